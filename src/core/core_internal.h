@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Private helpers shared by every module of libketasim (never installed). */
+#ifndef KS_CORE_INTERNAL_H
+#define KS_CORE_INTERNAL_H
+
+#include <ketasim/core.h>
+
+/* Return early with the status of a failing call. */
+#define KS_TRY(expr)                       \
+  do {                                     \
+    ks_status ks__st = (expr);             \
+    if (ks__st != KS_OK) return ks__st;    \
+  } while (0)
+
+/* Argument check at the API boundary: always on, records and returns KS_EINVAL. */
+#define KS_CHECK_ARG(ctx, cond)                                                        \
+  do {                                                                                 \
+    if (!(cond)) return ks_ctx_fail((ctx), KS_EINVAL, "%s: invalid argument: %s",     \
+                                    __func__, #cond);                                  \
+  } while (0)
+
+/* Internal invariants: compiled in only for debug builds. */
+#ifndef NDEBUG
+#include <assert.h>
+#define KS_ASSERT(cond) assert(cond)
+#else
+#define KS_ASSERT(cond) ((void)0)
+#endif
+
+#define KS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define KS_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KS_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

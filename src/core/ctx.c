@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* The context handle: allocator with fault injection, logger, last error, seed, threads. */
+#include "core_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KS_ERRBUF 1024
+
+struct ks_ctx {
+  ks_ctx_opts opts;
+  atomic_long n_alloc;          /* allocations so far, for fault injection */
+  pthread_mutex_t err_lock;     /* serialises failures and log lines from worker threads */
+  ks_status last_status;
+  char last_error[KS_ERRBUF];
+};
+
+static const char *const status_names[] = {
+#define X(name, code, msg) [-(code)] = #name,
+    KS_STATUS_LIST(X)
+#undef X
+};
+static const char *const status_msgs[] = {
+#define X(name, code, msg) [-(code)] = msg,
+    KS_STATUS_LIST(X)
+#undef X
+};
+
+const char *ks_status_name(ks_status s) {
+  int i = -(int)s;
+  if (i < 0 || (size_t)i >= KS_ARRAY_LEN(status_names) || !status_names[i]) return "KS_UNKNOWN";
+  return status_names[i];
+}
+
+const char *ks_status_message(ks_status s) {
+  int i = -(int)s;
+  if (i < 0 || (size_t)i >= KS_ARRAY_LEN(status_msgs) || !status_msgs[i]) return "unknown status";
+  return status_msgs[i];
+}
+
+const char *ks_version(void) { return KS_VERSION_STRING; }
+
+ks_ctx_opts ks_ctx_opts_default(void) {
+  ks_ctx_opts o;
+  memset(&o, 0, sizeof o);
+  o.seed = 1;
+  o.n_threads = 0;
+  o.log_level = KS_LOG_WARN;
+  return o;
+}
+
+static void *default_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
+static void *default_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
+static void default_free(void *ud, void *p) { (void)ud; free(p); }
+
+ks_status ks_ctx_create(const ks_ctx_opts *opts, ks_ctx **out) {
+  if (!opts || !out) return KS_EINVAL;
+  int custom = opts->alloc_fn || opts->realloc_fn || opts->free_fn;
+  if (custom && !(opts->alloc_fn && opts->realloc_fn && opts->free_fn)) return KS_EINVAL;
+  void *(*af)(void *, size_t) = custom ? opts->alloc_fn : default_alloc;
+  ks_ctx *c = af(opts->alloc_ud, sizeof *c);
+  if (!c) return KS_ENOMEM;
+  memset(c, 0, sizeof *c);
+  c->opts = *opts;
+  if (!custom) {
+    c->opts.alloc_fn = default_alloc;
+    c->opts.realloc_fn = default_realloc;
+    c->opts.free_fn = default_free;
+  }
+  atomic_init(&c->n_alloc, 0);
+  if (pthread_mutex_init(&c->err_lock, NULL) != 0) {
+    c->opts.free_fn(c->opts.alloc_ud, c);
+    return KS_ENOMEM;
+  }
+  c->last_status = KS_OK;
+  *out = c;
+  return KS_OK;
+}
+
+void ks_ctx_destroy(ks_ctx **ctx) {
+  if (!ctx || !*ctx) return;
+  ks_ctx *c = *ctx;
+  pthread_mutex_destroy(&c->err_lock);
+  c->opts.free_fn(c->opts.alloc_ud, c);
+  *ctx = NULL;
+}
+
+uint64_t ks_ctx_seed(const ks_ctx *ctx) { return ctx->opts.seed; }
+void ks_ctx_set_seed(ks_ctx *ctx, uint64_t seed) { ctx->opts.seed = seed; }
+int ks_ctx_threads(const ks_ctx *ctx) { return ctx->opts.n_threads; }
+void ks_ctx_set_threads(ks_ctx *ctx, int n_threads) { ctx->opts.n_threads = n_threads < 0 ? 0 : n_threads; }
+void ks_ctx_set_log_level(ks_ctx *ctx, ks_log_level level) { ctx->opts.log_level = level; }
+
+const char *ks_ctx_last_error(const ks_ctx *ctx) { return ctx ? ctx->last_error : ""; }
+ks_status ks_ctx_last_status(const ks_ctx *ctx) { return ctx ? ctx->last_status : KS_EINVAL; }
+
+void ks_ctx_clear_error(ks_ctx *ctx) {
+  if (!ctx) return;
+  pthread_mutex_lock(&ctx->err_lock);
+  ctx->last_status = KS_OK;
+  ctx->last_error[0] = '\0';
+  pthread_mutex_unlock(&ctx->err_lock);
+}
+
+static ks_status record(ks_ctx *ctx, ks_status st, const char *prefix, const char *fmt, va_list ap) {
+  if (!ctx) return st;
+  char buf[KS_ERRBUF];
+  size_t n = 0;
+  if (prefix) {
+    int k = snprintf(buf, sizeof buf, "%s", prefix);
+    n = k < 0 ? 0 : KS_MIN((size_t)k, sizeof buf - 1);
+  }
+  vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+  pthread_mutex_lock(&ctx->err_lock);
+  ctx->last_status = st;
+  memcpy(ctx->last_error, buf, sizeof buf);
+  pthread_mutex_unlock(&ctx->err_lock);
+  return st;
+}
+
+ks_status ks_ctx_fail(ks_ctx *ctx, ks_status st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  record(ctx, st, NULL, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+ks_status ks_ctx_fail_input(ks_ctx *ctx, const char *file, int line, int col, const char *fmt, ...) {
+  char prefix[512];
+  if (line > 0 && col > 0)
+    snprintf(prefix, sizeof prefix, "%s:%d:%d: ", file ? file : "<input>", line, col);
+  else if (line > 0)
+    snprintf(prefix, sizeof prefix, "%s:%d: ", file ? file : "<input>", line);
+  else
+    snprintf(prefix, sizeof prefix, "%s: ", file ? file : "<input>");
+  va_list ap;
+  va_start(ap, fmt);
+  record(ctx, KS_EINPUT, prefix, fmt, ap);
+  va_end(ap);
+  return KS_EINPUT;
+}
+
+void ks_log(ks_ctx *ctx, ks_log_level level, const char *fmt, ...) {
+  if (!ctx || level > ctx->opts.log_level) return;
+  char line[KS_ERRBUF];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  pthread_mutex_lock(&ctx->err_lock);
+  if (ctx->opts.log_fn)
+    ctx->opts.log_fn(ctx->opts.log_ud, level, line);
+  else
+    fprintf(stderr, "ketasim: %s\n", line);
+  pthread_mutex_unlock(&ctx->err_lock);
+}
+
+static int alloc_should_fail(ks_ctx *ctx) {
+  long n = atomic_fetch_add(&ctx->n_alloc, 1) + 1;
+  return ctx->opts.fail_alloc_at > 0 && n >= ctx->opts.fail_alloc_at;
+}
+
+void *ks_malloc(ks_ctx *ctx, size_t n) {
+  if (alloc_should_fail(ctx)) goto fail;
+  void *p = ctx->opts.alloc_fn(ctx->opts.alloc_ud, n ? n : 1);
+  if (p) return p;
+fail:
+  ks_ctx_fail(ctx, KS_ENOMEM, "out of memory (%zu bytes)", n);
+  return NULL;
+}
+
+void *ks_calloc(ks_ctx *ctx, size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) {
+    ks_ctx_fail(ctx, KS_ENOMEM, "allocation overflow (%zu x %zu bytes)", count, size);
+    return NULL;
+  }
+  void *p = ks_malloc(ctx, count * size);
+  if (p) memset(p, 0, count * size);
+  return p;
+}
+
+void *ks_realloc(ks_ctx *ctx, void *p, size_t n) {
+  if (alloc_should_fail(ctx)) goto fail;
+  void *q = ctx->opts.realloc_fn(ctx->opts.alloc_ud, p, n ? n : 1);
+  if (q) return q;
+fail:
+  ks_ctx_fail(ctx, KS_ENOMEM, "out of memory (%zu bytes)", n);
+  return NULL;
+}
+
+void ks_free(ks_ctx *ctx, void *p) {
+  if (p) ctx->opts.free_fn(ctx->opts.alloc_ud, p);
+}
+
+char *ks_strdup(ks_ctx *ctx, const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = ks_malloc(ctx, n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
