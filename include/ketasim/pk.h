@@ -56,6 +56,18 @@ typedef struct ks_pk_conc {
   double brain_unbound_uM[KS_SPECIES_N];       /* unbound brain concentration at the effect site */
 } ks_pk_conc;
 
+/** A concentration source for the layers below PK, decoupled from how it is computed:
+ *  eval(ud, t_h, out) fills *out at time t_h (hours) and returns KS_OK or a failure status.
+ *  event_t_h[0..n_events) are the times (hours, ascending) where concentrations have kinks
+ *  (dose starts and infusion ends); ODE solvers stop there. */
+typedef ks_status (*ks_conc_fn)(void *ud, double t_h, ks_pk_conc *out);
+typedef struct ks_exposure {
+  ks_conc_fn eval;
+  void *ud;
+  const double *event_t_h;
+  size_t n_events;
+} ks_exposure;
+
 #ifdef __cplusplus
 }
 #endif
