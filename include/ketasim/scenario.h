@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Scenario files: a virtual trial written in YAML (`ketasim: 1`), loaded, validated against the
+ * schema of docs/scenario.md and turned into the typed, documented struct below.
+ *
+ * The struct is public and read-only for the layers above (population, trial, report): every
+ * field holds its resolved value (defaults filled in), in the unit its name states. A loaded
+ * scenario is immutable, so one scenario may be read from many threads.
+ *
+ * Time on the study clock: day d begins at t = 24 d hours; day 0 is baseline. Doses and therapy
+ * sessions on day d start at 24 d h. A visit given as a day number takes place at the start of
+ * that day, before any dose of that day; a visit given as a time ("24 h", "230 min") takes place
+ * that long after the start of the first dose (in a crossover, of each period's first dose). */
+#ifndef KETASIM_SCENARIO_H
+#define KETASIM_SCENARIO_H
+
+#include <stdio.h>
+#include <ketasim/core.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits, documented in docs/scenario.md. */
+#define KS_SCENARIO_MAX_FILE_BYTES ((size_t)4 * 1024 * 1024) /* 4 MiB */
+#define KS_SCENARIO_MAX_PATIENTS 10000000L
+#define KS_SCENARIO_MAX_DAY 3650
+#define KS_SCENARIO_MAX_REPLICATES 100000L
+#define KS_SCENARIO_NAME_MAX 64  /* names of scenarios and arms, including the terminating NUL */
+
+/* Drugs and routes. The values equal ks_drug / ks_route of <ketasim/pk.h> (which the io layer,
+ * being below pk, may not include); a cast converts them. */
+typedef enum { KS_SCEN_KETAMINE = 0, KS_SCEN_ESKETAMINE, KS_SCEN_MIDAZOLAM, KS_SCEN_DRUG_N } ks_scen_drug;
+typedef enum {
+  KS_SCEN_IV = 0, KS_SCEN_IM, KS_SCEN_INTRANASAL, KS_SCEN_ORAL, KS_SCEN_SUBLINGUAL, KS_SCEN_RECTAL,
+  KS_SCEN_ROUTE_N
+} ks_scen_route;
+
+typedef enum { KS_DESIGN_PARALLEL = 0, KS_DESIGN_CROSSOVER, KS_DESIGN_SINGLE_ARM } ks_scen_design;
+typedef enum { KS_KNOCKOUT_NONE = 0, KS_KNOCKOUT_MTORC1, KS_KNOCKOUT_AMPA, KS_KNOCKOUT_BDNF } ks_scen_knockout;
+typedef enum { KS_FEAR_DEFAULT = 0, KS_FEAR_LATENT_CAUSE } ks_scen_fear_model;
+typedef enum { KS_DROPOUT_MCAR = 0, KS_DROPOUT_MAR, KS_DROPOUT_MNAR } ks_scen_dropout_mech;
+typedef enum {
+  KS_THERAPY_PROLONGED_EXPOSURE = 0, KS_THERAPY_IMAGINAL_EXPOSURE, KS_THERAPY_IN_VIVO_EXPOSURE,
+  KS_THERAPY_WRITTEN_EXPOSURE, KS_THERAPY_N
+} ks_scen_therapy_kind;
+
+/* Assessments. KS_SCALE_SCAN is the imaging session (not a symptom scale). */
+typedef enum {
+  KS_SCALE_CAPS5 = 0, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS, KS_SCALE_CADSS, KS_SCALE_SCAN,
+  KS_SCALE_N
+} ks_scen_scale;
+
+/* Preset names of the population layer; the overrides below replace single preset fields. */
+typedef enum { KS_PRESET_CIVILIAN_CHRONIC_PTSD = 0, KS_PRESET_VETERANS_TREATMENT_RESISTANT, KS_PRESET_N } ks_scen_preset;
+
+/** Names as written in scenario files ("ketamine", "iv", "crossover", "caps5", ...); never NULL.
+ *  The parse functions return -1 for an unknown name. */
+KS_API const char *ks_scen_drug_name(ks_scen_drug d);
+KS_API const char *ks_scen_route_name(ks_scen_route r);
+KS_API const char *ks_scen_design_name(ks_scen_design d);
+KS_API const char *ks_scen_knockout_name(ks_scen_knockout k);
+KS_API const char *ks_scen_fear_model_name(ks_scen_fear_model m);
+KS_API const char *ks_scen_dropout_mech_name(ks_scen_dropout_mech m);
+KS_API const char *ks_scen_therapy_kind_name(ks_scen_therapy_kind k);
+KS_API const char *ks_scen_scale_name(ks_scen_scale s);
+KS_API const char *ks_scen_preset_name(ks_scen_preset p);
+KS_API int ks_scen_drug_parse(const char *name);
+KS_API int ks_scen_route_parse(const char *name);
+KS_API int ks_scen_scale_parse(const char *name);
+
+/** Highest score of a symptom scale (caps5 80, pcl5 80, iesr 88, madrs 60, cadss 92; scan 0). */
+KS_API double ks_scen_scale_max(ks_scen_scale s);
+
+/** A visit time: a study day (by_time == 0; value is the day, a whole number) or a time after
+ *  the start of the first dose of the (period's) treatment (by_time == 1; value in hours). */
+typedef struct ks_scen_visit {
+  int by_time;
+  double value;  /* day, or hours after the first dose */
+} ks_scen_visit;
+
+/** Hours on the study clock of a visit, for a treatment whose first dose is on FIRST_DOSE_DAY. */
+KS_API double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day);
+
+/** One line of an arm's regimen: the same dose on each of days[0..n_days) (ascending). */
+typedef struct ks_scen_dose {
+  ks_scen_drug drug;
+  ks_scen_route route;
+  double dose;          /* mg/kg when per_kg, else mg */
+  int per_kg;
+  double infusion_h;    /* IV infusion duration (0: bolus); 0 for every other route */
+  int *days;            /* ascending study days, 1..KS_SCENARIO_MAX_DAY */
+  size_t n_days;
+} ks_scen_dose;
+
+/** Exposure-therapy sessions on days[0..n_days). */
+typedef struct ks_scen_therapy {
+  ks_scen_therapy_kind kind;
+  int *days;
+  size_t n_days;
+  double minutes;       /* session length, min */
+} ks_scen_therapy;
+
+typedef struct ks_scen_arm {
+  char name[KS_SCENARIO_NAME_MAX];
+  double ratio;                 /* allocation ratio (parallel designs), > 0 */
+  ks_scen_dose *regimen;
+  size_t n_regimen;
+  ks_scen_therapy *therapy;
+  size_t n_therapy;
+  int has_reminder;             /* post-retrieval extinction: a trauma reminder before each dose */
+  double reminder_before_dose_min;
+  ks_scen_knockout knockout;
+} ks_scen_arm;
+
+/** Population overrides: a field whose *_set flag is 0 keeps the preset's value. */
+typedef struct ks_scen_population {
+  long n;                       /* patients randomised (per replicate) */
+  ks_scen_preset preset;
+  int caps5_mean_set;    double caps5_mean;
+  int caps5_sd_set;      double caps5_sd;
+  int age_mean_set;      double age_mean_y;
+  int age_sd_set;        double age_sd_y;
+  int weight_mean_set;   double weight_mean_kg;
+  int weight_sd_set;     double weight_sd_kg;
+  int female_fraction_set;    double female_fraction;
+  int depression_fraction_set; double depression_fraction;  /* comorbid major depression */
+  int hypertension_fraction_set; double hypertension_fraction;
+  int caps5_min_set;     double caps5_min;                   /* inclusion: CAPS-5 at screening >= */
+  int age_min_set;       double age_min_y;
+  int age_max_set;       double age_max_y;
+} ks_scen_population;
+
+typedef struct ks_scen_endpoint {
+  int enabled;
+  ks_scen_scale scale;
+  ks_scen_visit at;             /* primary, response, remission: the visit */
+  double drop_pct;              /* response: percent drop from baseline, (0, 100] */
+  double below;                 /* remission: score strictly below this */
+  int responders_only;          /* durability: among responders (else among remitters) */
+} ks_scen_endpoint;
+
+typedef struct ks_scenario {
+  int version;                  /* the file's `ketasim:` value (1) */
+  char name[KS_SCENARIO_NAME_MAX];
+  char source[256];             /* the file name as given to the loader */
+  uint64_t seed;
+  ks_scen_population population;
+  ks_scen_design design;
+  int period_days;              /* crossover: length of each period */
+  int washout_days;             /* crossover: gap between periods */
+  ks_scen_arm *arms;
+  size_t n_arms;
+  ks_scen_knockout knockout;    /* the default of every arm's knockout */
+  ks_scen_visit *visits[KS_SCALE_N];   /* assessments per scale, ascending */
+  size_t n_visits[KS_SCALE_N];
+  int followup_days;            /* follow-up after the end of treatment (0: none) */
+  int followup_every[KS_SCALE_N]; /* extra visits every N days during follow-up (0: none) */
+  ks_scen_endpoint primary, response, remission, durability;
+  double dropout_rate_per_week; /* probability of dropping out per week, [0, 1) */
+  ks_scen_dropout_mech dropout_mechanism;
+  long imaging_n;               /* imaging subset size (0: none) */
+  double imaging_fraction;      /* or a fraction of each arm (0: none); at most one is set */
+  ks_scen_fear_model fear_model;
+  int allow_unstudied_doses;
+  long replicates;
+  /* Private: the context whose allocator owns this scenario's memory. */
+  ks_ctx *owner_;
+} ks_scenario;
+
+/** Load and validate a scenario file. Files above KS_SCENARIO_MAX_FILE_BYTES are refused.
+ *  @param[out] out  written only on success; free with ks_scenario_destroy().
+ *  @return KS_OK; KS_EINPUT for bad input, the context's message then reads
+ *          "FILE:LINE:COL: what is wrong (what was expected)" (FILE as given in PATH);
+ *          KS_EIO when the file cannot be read; KS_ENOMEM.
+ *  Thread-safety: distinct contexts may load concurrently. */
+KS_API ks_status ks_scenario_load(ks_ctx *ctx, const char *path, ks_scenario **out);
+
+/** Load from memory: TEXT[0..len) (need not be NUL-terminated); NAME labels error messages. */
+KS_API ks_status ks_scenario_load_string(ks_ctx *ctx, const char *name, const char *text, size_t len,
+                                         ks_scenario **out);
+
+/** Free a scenario and set *sc to NULL; does nothing when *sc is NULL. The context that loaded
+ *  it must still exist (its allocator frees the memory). */
+KS_API void ks_scenario_destroy(ks_scenario **sc);
+
+/** Write the resolved scenario as YAML: every default explicit, plus the ketasim version that
+ *  resolved it and the seed. Loading the text again gives an equal scenario.
+ *  @return KS_OK, KS_EINVAL (NULL argument), KS_EIO (write error). */
+KS_API ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *fp);
+
+/** 1 when two scenarios have equal contents (source excluded), else 0. */
+KS_API int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b);
+
+/** Derived quantities the trial layer needs. */
+/** First and last dosing or therapy day over all arms (first is the day of the first dose). */
+KS_API int ks_scenario_first_dose_day(const ks_scenario *sc);
+KS_API int ks_scenario_treatment_end_day(const ks_scenario *sc);
+/** Total patients over all replicates. */
+KS_API long ks_scenario_total_patients(const ks_scenario *sc);
+
+/** The studied dose range of a drug and route: the highest dose that may be given without
+ *  allow_unstudied_doses, in mg/kg (per-kg doses) and in mg (fixed doses). Returns 0 when the
+ *  drug has no studied use by that route (then every dose needs allow_unstudied_doses). */
+KS_API int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, double *max_mg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* The CVODE wrapper: BDF with a dense direct linear solver, stop times, non-negativity. */
+#include "core/core_internal.h"
+#include <ketasim/ode.h>
+
+#include <cvode/cvode.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sundials/sundials_types.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(SUNDIALS_DOUBLE_PRECISION)
+#error "ketasim needs SUNDIALS built with double precision (realtype == double)"
+#endif
+
+struct ks_ode {
+  ks_ctx *ctx;
+  size_t n;
+  ks_ode_rhs_fn rhs;
+  void *ud;
+  SUNContext sunctx;
+  void *cvode_mem;
+  N_Vector y, constraints, ewt, ele;
+  SUNMatrix A;
+  SUNLinearSolver LS;
+  double rtol, atol, h_max;
+  int nonneg;
+  int initialised;
+  double t_last_out;
+  const char *const *names;
+  char param_set[160];
+  char cv_msg[256];      /* the last message CVODE reported through its error handler */
+  long n_restarts;
+};
+
+/* CVODE's callback signature; the user data is the ks_ode. */
+static int rhs_adapter(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data) {
+  ks_ode *o = user_data;
+  return o->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), o->ud);
+}
+
+/* CVODE would print its messages on stderr; the library never prints, so keep the last one for
+ * the failure message and send it to the log at debug level. */
+static void err_handler(int error_code, const char *module, const char *function, char *msg,
+                        void *user_data) {
+  ks_ode *o = user_data;
+  snprintf(o->cv_msg, sizeof o->cv_msg, "%s", msg ? msg : "");
+  ks_log(o->ctx, KS_LOG_DEBUG, "%s/%s (%d): %s", module ? module : "?",
+         function ? function : "?", error_code, msg ? msg : "");
+}
+
+ks_status ks_ode_create(ks_ctx *ctx, size_t n_state, ks_ode_rhs_fn rhs, void *ud, ks_ode **out) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, out && rhs && n_state >= 1 && n_state <= 4096);
+  ks_ode *o = ks_calloc(ctx, 1, sizeof *o);
+  if (!o) return KS_ENOMEM;
+  o->ctx = ctx;
+  o->n = n_state;
+  o->rhs = rhs;
+  o->ud = ud;
+  o->rtol = 1e-6;
+  o->atol = 1e-9;
+  o->t_last_out = -INFINITY;
+  sunindextype n = (sunindextype)n_state;
+  if (SUNContext_Create(NULL, &o->sunctx) != 0) goto fail;
+  o->y = N_VNew_Serial(n, o->sunctx);
+  o->constraints = N_VNew_Serial(n, o->sunctx);
+  o->ewt = N_VNew_Serial(n, o->sunctx);
+  o->ele = N_VNew_Serial(n, o->sunctx);
+  if (!o->y || !o->constraints || !o->ewt || !o->ele) goto fail;
+  N_VConst(0.0, o->y);
+  N_VConst(1.0, o->constraints); /* 1.0: y_i >= 0 (CVODE's convention) */
+  o->A = SUNDenseMatrix(n, n, o->sunctx);
+  if (!o->A) goto fail;
+  o->LS = SUNLinSol_Dense(o->y, o->A, o->sunctx);
+  if (!o->LS) goto fail;
+  o->cvode_mem = CVodeCreate(CV_BDF, o->sunctx);
+  if (!o->cvode_mem) goto fail;
+  if (CVodeSetErrHandlerFn(o->cvode_mem, err_handler, o) != CV_SUCCESS) goto fail;
+  *out = o;
+  return KS_OK;
+fail:
+  ks_ode_destroy(&o);
+  return ks_ctx_fail(ctx, KS_ESOLVER, "ks_ode_create: SUNDIALS could not allocate an integrator "
+                     "for %zu states", n_state);
+}
+
+void ks_ode_destroy(ks_ode **ode) {
+  if (!ode || !*ode) return;
+  ks_ode *o = *ode;
+  if (o->cvode_mem) CVodeFree(&o->cvode_mem);
+  if (o->LS) SUNLinSolFree(o->LS);
+  if (o->A) SUNMatDestroy(o->A);
+  if (o->y) N_VDestroy(o->y);
+  if (o->constraints) N_VDestroy(o->constraints);
+  if (o->ewt) N_VDestroy(o->ewt);
+  if (o->ele) N_VDestroy(o->ele);
+  if (o->sunctx) SUNContext_Free(&o->sunctx);
+  ks_free(o->ctx, o);
+  *ode = NULL;
+}
+
+ks_status ks_ode_set_tolerances(ks_ode *ode, double rtol, double atol) {
+  if (!ode) return KS_EINVAL;
+  KS_CHECK_ARG(ode->ctx, isfinite(rtol) && rtol >= 1e-14 && rtol <= 1e-2);
+  KS_CHECK_ARG(ode->ctx, isfinite(atol) && atol > 0.0);
+  ode->rtol = rtol;
+  ode->atol = atol;
+  return KS_OK;
+}
+
+ks_status ks_ode_set_nonnegative(ks_ode *ode, int on) {
+  if (!ode) return KS_EINVAL;
+  ode->nonneg = on != 0;
+  return KS_OK;
+}
+
+ks_status ks_ode_set_max_step(ks_ode *ode, double h_max) {
+  if (!ode) return KS_EINVAL;
+  KS_CHECK_ARG(ode->ctx, isfinite(h_max) && h_max >= 0.0);
+  ode->h_max = h_max;
+  return KS_OK;
+}
+
+ks_status ks_ode_set_labels(ks_ode *ode, const char *const *state_names, const char *param_set) {
+  if (!ode) return KS_EINVAL;
+  ode->names = state_names;
+  snprintf(ode->param_set, sizeof ode->param_set, "%s", param_set ? param_set : "");
+  return KS_OK;
+}
+
+/* Translate a CVODE setup flag. */
+static ks_status setup_check(ks_ode *o, int flag, const char *what) {
+  if (flag >= 0) return KS_OK;
+  char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
+  ks_status st = ks_ctx_fail(o->ctx, KS_ESOLVER, "ks_ode_init: %s failed (%s, %d): %s", what,
+                             name ? name : "?", flag, o->cv_msg);
+  free(name);
+  return st;
+}
+
+ks_status ks_ode_init(ks_ode *ode, double t0, const double *y0) {
+  if (!ode) return KS_EINVAL;
+  ks_ode *o = ode;
+  KS_CHECK_ARG(o->ctx, y0 && isfinite(t0));
+  for (size_t i = 0; i < o->n; i++) {
+    if (!isfinite(y0[i]) || (o->nonneg && y0[i] < 0.0))
+      return ks_ctx_fail(o->ctx, KS_EINVAL, "ks_ode_init: initial state %s = %g is %s at t=%g",
+                         o->names ? o->names[i] : "?", y0[i],
+                         isfinite(y0[i]) ? "negative" : "not finite", t0);
+  }
+  memcpy(N_VGetArrayPointer(o->y), y0, o->n * sizeof *y0);
+  o->cv_msg[0] = '\0';
+  if (!o->initialised) {
+    KS_TRY(setup_check(o, CVodeInit(o->cvode_mem, rhs_adapter, t0, o->y), "CVodeInit"));
+    KS_TRY(setup_check(o, CVodeSetUserData(o->cvode_mem, o), "CVodeSetUserData"));
+    KS_TRY(setup_check(o, CVodeSetLinearSolver(o->cvode_mem, o->LS, o->A), "CVodeSetLinearSolver"));
+    KS_TRY(setup_check(o, CVodeSetMaxNumSteps(o->cvode_mem, 200000), "CVodeSetMaxNumSteps"));
+    KS_TRY(setup_check(o, CVodeSetMaxHnilWarns(o->cvode_mem, -1), "CVodeSetMaxHnilWarns"));
+    o->initialised = 1;
+  } else {
+    KS_TRY(setup_check(o, CVodeReInit(o->cvode_mem, t0, o->y), "CVodeReInit"));
+  }
+  KS_TRY(setup_check(o, CVodeSStolerances(o->cvode_mem, o->rtol, o->atol), "CVodeSStolerances"));
+  KS_TRY(setup_check(o, CVodeSetMaxStep(o->cvode_mem, o->h_max), "CVodeSetMaxStep"));
+  KS_TRY(setup_check(o, CVodeSetConstraints(o->cvode_mem, o->nonneg ? o->constraints : NULL),
+                     "CVodeSetConstraints"));
+  o->t_last_out = t0;
+  o->n_restarts++;
+  return KS_OK;
+}
+
+/* A failure message that names the time, the flag, the state with the largest weighted local
+ * error (the one CVODE could not control) and the parameter set. */
+static ks_status solver_failure(ks_ode *o, int flag, double t_reached, double t_out) {
+  size_t worst = 0;
+  double worst_err = -1.0;
+  if (CVodeGetErrWeights(o->cvode_mem, o->ewt) == CV_SUCCESS &&
+      CVodeGetEstLocalErrors(o->cvode_mem, o->ele) == CV_SUCCESS) {
+    const double *w = N_VGetArrayPointer(o->ewt), *e = N_VGetArrayPointer(o->ele);
+    for (size_t i = 0; i < o->n; i++) {
+      double v = fabs(w[i] * e[i]);
+      if (isfinite(v) && v > worst_err) {
+        worst_err = v;
+        worst = i;
+      }
+    }
+  }
+  const double *y = N_VGetArrayPointer(o->y);
+  char *name = CVodeGetReturnFlagName(flag);
+  char state_name[32];
+  if (o->names) snprintf(state_name, sizeof state_name, "%s", o->names[worst]);
+  else snprintf(state_name, sizeof state_name, "y[%zu]", worst);
+  ks_status st = ks_ctx_fail(
+      o->ctx, KS_ESOLVER,
+      "ODE solver failed at t=%.6g (aiming for %.6g): %s (%d); worst state %s = %.6g; "
+      "parameter set: %s; CVODE: %s",
+      t_reached, t_out, name ? name : "?", flag, state_name, y[worst],
+      o->param_set[0] ? o->param_set : "(unnamed)", o->cv_msg[0] ? o->cv_msg : "-");
+  free(name);
+  return st;
+}
+
+ks_status ks_ode_advance(ks_ode *ode, double t_out, double t_stop, double *y_out) {
+  if (!ode) return KS_EINVAL;
+  ks_ode *o = ode;
+  KS_CHECK_ARG(o->ctx, o->initialised && y_out && isfinite(t_out) && isfinite(t_stop));
+  KS_CHECK_ARG(o->ctx, t_stop >= t_out && t_out >= o->t_last_out);
+  if (t_out == o->t_last_out) {
+    /* Nothing to integrate: return the interpolated current solution. */
+    int flag = CVodeGetDky(o->cvode_mem, t_out, 0, o->y);
+    if (flag == CV_BAD_T || flag == CV_BAD_DKY) { /* before the first step: y is y0 */
+    } else if (flag < 0) {
+      return solver_failure(o, flag, t_out, t_out);
+    }
+    memcpy(y_out, N_VGetArrayPointer(o->y), o->n * sizeof *y_out);
+    return KS_OK;
+  }
+  int flag = CVodeSetStopTime(o->cvode_mem, t_stop);
+  if (flag < 0) return solver_failure(o, flag, o->t_last_out, t_out);
+  double t_reached = o->t_last_out;
+  flag = CVode(o->cvode_mem, t_out, o->y, &t_reached, CV_NORMAL);
+  if (flag < 0) return solver_failure(o, flag, t_reached, t_out);
+  const double *y = N_VGetArrayPointer(o->y);
+  for (size_t i = 0; i < o->n; i++) {
+    if (!isfinite(y[i])) return solver_failure(o, CV_RHSFUNC_FAIL, t_reached, t_out);
+  }
+  memcpy(y_out, y, o->n * sizeof *y_out);
+  o->t_last_out = t_out;
+  return KS_OK;
+}
+
+ks_ode_stats ks_ode_get_stats(const ks_ode *ode) {
+  ks_ode_stats s = {0};
+  if (!ode || !ode->initialised) return s;
+  long v = 0;
+  if (CVodeGetNumSteps(ode->cvode_mem, &v) == CV_SUCCESS) s.n_steps = v;
+  long nfe = 0, nfe_ls = 0;
+  CVodeGetNumRhsEvals(ode->cvode_mem, &nfe);
+  CVodeGetNumLinRhsEvals(ode->cvode_mem, &nfe_ls);
+  s.n_rhs = nfe + nfe_ls;
+  if (CVodeGetNumJacEvals(ode->cvode_mem, &v) == CV_SUCCESS) s.n_jac = v;
+  if (CVodeGetNumErrTestFails(ode->cvode_mem, &v) == CV_SUCCESS) s.n_err_fails = v;
+  s.n_restarts = ode->n_restarts;
+  return s;
+}
