@@ -228,7 +228,7 @@ KS_API ks_status ks_stats_risk_diff(ks_ctx *ctx, size_t k1, size_t n1, size_t k2
 
 typedef struct ks_fisher_result {
   double p;            /* two-sided (R fisher.test: tables at most as probable as the observed) */
-  double odds_ratio;   /* sample (unconditional) odds ratio a d / (b c); DBL_MAX when b c = 0 < a d */
+  double odds_ratio;   /* sample odds ratio a d / (b c); DBL_MAX when b c = 0 < a d; 0 when a d = 0 */
 } ks_fisher_result;
 
 /** Fisher's exact test of the 2x2 table [[a, b], [c, d]]. */

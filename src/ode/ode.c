@@ -37,6 +37,7 @@ struct ks_ode {
   char param_set[160];
   char cv_msg[256];      /* the last message CVODE reported through its error handler */
   long n_restarts;
+  ks_ode_stats done;     /* counters of the runs before the last re-initialisation */
 };
 
 /* CVODE's callback signature; the user data is the ks_ode. */
@@ -165,6 +166,10 @@ ks_status ks_ode_init(ks_ode *ode, double t0, const double *y0) {
     KS_TRY(setup_check(o, CVodeSetMaxHnilWarns(o->cvode_mem, -1), "CVodeSetMaxHnilWarns"));
     o->initialised = 1;
   } else {
+    /* CVodeReInit zeroes CVODE's counters: bank them first. */
+    ks_ode_stats cur = ks_ode_get_stats(o);
+    o->done = cur;
+    o->done.n_restarts = 0;
     KS_TRY(setup_check(o, CVodeReInit(o->cvode_mem, t0, o->y), "CVodeReInit"));
   }
   KS_TRY(setup_check(o, CVodeSStolerances(o->cvode_mem, o->rtol, o->atol), "CVodeSStolerances"));
@@ -213,12 +218,7 @@ ks_status ks_ode_advance(ks_ode *ode, double t_out, double t_stop, double *y_out
   KS_CHECK_ARG(o->ctx, o->initialised && y_out && isfinite(t_out) && isfinite(t_stop));
   KS_CHECK_ARG(o->ctx, t_stop >= t_out && t_out >= o->t_last_out);
   if (t_out == o->t_last_out) {
-    /* Nothing to integrate: return the interpolated current solution. */
-    int flag = CVodeGetDky(o->cvode_mem, t_out, 0, o->y);
-    if (flag == CV_BAD_T || flag == CV_BAD_DKY) { /* before the first step: y is y0 */
-    } else if (flag < 0) {
-      return solver_failure(o, flag, t_out, t_out);
-    }
+    /* Nothing to integrate: o->y holds the state at t_last_out (y0 right after an init). */
     memcpy(y_out, N_VGetArrayPointer(o->y), o->n * sizeof *y_out);
     return KS_OK;
   }
@@ -238,15 +238,17 @@ ks_status ks_ode_advance(ks_ode *ode, double t_out, double t_stop, double *y_out
 
 ks_ode_stats ks_ode_get_stats(const ks_ode *ode) {
   ks_ode_stats s = {0};
-  if (!ode || !ode->initialised) return s;
-  long v = 0;
-  if (CVodeGetNumSteps(ode->cvode_mem, &v) == CV_SUCCESS) s.n_steps = v;
-  long nfe = 0, nfe_ls = 0;
-  CVodeGetNumRhsEvals(ode->cvode_mem, &nfe);
-  CVodeGetNumLinRhsEvals(ode->cvode_mem, &nfe_ls);
-  s.n_rhs = nfe + nfe_ls;
-  if (CVodeGetNumJacEvals(ode->cvode_mem, &v) == CV_SUCCESS) s.n_jac = v;
-  if (CVodeGetNumErrTestFails(ode->cvode_mem, &v) == CV_SUCCESS) s.n_err_fails = v;
+  if (!ode) return s;
+  s = ode->done;
   s.n_restarts = ode->n_restarts;
+  if (!ode->initialised) return s;
+  long v = 0;
+  if (CVodeGetNumSteps(ode->cvode_mem, &v) == CV_SUCCESS) s.n_steps += v;
+  long nfe = 0, nfe_ls = 0;
+  if (CVodeGetNumRhsEvals(ode->cvode_mem, &nfe) != CV_SUCCESS) nfe = 0;
+  if (CVodeGetNumLinRhsEvals(ode->cvode_mem, &nfe_ls) != CV_SUCCESS) nfe_ls = 0;
+  s.n_rhs += nfe + nfe_ls;
+  if (CVodeGetNumJacEvals(ode->cvode_mem, &v) == CV_SUCCESS) s.n_jac += v;
+  if (CVodeGetNumErrTestFails(ode->cvode_mem, &v) == CV_SUCCESS) s.n_err_fails += v;
   return s;
 }

@@ -91,8 +91,7 @@ ks_status ks_stats_ancova(ks_ctx *ctx, const double *y, const double *baseline, 
   r.diff = beta[i_treat];
   r.se = sqrt(s2 * inv[i_treat * p + i_treat]);
   if (!(r.se > 0.0)) {
-    /* A perfect fit: the difference is exact. Report it with a zero-width interval and p = 0
-     * only if the difference is non-zero; t is then unbounded, so it is capped. */
+    /* A perfect fit leaves t undefined; no NaN or infinity may reach the result. */
     return ks_ctx_fail(ctx, KS_ENUMERIC, "%s: zero residual variance (perfect fit)", __func__);
   }
   r.t = r.diff / r.se;

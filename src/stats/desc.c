@@ -36,7 +36,7 @@ static void moments(const double *x, size_t n, size_t k, double *mean, double *s
 
 ks_status ks_stats_mean(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
   KS_CHECK_ARG(ctx, x != NULL && out != NULL);
-  size_t k;
+  size_t k = 0;
   KS_TRY(scan(ctx, __func__, x, n, nan, &k));
   if (k == 0) return ks_ctx_fail(ctx, KS_EINVAL, "%s: no values (expected at least 1)", __func__);
   double ss;
@@ -46,7 +46,7 @@ ks_status ks_stats_mean(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy na
 
 ks_status ks_stats_sd(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
   KS_CHECK_ARG(ctx, x != NULL && out != NULL);
-  size_t k;
+  size_t k = 0;
   KS_TRY(scan(ctx, __func__, x, n, nan, &k));
   if (k < 2) return ks_ctx_fail(ctx, KS_EINVAL, "%s: %zu values (expected at least 2)", __func__, k);
   double m, ss;
@@ -57,7 +57,7 @@ ks_status ks_stats_sd(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan,
 
 ks_status ks_stats_se(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
   KS_CHECK_ARG(ctx, x != NULL && out != NULL);
-  size_t k;
+  size_t k = 0;
   KS_TRY(scan(ctx, __func__, x, n, nan, &k));
   if (k < 2) return ks_ctx_fail(ctx, KS_EINVAL, "%s: %zu values (expected at least 2)", __func__, k);
   double m, ss;
@@ -82,7 +82,7 @@ ks_status ks_stats_quantile(ks_ctx *ctx, const double *x, size_t n, double p, ks
                             double *out) {
   KS_CHECK_ARG(ctx, x != NULL && out != NULL);
   KS_CHECK_ARG(ctx, p >= 0.0 && p <= 1.0);
-  size_t k;
+  size_t k = 0;
   KS_TRY(scan(ctx, __func__, x, n, nan, &k));
   if (k == 0) return ks_ctx_fail(ctx, KS_EINVAL, "%s: no values (expected at least 1)", __func__);
   double *c;
@@ -95,7 +95,7 @@ ks_status ks_stats_quantile(ks_ctx *ctx, const double *x, size_t n, double p, ks
 ks_status ks_stats_describe(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan,
                             ks_describe *out) {
   KS_CHECK_ARG(ctx, x != NULL && out != NULL);
-  size_t k;
+  size_t k = 0;
   KS_TRY(scan(ctx, __func__, x, n, nan, &k));
   if (k == 0) return ks_ctx_fail(ctx, KS_EINVAL, "%s: no values (expected at least 1)", __func__);
   double *c;

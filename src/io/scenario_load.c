@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: MIT */
+/* Scenario loading: the schema of docs/scenario.md, applied to the YAML tree, with one error
+ * message per kind of mistake, each pointing at the offending node. Keep this file and the doc in
+ * step: every key, type, default and limit here has a row there. */
+#include "scenario_internal.h"
+
+#include <ketasim/units.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct loader {
+  ks_ctx *ctx;
+  const char *file;
+  ks_scenario *sc;
+} loader;
+
+/* ---- messages ------------------------------------------------------------------------------- */
+
+static ks_status fail(loader *L, const ynode *at, const char *fmt, ...) KS_PRINTF(3, 4);
+static ks_status fail(loader *L, const ynode *at, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return ks_ctx_fail_input(L->ctx, L->file, at ? at->line : 1, at ? at->col : 1, "%s", msg);
+}
+
+/* "a mapping", "a list", "the text 'abc'": what a node is, for type errors. */
+static const char *describe(const ynode *y, char *buf, size_t n) {
+  if (y->kind == YN_MAP) return "a mapping";
+  if (y->kind == YN_SEQ) return "a list";
+  if (!y->quoted && (y->len == 0 || !strcmp(y->text, "~") || !strcasecmp(y->text, "null")))
+    return "empty";
+  snprintf(buf, n, "'%.40s%s'", y->text, y->len > 40 ? "..." : "");
+  return buf;
+}
+
+static int is_null(const ynode *y) {
+  return !y || (y->kind == YN_SCALAR && !y->quoted &&
+                (y->len == 0 || !strcmp(y->text, "~") || !strcasecmp(y->text, "null")));
+}
+
+/* PATH + "." + KEY (or "[i]") into out. */
+static void join(char *out, size_t n, const char *path, const char *key) {
+  if (!path || !*path) snprintf(out, n, "%s", key);
+  else if (key[0] == '[') snprintf(out, n, "%s%s", path, key);
+  else snprintf(out, n, "%s.%s", path, key);
+}
+
+/* ---- mappings ------------------------------------------------------------------------------- */
+
+/* Check that Y is a mapping whose keys are all in KEYS (no duplicates) and fill vals[i] with the
+ * value of keys[i] (NULL when absent). WHERE names the mapping in messages ("" = top level). */
+static ks_status map_fields(loader *L, const ynode *y, const char *where, const char *const *keys,
+                            size_t n_keys, const ynode **vals) {
+  char d[64];
+  if (y->kind != YN_MAP)
+    return fail(L, y, "%s%s%s is %s (expected a mapping of keys such as %s: ...)", *where ? "" : "the file",
+                where, *where ? "" : "", describe(y, d, sizeof d), keys[0]);
+  for (size_t i = 0; i < n_keys; i++) vals[i] = NULL;
+  for (size_t p = 0; p < y->n; p++) {
+    const ynode *k = y->items[2 * p], *v = y->items[2 * p + 1];
+    if (k->kind != YN_SCALAR)
+      return fail(L, k, "%s%sa key is %s (expected a plain name such as %s)", where, *where ? ": " : "",
+                  describe(k, d, sizeof d), keys[0]);
+    size_t hit = n_keys;
+    for (size_t i = 0; i < n_keys; i++)
+      if (strcmp(k->text, keys[i]) == 0) hit = i;
+    if (hit == n_keys) {
+      const char *best = NULL;
+      size_t bd = 99;
+      for (size_t i = 0; i < n_keys; i++) {
+        size_t dist = ks__edit_distance(k->text, keys[i]);
+        if (dist < bd) bd = dist, best = keys[i];
+      }
+      size_t kl = strlen(k->text);
+      if (best && bd <= (kl <= 4 ? 1u : kl <= 8 ? 2u : 3u))
+        return fail(L, k, "%s%sunknown key '%.40s' (did you mean '%s'?)", where, *where ? ": " : "", k->text, best);
+      char list[512] = "";
+      for (size_t i = 0; i < n_keys; i++) {
+        size_t ll = strlen(list);
+        snprintf(list + ll, sizeof list - ll, "%s%s", i ? ", " : "", keys[i]);
+      }
+      return fail(L, k, "%s%sunknown key '%.40s' (expected one of: %s)", where, *where ? ": " : "", k->text, list);
+    }
+    if (vals[hit]) {
+      char path[160];
+      join(path, sizeof path, where, keys[hit]);
+      return fail(L, k, "%s is given twice (expected each key once)", path);
+    }
+    /* A key written with nothing after it ("name:") counts as present but empty. */
+    vals[hit] = v;
+  }
+  return KS_OK;
+}
+
+static ks_status missing(loader *L, const ynode *map, const char *where, const char *key, const char *expect) {
+  if (*where) return fail(L, map, "%s: missing required key '%s' (expected %s)", where, key, expect);
+  return fail(L, map, "missing required key '%s' (expected %s)", key, expect);
+}
+
+/* ---- scalars -------------------------------------------------------------------------------- */
+
+static ks_status need_scalar(loader *L, const ynode *y, const char *path, const char *expect) {
+  char d[64];
+  if (is_null(y)) return fail(L, y, "%s is empty (expected %s)", path, expect);
+  if (y->kind != YN_SCALAR) return fail(L, y, "%s is %s (expected %s)", path, describe(y, d, sizeof d), expect);
+  return KS_OK;
+}
+
+static int looks_nonfinite(const char *t) {
+  const char *p = t;
+  if (*p == '+' || *p == '-') p++;
+  return !strcasecmp(p, ".nan") || !strcasecmp(p, ".inf") || !strcasecmp(p, "nan") ||
+         !strcasecmp(p, "inf") || !strcasecmp(p, "infinity");
+}
+
+/* A plain decimal number: digits with an optional sign, fraction and exponent. */
+static int parse_number(const char *t, double *out) {
+  const char *p = t;
+  if (*p == '+' || *p == '-') p++;
+  if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1]))) return 0;
+  errno = 0;
+  char *end = NULL;
+  double v = strtod(t, &end);
+  if (end == t || *end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
+  *out = v;
+  return 1;
+}
+
+static ks_status get_int(loader *L, const ynode *y, const char *path, long lo, long hi, long *out) {
+  char expect[128];
+  snprintf(expect, sizeof expect, "a whole number from %ld to %ld", lo, hi);
+  KS_TRY(need_scalar(L, y, path, expect));
+  if (y->quoted) return fail(L, y, "%s is the text '%.40s' (expected %s, without quotes)", path, y->text, expect);
+  if (looks_nonfinite(y->text)) return fail(L, y, "%s is %s, not a finite number (expected %s)", path, y->text, expect);
+  const char *p = y->text;
+  if (*p == '+' || *p == '-') p++;
+  int digits = *p != '\0';
+  for (const char *q = p; *q; q++)
+    if (!isdigit((unsigned char)*q)) digits = 0;
+  double v;
+  if (!digits) {
+    if (parse_number(y->text, &v))
+      return fail(L, y, "%s is %s, not a whole number (expected %s)", path, y->text, expect);
+    return fail(L, y, "%s is '%.40s', not a number (expected %s)", path, y->text, expect);
+  }
+  errno = 0;
+  long long x = strtoll(y->text, NULL, 10);
+  if (errno == ERANGE || x < lo || x > hi)
+    return fail(L, y, "%s is %.40s, out of range (expected %s)", path, y->text, expect);
+  *out = (long)x;
+  return KS_OK;
+}
+
+/* A finite number in [lo, hi] (or (lo, hi] when lo_open). */
+static ks_status get_num(loader *L, const ynode *y, const char *path, double lo, int lo_open, double hi,
+                         double *out) {
+  char expect[128];
+  snprintf(expect, sizeof expect, "a number %s %g and at most %g", lo_open ? "above" : "of at least", lo, hi);
+  KS_TRY(need_scalar(L, y, path, expect));
+  if (y->quoted) return fail(L, y, "%s is the text '%.40s' (expected %s, without quotes)", path, y->text, expect);
+  if (looks_nonfinite(y->text)) return fail(L, y, "%s is %s, not a finite number (expected %s)", path, y->text, expect);
+  double v;
+  if (!parse_number(y->text, &v)) return fail(L, y, "%s is '%.40s', not a number (expected %s)", path, y->text, expect);
+  if (v < lo || (lo_open && v == lo) || v > hi)
+    return fail(L, y, "%s is %s, out of range (expected %s)", path, y->text, expect);
+  *out = v;
+  return KS_OK;
+}
+
+static ks_status get_bool(loader *L, const ynode *y, const char *path, int *out) {
+  KS_TRY(need_scalar(L, y, path, "true or false"));
+  if (!y->quoted && !strcmp(y->text, "true")) return *out = 1, KS_OK;
+  if (!y->quoted && !strcmp(y->text, "false")) return *out = 0, KS_OK;
+  return fail(L, y, "%s is '%.40s' (expected true or false)", path, y->text);
+}
+
+/* One of NAMES (case-insensitive), with a suggestion for a near miss. */
+static ks_status get_enum(loader *L, const ynode *y, const char *path, const char *what,
+                          const char *const *names, size_t n, int *out) {
+  char list[256] = "";
+  for (size_t i = 0; i < n; i++) {
+    size_t ll = strlen(list);
+    snprintf(list + ll, sizeof list - ll, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "", names[i]);
+  }
+  KS_TRY(need_scalar(L, y, path, list));
+  const char *best = NULL;
+  size_t bd = 99;
+  for (size_t i = 0; i < n; i++) {
+    if (strcasecmp(y->text, names[i]) == 0) return *out = (int)i, KS_OK;
+    size_t dist = ks__edit_distance(y->text, names[i]);
+    if (dist < bd) bd = dist, best = names[i];
+  }
+  if (best && bd <= 2)
+    return fail(L, y, "%s: unknown %s '%.40s' (did you mean '%s'?)", path, what, y->text, best);
+  return fail(L, y, "%s: unknown %s '%.40s' (expected %s)", path, what, y->text, list);
+}
+
+/* A name: 1..63 characters of letters, digits, space and . _ - + ( ). */
+static ks_status get_name(loader *L, const ynode *y, const char *path, char *out, size_t cap) {
+  const char *expect = "a name of up to 63 letters, digits, spaces or . _ - + ( )";
+  KS_TRY(need_scalar(L, y, path, expect));
+  if (y->len >= cap) return fail(L, y, "%s is %zu characters long (expected %s)", path, y->len, expect);
+  for (size_t i = 0; i < y->len; i++) {
+    unsigned char c = (unsigned char)y->text[i];
+    if (!(isalnum(c) || strchr(" ._-+()", c)))
+      return fail(L, y, "%s contains the character '%c' (expected %s)", path, isprint(c) ? c : '?', expect);
+  }
+  if (y->text[0] == ' ' || y->text[y->len - 1] == ' ')
+    return fail(L, y, "%s starts or ends with a space (expected %s)", path, expect);
+  memcpy(out, y->text, y->len + 1);
+  return KS_OK;
+}
+
+/* A quantity of dimension DIM, via the one units parser. */
+static ks_status get_qty(loader *L, const ynode *y, const char *path, ks_dim dim, double *out) {
+  char err[256];
+  KS_TRY(need_scalar(L, y, path, "a value with a unit"));
+  if (ks_units_parse(y->text, dim, out, err, sizeof err) != KS_OK) return fail(L, y, "%s: %s", path, err);
+  return KS_OK;
+}
+
+/* A time given as a bare number of UNIT_WORD (UNIT_H hours each) or as a quantity with a time unit. */
+static ks_status get_time_or_number(loader *L, const ynode *y, const char *path, double unit_h, double *out_h) {
+  double v;
+  KS_TRY(need_scalar(L, y, path, "a time such as 90 min"));
+  if (!y->quoted && parse_number(y->text, &v)) return *out_h = v * unit_h, KS_OK;
+  return get_qty(L, y, path, KS_DIM_TIME, out_h);
+}
+
+/* ---- lists of days -------------------------------------------------------------------------- */
+
+static ks_status get_days(loader *L, const ynode *y, const char *path, int lo, int hi, int **out, size_t *n_out) {
+  char d[64];
+  if (y->kind != YN_SEQ)
+    return fail(L, y, "%s is %s (expected a list of days such as [1, 3, 5])", path, describe(y, d, sizeof d));
+  if (y->n == 0) return fail(L, y, "%s is an empty list (expected at least one day)", path);
+  if (y->n > (size_t)(hi - lo + 1))
+    return fail(L, y, "%s lists %zu days (expected at most %d distinct days from %d to %d)", path, y->n,
+                hi - lo + 1, lo, hi);
+  int *days = ks_calloc(L->ctx, y->n, sizeof *days);
+  if (!days) return KS_ENOMEM;
+  for (size_t i = 0; i < y->n; i++) {
+    char p[192], idx[24];
+    snprintf(idx, sizeof idx, "[%zu]", i);
+    join(p, sizeof p, path, idx);
+    long v;
+    ks_status st = get_int(L, y->items[i], p, lo, hi, &v);
+    if (st == KS_OK && i > 0 && v == days[i - 1])
+      st = fail(L, y->items[i], "%s: day %ld appears twice (expected each day once)", path, v);
+    if (st == KS_OK && i > 0 && v < days[i - 1])
+      st = fail(L, y->items[i], "%s: day %ld comes after day %d (expected days in ascending order)", path, v, days[i - 1]);
+    if (st != KS_OK) {
+      ks_free(L->ctx, days);
+      return st;
+    }
+    days[i] = (int)v;
+  }
+  *out = days;
+  *n_out = y->n;
+  return KS_OK;
+}
+
+/* A visit: a study day (whole number) or a time after the first dose ("24 h"). */
+static ks_status get_visit(loader *L, const ynode *y, const char *path, ks_scen_visit *out) {
+  const char *expect = "a study day from 0 to 3650, or a time after the first dose such as 24 h";
+  KS_TRY(need_scalar(L, y, path, expect));
+  double v;
+  if (!y->quoted && parse_number(y->text, &v)) {
+    long day;
+    KS_TRY(get_int(L, y, path, 0, KS_SCENARIO_MAX_DAY, &day));
+    out->by_time = 0;
+    out->value = (double)day;
+    return KS_OK;
+  }
+  if (!y->quoted && looks_nonfinite(y->text)) return fail(L, y, "%s is %s, not a finite number (expected %s)", path, y->text, expect);
+  double h;
+  char err[256];
+  if (ks_units_parse(y->text, KS_DIM_TIME, &h, err, sizeof err) != KS_OK) return fail(L, y, "%s: %s", path, err);
+  if (h <= 0.0 || h > 24.0 * KS_SCENARIO_MAX_DAY)
+    return fail(L, y, "%s is %s, out of range (expected a time after the first dose above 0 and at most 3650 d)", path, y->text);
+  out->by_time = 1;
+  out->value = h;
+  return KS_OK;
+}
+
+/* ---- sections ------------------------------------------------------------------------------- */
+
+static const char *const preset_list[] = {"civilian-chronic-ptsd", "veterans-treatment-resistant"};
+
+static ks_status load_population(loader *L, const ynode *y) {
+  static const char *const keys[] = {"n", "preset", "caps5_mean", "caps5_sd", "age_mean", "age_sd",
+                                     "weight_mean", "weight_sd", "female_fraction", "depression_fraction",
+                                     "hypertension_fraction", "inclusion"};
+  enum { N, PRESET, CAPS_M, CAPS_SD, AGE_M, AGE_SD, W_M, W_SD, FEM, DEP, HTN, INCL, NK };
+  const ynode *v[NK];
+  ks_scen_population *p = &L->sc->population;
+  KS_TRY(map_fields(L, y, "population", keys, NK, v));
+  if (!v[N]) return missing(L, y, "population", "n", "the number of patients, such as n: 30");
+  KS_TRY(get_int(L, v[N], "population.n", 1, KS_SCENARIO_MAX_PATIENTS, &p->n));
+  int preset = 0;
+  if (v[PRESET]) KS_TRY(get_enum(L, v[PRESET], "population.preset", "preset", preset_list, 2, &preset));
+  p->preset = (ks_scen_preset)preset;
+  if (v[CAPS_M]) KS_TRY(get_num(L, v[CAPS_M], "population.caps5_mean", 0, 1, 80, &p->caps5_mean)), p->caps5_mean_set = 1;
+  if (v[CAPS_SD]) KS_TRY(get_num(L, v[CAPS_SD], "population.caps5_sd", 0, 1, 40, &p->caps5_sd)), p->caps5_sd_set = 1;
+  if (v[AGE_M]) KS_TRY(get_num(L, v[AGE_M], "population.age_mean", 18, 0, 100, &p->age_mean_y)), p->age_mean_set = 1;
+  if (v[AGE_SD]) KS_TRY(get_num(L, v[AGE_SD], "population.age_sd", 0, 1, 40, &p->age_sd_y)), p->age_sd_set = 1;
+  if (v[W_M]) {
+    KS_TRY(get_qty(L, v[W_M], "population.weight_mean", KS_DIM_BODY_MASS, &p->weight_mean_kg));
+    if (p->weight_mean_kg < 30.0 || p->weight_mean_kg > 250.0)
+      return fail(L, v[W_M], "population.weight_mean is %s, out of range (expected 30 kg to 250 kg)", v[W_M]->text);
+    p->weight_mean_set = 1;
+  }
+  if (v[W_SD]) {
+    KS_TRY(get_qty(L, v[W_SD], "population.weight_sd", KS_DIM_BODY_MASS, &p->weight_sd_kg));
+    if (p->weight_sd_kg <= 0.0 || p->weight_sd_kg > 60.0)
+      return fail(L, v[W_SD], "population.weight_sd is %s, out of range (expected above 0 kg and at most 60 kg)", v[W_SD]->text);
+    p->weight_sd_set = 1;
+  }
+  if (v[FEM]) KS_TRY(get_num(L, v[FEM], "population.female_fraction", 0, 0, 1, &p->female_fraction)), p->female_fraction_set = 1;
+  if (v[DEP]) KS_TRY(get_num(L, v[DEP], "population.depression_fraction", 0, 0, 1, &p->depression_fraction)), p->depression_fraction_set = 1;
+  if (v[HTN]) KS_TRY(get_num(L, v[HTN], "population.hypertension_fraction", 0, 0, 1, &p->hypertension_fraction)), p->hypertension_fraction_set = 1;
+  if (v[INCL]) {
+    static const char *const ik[] = {"caps5_min", "age_min", "age_max"};
+    const ynode *iv[3];
+    KS_TRY(map_fields(L, v[INCL], "population.inclusion", ik, 3, iv));
+    if (iv[0]) KS_TRY(get_num(L, iv[0], "population.inclusion.caps5_min", 0, 0, 80, &p->caps5_min)), p->caps5_min_set = 1;
+    if (iv[1]) KS_TRY(get_num(L, iv[1], "population.inclusion.age_min", 18, 0, 100, &p->age_min_y)), p->age_min_set = 1;
+    if (iv[2]) KS_TRY(get_num(L, iv[2], "population.inclusion.age_max", 18, 0, 100, &p->age_max_y)), p->age_max_set = 1;
+    if (p->age_min_set && p->age_max_set && p->age_max_y < p->age_min_y)
+      return fail(L, iv[2], "population.inclusion.age_max %g is below age_min %g (expected age_max >= age_min)",
+                  p->age_max_y, p->age_min_y);
+  }
+  return KS_OK;
+}
+
+static const char *const knockout_list[] = {"none", "mtorc1", "ampa", "bdnf"};
+
+/* Expand every/from/until into days. */
+static ks_status expand_every(loader *L, const ynode *every, const ynode *from, const ynode *until,
+                              const char *path, int **out, size_t *n_out) {
+  char p[192];
+  double every_h;
+  join(p, sizeof p, path, "every");
+  KS_TRY(get_time_or_number(L, every, p, 24.0, &every_h));
+  double every_d = every_h / 24.0;
+  if (every_d < 1.0 || every_d > KS_SCENARIO_MAX_DAY || every_d != floor(every_d))
+    return fail(L, every, "%s is %s (expected a whole number of days from 1 d to 3650 d, such as 7 d)", p, every->text);
+  long first = 1, last;
+  if (from) {
+    join(p, sizeof p, path, "from");
+    KS_TRY(get_int(L, from, p, 1, KS_SCENARIO_MAX_DAY, &first));
+  }
+  join(p, sizeof p, path, "until");
+  KS_TRY(get_int(L, until, p, 1, KS_SCENARIO_MAX_DAY, &last));
+  if (last < first) return fail(L, until, "%s is day %ld, before the first day %ld (expected until >= from)", p, last, first);
+  size_t n = (size_t)((last - first) / (long)every_d) + 1;
+  int *days = ks_calloc(L->ctx, n, sizeof *days);
+  if (!days) return KS_ENOMEM;
+  for (size_t i = 0; i < n; i++) days[i] = (int)(first + (long)i * (long)every_d);
+  *out = days;
+  *n_out = n;
+  return KS_OK;
+}
+
+static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_dose *d, int day_hi) {
+  static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until"};
+  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, NK };
+  const ynode *v[NK];
+  char p[192];
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
+  if (!v[DRUG]) return missing(L, y, path, "drug", "ketamine, esketamine or midazolam");
+  if (!v[ROUTE]) return missing(L, y, path, "route", "iv, im, intranasal, oral, sublingual or rectal");
+  if (!v[DOSE]) return missing(L, y, path, "dose", "a dose such as 0.5 mg/kg or 84 mg");
+  static const char *const drugs[] = {"ketamine", "esketamine", "midazolam"};
+  static const char *const routes[] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
+  int drug, route;
+  join(p, sizeof p, path, "drug");
+  KS_TRY(get_enum(L, v[DRUG], p, "drug", drugs, 3, &drug));
+  join(p, sizeof p, path, "route");
+  KS_TRY(get_enum(L, v[ROUTE], p, "route", routes, 6, &route));
+  d->drug = (ks_scen_drug)drug;
+  d->route = (ks_scen_route)route;
+
+  /* Dose: mg/kg or mg, positive, finite, within the studied range unless allowed. */
+  join(p, sizeof p, path, "dose");
+  const char *dexp = "a dose such as 0.5 mg/kg or 84 mg";
+  KS_TRY(need_scalar(L, v[DOSE], p, dexp));
+  ks_dim dim;
+  double val;
+  char err[256];
+  if (ks_units_parse_any(v[DOSE]->text, &dim, &val, err, sizeof err) != KS_OK) {
+    /* Re-word the units parser's message against what a dose expects. */
+    if (ks_units_parse(v[DOSE]->text, KS_DIM_MASS_PER_BODY_MASS, &val, err, sizeof err) != KS_OK)
+      return fail(L, v[DOSE], "%s: %s", p, err);
+  }
+  if (dim == KS_DIM_BODY_MASS) { /* "84 kg" parses as a body mass first: as a dose it is a mass. */
+    if (ks_units_parse(v[DOSE]->text, KS_DIM_MASS, &val, err, sizeof err) != KS_OK) return fail(L, v[DOSE], "%s: %s", p, err);
+    dim = KS_DIM_MASS;
+  }
+  if (dim == KS_DIM_NONE)
+    return fail(L, v[DOSE], "%s '%s' has no unit (expected %s)", p, v[DOSE]->text, dexp);
+  if (dim != KS_DIM_MASS && dim != KS_DIM_MASS_PER_BODY_MASS)
+    return fail(L, v[DOSE], "%s '%s' is a %s, not a dose (expected %s)", p, v[DOSE]->text, ks_dim_name(dim), dexp);
+  d->per_kg = dim == KS_DIM_MASS_PER_BODY_MASS;
+  d->dose = val;
+  const char *unit = d->per_kg ? "mg/kg" : "mg";
+  if (!(val > 0.0)) return fail(L, v[DOSE], "%s is %s, not a positive dose (expected a dose above 0 %s)", p, v[DOSE]->text, unit);
+  double max_kg, max_mg;
+  int studied = ks_scen_studied_max(d->drug, d->route, &max_kg, &max_mg);
+  double lim = d->per_kg ? max_kg : max_mg;
+  if (d->per_kg ? val > 20.0 : val > 2000.0)
+    return fail(L, v[DOSE], "%s is %s, above any clinical use (expected at most %s)", p, v[DOSE]->text,
+                d->per_kg ? "20 mg/kg" : "2000 mg");
+  if (!L->sc->allow_unstudied_doses) {
+    if (!studied)
+      return fail(L, v[DOSE], "%s: %s by the %s route has no studied psychiatric dose (expected another route, "
+                  "or allow_unstudied_doses: true)", p, ks_scen_drug_name(d->drug), ks_scen_route_name(d->route));
+    if (val > lim)
+      return fail(L, v[DOSE], "%s is %s, above the studied range of %s %s (expected at most %g %s, or "
+                  "allow_unstudied_doses: true)", p, v[DOSE]->text, ks_scen_route_name(d->route),
+                  ks_scen_drug_name(d->drug), lim, unit);
+  }
+
+  /* Infusion: IV only; default 40 min (the infusion of the psychiatric trials). */
+  if (d->route == KS_SCEN_IV) {
+    d->infusion_h = 40.0 / 60.0;
+    if (v[INF]) {
+      join(p, sizeof p, path, "infusion");
+      KS_TRY(get_qty(L, v[INF], p, KS_DIM_TIME, &d->infusion_h));
+      if (d->infusion_h < 0.0 || d->infusion_h > 24.0)
+        return fail(L, v[INF], "%s is %s, out of range (expected 0 min for a bolus up to 24 h)", p, v[INF]->text);
+    }
+  } else if (v[INF]) {
+    join(p, sizeof p, path, "infusion");
+    return fail(L, v[INF], "%s is given for route %s (expected no infusion: only route iv is infused)", p,
+                ks_scen_route_name(d->route));
+  }
+
+  /* Days: a list, or every/from/until. */
+  if (v[DAYS] && (v[EVERY] || v[FROM] || v[UNTIL])) {
+    const ynode *o = v[EVERY] ? v[EVERY] : v[FROM] ? v[FROM] : v[UNTIL];
+    return fail(L, o, "%s: both days and every/from/until are given (expected one of the two)", path);
+  }
+  if (v[DAYS]) {
+    join(p, sizeof p, path, "days");
+    return get_days(L, v[DAYS], p, 1, day_hi, &d->days, &d->n_days);
+  }
+  if (!v[EVERY] && !v[UNTIL] && !v[FROM]) return missing(L, y, path, "days", "a list of days such as [1, 3, 5], or every: 7 d with until");
+  if (!v[EVERY]) return missing(L, y, path, "every", "an interval such as every: 7 d");
+  if (!v[UNTIL]) return missing(L, y, path, "until", "the last day, such as until: 84");
+  KS_TRY(expand_every(L, v[EVERY], v[FROM], v[UNTIL], path, &d->days, &d->n_days));
+  if (d->days[d->n_days - 1] > day_hi)
+    return fail(L, v[UNTIL], "%s: day %d is beyond the last day %d (expected days within the period)", path,
+                d->days[d->n_days - 1], day_hi);
+  return KS_OK;
+}
+
+static const char *const therapy_list[] = {"prolonged-exposure", "imaginal-exposure", "in-vivo-exposure", "written-exposure"};
+
+static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_scen_therapy *t, int day_hi) {
+  static const char *const keys[] = {"kind", "days", "minutes"};
+  const ynode *v[3];
+  char p[192];
+  KS_TRY(map_fields(L, y, path, keys, 3, v));
+  int kind = 0;
+  if (v[0]) {
+    join(p, sizeof p, path, "kind");
+    KS_TRY(get_enum(L, v[0], p, "therapy", therapy_list, KS_THERAPY_N, &kind));
+  }
+  t->kind = (ks_scen_therapy_kind)kind;
+  t->minutes = 90.0;
+  if (v[2]) {
+    double h;
+    join(p, sizeof p, path, "minutes");
+    KS_TRY(get_time_or_number(L, v[2], p, 1.0 / 60.0, &h));
+    if (!(h > 0.0) || h > 8.0) return fail(L, v[2], "%s is %s, out of range (expected above 0 and at most 480 minutes)", p, v[2]->text);
+    t->minutes = h * 60.0;
+  }
+  if (!v[1]) return missing(L, y, path, "days", "a list of session days such as [2, 4, 6]");
+  join(p, sizeof p, path, "days");
+  return get_days(L, v[1], p, 1, day_hi, &t->days, &t->n_days);
+}
+
+static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm, int day_hi) {
+  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout"};
+  enum { NAME, RATIO, REG, THER, REM, KO, NK };
+  const ynode *v[NK];
+  char path[64], p[192];
+  snprintf(path, sizeof path, "arms[%zu]", ia);
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
+  if (!v[NAME]) return missing(L, y, path, "name", "a name such as name: ketamine");
+  join(p, sizeof p, path, "name");
+  KS_TRY(get_name(L, v[NAME], p, arm->name, sizeof arm->name));
+  for (size_t j = 0; j < ia; j++)
+    if (strcasecmp(L->sc->arms[j].name, arm->name) == 0)
+      return fail(L, v[NAME], "%s: arm name '%s' is already used by arms[%zu] (expected distinct arm names)", p, arm->name, j);
+  arm->ratio = 1.0;
+  if (v[RATIO]) {
+    join(p, sizeof p, path, "ratio");
+    KS_TRY(get_num(L, v[RATIO], p, 0, 1, 100, &arm->ratio));
+  }
+  arm->knockout = L->sc->knockout;
+  if (v[KO]) {
+    int k;
+    join(p, sizeof p, path, "knockout");
+    KS_TRY(get_enum(L, v[KO], p, "knockout", knockout_list, 4, &k));
+    arm->knockout = (ks_scen_knockout)k;
+  }
+  if (v[REM] && !(v[REM]->kind == YN_SCALAR && !v[REM]->quoted && !strcasecmp(v[REM]->text, "none"))) {
+    double h;
+    join(p, sizeof p, path, "reminder_before_dose");
+    KS_TRY(get_time_or_number(L, v[REM], p, 1.0 / 60.0, &h));
+    if (!(h > 0.0) || h > 24.0) return fail(L, v[REM], "%s is %s, out of range (expected above 0 min and at most 24 h, or none)", p, v[REM]->text);
+    arm->has_reminder = 1;
+    arm->reminder_before_dose_min = h * 60.0;
+  }
+  char d[64];
+  if (v[REG]) {
+    join(p, sizeof p, path, "regimen");
+    if (v[REG]->kind != YN_SEQ)
+      return fail(L, v[REG], "%s is %s (expected a list of doses such as - {drug: ketamine, route: iv, dose: 0.5 mg/kg, days: [1]})",
+                  p, describe(v[REG], d, sizeof d));
+    if (v[REG]->n > 64) return fail(L, v[REG], "%s has %zu entries (expected at most 64)", p, v[REG]->n);
+    if (v[REG]->n) {
+      arm->regimen = ks_calloc(L->ctx, v[REG]->n, sizeof *arm->regimen);
+      if (!arm->regimen) return KS_ENOMEM;
+    }
+    for (size_t i = 0; i < v[REG]->n; i++) {
+      char q[192], idx[24];
+      snprintf(idx, sizeof idx, "[%zu]", i);
+      join(q, sizeof q, p, idx);
+      arm->n_regimen = i + 1; /* so that destroy frees what was allocated */
+      KS_TRY(load_dose(L, v[REG]->items[i], q, &arm->regimen[i], day_hi));
+      /* Overlap: one dose per arm per day. */
+      for (size_t j = 0; j < i; j++)
+        for (size_t a = 0, b = 0; a < arm->regimen[i].n_days && b < arm->regimen[j].n_days;) {
+          int x = arm->regimen[i].days[a], z = arm->regimen[j].days[b];
+          if (x == z) {
+            const ynode *at = v[REG]->items[i];
+            return fail(L, at, "%s: day %d is already dosed by %s.regimen[%zu] (expected one dose per arm per day)",
+                        q, x, path, j);
+          }
+          if (x < z) a++;
+          else b++;
+        }
+    }
+  }
+  if (v[THER]) {
+    join(p, sizeof p, path, "therapy");
+    if (v[THER]->kind != YN_SEQ)
+      return fail(L, v[THER], "%s is %s (expected a list of sessions such as - {kind: prolonged-exposure, days: [2, 4]})",
+                  p, describe(v[THER], d, sizeof d));
+    if (v[THER]->n > 64) return fail(L, v[THER], "%s has %zu entries (expected at most 64)", p, v[THER]->n);
+    if (v[THER]->n) {
+      arm->therapy = ks_calloc(L->ctx, v[THER]->n, sizeof *arm->therapy);
+      if (!arm->therapy) return KS_ENOMEM;
+    }
+    for (size_t i = 0; i < v[THER]->n; i++) {
+      char q[192], idx[24];
+      snprintf(idx, sizeof idx, "[%zu]", i);
+      join(q, sizeof q, p, idx);
+      arm->n_therapy = i + 1;
+      KS_TRY(load_therapy(L, v[THER]->items[i], q, &arm->therapy[i], day_hi));
+    }
+  }
+  if (arm->n_regimen == 0 && arm->n_therapy == 0)
+    return fail(L, y, "%s ('%s') has no regimen and no therapy (expected at least one dose or therapy session)", path, arm->name);
+  if (arm->has_reminder && arm->n_regimen == 0)
+    return fail(L, v[REM], "%s.reminder_before_dose is set but the arm has no doses (expected a regimen)", path);
+  return KS_OK;
+}
+
+static ks_status load_arms(loader *L, const ynode *y, int day_hi) {
+  char d[64];
+  if (y->kind != YN_SEQ)
+    return fail(L, y, "arms is %s (expected a list of arms such as - {name: ketamine, regimen: [...]})", describe(y, d, sizeof d));
+  if (y->n == 0) return fail(L, y, "arms is an empty list (expected at least one arm)");
+  if (y->n > 16) return fail(L, y, "arms lists %zu arms (expected at most 16)", y->n);
+  L->sc->arms = ks_calloc(L->ctx, y->n, sizeof *L->sc->arms);
+  if (!L->sc->arms) return KS_ENOMEM;
+  for (size_t i = 0; i < y->n; i++) {
+    L->sc->n_arms = i + 1;
+    KS_TRY(load_arm(L, y->items[i], i, &L->sc->arms[i], day_hi));
+  }
+  return KS_OK;
+}
+
+static const char *const scale_keys[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
+
+static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day, int day_hi) {
+  const ynode *v[KS_SCALE_N];
+  KS_TRY(map_fields(L, y, "assessments", scale_keys, KS_SCALE_N, v));
+  char d[64];
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    if (!v[s]) continue;
+    char p[64];
+    snprintf(p, sizeof p, "assessments.%s", scale_keys[s]);
+    if (v[s]->kind != YN_SEQ)
+      return fail(L, v[s], "%s is %s (expected a list of visits such as [0, 1, 7, 14] or [0, \"24 h\"])", p, describe(v[s], d, sizeof d));
+    if (v[s]->n > (size_t)KS_SCENARIO_MAX_DAY + 1)
+      return fail(L, v[s], "%s lists %zu visits (expected at most %d)", p, v[s]->n, KS_SCENARIO_MAX_DAY + 1);
+    if (v[s]->n == 0) continue;
+    ks_scen_visit *vis = ks_calloc(L->ctx, v[s]->n, sizeof *vis);
+    if (!vis) return KS_ENOMEM;
+    L->sc->visits[s] = vis;
+    for (size_t i = 0; i < v[s]->n; i++) {
+      char q[96];
+      snprintf(q, sizeof q, "%s[%zu]", p, i);
+      KS_TRY(get_visit(L, v[s]->items[i], q, &vis[i]));
+      L->sc->n_visits[s] = i + 1;
+      if (!vis[i].by_time && vis[i].value > day_hi)
+        return fail(L, v[s]->items[i], "%s is day %g, beyond the %d-day period (expected days 0 to %d)", q, vis[i].value, day_hi, day_hi);
+      if (i > 0) {
+        double t0 = ks_scen_visit_t_h(vis[i - 1], first_dose_day), t1 = ks_scen_visit_t_h(vis[i], first_dose_day);
+        if (t1 == t0)
+          return fail(L, v[s]->items[i], "%s: %s is the same time as the visit before it (expected each visit once)", p, v[s]->items[i]->text);
+        if (t1 < t0)
+          return fail(L, v[s]->items[i], "%s: %s comes before the visit listed ahead of it (expected visits in time order)", p, v[s]->items[i]->text);
+      }
+    }
+  }
+  return KS_OK;
+}
+
+static ks_status load_followup(loader *L, const ynode *y) {
+  static const char *const keys[] = {"days", "caps5_every", "pcl5_every", "iesr_every", "madrs_every", "cadss_every", "scan_every"};
+  const ynode *v[1 + KS_SCALE_N];
+  KS_TRY(map_fields(L, y, "followup", keys, 1 + KS_SCALE_N, v));
+  long days = 0;
+  if (v[0]) KS_TRY(get_int(L, v[0], "followup.days", 0, KS_SCENARIO_MAX_DAY, &days));
+  L->sc->followup_days = (int)days;
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    if (!v[1 + s]) continue;
+    char p[64];
+    long every;
+    snprintf(p, sizeof p, "followup.%s", keys[1 + s]);
+    KS_TRY(get_int(L, v[1 + s], p, 0, KS_SCENARIO_MAX_DAY, &every));
+    if (every > 0 && days == 0) return fail(L, v[1 + s], "%s is set but followup.days is 0 (expected followup.days > 0)", p);
+    if (every > days) return fail(L, v[1 + s], "%s is %ld, longer than the %ld-day follow-up (expected at most %ld)", p, every, days, days);
+    L->sc->followup_every[s] = (int)every;
+  }
+  return KS_OK;
+}
+
+/* Is V a visit of SCALE, as assessed or during follow-up? */
+static int has_visit(const ks_scenario *sc, ks_scen_scale s, ks_scen_visit v) {
+  int first = ks_scenario_first_dose_day(sc);
+  for (size_t i = 0; i < sc->n_visits[s]; i++)
+    if (ks_scen_visit_t_h(sc->visits[s][i], first) == ks_scen_visit_t_h(v, first)) return 1;
+  if (!v.by_time && sc->followup_every[s] > 0) {
+    int end = ks_scenario_treatment_end_day(sc), day = (int)v.value;
+    if (day > end && day <= end + sc->followup_days && (day - end) % sc->followup_every[s] == 0) return 1;
+  }
+  return 0;
+}
+
+static int has_baseline(const ks_scenario *sc, ks_scen_scale s) {
+  return sc->n_visits[s] > 0 && !sc->visits[s][0].by_time && sc->visits[s][0].value == 0.0;
+}
+
+static const char *const symptom_scales[] = {"caps5", "pcl5", "iesr", "madrs", "cadss"};
+
+static ks_status check_visit_of(loader *L, const ynode *at, const char *path, ks_scen_scale s, ks_scen_visit v) {
+  if (!has_baseline(L->sc, s))
+    return fail(L, at, "%s: %s has no baseline visit (expected day 0 in assessments.%s)", path, ks_scen_scale_name(s), ks_scen_scale_name(s));
+  if (!has_visit(L->sc, s, v)) {
+    char when[48];
+    if (v.by_time) snprintf(when, sizeof when, "%g h after the first dose", v.value);
+    else snprintf(when, sizeof when, "day %g", v.value);
+    return fail(L, at, "%s: %s is not assessed at %s (expected a visit listed in assessments.%s or in follow-up)",
+                path, ks_scen_scale_name(s), when, ks_scen_scale_name(s));
+  }
+  return KS_OK;
+}
+
+/* One endpoint mapping. KIND: 0 primary, 1 response, 2 remission, 3 durability. */
+static ks_status load_endpoint(loader *L, const ynode *y, int kind, ks_scen_endpoint *e) {
+  static const char *const names[] = {"primary", "response", "remission", "durability"};
+  static const char *const k0[] = {"scale", "day"};
+  static const char *const k1[] = {"scale", "drop_pct", "day"};
+  static const char *const k2[] = {"scale", "below", "day"};
+  static const char *const k3[] = {"scale", "responders_only"};
+  const char *const *keys[] = {k0, k1, k2, k3};
+  const size_t nk[] = {2, 3, 3, 2};
+  char path[48], p[96];
+  snprintf(path, sizeof path, "endpoints.%s", names[kind]);
+  if (kind > 0 && y->kind == YN_SCALAR && !y->quoted && !strcasecmp(y->text, "none")) {
+    e->enabled = 0;
+    return KS_OK;
+  }
+  const ynode *v[3] = {NULL, NULL, NULL};
+  KS_TRY(map_fields(L, y, path, keys[kind], nk[kind], v));
+  e->enabled = 1;
+  e->scale = L->sc->primary.scale;
+  e->at = L->sc->primary.at;
+  int s = (int)e->scale;
+  if (v[0]) {
+    join(p, sizeof p, path, "scale");
+    KS_TRY(get_enum(L, v[0], p, "scale", symptom_scales, 5, &s));
+    e->scale = (ks_scen_scale)s;
+  }
+  const ynode *day_node = kind == 0 ? v[1] : (kind == 1 || kind == 2) ? v[2] : NULL;
+  if (day_node) {
+    join(p, sizeof p, path, "day");
+    KS_TRY(get_visit(L, day_node, p, &e->at));
+  }
+  if (kind == 1) {
+    e->drop_pct = 30.0;
+    if (v[1]) {
+      join(p, sizeof p, path, "drop_pct");
+      KS_TRY(get_num(L, v[1], p, 0, 1, 100, &e->drop_pct));
+    }
+  }
+  if (kind == 2) {
+    if (!v[1]) return missing(L, y, path, "below", "a score threshold such as below: 33");
+    join(p, sizeof p, path, "below");
+    KS_TRY(get_num(L, v[1], p, 0, 1, ks_scen_scale_max(e->scale), &e->below));
+  }
+  if (kind == 3) {
+    e->responders_only = 1;
+    if (v[1]) {
+      join(p, sizeof p, path, "responders_only");
+      KS_TRY(get_bool(L, v[1], p, &e->responders_only));
+    }
+    if (!has_baseline(L->sc, e->scale))
+      return fail(L, y, "%s: %s has no baseline visit (expected day 0 in assessments.%s)", path,
+                  ks_scen_scale_name(e->scale), ks_scen_scale_name(e->scale));
+    if (L->sc->followup_days == 0 || L->sc->followup_every[e->scale] == 0)
+      return fail(L, y, "%s needs %s visits during follow-up (expected followup: {days: 56, %s_every: 7})", path,
+                  ks_scen_scale_name(e->scale), ks_scen_scale_name(e->scale));
+    return KS_OK;
+  }
+  return check_visit_of(L, day_node ? day_node : y, path, e->scale, e->at);
+}
+
+static ks_status load_endpoints(loader *L, const ynode *y) {
+  static const char *const keys[] = {"primary", "response", "remission", "durability"};
+  const ynode *v[4] = {NULL, NULL, NULL, NULL};
+  ks_scenario *sc = L->sc;
+  if (y) KS_TRY(map_fields(L, y, "endpoints", keys, 4, v));
+  /* Default primary endpoint: the first symptom scale with a baseline and a later day visit, at
+   * its last day visit. */
+  sc->primary.enabled = 1;
+  int found = 0;
+  for (int s = 0; s < KS_SCALE_CADSS && !found; s++)
+    if (has_baseline(sc, (ks_scen_scale)s) && sc->n_visits[s] > 1) {
+      sc->primary.scale = (ks_scen_scale)s;
+      sc->primary.at = sc->visits[s][sc->n_visits[s] - 1];
+      found = 1;
+    }
+  if (v[0]) {
+    const ynode *pv[2];
+    KS_TRY(map_fields(L, v[0], "endpoints.primary", (const char *const[]){"scale", "day"}, 2, pv));
+    if (!found && (!pv[0] || !pv[1]))
+      return missing(L, v[0], "endpoints.primary", pv[0] ? "day" : "scale", pv[0] ? "the visit of the endpoint, such as day: 14" : "caps5, pcl5, iesr, madrs or cadss");
+    KS_TRY(load_endpoint(L, v[0], 0, &sc->primary));
+  } else if (!found) {
+    return fail(L, y ? y : NULL, "no symptom scale has a baseline and a later visit (expected e.g. assessments: {caps5: [0, 14]})");
+  }
+  for (int k = 1; k < 4; k++) {
+    ks_scen_endpoint *e = k == 1 ? &sc->response : k == 2 ? &sc->remission : &sc->durability;
+    e->enabled = 0;
+    if (v[k]) KS_TRY(load_endpoint(L, v[k], k, e));
+  }
+  if (sc->durability.enabled && sc->durability.responders_only && !sc->response.enabled)
+    return fail(L, v[3], "endpoints.durability counts responders but endpoints.response is not set (expected a response endpoint, or responders_only: false with a remission endpoint)");
+  if (sc->durability.enabled && !sc->durability.responders_only && !sc->remission.enabled)
+    return fail(L, v[3], "endpoints.durability counts remitters but endpoints.remission is not set (expected a remission endpoint)");
+  return KS_OK;
+}
+
+static ks_status load_dropout(loader *L, const ynode *y) {
+  static const char *const keys[] = {"rate_per_week", "mechanism"};
+  static const char *const mech[] = {"mcar", "mar", "mnar"};
+  const ynode *v[2];
+  KS_TRY(map_fields(L, y, "dropout", keys, 2, v));
+  if (v[0]) {
+    KS_TRY(get_num(L, v[0], "dropout.rate_per_week", 0, 0, 1, &L->sc->dropout_rate_per_week));
+    if (L->sc->dropout_rate_per_week >= 1.0)
+      return fail(L, v[0], "dropout.rate_per_week is %s (expected a probability per week below 1)", v[0]->text);
+  }
+  int m = 0;
+  if (v[1]) KS_TRY(get_enum(L, v[1], "dropout.mechanism", "mechanism", mech, 3, &m));
+  L->sc->dropout_mechanism = (ks_scen_dropout_mech)m;
+  return KS_OK;
+}
+
+static ks_status load_imaging(loader *L, const ynode *y) {
+  ks_scenario *sc = L->sc;
+  int none = y && y->kind == YN_SCALAR && !y->quoted && !strcasecmp(y->text, "none");
+  if (!y || none) {
+    /* Default: everyone is scanned when scan visits are listed. */
+    sc->imaging_n = 0;
+    sc->imaging_fraction = (!none && sc->n_visits[KS_SCALE_SCAN] > 0) ? 1.0 : 0.0;
+    return KS_OK;
+  }
+  static const char *const keys[] = {"n", "fraction"};
+  const ynode *v[2];
+  KS_TRY(map_fields(L, y, "imaging", keys, 2, v));
+  if (v[0] && v[1]) return fail(L, v[1], "imaging: both n and fraction are given (expected one of the two)");
+  if (!v[0] && !v[1]) return missing(L, y, "imaging", "n", "the size of the imaging subset, such as n: 21, or fraction: 0.7");
+  if (v[0]) {
+    KS_TRY(get_int(L, v[0], "imaging.n", 1, KS_SCENARIO_MAX_PATIENTS, &sc->imaging_n));
+    if (sc->imaging_n > sc->population.n)
+      return fail(L, v[0], "imaging.n is %ld, more than the %ld patients (expected at most population.n)", sc->imaging_n, sc->population.n);
+  } else {
+    KS_TRY(get_num(L, v[1], "imaging.fraction", 0, 1, 1, &sc->imaging_fraction));
+  }
+  if (sc->n_visits[KS_SCALE_SCAN] == 0)
+    return fail(L, y, "imaging is set but no scan visits are listed (expected assessments.scan, such as scan: [0, 14])");
+  return KS_OK;
+}
+
+/* ---- top level ------------------------------------------------------------------------------ */
+
+static ks_status load_root(loader *L, const ynode *root) {
+  static const char *const keys[] = {"ketasim", "name", "seed", "population", "design", "period_days",
+                                     "washout_days", "arms", "knockout", "assessments", "followup",
+                                     "endpoints", "dropout", "imaging", "fear_model",
+                                     "allow_unstudied_doses", "replicates"};
+  enum { VER, NAME, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL, NK };
+  const ynode *v[NK];
+  ks_scenario *sc = L->sc;
+  if (!root)
+    return ks_ctx_fail_input(L->ctx, L->file, 1, 1, "the file is empty (expected a scenario starting with ketasim: 1)");
+  if (root->kind != YN_MAP) {
+    char d[64];
+    return fail(L, root, "the file holds %s, not a scenario (expected a mapping starting with ketasim: 1)", describe(root, d, sizeof d));
+  }
+  KS_TRY(map_fields(L, root, "", keys, NK, v));
+  if (!v[VER]) return missing(L, root, "", "ketasim", "ketasim: 1 as the first line");
+  long ver;
+  KS_TRY(get_int(L, v[VER], "ketasim", 0, 1000000, &ver));
+  if (ver != 1) return fail(L, v[VER], "ketasim: scenario format version %ld is not supported (expected 1)", ver);
+  sc->version = 1;
+  if (!v[NAME]) return missing(L, root, "", "name", "a scenario name such as name: feder2021");
+  KS_TRY(get_name(L, v[NAME], "name", sc->name, sizeof sc->name));
+  sc->seed = 1;
+  if (v[SEED]) {
+    const char *expect = "a whole number from 0 to 18446744073709551615";
+    KS_TRY(need_scalar(L, v[SEED], "seed", expect));
+    const char *t = v[SEED]->text;
+    int ok = !v[SEED]->quoted && *t && strlen(t) <= 20;
+    for (const char *q = t; ok && *q; q++)
+      if (!isdigit((unsigned char)*q)) ok = 0;
+    errno = 0;
+    unsigned long long s = ok ? strtoull(t, NULL, 10) : 0;
+    if (!ok || errno == ERANGE) return fail(L, v[SEED], "seed is '%.40s' (expected %s)", t, expect);
+    sc->seed = (uint64_t)s;
+  }
+  if (v[ALLOW]) KS_TRY(get_bool(L, v[ALLOW], "allow_unstudied_doses", &sc->allow_unstudied_doses));
+  if (!v[POP]) return missing(L, root, "", "population", "population: {n: 30, preset: civilian-chronic-ptsd}");
+  KS_TRY(load_population(L, v[POP]));
+
+  int design = 0;
+  static const char *const designs[] = {"parallel", "crossover", "single-arm"};
+  if (v[DESIGN]) KS_TRY(get_enum(L, v[DESIGN], "design", "design", designs, 3, &design));
+  sc->design = (ks_scen_design)design;
+  sc->period_days = 0;
+  sc->washout_days = 0;
+  if (sc->design == KS_DESIGN_CROSSOVER) {
+    long pd = 14, wd = 0;
+    if (v[PERIOD]) KS_TRY(get_int(L, v[PERIOD], "period_days", 1, KS_SCENARIO_MAX_DAY, &pd));
+    if (v[WASHOUT]) KS_TRY(get_int(L, v[WASHOUT], "washout_days", 0, KS_SCENARIO_MAX_DAY, &wd));
+    sc->period_days = (int)pd;
+    sc->washout_days = (int)wd;
+  } else if (v[PERIOD] || v[WASHOUT]) {
+    const ynode *o = v[PERIOD] ? v[PERIOD] : v[WASHOUT];
+    return fail(L, o, "%s applies only to design: crossover (expected no %s for design: %s)",
+                v[PERIOD] ? "period_days" : "washout_days", v[PERIOD] ? "period_days" : "washout_days", designs[design]);
+  }
+  sc->knockout = KS_KNOCKOUT_NONE;
+  if (v[KO]) {
+    int k;
+    KS_TRY(get_enum(L, v[KO], "knockout", "knockout", knockout_list, 4, &k));
+    sc->knockout = (ks_scen_knockout)k;
+  }
+  int day_hi = sc->design == KS_DESIGN_CROSSOVER ? sc->period_days : KS_SCENARIO_MAX_DAY;
+  if (!v[ARMS]) return missing(L, root, "", "arms", "a list of arms, each with a name and a regimen");
+  KS_TRY(load_arms(L, v[ARMS], day_hi));
+  if (sc->design == KS_DESIGN_PARALLEL && sc->n_arms < 2)
+    return fail(L, v[ARMS], "design parallel needs at least 2 arms, found %zu (expected another arm, or design: single-arm)", sc->n_arms);
+  if (sc->design == KS_DESIGN_CROSSOVER && sc->n_arms < 2)
+    return fail(L, v[ARMS], "design crossover needs at least 2 arms, found %zu (expected one arm per treatment)", sc->n_arms);
+  if (sc->design == KS_DESIGN_SINGLE_ARM && sc->n_arms != 1)
+    return fail(L, v[ARMS], "design single-arm needs exactly 1 arm, found %zu (expected design: parallel for several arms)", sc->n_arms);
+  if (sc->design == KS_DESIGN_CROSSOVER && (long)sc->n_arms > sc->population.n)
+    return fail(L, v[POP], "population.n is %ld, fewer than the %zu crossover sequences (expected at least %zu)",
+                sc->population.n, sc->n_arms, sc->n_arms);
+  if (sc->design == KS_DESIGN_PARALLEL && (long)sc->n_arms > sc->population.n)
+    return fail(L, v[POP], "population.n is %ld, fewer than the %zu arms (expected at least one patient per arm)",
+                sc->population.n, sc->n_arms);
+  if (sc->design == KS_DESIGN_CROSSOVER)
+    for (size_t a = 0; a < sc->n_arms; a++)
+      if (sc->arms[a].ratio != 1.0)
+        return fail(L, v[ARMS]->items[a], "arms[%zu].ratio is %g, but a crossover gives every patient every arm (expected no ratio)", a, sc->arms[a].ratio);
+
+  if (!v[ASSESS]) return missing(L, root, "", "assessments", "assessments: {caps5: [0, 14]}");
+  KS_TRY(load_assessments(L, v[ASSESS], ks_scenario_first_dose_day(sc), day_hi));
+  if (v[FOLLOW]) KS_TRY(load_followup(L, v[FOLLOW]));
+  KS_TRY(load_endpoints(L, v[ENDP] ? v[ENDP] : (v[ASSESS] ? v[ASSESS] : root)));
+  if (v[DROP]) KS_TRY(load_dropout(L, v[DROP]));
+  KS_TRY(load_imaging(L, v[IMG]));
+  int fm = 0;
+  static const char *const fear[] = {"default", "latent-cause"};
+  if (v[FEAR]) KS_TRY(get_enum(L, v[FEAR], "fear_model", "fear model", fear, 2, &fm));
+  sc->fear_model = (ks_scen_fear_model)fm;
+  sc->replicates = 1;
+  if (v[REPL]) {
+    KS_TRY(get_int(L, v[REPL], "replicates", 1, KS_SCENARIO_MAX_REPLICATES, &sc->replicates));
+    if (sc->replicates * sc->population.n > 1000000000L)
+      return fail(L, v[REPL], "replicates x population.n is %ld patients (expected at most 1000000000)",
+                  sc->replicates * sc->population.n);
+  }
+  return KS_OK;
+}

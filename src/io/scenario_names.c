@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* Scenario vocabulary: names of drugs, routes, designs, scales and presets; the studied dose
+ * ranges; derived quantities; equality; destruction. */
+#include "scenario_internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const drug_names[KS_SCEN_DRUG_N] = {"ketamine", "esketamine", "midazolam"};
+static const char *const route_names[KS_SCEN_ROUTE_N] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
+static const char *const design_names[] = {"parallel", "crossover", "single-arm"};
+static const char *const knockout_names[] = {"none", "mtorc1", "ampa", "bdnf"};
+static const char *const fear_names[] = {"default", "latent-cause"};
+static const char *const dropout_names[] = {"mcar", "mar", "mnar"};
+static const char *const therapy_names[KS_THERAPY_N] = {"prolonged-exposure", "imaginal-exposure",
+                                                        "in-vivo-exposure", "written-exposure"};
+static const char *const scale_names[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
+static const double scale_max[KS_SCALE_N] = {80, 80, 88, 60, 92, 0};
+static const char *const preset_names[KS_PRESET_N] = {"civilian-chronic-ptsd", "veterans-treatment-resistant"};
+
+#define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
+
+const char *ks_scen_drug_name(ks_scen_drug d) { return NAME_OF(drug_names, d); }
+const char *ks_scen_route_name(ks_scen_route r) { return NAME_OF(route_names, r); }
+const char *ks_scen_design_name(ks_scen_design d) { return NAME_OF(design_names, d); }
+const char *ks_scen_knockout_name(ks_scen_knockout k) { return NAME_OF(knockout_names, k); }
+const char *ks_scen_fear_model_name(ks_scen_fear_model m) { return NAME_OF(fear_names, m); }
+const char *ks_scen_dropout_mech_name(ks_scen_dropout_mech m) { return NAME_OF(dropout_names, m); }
+const char *ks_scen_therapy_kind_name(ks_scen_therapy_kind k) { return NAME_OF(therapy_names, k); }
+const char *ks_scen_scale_name(ks_scen_scale s) { return NAME_OF(scale_names, s); }
+const char *ks_scen_preset_name(ks_scen_preset p) { return NAME_OF(preset_names, p); }
+double ks_scen_scale_max(ks_scen_scale s) { return (unsigned)s < KS_SCALE_N ? scale_max[s] : 0.0; }
+
+static int parse_in(const char *const *tab, size_t n, const char *name) {
+  if (!name) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (strcasecmp(tab[i], name) == 0) return (int)i;
+  return -1;
+}
+int ks_scen_drug_parse(const char *name) { return parse_in(drug_names, KS_SCEN_DRUG_N, name); }
+int ks_scen_route_parse(const char *name) { return parse_in(route_names, KS_SCEN_ROUTE_N, name); }
+int ks_scen_scale_parse(const char *name) { return parse_in(scale_names, KS_SCALE_N, name); }
+
+/* Highest studied doses (docs/scenario.md, "Studied dose range", with sources). A fixed-mg
+ * limit is the per-kg limit at a 70 kg reference adult unless the source doses in mg. 0: the
+ * drug has no studied psychiatric use by that route. */
+static const double studied_mg_per_kg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
+    /*               iv    im    in    oral  sl    rectal */
+    /* ketamine   */ {1.0, 1.0, 1.0, 3.0, 1.0, 0.0},
+    /* esketamine */ {0.4, 0.0, 1.2, 0.0, 0.0, 0.0},
+    /* midazolam  */ {0.1, 0.1, 0.0, 0.3, 0.0, 0.0},
+};
+static const double studied_mg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
+    {70.0, 70.0, 100.0, 250.0, 70.0, 0.0},
+    {28.0, 0.0, 84.0, 0.0, 0.0, 0.0},
+    {7.0, 7.0, 0.0, 15.0, 0.0, 0.0},
+};
+
+int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, double *max_mg) {
+  if ((unsigned)d >= KS_SCEN_DRUG_N || (unsigned)r >= KS_SCEN_ROUTE_N) return 0;
+  if (max_mg_per_kg) *max_mg_per_kg = studied_mg_per_kg[d][r];
+  if (max_mg) *max_mg = studied_mg[d][r];
+  return studied_mg[d][r] > 0.0;
+}
+
+double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day) {
+  return v.by_time ? 24.0 * first_dose_day + v.value : 24.0 * v.value;
+}
+
+int ks_scenario_first_dose_day(const ks_scenario *sc) {
+  int first = KS_SCENARIO_MAX_DAY + 1;
+  for (size_t a = 0; sc && a < sc->n_arms; a++) {
+    const ks_scen_arm *arm = &sc->arms[a];
+    for (size_t i = 0; i < arm->n_regimen; i++)
+      if (arm->regimen[i].n_days && arm->regimen[i].days[0] < first) first = arm->regimen[i].days[0];
+    for (size_t i = 0; i < arm->n_therapy; i++)
+      if (arm->therapy[i].n_days && arm->therapy[i].days[0] < first) first = arm->therapy[i].days[0];
+  }
+  return first > KS_SCENARIO_MAX_DAY ? 1 : first;
+}
+
+int ks_scenario_treatment_end_day(const ks_scenario *sc) {
+  int last = 0;
+  for (size_t a = 0; sc && a < sc->n_arms; a++) {
+    const ks_scen_arm *arm = &sc->arms[a];
+    for (size_t i = 0; i < arm->n_regimen; i++)
+      if (arm->regimen[i].n_days && arm->regimen[i].days[arm->regimen[i].n_days - 1] > last)
+        last = arm->regimen[i].days[arm->regimen[i].n_days - 1];
+    for (size_t i = 0; i < arm->n_therapy; i++)
+      if (arm->therapy[i].n_days && arm->therapy[i].days[arm->therapy[i].n_days - 1] > last)
+        last = arm->therapy[i].days[arm->therapy[i].n_days - 1];
+  }
+  if (sc && sc->design == KS_DESIGN_CROSSOVER && sc->n_arms > 1)
+    last += (int)(sc->n_arms - 1) * (sc->period_days + sc->washout_days);
+  return last;
+}
+
+long ks_scenario_total_patients(const ks_scenario *sc) {
+  return sc ? sc->population.n * sc->replicates : 0;
+}
+
+/* ---- equality ------------------------------------------------------------------------------- */
+
+static int days_eq(const int *a, size_t na, const int *b, size_t nb) {
+  return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
+}
+
+static int endpoint_eq(const ks_scen_endpoint *a, const ks_scen_endpoint *b) {
+  if (a->enabled != b->enabled) return 0;
+  if (!a->enabled) return 1;
+  return a->scale == b->scale && a->at.by_time == b->at.by_time && a->at.value == b->at.value &&
+         a->drop_pct == b->drop_pct && a->below == b->below && a->responders_only == b->responders_only;
+}
+
+int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
+  if (!a || !b) return a == b;
+  if (a->version != b->version || strcmp(a->name, b->name) || a->seed != b->seed) return 0;
+  /* The population struct holds only numbers and flags, and both were zeroed before filling. */
+  if (memcmp(&a->population, &b->population, sizeof a->population) != 0) return 0;
+  if (a->design != b->design || a->period_days != b->period_days || a->washout_days != b->washout_days)
+    return 0;
+  if (a->n_arms != b->n_arms || a->knockout != b->knockout) return 0;
+  for (size_t i = 0; i < a->n_arms; i++) {
+    const ks_scen_arm *x = &a->arms[i], *y = &b->arms[i];
+    if (strcmp(x->name, y->name) || x->ratio != y->ratio || x->n_regimen != y->n_regimen ||
+        x->n_therapy != y->n_therapy || x->has_reminder != y->has_reminder ||
+        x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout)
+      return 0;
+    for (size_t k = 0; k < x->n_regimen; k++) {
+      const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];
+      if (p->drug != q->drug || p->route != q->route || p->dose != q->dose || p->per_kg != q->per_kg ||
+          p->infusion_h != q->infusion_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
+        return 0;
+    }
+    for (size_t k = 0; k < x->n_therapy; k++) {
+      const ks_scen_therapy *p = &x->therapy[k], *q = &y->therapy[k];
+      if (p->kind != q->kind || p->minutes != q->minutes || !days_eq(p->days, p->n_days, q->days, q->n_days))
+        return 0;
+    }
+  }
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    if (a->n_visits[s] != b->n_visits[s] || a->followup_every[s] != b->followup_every[s]) return 0;
+    for (size_t k = 0; k < a->n_visits[s]; k++)
+      if (a->visits[s][k].by_time != b->visits[s][k].by_time || a->visits[s][k].value != b->visits[s][k].value)
+        return 0;
+  }
+  return a->followup_days == b->followup_days && endpoint_eq(&a->primary, &b->primary) &&
+         endpoint_eq(&a->response, &b->response) && endpoint_eq(&a->remission, &b->remission) &&
+         endpoint_eq(&a->durability, &b->durability) && a->dropout_rate_per_week == b->dropout_rate_per_week &&
+         a->dropout_mechanism == b->dropout_mechanism && a->imaging_n == b->imaging_n &&
+         a->imaging_fraction == b->imaging_fraction && a->fear_model == b->fear_model &&
+         a->allow_unstudied_doses == b->allow_unstudied_doses && a->replicates == b->replicates;
+}
+
+/* ---- destruction ---------------------------------------------------------------------------- */
+
+void ks_scenario_destroy(ks_scenario **scp) {
+  if (!scp || !*scp) return;
+  ks_scenario *sc = *scp;
+  ks_ctx *ctx = sc->owner_;
+  for (size_t a = 0; a < sc->n_arms; a++) {
+    ks_scen_arm *arm = &sc->arms[a];
+    for (size_t i = 0; i < arm->n_regimen; i++) ks_free(ctx, arm->regimen[i].days);
+    for (size_t i = 0; i < arm->n_therapy; i++) ks_free(ctx, arm->therapy[i].days);
+    ks_free(ctx, arm->regimen);
+    ks_free(ctx, arm->therapy);
+  }
+  ks_free(ctx, sc->arms);
+  for (int s = 0; s < KS_SCALE_N; s++) ks_free(ctx, sc->visits[s]);
+  ks_free(ctx, sc);
+  *scp = NULL;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* The PK layer's calibration and validation targets (data/pk/targets.tsv lists the same
+ * figures with their citations). */
+#include "pk_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Simulate one dose of drug d by route r in a typical 70-kg, 40-year-old adult; fill
+ * plasma parent (ng/mL) on a 1-min grid over n_min minutes. */
+static ks_status run_one(ks_ctx *ctx, const char *model, ks_drug d, ks_route r, double dose_mg,
+                         double inf_h, size_t n_min, double *parent, double *met) {
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_options o = ks_pk_options_default();
+  o.model[d] = model;
+  ks_pk_dose dose = {d, r, dose_mg, 0.0, inf_h};
+  ks_pk_sim *sim = NULL;
+  KS_TRY(ks_pk_sim_create(ctx, &p, &dose, 1, &o, &sim));
+  ks_status st = ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, n_min, parent, met);
+  ks_pk_sim_destroy(&sim);
+  return st;
+}
+
+static double tmax_min(const double *c, size_t n) {
+  size_t im = 0;
+  for (size_t i = 1; i < n; i++)
+    if (c[i] > c[im]) im = i;
+  return (double)im;
+}
+
+/* Apparent terminal half-life of one enantiomer from the log-linear slope between 12 and 24 h. */
+static ks_status half_life(ks_ctx *ctx, ks_species sp, double *t_half_h) {
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose dose = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 40.0 / 60.0};
+  ks_pk_sim *sim = NULL;
+  KS_TRY(ks_pk_sim_create(ctx, &p, &dose, 1, NULL, &sim));
+  ks_pk_conc a, b;
+  ks_status st = ks_pk_sim_eval(sim, 12.0, &a);
+  if (st == KS_OK) st = ks_pk_sim_eval(sim, 24.0, &b);
+  ks_pk_sim_destroy(&sim);
+  if (st != KS_OK) return st;
+  double ca = a.plasma_ng_per_mL[sp], cb = b.plasma_ng_per_mL[sp];
+  *t_half_h = (ca > 0.0 && cb > 0.0 && ca > cb) ? 12.0 * log(2.0) / log(ca / cb) : 0.0;
+  return KS_OK;
+}
+
+ks_status ks_pk_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  KS_CHECK_ARG(ctx, out != NULL || cap == 0);
+  KS_CHECK_ARG(ctx, n != NULL);
+  enum { NMIN = 24 * 60 + 1 };
+  double c[NMIN], m[NMIN];
+  /* 1. 0.5 mg/kg IV over 40 min, 70 kg: total (S + R) ketamine at the end of the infusion. */
+  KS_TRY(run_one(ctx, NULL, KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 40.0 / 60.0, NMIN, c, m));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.iv40.cmax",
+                       "racemic ketamine 0.5 mg/kg IV over 40 min: plasma S+R at end of infusion",
+                       "ng/mL", "Zarate 2006, tabulated in Zanos 2018 Pharmacol Rev", 185.0,
+                       150.0, 220.0, c[40], KS_TARGET_HELD_OUT));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.iv40.c80min",
+                       "same infusion: plasma S+R at 80 min (spread of published models)", "ng/mL",
+                       "CALIBRATION.md 1, derived from Domino/Fanta/Simons/Kamp sets", NAN, 45.0,
+                       90.0, c[80], KS_TARGET_HELD_OUT));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.iv40.c230min",
+                       "same infusion: plasma S+R at 230 min (spread of published models)",
+                       "ng/mL", "CALIBRATION.md 1, derived from Domino/Fanta/Simons/Kamp sets", NAN,
+                       20.0, 40.0, c[230], KS_TARGET_HELD_OUT));
+  /* 2. Terminal half-lives. */
+  double th_s = 0.0, th_r = 0.0;
+  KS_TRY(half_life(ctx, KS_SP_S_KETAMINE, &th_s));
+  KS_TRY(half_life(ctx, KS_SP_R_KETAMINE, &th_r));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.s.t_half",
+                       "S-ketamine apparent terminal half-life (12-24 h)", "h",
+                       "Hasan 2021 (5.2 h); reviews quote 2-3 h", 5.2, 2.0, 8.0, th_s,
+                       KS_TARGET_HELD_OUT));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.r.t_half",
+                       "R-ketamine apparent terminal half-life (12-24 h)", "h",
+                       "Hasan 2021 (6.1 h); reviews quote 2-3 h", 6.1, 2.0, 8.0, th_r,
+                       KS_TARGET_HELD_OUT));
+  /* 3. Bioavailabilities of racemic ketamine per route (default set). The route parameters were
+   *    set to published values, so these are calibrated, not held out. */
+  const char *km = ks_pk_model_default(KS_DRUG_KETAMINE);
+  struct { ks_route r; const char *id, *src; double pub, lo, hi; } fr[] = {
+    {KS_ROUTE_IM, "pk.ketamine.im.f", "Clements 1982", 0.93, 0.80, 1.00},
+    {KS_ROUTE_INTRANASAL, "pk.ketamine.intranasal.f", "Yanagihara 2003 (0.45); 0.11-0.17 other",
+     0.45, 0.11, 0.50},
+    {KS_ROUTE_ORAL, "pk.ketamine.oral.f", "Fanta 2015 (0.08); Clements 1982 (0.17-0.20)", NAN,
+     0.08, 0.23},
+    {KS_ROUTE_SUBLINGUAL, "pk.ketamine.sublingual.f", "Chong 2006 (0.26-0.32)", NAN, 0.26, 0.32},
+    {KS_ROUTE_RECTAL, "pk.ketamine.rectal.f", "CALIBRATION.md 1 (about 0.30)", 0.30, 0.25, 0.35},
+  };
+  for (size_t k = 0; k < KS_ARRAY_LEN(fr); k++) {
+    char q[160];
+    snprintf(q, sizeof q, "racemic ketamine %s bioavailability (%s)", ks_route_name(fr[k].r), km);
+    double f = ks_pk_model_bioavailability(km, KS_DRUG_KETAMINE, fr[k].r, 35.0);
+    KS_TRY(ks_target_add(out, cap, n, fr[k].id, q, "1", fr[k].src, fr[k].pub, fr[k].lo, fr[k].hi,
+                         isfinite(f) ? f : -1.0, KS_TARGET_CALIBRATED));
+  }
+  /* 4. Times to peak, extravascular ketamine. */
+  KS_TRY(run_one(ctx, NULL, KS_DRUG_KETAMINE, KS_ROUTE_IM, 35.0, 0.0, 6 * 60, c, m));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.im.tmax", "racemic ketamine IM: time to peak",
+                       "min", "Clements 1982 (5-30 min)", NAN, 5.0, 30.0, tmax_min(c, 6 * 60),
+                       KS_TARGET_CALIBRATED));
+  KS_TRY(run_one(ctx, NULL, KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 140.0, 0.0, 6 * 60, c, m));
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.oral.tmax",
+                       "racemic ketamine oral: time to peak", "min",
+                       "Fanta 2015; Clements 1982 (about 1 h)", 60.0, 30.0, 90.0,
+                       tmax_min(c, 6 * 60), KS_TARGET_CALIBRATED));
+  double cmax_k = 0.0, cmax_n = 0.0;
+  for (int i = 0; i < 6 * 60; i++) {
+    cmax_k = fmax(cmax_k, c[i]);
+    cmax_n = fmax(cmax_n, m[i]);
+  }
+  KS_TRY(ks_target_add(out, cap, n, "pk.ketamine.oral.nor_ratio",
+                       "oral ketamine: norketamine Cmax / ketamine Cmax (norketamine >> ketamine)",
+                       "1", "Fanta 2015; Clements 1982 (qualitative)", NAN, 2.0, 20.0,
+                       cmax_k > 0.0 ? cmax_n / cmax_k : 0.0, KS_TARGET_HELD_OUT));
+  /* 5. Esketamine intranasal absolute bioavailability (Perez-Ruixo 2021: 54% at 56 mg, 51% at
+   *    84 mg), computed from the model's structure; held out (our implementation, their fit). */
+  double f56 = ks_pk_model_bioavailability("perezruixo2021", KS_DRUG_ESKETAMINE,
+                                           KS_ROUTE_INTRANASAL, 56.0);
+  double f84 = ks_pk_model_bioavailability("perezruixo2021", KS_DRUG_ESKETAMINE,
+                                           KS_ROUTE_INTRANASAL, 84.0);
+  KS_TRY(ks_target_add(out, cap, n, "pk.esketamine.in56.f",
+                       "esketamine intranasal 56 mg absolute bioavailability", "1",
+                       "Perez-Ruixo 2021 Clin Pharmacokinet 60:501 (abstract)", 0.54, 0.49, 0.59,
+                       isfinite(f56) ? f56 : -1.0, KS_TARGET_HELD_OUT));
+  KS_TRY(ks_target_add(out, cap, n, "pk.esketamine.in84.f",
+                       "esketamine intranasal 84 mg absolute bioavailability", "1",
+                       "Perez-Ruixo 2021 Clin Pharmacokinet 60:501 (abstract)", 0.51, 0.46, 0.56,
+                       isfinite(f84) ? f84 : -1.0, KS_TARGET_HELD_OUT));
+  return KS_OK;
+}

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+/* The trial driver: population, screening, randomisation, the visit schedule, the parallel
+ * patient loop and result access. */
+#include "trial_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static const char *const measure_names[KS_M_N] = {
+    "caps5", "caps5_b", "caps5_c", "caps5_d", "caps5_e", "pcl5", "iesr", "madrs", "cadss",
+    "fc_vmpfc_amygdala_z", "window", "gain_vmpfc_amygdala", "spine_pfc", "fear", "avoidance",
+    "sbp_peak_mmHg", "dbp_peak_mmHg"};
+
+const char *ks_measure_name(ks_measure m) { return (unsigned)m < KS_M_N ? measure_names[m] : "?"; }
+
+ks_trial_options ks_trial_options_default(void) {
+  ks_trial_options o;
+  memset(&o, 0, sizeof o);
+  return o;
+}
+
+int ks_trial_default_threads(void) {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+const ks_scenario *ks_trial_scenario(const ks_trial_result *r) { return r ? r->sc : NULL; }
+
+int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period) {
+  if (plan->sc->design != KS_DESIGN_CROSSOVER) return arm;
+  return period == 0 ? arm : 1 - arm;
+}
+
+/* Screening noise: a screening CAPS-5 differs from the true score by the test-retest error of
+ * the scale, SD = SD_between * sqrt(1 - ICC), ICC .78 (Weathers 2018). */
+#define KS_CAPS5_TEST_RETEST 0.78
+
+static ks_status resolve_population(ks_ctx *ctx, const ks_scenario *sc, ks_population_params *p) {
+  const char *name = ks_scen_preset_name(sc->population.preset);
+  if (ks_population_preset(name, p) != KS_OK)
+    return ks_ctx_fail(ctx, KS_EINPUT, "population: unknown preset '%s'", name);
+  const ks_scen_population *o = &sc->population;
+  if (o->caps5_mean_set) p->caps5_mean = o->caps5_mean;
+  if (o->caps5_sd_set) p->caps5_sd = o->caps5_sd;
+  if (o->age_mean_set) p->age_mean_y = o->age_mean_y;
+  if (o->age_sd_set) p->age_sd_y = o->age_sd_y;
+  if (o->weight_mean_set) p->weight_median_kg = o->weight_mean_kg;
+  if (o->weight_sd_set) p->weight_cv = o->weight_sd_kg / p->weight_median_kg;
+  if (o->female_fraction_set) p->female_frac = o->female_fraction;
+  if (o->depression_fraction_set) p->comorbid_mdd_frac = o->depression_fraction;
+  if (o->hypertension_fraction_set) p->hypertension_frac = o->hypertension_fraction;
+  if (o->caps5_min_set) p->caps5_min = o->caps5_min;
+  if (o->age_min_set) p->age_min_y = o->age_min_y;
+  if (o->age_max_set) p->age_max_y = o->age_max_y;
+  return ks_population_check(ctx, p);
+}
+
+/* ---- the visit schedule ------------------------------------------------------------------- */
+
+typedef struct {
+  double t_h;
+  int period, day, by_time;
+  double value;
+  unsigned scales;
+} visit_tmp;
+
+static int visit_cmp(const void *a, const void *b) {
+  const visit_tmp *x = a, *y = b;
+  return (x->t_h > y->t_h) - (x->t_h < y->t_h);
+}
+
+static void add_visit(visit_tmp *v, size_t *n, size_t cap, double t_h, int period, int day, int by_time,
+                      double value, int scale) {
+  for (size_t i = 0; i < *n; i++)
+    if (fabs(v[i].t_h - t_h) < 1e-9 && v[i].period == period) {
+      v[i].scales |= 1u << scale;
+      return;
+    }
+  if (*n >= cap) return;
+  v[*n] = (visit_tmp){t_h, period, day, by_time, value, 1u << scale};
+  (*n)++;
+}
+
+static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
+  const ks_scenario *sc = plan->sc;
+  plan->n_periods = sc->design == KS_DESIGN_CROSSOVER ? 2 : 1;
+  plan->period_offset_h = sc->design == KS_DESIGN_CROSSOVER ? 24.0 * (sc->period_days + sc->washout_days) : 0.0;
+  int first_day = ks_scenario_first_dose_day(sc);
+  int end_day = ks_scenario_treatment_end_day(sc);
+  size_t cap = 16;
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    cap += sc->n_visits[s] * plan->n_periods;
+    if (sc->followup_every[s] > 0) cap += (size_t)(sc->followup_days / sc->followup_every[s] + 1) * plan->n_periods;
+  }
+  visit_tmp *v = ks_calloc(ctx, cap, sizeof *v);
+  if (!v) return KS_ENOMEM;
+  size_t n = 0;
+  for (size_t p = 0; p < plan->n_periods; p++) {
+    double off = (double)p * plan->period_offset_h;
+    for (int s = 0; s < KS_SCALE_N; s++) {
+      for (size_t k = 0; k < sc->n_visits[s]; k++) {
+        ks_scen_visit vi = sc->visits[s][k];
+        double t = off + ks_scen_visit_t_h(vi, first_day);
+        int day = (int)floor(ks_scen_visit_t_h(vi, first_day) / 24.0 + 1e-9);
+        add_visit(v, &n, cap, t, (int)p, day, vi.by_time, vi.value, s);
+      }
+      if (sc->followup_every[s] > 0 && p + 1 == plan->n_periods)
+        for (int d = end_day + sc->followup_every[s]; d <= end_day + sc->followup_days; d += sc->followup_every[s])
+          add_visit(v, &n, cap, off + 24.0 * d, (int)p, d, 0, d, s);
+    }
+  }
+  /* Baseline (day 0 CAPS-5) is always assessed: every change is from it. */
+  add_visit(v, &n, cap, 0.0, 0, 0, 0, 0, KS_SCALE_CAPS5);
+  qsort(v, n, sizeof *v, visit_cmp);
+  plan->n_visits = n;
+  plan->visit_t_h = ks_calloc(ctx, n, sizeof *plan->visit_t_h);
+  plan->visit_scales = ks_calloc(ctx, n, sizeof *plan->visit_scales);
+  plan->visit_period = ks_calloc(ctx, n, sizeof *plan->visit_period);
+  plan->visit_day = ks_calloc(ctx, n, sizeof *plan->visit_day);
+  plan->visit_label = ks_calloc(ctx, n, sizeof *plan->visit_label);
+  if (!plan->visit_t_h || !plan->visit_scales || !plan->visit_period || !plan->visit_day || !plan->visit_label) {
+    ks_free(ctx, v);
+    return KS_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    plan->visit_t_h[i] = v[i].t_h;
+    plan->visit_scales[i] = v[i].scales;
+    plan->visit_period[i] = v[i].period;
+    plan->visit_day[i] = v[i].day;
+    char pre[8] = "";
+    if (plan->n_periods > 1) snprintf(pre, sizeof pre, "P%d ", v[i].period + 1);
+    if (v[i].by_time)
+      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g h", pre, v[i].value);
+    else
+      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%sday %d", pre, v[i].day);
+  }
+  plan->end_h = n ? plan->visit_t_h[n - 1] : 0.0;
+  ks_free(ctx, v);
+  return KS_OK;
+}
+
+/* ---- screening and randomisation ---------------------------------------------------------- */
+
+/* Candidate ids of replicate r live in their own range so that replicates never share patients. */
+static uint64_t candidate_id(uint64_t replicate, uint64_t c) { return (replicate << 40) | c; }
+
+static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_patient *out, size_t *n_screened) {
+  double err_sd = plan->pop.caps5_sd * sqrt(1.0 - KS_CAPS5_TEST_RETEST);
+  size_t k = 0;
+  uint64_t c = 0, limit = (uint64_t)n * 1000 + 1000;
+  for (; k < n && c < limit; c++) {
+    uint64_t id = candidate_id(plan->replicate, c);
+    ks_patient p;
+    ks_population_draw(&plan->pop, plan->seed, id, &p);
+    ks_rng r;
+    ks_rng_init(&r, plan->seed, KS_STREAM_SCREENING, id, 0);
+    double screen_caps5 = p.caps5_true + err_sd * ks_rng_normal(&r);
+    if (screen_caps5 < plan->pop.caps5_min) continue;
+    out[k].index = k;
+    out[k].cov = p;
+    k++;
+  }
+  *n_screened = (size_t)c;
+  if (k < n)
+    return ks_ctx_fail(ctx, KS_EINPUT,
+                       "population: only %zu of %llu screened candidates meet caps5_min %g (expected an "
+                       "inclusion threshold the population can meet)",
+                       k, (unsigned long long)c, plan->pop.caps5_min);
+  return KS_OK;
+}
+
+/* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
+ * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's
+ * own stream. */
+static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
+  const ks_scenario *sc = plan->sc;
+  size_t n_groups = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
+  int slots[64];
+  size_t bs = 0;
+  for (size_t a = 0; a < n_groups && a < 64; a++) {
+    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
+    long m = lround(ratio * 2.0);
+    if (m < 1) m = 1;
+    for (long j = 0; j < m && bs < 64; j++) slots[bs++] = (int)a;
+  }
+  if (bs == 0) return ks_ctx_fail(ctx, KS_EINPUT, "trial: no arms to randomise to");
+  int block[64];
+  for (size_t i = 0; i < n; i += bs) {
+    ks_rng r;
+    ks_rng_init(&r, plan->seed, KS_STREAM_RANDOMISATION, candidate_id(plan->replicate, i / bs), 0);
+    memcpy(block, slots, bs * sizeof *block);
+    for (size_t j = bs - 1; j > 0; j--) {
+      size_t k = (size_t)ks_rng_below(&r, j + 1);
+      int t = block[j];
+      block[j] = block[k];
+      block[k] = t;
+    }
+    for (size_t j = 0; j < bs && i + j < n; j++) pts[i + j].arm = block[j];
+  }
+  return KS_OK;
+}
+
+/* ---- the run -------------------------------------------------------------------------------- */
+
+ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
+  KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
+  ks_trial_options o = opts ? *opts : ks_trial_options_default();
+  ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
+  if (!r) return KS_ENOMEM;
+  r->ctx = ctx;
+  r->sc = sc;
+  trial_plan *plan = &r->plan;
+  plan->sc = sc;
+  plan->seed = sc->seed;
+  plan->replicate = o.replicate;
+  plan->keep_trajectories = o.keep_trajectories;
+  ks_status st = resolve_population(ctx, sc, &plan->pop);
+  if (st == KS_OK) st = build_schedule(ctx, plan);
+  size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
+  r->n = n;
+  if (st == KS_OK) {
+    r->patients = ks_calloc(ctx, n, sizeof *r->patients);
+    r->values = ks_calloc(ctx, n * plan->n_visits * KS_M_N, sizeof *r->values);
+    if (!r->patients || !r->values) st = KS_ENOMEM;
+  }
+  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
+  if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
+  if (st != KS_OK) {
+    ks_trial_result_destroy(&r);
+    return st;
+  }
+
+  /* The patient loop. Each patient writes only its own rows; failures are collected per patient
+   * and the lowest failing index is reported, so the message does not depend on scheduling. */
+  ks_status *pst = ks_calloc(ctx, n ? n : 1, sizeof *pst);
+  if (!pst) {
+    ks_trial_result_destroy(&r);
+    return KS_ENOMEM;
+  }
+  size_t done = 0;
+  long ln = (long)n;
+  int nt = o.n_threads > 0 ? o.n_threads : ks_ctx_threads(ctx);
+#ifdef _OPENMP
+  if (nt <= 0) nt = omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#else
+  (void)nt;
+#endif
+  for (long i = 0; i < ln; i++) {
+    double *vals = r->values + (size_t)i * plan->n_visits * KS_M_N;
+    pst[i] = ks__trial_simulate_patient(ctx, plan, &r->patients[i], vals);
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+    done++;
+    if (o.progress) {
+      size_t seen;
+#ifdef _OPENMP
+      if (omp_get_thread_num() == 0) {
+#pragma omp atomic read
+        seen = done;
+        o.progress(o.progress_ud, seen, n);
+      }
+#else
+      seen = done;
+      o.progress(o.progress_ud, seen, n);
+#endif
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    if (pst[i] != KS_OK) {
+      st = pst[i];
+      break;
+    }
+  ks_free(ctx, pst);
+  if (st != KS_OK) {
+    ks_trial_result_destroy(&r);
+    return st;
+  }
+  if (o.progress) o.progress(o.progress_ud, n, n);
+  *out = r;
+  return KS_OK;
+}
+
+void ks_trial_result_destroy(ks_trial_result **pr) {
+  if (!pr || !*pr) return;
+  ks_trial_result *r = *pr;
+  ks_ctx *ctx = r->ctx;
+  ks_free(ctx, r->plan.visit_t_h);
+  ks_free(ctx, r->plan.visit_scales);
+  ks_free(ctx, r->plan.visit_period);
+  ks_free(ctx, r->plan.visit_day);
+  ks_free(ctx, r->plan.visit_label);
+  ks_free(ctx, r->patients);
+  ks_free(ctx, r->values);
+  ks_free(ctx, r);
+  *pr = NULL;
+}
+
+size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
+size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
+double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
+  return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
+}
+const char *ks_trial_visit_label(const ks_trial_result *r, size_t v) {
+  return r && v < r->plan.n_visits ? r->plan.visit_label[v] : "";
+}
+int ks_trial_patient_arm(const ks_trial_result *r, size_t i) { return r && i < r->n ? r->patients[i].arm : -1; }
+double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m) {
+  if (!r || i >= r->n || v >= r->plan.n_visits || (unsigned)m >= KS_M_N) return NAN;
+  return r->values[(i * r->plan.n_visits + v) * KS_M_N + m];
+}static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
+  const ks_scenario *sc = plan->sc;
+  plan->n_periods = sc->design == KS_DESIGN_CROSSOVER ? 2 : 1;
+  plan->period_offset_h = sc->design == KS_DESIGN_CROSSOVER ? 24.0 * (sc->period_days + sc->washout_days) : 0.0;
+  int first_day = ks_scenario_first_dose_day(sc);
+  int end_day = ks_scenario_treatment_end_day(sc);
+  size_t cap = 16;
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    cap += sc->n_visits[s] * plan->n_periods;
+    if (sc->followup_every[s] > 0) cap += (size_t)(sc->followup_days / sc->followup_every[s] + 1) * plan->n_periods;
+  }
+  visit_tmp *v = ks_calloc(ctx, cap, sizeof *v);
+  if (!v) return KS_ENOMEM;
+  size_t n = 0;
+  for (size_t p = 0; p < plan->n_periods; p++) {
+    double off = (double)p * plan->period_offset_h;
+    for (int s = 0; s < KS_SCALE_N; s++) {
+      for (size_t k = 0; k < sc->n_visits[s]; k++) {
+        ks_scen_visit vi = sc->visits[s][k];
+        double t = off + ks_scen_visit_t_h(vi, first_day);
+        int day = (int)floor(ks_scen_visit_t_h(vi, first_day) / 24.0 + 1e-9);
+        add_visit(v, &n, cap, t, (int)p, day, vi.by_time, vi.value, s);
+      }
+      if (sc->followup_every[s] > 0 && p + 1 == plan->n_periods)
+        for (int d = end_day + sc->followup_every[s]; d <= end_day + sc->followup_days; d += sc->followup_every[s])
+          add_visit(v, &n, cap, off + 24.0 * d, (int)p, d, 0, d, s);
+    }
+  }
+  /* Baseline (day 0 CAPS-5) is always assessed: every change is from it. */
+  add_visit(v, &n, cap, 0.0, 0, 0, 0, 0, KS_SCALE_CAPS5);
+  qsort(v, n, sizeof *v, visit_cmp);
+  plan->n_visits = n;
+  plan->visit_t_h = ks_calloc(ctx, n, sizeof *plan->visit_t_h);
+  plan->visit_scales = ks_calloc(ctx, n, sizeof *plan->visit_scales);
+  plan->visit_period = ks_calloc(ctx, n, sizeof *plan->visit_period);
+  plan->visit_day = ks_calloc(ctx, n, sizeof *plan->visit_day);
+  plan->visit_label = ks_calloc(ctx, n, sizeof *plan->visit_label);
+  if (!plan->visit_t_h || !plan->visit_scales || !plan->visit_period || !plan->visit_day || !plan->visit_label) {
+    ks_free(ctx, v);
+    return KS_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    plan->visit_t_h[i] = v[i].t_h;
+    plan->visit_scales[i] = v[i].scales;
+    plan->visit_period[i] = v[i].period;
+    plan->visit_day[i] = v[i].day;
+    char pre[8] = "";
+    if (plan->n_periods > 1) snprintf(pre, sizeof pre, "P%d ", v[i].period + 1);
+    if (v[i].by_time)
+      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g h", pre, v[i].value);
+    else
+      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%sday %d", pre, v[i].day);
+  }
+  plan->end_h = n ? plan->visit_t_h[n - 1] : 0.0;
+  ks_free(ctx, v);
+  return KS_OK;
+}
+
+/* ---- screening and randomisation ---------------------------------------------------------- */
+
+/* Candidate ids of replicate r live in their own range so that replicates never share patients. */
+static uint64_t candidate_id(uint64_t replicate, uint64_t c) { return (replicate << 40) | c; }
+
+static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_patient *out, size_t *n_screened) {
+  double err_sd = plan->pop.caps5_sd * sqrt(1.0 - KS_CAPS5_TEST_RETEST);
+  size_t k = 0;
+  uint64_t c = 0, limit = (uint64_t)n * 1000 + 1000;
+  for (; k < n && c < limit; c++) {
+    uint64_t id = candidate_id(plan->replicate, c);
+    ks_patient p;
+    ks_population_draw(&plan->pop, plan->seed, id, &p);
+    ks_rng r;
+    ks_rng_init(&r, plan->seed, KS_STREAM_SCREENING, id, 0);
+    double screen_caps5 = p.caps5_true + err_sd * ks_rng_normal(&r);
+    if (screen_caps5 < plan->pop.caps5_min) continue;
+    out[k].index = k;
+    out[k].cov = p;
+    k++;
+  }
+  *n_screened = (size_t)c;
+  if (k < n)
+    return ks_ctx_fail(ctx, KS_EINPUT,
+                       "population: only %zu of %llu screened candidates meet caps5_min %g (expected an "
+                       "inclusion threshold the population can meet)",
+                       k, (unsigned long long)c, plan->pop.caps5_min);
+  return KS_OK;
+}
+
+/* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
+ * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's
+ * own stream. */
+static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
+  const ks_scenario *sc = plan->sc;
+  size_t n_groups = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
+  int slots[64];
+  size_t bs = 0;
+  for (size_t a = 0; a < n_groups && a < 64; a++) {
+    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
+    long m = lround(ratio * 2.0);
+    if (m < 1) m = 1;
+    for (long j = 0; j < m && bs < 64; j++) slots[bs++] = (int)a;
+  }
+  if (bs == 0) return ks_ctx_fail(ctx, KS_EINPUT, "trial: no arms to randomise to");
+  int block[64];
+  for (size_t i = 0; i < n; i += bs) {
+    ks_rng r;
+    ks_rng_init(&r, plan->seed, KS_STREAM_RANDOMISATION, candidate_id(plan->replicate, i / bs), 0);
+    memcpy(block, slots, bs * sizeof *block);
+    for (size_t j = bs - 1; j > 0; j--) {
+      size_t k = (size_t)ks_rng_below(&r, j + 1);
+      int t = block[j];
+      block[j] = block[k];
+      block[k] = t;
+    }
+    for (size_t j = 0; j < bs && i + j < n; j++) pts[i + j].arm = block[j];
+  }
+  return KS_OK;
+}
+
+/* ---- the run -------------------------------------------------------------------------------- */
+
+ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
+  KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
+  ks_trial_options o = opts ? *opts : ks_trial_options_default();
+  ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
+  if (!r) return KS_ENOMEM;
+  r->ctx = ctx;
+  r->sc = sc;
+  trial_plan *plan = &r->plan;
+  plan->sc = sc;
+  plan->seed = sc->seed;
+  plan->replicate = o.replicate;
+  plan->keep_trajectories = o.keep_trajectories;
+  ks_status st = resolve_population(ctx, sc, &plan->pop);
+  if (st == KS_OK) st = build_schedule(ctx, plan);
+  size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
+  r->n = n;
+  if (st == KS_OK) {
+    r->patients = ks_calloc(ctx, n, sizeof *r->patients);
+    r->values = ks_calloc(ctx, n * plan->n_visits * KS_M_N, sizeof *r->values);
+    if (!r->patients || !r->values) st = KS_ENOMEM;
+  }
+  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
+  if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
+  if (st != KS_OK) {
+    ks_trial_result_destroy(&r);
+    return st;
+  }
+
+  /* The patient loop. Each patient writes only its own rows; failures are collected per patient
+   * and the lowest failing index is reported, so the message does not depend on scheduling. */
+  ks_status *pst = ks_calloc(ctx, n ? n : 1, sizeof *pst);
+  if (!pst) {
+    ks_trial_result_destroy(&r);
+    return KS_ENOMEM;
+  }
+  size_t done = 0;
+  long ln = (long)n;
+  int nt = o.n_threads > 0 ? o.n_threads : ks_ctx_threads(ctx);
+#ifdef _OPENMP
+  if (nt <= 0) nt = omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#else
+  (void)nt;
+#endif
+  for (long i = 0; i < ln; i++) {
+    double *vals = r->values + (size_t)i * plan->n_visits * KS_M_N;
+    pst[i] = ks__trial_simulate_patient(ctx, plan, &r->patients[i], vals);
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+    done++;
+    if (o.progress) {
+      size_t seen;
+#ifdef _OPENMP
+      if (omp_get_thread_num() == 0) {
+#pragma omp atomic read
+        seen = done;
+        o.progress(o.progress_ud, seen, n);
+      }
+#else
+      seen = done;
+      o.progress(o.progress_ud, seen, n);
+#endif
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    if (pst[i] != KS_OK) {
+      st = pst[i];
+      break;
+    }
+  ks_free(ctx, pst);
+  if (st != KS_OK) {
+    ks_trial_result_destroy(&r);
+    return st;
+  }
+  if (o.progress) o.progress(o.progress_ud, n, n);
+  *out = r;
+  return KS_OK;
+}
+
+void ks_trial_result_destroy(ks_trial_result **pr) {
+  if (!pr || !*pr) return;
+  ks_trial_result *r = *pr;
+  ks_ctx *ctx = r->ctx;
+  ks_free(ctx, r->plan.visit_t_h);
+  ks_free(ctx, r->plan.visit_scales);
+  ks_free(ctx, r->plan.visit_period);
+  ks_free(ctx, r->plan.visit_day);
+  ks_free(ctx, r->plan.visit_label);
+  ks_free(ctx, r->patients);
+  ks_free(ctx, r->values);
+  ks_free(ctx, r);
+  *pr = NULL;
+}
+
+size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
+size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
+double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
+  return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
+}
+const char *ks_trial_visit_label(const ks_trial_result *r, size_t v) {
+  return r && v < r->plan.n_visits ? r->plan.visit_label[v] : "";
+}
+int ks_trial_patient_arm(const ks_trial_result *r, size_t i) { return r && i < r->n ? r->patients[i].arm : -1; }
+double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m) {
+  if (!r || i >= r->n || v >= r->plan.n_visits || (unsigned)m >= KS_M_N) return NAN;
+  return r->values[(i * r->plan.n_visits + v) * KS_M_N + m];
+}
