@@ -47,7 +47,7 @@ typedef struct ks_circuit_drive {
   double threat_input_nA;     /* amplitude of the threat (fearful faces) input to the amygdala */
 } ks_circuit_drive;
 
-/** The drug-free healthy drive: no block, potentiation 1, gains 1, spines 1, threat 0.02 nA. */
+/** The drug-free healthy drive: no block, potentiation 1, gains 1, spines 1, threat 0.01 nA. */
 KS_API ks_circuit_drive ks_circuit_drive_baseline(void);
 
 /* A patient's circuit phenotype: multipliers of the healthy circuit (1 = healthy). */

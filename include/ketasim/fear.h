@@ -84,6 +84,7 @@ typedef struct ks_fear_params {
   double lcm_alpha;              /* CRP concentration [0, 10] */
   double lcm_stickiness;         /* [0, 5] */
   double lcm_beta_a, lcm_beta_b; /* Beta prior of feature probabilities */
+  double lcm_us_learning_rate;   /* leak of a cause's US counts per trial (RW-like), [0, 1) */
   double lcm_window_alpha_drop;  /* alpha_eff = alpha / (1 + d W) */
   double lcm_kernel_tau_days[3]; /* time scales of the temporal kernel (sum of exponentials) */
   double lcm_kernel_weight[3];

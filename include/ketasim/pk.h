@@ -160,7 +160,8 @@ KS_API ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient,
                                   const ks_pk_dose *doses, size_t n_doses,
                                   const ks_pk_options *opts, ks_pk_sim **out);
 
-/** Concentrations at t_h (hours, >= 0; before the first dose everything is 0).
+/** Concentrations at t_h (hours, >= 0; before the first dose everything is 0; values below
+ *  1e-9 ng/mL are reported as 0).
  *  Cost: O(states) exponentials, no allocation. Thread-safe (the sim is immutable).
  *  @return KS_OK or KS_EINVAL (NULL, negative or non-finite t_h). */
 KS_API ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out);

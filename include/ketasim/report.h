@@ -237,6 +237,14 @@ KS_API ks_status ks_report_write(ks_report *rep, const char *path);
 KS_API ks_status ks_report_write_file_atomic(ks_ctx *ctx, const char *path, const char *data,
                                              size_t n);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* The report of a trial run (src/report/trial_report.c). */
+struct ks_trial_result;
+/** Write DIR/report.html for a trial result: scenario in words, primary result, per-arm table,
+ *  response rates, symptom and mechanism trajectories, provenance. Atomic like every output.
+ *  @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,7 @@ extern "C" {
 #define KS_SCENARIO_MAX_DAY 3650
 #define KS_SCENARIO_MAX_REPLICATES 100000L
 #define KS_SCENARIO_NAME_MAX 64  /* names of scenarios and arms, including the terminating NUL */
+#define KS_SCENARIO_DESCRIPTION_MAX 2048 /* description text, including the terminating NUL */
 
 /* Drugs and routes. The values equal ks_drug / ks_route of <ketasim/pk.h> (which the io layer,
  * being below pk, may not include); a cast converts them. */
@@ -143,6 +144,7 @@ typedef struct ks_scenario {
   int version;                  /* the file's `ketasim:` value (1) */
   char name[KS_SCENARIO_NAME_MAX];
   char source[256];             /* the file name as given to the loader */
+  char description[KS_SCENARIO_DESCRIPTION_MAX]; /* free text for the report; "" when absent */
   uint64_t seed;
   ks_scen_population population;
   ks_scen_design design;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ketasim/core.h>
+#include <ketasim/validate.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -318,6 +319,14 @@ KS_API ks_status ks_stats_power(ks_ctx *ctx, const double *p_values, size_t n_re
  *  per arm and standardised effect d: Phi(|d| sqrt(n/2) - z_{1-alpha/2}) + Phi(-|d| sqrt(n/2) -
  *  z_{1-alpha/2}). A planning check for the simulated power curve. */
 KS_API double ks_stats_power_normal(double d, double n_per_arm, double alpha);
+
+/* ------------------------------------------------------------------------------------------------
+ * Validation. */
+
+/** Published worked examples the estimators must reproduce (Welch t on the sleep data, Fisher's
+ *  tea test, Wilson and Newcombe intervals, the AML log-rank test and Kaplan-Meier median, Cohen's
+ *  power table). All KS_TARGET_HELD_OUT: nothing is fitted. Appends up to cap - *n entries. */
+KS_API ks_status ks_stats_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,18 @@ typedef struct ks_trial_primary {
   char method[48];                 /* "ANCOVA (baseline)" or "paired t (crossover)" */
 } ks_trial_primary;
 
+/** The primary contrast: ANCOVA on change with baseline as covariate (parallel designs, arms[0]
+ *  minus arms[1]) or a paired t test of the within-patient difference (crossover). A statistic
+ *  that cannot be computed (too few patients) leaves primary->valid at 0; that is not an error. */
 KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *primary);
+
+/** Number of randomised groups (arms; sequences for a crossover; 1 for a single arm) and their
+ *  labels ("ketamine", or "ketamine-midazolam" for a crossover sequence). */
+KS_API size_t ks_trial_n_groups(const ks_trial_result *r);
+KS_API const char *ks_trial_group_label(const ks_trial_result *r, size_t g, char *buf, size_t n);
+/** Per-group summary (baseline, completion, response, remission, durability). */
+KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g,
+                                        ks_trial_arm_summary *out);
 
 /** Write summary.json, patients.csv and scenario.resolved.yaml into DIR (created if needed),
  *  each atomically. run_wall_s and n_processes go under the "run" key only. */

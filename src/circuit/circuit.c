@@ -20,7 +20,7 @@ ks_circuit_drive ks_circuit_drive_baseline(void) {
   d.gabaa_potentiation = 1.0;
   for (int p = 0; p < KS_PATH_N; p++) d.gain[p] = 1.0;
   d.spine_pfc_rel = 1.0;
-  d.threat_input_nA = 0.02;
+  d.threat_input_nA = 0.01;
   return d;
 }
 
@@ -74,9 +74,9 @@ typedef struct edge_def {
 
 static const edge_def default_edges[] = {
     /* Top-down control of the amygdala (vmPFC/rACC -> intercalated cells and BLA interneurons). */
-    {KS_REGION_VMPFC, KS_REGION_AMYGDALA, 0.8, 0.8, P_VA},
+    {KS_REGION_VMPFC, KS_REGION_AMYGDALA, 0.8, 1.0, P_VA},
     {KS_REGION_AMYGDALA, KS_REGION_VMPFC, 0.6, 0.0, P_VA},
-    {KS_REGION_RACC, KS_REGION_AMYGDALA, 0.4, 0.6, P_VA},
+    {KS_REGION_RACC, KS_REGION_AMYGDALA, 0.4, 0.8, P_VA},
     {KS_REGION_AMYGDALA, KS_REGION_RACC, 0.4, 0.0, P_VA},
     /* Hippocampal context to vmPFC (monosynaptic), weak return via nucleus reuniens. */
     {KS_REGION_AHIPP, KS_REGION_VMPFC, 0.7, 0.0, P_HV},
@@ -103,7 +103,8 @@ static const edge_def default_edges[] = {
     {KS_REGION_DLPFC, KS_REGION_VMPFC, 0.4, 0.0, -1},
     {KS_REGION_VMPFC, KS_REGION_DLPFC, 0.3, 0.0, -1},
     {KS_REGION_DACC, KS_REGION_RACC, 0.4, 0.0, -1},
-    {KS_REGION_RACC, KS_REGION_DACC, 0.4, 0.0, -1},
+    {KS_REGION_RACC, KS_REGION_DACC, 0.4, 0.5, -1},
+    {KS_REGION_VMPFC, KS_REGION_DACC, 0.4, 1.0, -1},
     {KS_REGION_AHIPP, KS_REGION_AMYGDALA, 0.6, 0.0, -1},
     {KS_REGION_AMYGDALA, KS_REGION_AHIPP, 0.6, 0.0, -1},
     {KS_REGION_AINSULA, KS_REGION_VMPFC, 0.3, 0.0, -1},
@@ -115,7 +116,7 @@ static const edge_def default_edges[] = {
  * normalised to max 0.2, i.e. 0.4 on the strongest edge; the eight-region circuit has fewer
  * inputs per region, so its G was calibrated to 0.5 (resting FC of 0.1-0.5 between linked
  * regions, a stable low-activity state up to the strongest phenotype and drive). */
-#define KS_DEFAULT_G 0.5
+#define KS_DEFAULT_G 0.25
 
 /* Prefrontal regions whose excitatory synapses sit on the spines the plasticity layer counts. */
 static int role_is_pfc(int role) {
@@ -451,7 +452,7 @@ ks_status ks__eff_build(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive
   const double jI = KS_WW_J_NMDA * (1.0 - d->nmda_block_I);
   for (size_t i = 0; i < n; i++) {
     double spine = c->pfc[i] > 0.0 ? d->spine_pfc_rel : 1.0;
-    e->aE[i] = jE * c->wplus[i] * spine;
+    e->aE[i] = jE * c->wplus[i];
     e->aI[i] = jI;
     e->cJ[i] = c->J_i[i] * d->gabaa_potentiation;
     e->IE0[i] = KS_WW_W_E * KS_WW_I0;

@@ -98,6 +98,8 @@ void ks__hemo_params(ks_bold_params p, ks__hemo *h);
 /* Derivatives (per second) of one region's hemodynamic state x = (s, f, v, q) under input z. */
 void ks__hemo_rhs(const ks__hemo *h, double z, const double *x, double *dx);
 double ks__hemo_bold(const ks__hemo *h, double v, double q);  /* percent signal change */
+/* Fixed point (s, f, v, q) under a constant input z > -gamma. */
+void ks__hemo_fixed(const ks__hemo *h, double z, double *x);
 
 /* Fast kernels (fastmath.c). ks__exp: |rel err| < 2e-15 on [-700, 700]; vectorisable. */
 static inline double ks__exp(double x) {

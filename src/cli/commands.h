@@ -1,11 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* The subcommands, one function per cmd_<name>.c, each returning the process exit code. */
+/* The subcommands, one function per cmd_<name>.c, each returning the process exit code
+ * (0 success, 1 failure while running, 2 bad input). A command is listed only once it works. */
 #ifndef KS_CLI_COMMANDS_H
 #define KS_CLI_COMMANDS_H
 
-#define KS_CLI_COMMANDS(X) \
+#define KS_CLI_COMMANDS(X)                                                                  \
+  X("run", ks_cli_run, "run a virtual trial: ketasim run SCENARIO.yaml --out DIR")         \
+  X("check", ks_cli_check, "validate a scenario file without running it")                  \
+  X("pk", ks_cli_pk, "concentration-time profile of a dose (CSV, or --summary JSON)")      \
+  X("cascade", ks_cli_cascade, "receptor and plasticity states over time (CSV)")          \
+  X("scan", ks_cli_scan, "simulated fMRI of the circuit: BOLD and connectivity")           \
+  X("validate", ks_cli_validate, "every calibration target: published vs simulated")      \
+  X("export-sbml", ks_cli_export_sbml, "write the PK + receptor + plasticity model as SBML") \
   X("version", ks_cli_version, "print the version")
 
+int ks_cli_run(int argc, char **argv);
+int ks_cli_check(int argc, char **argv);
+int ks_cli_pk(int argc, char **argv);
+int ks_cli_cascade(int argc, char **argv);
+int ks_cli_scan(int argc, char **argv);
+int ks_cli_validate(int argc, char **argv);
+int ks_cli_export_sbml(int argc, char **argv);
 int ks_cli_version(int argc, char **argv);
 
 #endif

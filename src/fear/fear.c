@@ -44,18 +44,19 @@ ks_fear_params ks_fear_params_default(ks_fear_model model) {
   p.recon_window_rate_per_day = 2.0;
   p.lcm_particles = 200;
   p.lcm_causes = 10;
-  p.lcm_alpha = 1.0;
-  p.lcm_stickiness = 1.0;
-  p.lcm_beta_a = 1.0;
-  p.lcm_beta_b = 1.0;
-  p.lcm_window_alpha_drop = 10.0;
+  p.lcm_alpha = 2.0;
+  p.lcm_stickiness = 0.5;
+  p.lcm_beta_a = 0.1;
+  p.lcm_beta_b = 0.1;
+  p.lcm_us_learning_rate = 0.2;
+  p.lcm_window_alpha_drop = 100.0;
   p.lcm_kernel_tau_days[0] = 0.05;
   p.lcm_kernel_tau_days[1] = 1.0;
   p.lcm_kernel_tau_days[2] = 30.0;
   p.lcm_kernel_weight[0] = 1.0;
-  p.lcm_kernel_weight[1] = 1.0;
-  p.lcm_kernel_weight[2] = 0.2;
-  p.lcm_kernel_weight_count = 0.02;
+  p.lcm_kernel_weight[1] = 0.3;
+  p.lcm_kernel_weight[2] = 0.05;
+  p.lcm_kernel_weight_count = 0.01;
   p.lcm_trial_minutes = 10.0;
   p.lcm_trauma_trials = 10.0;
   return p;
@@ -94,6 +95,8 @@ static ks_status check_params(ks_ctx *ctx, const ks_fear_params *p) {
     REQ(p->lcm_causes >= 2 && p->lcm_causes <= KS_FEAR_LCM_MAX_CAUSES, "lcm_causes must be in [2, 16]");
     REQ(finite_nonneg(p->lcm_alpha) && finite_nonneg(p->lcm_stickiness), "lcm alpha, stickiness >= 0");
     REQ(finite_pos(p->lcm_beta_a) && finite_pos(p->lcm_beta_b), "lcm Beta prior must be > 0");
+    REQ(finite_nonneg(p->lcm_us_learning_rate) && p->lcm_us_learning_rate < 1.0,
+        "lcm_us_learning_rate must be in [0, 1)");
     REQ(finite_nonneg(p->lcm_window_alpha_drop), "lcm_window_alpha_drop must be >= 0");
     for (int m = 0; m < 3; m++)
       REQ(finite_pos(p->lcm_kernel_tau_days[m]) && finite_nonneg(p->lcm_kernel_weight[m]),

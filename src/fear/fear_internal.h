@@ -16,6 +16,7 @@ typedef struct ks__lcm_particle {
   double n[KS_FEAR_LCM_MAX_CAUSES];                 /* trials assigned to each cause */
   double c1[KS_FEAR_LCM_MAX_CAUSES][KS_LCM_D];      /* of those, trials with feature d present */
   double s[KS_FEAR_LCM_MAX_CAUSES][KS_LCM_M];       /* kernel traces: sum of exp(-(t - t')/tau_m) */
+  double us1[KS_FEAR_LCM_MAX_CAUSES], usn[KS_FEAR_LCM_MAX_CAUSES]; /* leaky US counts (RW-like) */
   int n_used;                                       /* causes in use */
   int z_prev;                                       /* cause of the previous trial, -1 none */
 } ks__lcm_particle;

@@ -61,8 +61,13 @@ static double prior_weight(const ks_fear_params *p, const ks__lcm_particle *q, i
  * k == n_used). */
 static double feat_lik(const ks_fear_params *p, const ks__lcm_particle *q, int k, int d, int v) {
   double a = p->lcm_beta_a, b = p->lcm_beta_b;
-  double n = k < q->n_used ? q->n[k] : 0.0;
-  double c1 = k < q->n_used ? q->c1[k][d] : 0.0;
+  double n = 0.0, c1 = 0.0;
+  if (k < q->n_used) {
+    /* The US is counted with a leak, so a cause's US expectancy follows recent outcomes as in
+     * Rescorla-Wagner learning within a cause (Gershman et al. 2013, 2017). */
+    n = d == KS_LCM_US ? q->usn[k] : q->n[k];
+    c1 = d == KS_LCM_US ? q->us1[k] : q->c1[k][d];
+  }
   double p1 = (c1 + a) / (n + a + b);
   return v ? p1 : 1.0 - p1;
 }
@@ -201,6 +206,8 @@ double ks__lcm_trial(ks_fear *f, double t_days, const int *x, double window, dou
       for (int m = 0; m < KS_LCM_M; m++) dst->s[k][m] *= fac[m];
     if (z == dst->n_used) dst->n_used++;
     dst->n[z] += 1.0;
+    dst->usn[z] = (1.0 - p->lcm_us_learning_rate) * dst->usn[z] + 1.0;
+    dst->us1[z] = (1.0 - p->lcm_us_learning_rate) * dst->us1[z] + x[KS_LCM_US];
     for (int d = 0; d < KS_LCM_D; d++) dst->c1[z][d] += x[d];
     for (int m = 0; m < KS_LCM_M; m++) dst->s[z][m] += 1.0;
     dst->z_prev = z;

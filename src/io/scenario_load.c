@@ -50,9 +50,13 @@ static int is_null(const ynode *y) {
 
 /* PATH + "." + KEY (or "[i]") into out. */
 static void join(char *out, size_t n, const char *path, const char *key) {
-  if (!path || !*path) snprintf(out, n, "%s", key);
-  else if (key[0] == '[') snprintf(out, n, "%s%s", path, key);
-  else snprintf(out, n, "%s.%s", path, key);
+  size_t lp = path ? strlen(path) : 0, lk = strlen(key), o = 0;
+  int dot = lp > 0 && key[0] != '[';
+  if (n == 0) return;
+  for (size_t i = 0; i < lp && o + 1 < n; i++) out[o++] = path[i];
+  if (dot && o + 1 < n) out[o++] = '.';
+  for (size_t i = 0; i < lk && o + 1 < n; i++) out[o++] = key[i];
+  out[o] = '\0';
 }
 
 /* ---- mappings ------------------------------------------------------------------------------- */
@@ -100,6 +104,14 @@ static ks_status map_fields(loader *L, const ynode *y, const char *where, const 
     vals[hit] = v;
   }
   return KS_OK;
+}
+
+/* The value of KEY in mapping Y, or NULL. */
+static const ynode *map_get(const ynode *y, const char *key) {
+  if (!y || y->kind != YN_MAP) return NULL;
+  for (size_t p = 0; p < y->n; p++)
+    if (y->items[2 * p]->kind == YN_SCALAR && strcmp(y->items[2 * p]->text, key) == 0) return y->items[2 * p + 1];
+  return NULL;
 }
 
 static ks_status missing(loader *L, const ynode *map, const char *where, const char *key, const char *expect) {
@@ -310,10 +322,22 @@ static ks_status load_population(loader *L, const ynode *y) {
   int preset = 0;
   if (v[PRESET]) KS_TRY(get_enum(L, v[PRESET], "population.preset", "preset", preset_list, 2, &preset));
   p->preset = (ks_scen_preset)preset;
-  if (v[CAPS_M]) KS_TRY(get_num(L, v[CAPS_M], "population.caps5_mean", 0, 1, 80, &p->caps5_mean)), p->caps5_mean_set = 1;
-  if (v[CAPS_SD]) KS_TRY(get_num(L, v[CAPS_SD], "population.caps5_sd", 0, 1, 40, &p->caps5_sd)), p->caps5_sd_set = 1;
-  if (v[AGE_M]) KS_TRY(get_num(L, v[AGE_M], "population.age_mean", 18, 0, 100, &p->age_mean_y)), p->age_mean_set = 1;
-  if (v[AGE_SD]) KS_TRY(get_num(L, v[AGE_SD], "population.age_sd", 0, 1, 40, &p->age_sd_y)), p->age_sd_set = 1;
+  if (v[CAPS_M]) {
+    KS_TRY(get_num(L, v[CAPS_M], "population.caps5_mean", 0, 1, 80, &p->caps5_mean));
+    p->caps5_mean_set = 1;
+  }
+  if (v[CAPS_SD]) {
+    KS_TRY(get_num(L, v[CAPS_SD], "population.caps5_sd", 0, 1, 40, &p->caps5_sd));
+    p->caps5_sd_set = 1;
+  }
+  if (v[AGE_M]) {
+    KS_TRY(get_num(L, v[AGE_M], "population.age_mean", 18, 0, 100, &p->age_mean_y));
+    p->age_mean_set = 1;
+  }
+  if (v[AGE_SD]) {
+    KS_TRY(get_num(L, v[AGE_SD], "population.age_sd", 0, 1, 40, &p->age_sd_y));
+    p->age_sd_set = 1;
+  }
   if (v[W_M]) {
     KS_TRY(get_qty(L, v[W_M], "population.weight_mean", KS_DIM_BODY_MASS, &p->weight_mean_kg));
     if (p->weight_mean_kg < 30.0 || p->weight_mean_kg > 250.0)
@@ -326,16 +350,34 @@ static ks_status load_population(loader *L, const ynode *y) {
       return fail(L, v[W_SD], "population.weight_sd is %s, out of range (expected above 0 kg and at most 60 kg)", v[W_SD]->text);
     p->weight_sd_set = 1;
   }
-  if (v[FEM]) KS_TRY(get_num(L, v[FEM], "population.female_fraction", 0, 0, 1, &p->female_fraction)), p->female_fraction_set = 1;
-  if (v[DEP]) KS_TRY(get_num(L, v[DEP], "population.depression_fraction", 0, 0, 1, &p->depression_fraction)), p->depression_fraction_set = 1;
-  if (v[HTN]) KS_TRY(get_num(L, v[HTN], "population.hypertension_fraction", 0, 0, 1, &p->hypertension_fraction)), p->hypertension_fraction_set = 1;
+  if (v[FEM]) {
+    KS_TRY(get_num(L, v[FEM], "population.female_fraction", 0, 0, 1, &p->female_fraction));
+    p->female_fraction_set = 1;
+  }
+  if (v[DEP]) {
+    KS_TRY(get_num(L, v[DEP], "population.depression_fraction", 0, 0, 1, &p->depression_fraction));
+    p->depression_fraction_set = 1;
+  }
+  if (v[HTN]) {
+    KS_TRY(get_num(L, v[HTN], "population.hypertension_fraction", 0, 0, 1, &p->hypertension_fraction));
+    p->hypertension_fraction_set = 1;
+  }
   if (v[INCL]) {
     static const char *const ik[] = {"caps5_min", "age_min", "age_max"};
     const ynode *iv[3];
     KS_TRY(map_fields(L, v[INCL], "population.inclusion", ik, 3, iv));
-    if (iv[0]) KS_TRY(get_num(L, iv[0], "population.inclusion.caps5_min", 0, 0, 80, &p->caps5_min)), p->caps5_min_set = 1;
-    if (iv[1]) KS_TRY(get_num(L, iv[1], "population.inclusion.age_min", 18, 0, 100, &p->age_min_y)), p->age_min_set = 1;
-    if (iv[2]) KS_TRY(get_num(L, iv[2], "population.inclusion.age_max", 18, 0, 100, &p->age_max_y)), p->age_max_set = 1;
+    if (iv[0]) {
+    KS_TRY(get_num(L, iv[0], "population.inclusion.caps5_min", 0, 0, 80, &p->caps5_min));
+    p->caps5_min_set = 1;
+  }
+    if (iv[1]) {
+    KS_TRY(get_num(L, iv[1], "population.inclusion.age_min", 18, 0, 100, &p->age_min_y));
+    p->age_min_set = 1;
+  }
+    if (iv[2]) {
+    KS_TRY(get_num(L, iv[2], "population.inclusion.age_max", 18, 0, 100, &p->age_max_y));
+    p->age_max_set = 1;
+  }
     if (p->age_min_set && p->age_max_set && p->age_max_y < p->age_min_y)
       return fail(L, iv[2], "population.inclusion.age_max %g is below age_min %g (expected age_max >= age_min)",
                   p->age_max_y, p->age_min_y);
@@ -383,7 +425,7 @@ static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_
   if (!v[DOSE]) return missing(L, y, path, "dose", "a dose such as 0.5 mg/kg or 84 mg");
   static const char *const drugs[] = {"ketamine", "esketamine", "midazolam"};
   static const char *const routes[] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
-  int drug, route;
+  int drug = 0, route = 0;
   join(p, sizeof p, path, "drug");
   KS_TRY(get_enum(L, v[DRUG], p, "drug", drugs, 3, &drug));
   join(p, sizeof p, path, "route");
@@ -546,7 +588,9 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
         for (size_t a = 0, b = 0; a < arm->regimen[i].n_days && b < arm->regimen[j].n_days;) {
           int x = arm->regimen[i].days[a], z = arm->regimen[j].days[b];
           if (x == z) {
-            const ynode *at = v[REG]->items[i];
+            const ynode *at = map_get(v[REG]->items[i], "days");
+            if (at && at->kind == YN_SEQ && a < at->n) at = at->items[a];
+            else at = v[REG]->items[i];
             return fail(L, at, "%s: day %d is already dosed by %s.regimen[%zu] (expected one dose per arm per day)",
                         q, x, path, j);
           }
@@ -623,9 +667,11 @@ static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day,
       if (i > 0) {
         double t0 = ks_scen_visit_t_h(vis[i - 1], first_dose_day), t1 = ks_scen_visit_t_h(vis[i], first_dose_day);
         if (t1 == t0)
-          return fail(L, v[s]->items[i], "%s: %s is the same time as the visit before it (expected each visit once)", p, v[s]->items[i]->text);
+          return fail(L, v[s]->items[i], "%s: %s is the same time as %s, listed ahead of it (expected each visit once)", p,
+                      v[s]->items[i]->text, v[s]->items[i - 1]->text);
         if (t1 < t0)
-          return fail(L, v[s]->items[i], "%s: %s comes before the visit listed ahead of it (expected visits in time order)", p, v[s]->items[i]->text);
+          return fail(L, v[s]->items[i], "%s: %s comes before %s, listed ahead of it (expected visits in time order)", p,
+                      v[s]->items[i]->text, v[s]->items[i - 1]->text);
       }
     }
   }
@@ -740,10 +786,12 @@ static ks_status load_endpoint(loader *L, const ynode *y, int kind, ks_scen_endp
                   ks_scen_scale_name(e->scale), ks_scen_scale_name(e->scale));
     return KS_OK;
   }
+  if (!e->at.by_time && e->at.value == 0.0)
+    return fail(L, day_node ? day_node : y, "%s is at the baseline visit, day 0 (expected a visit after baseline)", path);
   return check_visit_of(L, day_node ? day_node : y, path, e->scale, e->at);
 }
 
-static ks_status load_endpoints(loader *L, const ynode *y) {
+static ks_status load_endpoints(loader *L, const ynode *y, const ynode *at) {
   static const char *const keys[] = {"primary", "response", "remission", "durability"};
   const ynode *v[4] = {NULL, NULL, NULL, NULL};
   ks_scenario *sc = L->sc;
@@ -765,7 +813,7 @@ static ks_status load_endpoints(loader *L, const ynode *y) {
       return missing(L, v[0], "endpoints.primary", pv[0] ? "day" : "scale", pv[0] ? "the visit of the endpoint, such as day: 14" : "caps5, pcl5, iesr, madrs or cadss");
     KS_TRY(load_endpoint(L, v[0], 0, &sc->primary));
   } else if (!found) {
-    return fail(L, y ? y : NULL, "no symptom scale has a baseline and a later visit (expected e.g. assessments: {caps5: [0, 14]})");
+    return fail(L, at, "assessments: no symptom scale has a baseline and a later visit (expected e.g. caps5: [0, 14])");
   }
   for (int k = 1; k < 4; k++) {
     ks_scen_endpoint *e = k == 1 ? &sc->response : k == 2 ? &sc->remission : &sc->durability;
@@ -824,11 +872,11 @@ static ks_status load_imaging(loader *L, const ynode *y) {
 /* ---- top level ------------------------------------------------------------------------------ */
 
 static ks_status load_root(loader *L, const ynode *root) {
-  static const char *const keys[] = {"ketasim", "name", "seed", "population", "design", "period_days",
+  static const char *const keys[] = {"ketasim", "name", "description", "seed", "population", "design", "period_days",
                                      "washout_days", "arms", "knockout", "assessments", "followup",
                                      "endpoints", "dropout", "imaging", "fear_model",
                                      "allow_unstudied_doses", "replicates"};
-  enum { VER, NAME, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL, NK };
+  enum { VER, NAME, DESC, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL, NK };
   const ynode *v[NK];
   ks_scenario *sc = L->sc;
   if (!root)
@@ -839,12 +887,20 @@ static ks_status load_root(loader *L, const ynode *root) {
   }
   KS_TRY(map_fields(L, root, "", keys, NK, v));
   if (!v[VER]) return missing(L, root, "", "ketasim", "ketasim: 1 as the first line");
-  long ver;
-  KS_TRY(get_int(L, v[VER], "ketasim", 0, 1000000, &ver));
-  if (ver != 1) return fail(L, v[VER], "ketasim: scenario format version %ld is not supported (expected 1)", ver);
+  KS_TRY(need_scalar(L, v[VER], "ketasim", "ketasim: 1"));
+  if (v[VER]->quoted)
+    return fail(L, v[VER], "the format version is the text '%.40s' (expected the number without quotes: ketasim: 1)", v[VER]->text);
+  if (strcmp(v[VER]->text, "1") != 0)
+    return fail(L, v[VER], "scenario format version %.40s is not supported (expected ketasim: 1)", v[VER]->text);
   sc->version = 1;
   if (!v[NAME]) return missing(L, root, "", "name", "a scenario name such as name: feder2021");
   KS_TRY(get_name(L, v[NAME], "name", sc->name, sizeof sc->name));
+  if (v[DESC]) {
+    KS_TRY(need_scalar(L, v[DESC], "description", "a text"));
+    if (v[DESC]->len >= sizeof sc->description)
+      return fail(L, v[DESC], "description is %zu bytes long (expected at most %zu)", v[DESC]->len, sizeof sc->description - 1);
+    memcpy(sc->description, v[DESC]->text, v[DESC]->len + 1);
+  }
   sc->seed = 1;
   if (v[SEED]) {
     const char *expect = "a whole number from 0 to 18446744073709551615";
@@ -908,7 +964,7 @@ static ks_status load_root(loader *L, const ynode *root) {
   if (!v[ASSESS]) return missing(L, root, "", "assessments", "assessments: {caps5: [0, 14]}");
   KS_TRY(load_assessments(L, v[ASSESS], ks_scenario_first_dose_day(sc), day_hi));
   if (v[FOLLOW]) KS_TRY(load_followup(L, v[FOLLOW]));
-  KS_TRY(load_endpoints(L, v[ENDP] ? v[ENDP] : (v[ASSESS] ? v[ASSESS] : root)));
+  KS_TRY(load_endpoints(L, v[ENDP], v[ASSESS]));
   if (v[DROP]) KS_TRY(load_dropout(L, v[DROP]));
   KS_TRY(load_imaging(L, v[IMG]));
   int fm = 0;
@@ -923,4 +979,84 @@ static ks_status load_root(loader *L, const ynode *root) {
                   sc->replicates * sc->population.n);
   }
   return KS_OK;
+}
+
+/* ---- entry points --------------------------------------------------------------------------- */
+
+ks_status ks_scenario_load_string(ks_ctx *ctx, const char *name, const char *text, size_t len, ks_scenario **out) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, out != NULL);
+  KS_CHECK_ARG(ctx, text != NULL || len == 0);
+  const char *file = name ? name : "<scenario>";
+  if (len > KS_SCENARIO_MAX_FILE_BYTES)
+    return ks_ctx_fail_input(ctx, file, 0, 0, "the file is %zu bytes, above the 4 MiB limit for a scenario "
+                             "(expected a scenario file of at most %zu bytes)", len, KS_SCENARIO_MAX_FILE_BYTES);
+  ks_scenario *sc = ks_calloc(ctx, 1, sizeof *sc);
+  if (!sc) return KS_ENOMEM;
+  sc->owner_ = ctx;
+  snprintf(sc->source, sizeof sc->source, "%s", file);
+  yarena arena = {.ctx = ctx, .head = NULL};
+  ynode *root = NULL;
+  ks_status st = ks__yaml_parse(ctx, &arena, file, text ? text : "", len, &root);
+  if (st == KS_OK) {
+    loader L = {.ctx = ctx, .file = file, .sc = sc};
+    st = load_root(&L, root);
+    if (st == KS_ENOMEM && ks_ctx_last_status(ctx) != KS_ENOMEM)
+      st = ks_ctx_fail(ctx, KS_ENOMEM, "out of memory while loading %s", file);
+  }
+  ks__yarena_free(&arena);
+  if (st != KS_OK) {
+    ks_scenario_destroy(&sc);
+    return st;
+  }
+  *out = sc;
+  return KS_OK;
+}
+
+ks_status ks_scenario_load(ks_ctx *ctx, const char *path, ks_scenario **out) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, path != NULL && out != NULL);
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return ks_ctx_fail_input(ctx, path, 0, 0, "cannot open the file: %s (expected a readable scenario file)", strerror(errno));
+  /* Read at most the limit plus one byte: a larger file is refused without reading it all. */
+  size_t cap = 65536, len = 0;
+  char *buf = ks_malloc(ctx, cap);
+  ks_status st = buf ? KS_OK : KS_ENOMEM;
+  while (st == KS_OK) {
+    if (len == cap) {
+      size_t ncap = cap * 2 > KS_SCENARIO_MAX_FILE_BYTES + 1 ? KS_SCENARIO_MAX_FILE_BYTES + 1 : cap * 2;
+      if (ncap <= cap) break;
+      char *nb = ks_realloc(ctx, buf, ncap);
+      if (!nb) {
+        st = KS_ENOMEM;
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len, fp);
+    len += got;
+    if (got == 0) {
+      if (ferror(fp))
+        st = errno == EISDIR ? ks_ctx_fail_input(ctx, path, 0, 0, "is a directory (expected a scenario file)")
+                             : ks_ctx_fail_input(ctx, path, 0, 0, "cannot read the file: %s (expected a readable scenario file)", strerror(errno));
+      break;
+    }
+  }
+  if (st == KS_OK && len > KS_SCENARIO_MAX_FILE_BYTES) {
+    /* Report the real size when the file system knows it. */
+    long size = -1;
+    if (fseek(fp, 0, SEEK_END) == 0) size = ftell(fp);
+    if (size > 0)
+      st = ks_ctx_fail_input(ctx, path, 0, 0, "the file is %ld bytes, above the 4 MiB limit for a scenario "
+                             "(expected a scenario file of at most %zu bytes)", size, KS_SCENARIO_MAX_FILE_BYTES);
+    else
+      st = ks_ctx_fail_input(ctx, path, 0, 0, "the file is above the 4 MiB limit for a scenario "
+                             "(expected a scenario file of at most %zu bytes)", KS_SCENARIO_MAX_FILE_BYTES);
+  }
+  fclose(fp);
+  if (st == KS_OK) st = ks_scenario_load_string(ctx, path, buf, len, out);
+  ks_free(ctx, buf);
+  return st;
 }

@@ -114,7 +114,9 @@ static int endpoint_eq(const ks_scen_endpoint *a, const ks_scen_endpoint *b) {
 
 int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
   if (!a || !b) return a == b;
-  if (a->version != b->version || strcmp(a->name, b->name) || a->seed != b->seed) return 0;
+  if (a->version != b->version || strcmp(a->name, b->name) || strcmp(a->description, b->description) ||
+      a->seed != b->seed)
+    return 0;
   /* The population struct holds only numbers and flags, and both were zeroed before filling. */
   if (memcmp(&a->population, &b->population, sizeof a->population) != 0) return 0;
   if (a->design != b->design || a->period_days != b->period_days || a->washout_days != b->washout_days)

@@ -211,12 +211,15 @@ static ks_status on_event(builder *b, struct fy_event *ev, int *n_docs) {
       size_t n = 0;
       const char *t = fy_token_get_text(ev->scalar.value, &n);
       if (!t) t = "", n = 0;
+      enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
+      y->quoted = style != FYSS_PLAIN;
+      /* libfyaml marks a quoted scalar at its first character inside the quotes; point at the quote. */
+      if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && y->col > 1) y->col--;
       if (memchr(t, '\0', n))
         return ks_ctx_fail_input(b->ctx, b->file, y->line, y->col,
                                  "a NUL character inside a string (expected text)");
       if (!(y->text = arena_strndup(b->a, t, n))) return oom(b->ctx);
       y->len = n;
-      y->quoted = fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
       KS_TRY(remember_anchor(b, ev->scalar.anchor, y));
       return attach(b, y);
     }

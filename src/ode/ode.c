@@ -136,14 +136,23 @@ ks_status ks_ode_set_labels(ks_ode *ode, const char *const *state_names, const c
   return KS_OK;
 }
 
+/* CVODE's flag name; SUNDIALS 6.4 returns "NONE" for a few flags, so name those here. */
+static void flag_name(int flag, char *buf, size_t n) {
+  char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
+  if (name && strcmp(name, "NONE") != 0) snprintf(buf, n, "%s", name);
+  else if (flag == CV_CONSTR_FAIL) snprintf(buf, n, "CV_CONSTR_FAIL");
+  else if (flag == CV_TOO_CLOSE) snprintf(buf, n, "CV_TOO_CLOSE");
+  else snprintf(buf, n, "CV_FLAG_%d", flag);
+  free(name);
+}
+
 /* Translate a CVODE setup flag. */
 static ks_status setup_check(ks_ode *o, int flag, const char *what) {
   if (flag >= 0) return KS_OK;
-  char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
-  ks_status st = ks_ctx_fail(o->ctx, KS_ESOLVER, "ks_ode_init: %s failed (%s, %d): %s", what,
-                             name ? name : "?", flag, o->cv_msg);
-  free(name);
-  return st;
+  char name[40];
+  flag_name(flag, name, sizeof name);
+  return ks_ctx_fail(o->ctx, KS_ESOLVER, "ks_ode_init: %s failed (%s, %d): %s", what, name, flag,
+                     o->cv_msg);
 }
 
 ks_status ks_ode_init(ks_ode *ode, double t0, const double *y0) {
@@ -198,7 +207,8 @@ static ks_status solver_failure(ks_ode *o, int flag, double t_reached, double t_
     }
   }
   const double *y = N_VGetArrayPointer(o->y);
-  char *name = CVodeGetReturnFlagName(flag);
+  char name[40];
+  flag_name(flag, name, sizeof name);
   char state_name[32];
   if (o->names) snprintf(state_name, sizeof state_name, "%s", o->names[worst]);
   else snprintf(state_name, sizeof state_name, "y[%zu]", worst);
@@ -206,9 +216,8 @@ static ks_status solver_failure(ks_ode *o, int flag, double t_reached, double t_
       o->ctx, KS_ESOLVER,
       "ODE solver failed at t=%.6g (aiming for %.6g): %s (%d); worst state %s = %.6g; "
       "parameter set: %s; CVODE: %s",
-      t_reached, t_out, name ? name : "?", flag, state_name, y[worst],
+      t_reached, t_out, name, flag, state_name, y[worst],
       o->param_set[0] ? o->param_set : "(unnamed)", o->cv_msg[0] ? o->cv_msg : "-");
-  free(name);
   return st;
 }
 

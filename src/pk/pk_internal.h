@@ -40,7 +40,7 @@ typedef struct pk_unit {
   int i_central, i_eff, i_met_central, i_met_eff, i_lost;
   double v_central_L, v_met_L, met_mass_ratio;
   pk_state_kind kind[PK_MAXS];
-  char name[PK_MAXS][40];
+  char name[PK_MAXS][64];
   double A[PK_MAXS * PK_MAXS];  /* row-major: A[i*n + j] is d x_i / d x_j */
   pk_route_map route[KS_ROUTE_N];
   /* Intranasal esketamine by 28-mg device (perezruixo2021): per-dose nasal fraction. */
@@ -73,9 +73,10 @@ typedef struct pk_set {
   double omega[KS_PKP_N];                           /* SD of log multiplier (F: logit) */
   double corr[KS_PKP_N][KS_PKP_N];                  /* correlation, zero = independent */
   /* Build unit(s) of drug d: returns the number built (<= 2) into u[]. mult: the patient's
-   * effective multipliers for this set. */
+   * effective multipliers for this set; routes: bit mask of the routes dosed (depots of other
+   * routes are left out, which keeps the system small; their route maps stay "supported"). */
   ks_status (*build)(ks_ctx *ctx, const struct pk_set *set, ks_drug d, const ks_pk_patient *p,
-                     const double mult[KS_PKP_N], pk_unit *u, int *n_units);
+                     const double mult[KS_PKP_N], unsigned routes, pk_unit *u, int *n_units);
 } pk_set;
 
 const pk_set *ks__pk_set_find(const char *name);
@@ -99,6 +100,10 @@ struct ks_pk_sim {
 
 /* Test hooks: unit k of a sim; its zero-order input rates at t_h (mg/h, inputs active on
  * [t0, t0+dur)) and the bolus amounts given at exactly t_h (added to x). */
+/* A sim from hand-built units (A, kinds, indices, route maps, share, species filled; n <= PK_MAXS);
+ * used by tests for closed-form systems. */
+ks_status ks__pk_sim_from_units(ks_ctx *ctx, const pk_unit *units, int n_units,
+                                const ks_pk_dose *doses, size_t n_doses, ks_pk_sim **out);
 int ks__pk_sim_n_units(const ks_pk_sim *sim);
 const pk_unit *ks__pk_sim_unit(const ks_pk_sim *sim, int k);
 void ks__pk_unit_input_rate(const pk_unit *u, double t_h, double *b);

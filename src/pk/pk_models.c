@@ -89,7 +89,7 @@ static const char *const route_tag[KS_ROUTE_N] = {"iv", "im", "nasal", "gut", "s
 
 static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_met,
                           double share, double cl_factor, const ks_pk_patient *p,
-                          const double mult[KS_PKP_N], pk_unit *u) {
+                          const double mult[KS_PKP_N], unsigned used, pk_unit *u) {
   unit_init(u, d, sp, sp_met, share);
   char prefix[32];
   snprintf(prefix, sizeof prefix, "%s.%s", ks_drug_name(d),
@@ -143,6 +143,10 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   int gut = -1;
   for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
     if (!(g->routes & (1u << r))) continue;
+    if (!(used & (1u << r))) {
+      u->route[r].supported = 1;  /* available, but not dosed: no depot needed */
+      continue;
+    }
     double s = (r == KS_ROUTE_ORAL) ? 1.0 : g->swallow[r];
     if (s > 0.0 && gut < 0) {
       gut = add_state(u, prefix, "depot.gut", PK_ST_MASS);
@@ -176,19 +180,20 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
 }
 
 static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_patient *p,
-                                const double mult[KS_PKP_N], pk_unit *u, int *n_units) {
+                                const double mult[KS_PKP_N], unsigned used, pk_unit *u,
+                                int *n_units) {
   if (d == KS_DRUG_KETAMINE) {
     /* Racemate: 50% S + 50% R, each with its own clearance (R: x r_cl_ratio). */
-    build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 0.5, 1.0, p, mult, &u[0]);
+    build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 0.5, 1.0, p, mult, used, &u[0]);
     build_generic(g, d, KS_SP_R_KETAMINE, KS_SP_R_NORKETAMINE, 0.5, g->r_cl_ratio, p, mult,
-                  &u[1]);
+                  used, &u[1]);
     *n_units = 2;
   } else if (d == KS_DRUG_ESKETAMINE) {
-    build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0, 1.0, p, mult, &u[0]);
+    build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0, 1.0, p, mult, used, &u[0]);
     u[0].limit_mg_per_kg = 0.5;
     *n_units = 1;
   } else {
-    build_generic(g, d, KS_SP_MIDAZOLAM, -1, 1.0, 1.0, p, mult, &u[0]);
+    build_generic(g, d, KS_SP_MIDAZOLAM, -1, 1.0, 1.0, p, mult, used, &u[0]);
     *n_units = 1;
   }
   return KS_OK;
@@ -229,27 +234,27 @@ static const gen_params albrecht = {
   .ke0_per_h = 0.11 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
 
 static ks_status b_fanta(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
-                         const double mult[KS_PKP_N], pk_unit *u, int *n_units) {
+                         const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)ctx; (void)s;
-  return build_gen_drug(&fanta, d, p, mult, u, n_units);
+  return build_gen_drug(&fanta, d, p, mult, used, u, n_units);
 }
 static ks_status b_domino(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
-                          const double mult[KS_PKP_N], pk_unit *u, int *n_units) {
+                          const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)ctx; (void)s;
-  return build_gen_drug(&domino, d, p, mult, u, n_units);
+  return build_gen_drug(&domino, d, p, mult, used, u, n_units);
 }
 static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
-                            const double mult[KS_PKP_N], pk_unit *u, int *n_units) {
+                            const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)ctx; (void)s;
-  return build_gen_drug(&albrecht, d, p, mult, u, n_units);
+  return build_gen_drug(&albrecht, d, p, mult, used, u, n_units);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Perez-Ruixo 2021 esketamine: 3-cmt + hepato-portal compartment, noresketamine 2-cmt. */
 
 static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
-                         const double mult[KS_PKP_N], pk_unit *u, int *n_units) {
-  (void)s;
+                         const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
+  (void)s; (void)used;
   if (d != KS_DRUG_ESKETAMINE)
     return ks_ctx_fail(ctx, KS_EINPUT, "model 'perezruixo2021' simulates esketamine only");
   unit_init(u, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0);
@@ -424,6 +429,6 @@ int ks_pk_model_supports(const char *model, ks_drug d, ks_route r) {
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   double mult[KS_PKP_N];
   ks__pk_multipliers(s, &p, d, mult);
-  if (s->build(NULL, s, d, &p, mult, u, &nu) != KS_OK || nu < 1) return 0;
+  if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) != KS_OK || nu < 1) return 0;
   return u[0].route[r].supported;
 }

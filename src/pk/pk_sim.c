@@ -126,30 +126,32 @@ static int try_eig(pk_unit *u) {
   lapack_int ipiv[PK_MAXS];
   if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, u->Vinv, n, ipiv) != 0) return 1;
   if (LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, u->Vinv, n, ipiv) != 0) return 1;
-  /* Check V V^-1 = I; an error above 1e-10 means nearly coincident eigenvalues. */
-  double err = 0.0;
+  /* Check V V^-1 = I and the condition of V: near-coincident eigenvalues make V nearly
+   * singular, and the modal sums then lose about log10(cond) digits. */
+  double err = 0.0, nv = max_abs(u->V, n * n), nvi = max_abs(u->Vinv, n * n);
   for (int i = 0; i < n; i++)
     for (int j = 0; j < n; j++) {
       double s = 0.0;
       for (int k = 0; k < n; k++) s += u->V[i * n + k] * u->Vinv[k * n + j];
       err = fmax(err, fabs(s - (i == j ? 1.0 : 0.0)));
     }
-  return err > 1e-10;
+  return err > 1e-10 || nv * nvi * n > 1e8;
 }
 
 ks_status ks__pk_unit_diagonalise(ks_ctx *ctx, pk_unit *u) {
   if (try_eig(u) == 0) return KS_OK;
   /* Coincident eigenvalues (e.g. an absorption rate equal to a disposition eigenvalue) make A
-   * defective. Separate them by a relative 1e-7 on the diagonal-only rates of depot and effect
-   * states, which changes concentrations by about 1e-7 relative. */
+   * defective. Separate them by scaling every outflow of each depot (a mass state nothing flows
+   * into) and each effect state by 1 + 1e-6 k: mass balance stays exact (a column is scaled as a
+   * whole), concentrations move by about 1e-6 relative, and V's condition stays near 1e6. */
   for (int attempt = 1; attempt <= 3; attempt++) {
     int n = u->n;
     for (int i = 0; i < n; i++) {
-      int only_diag = 1;
+      int inflow = 0;
       for (int j = 0; j < n; j++)
-        if (j != i && u->A[j * n + i] != 0.0 && u->kind[j] == PK_ST_MASS) only_diag = 0;
-      if (u->kind[i] == PK_ST_EFFECT || only_diag) {
-        double f = 1.0 + 1e-7 * (double)(attempt * (i + 1));
+        if (j != i && u->A[i * n + j] != 0.0) inflow = 1;
+      if (u->kind[i] == PK_ST_EFFECT || (u->kind[i] == PK_ST_MASS && !inflow)) {
+        double f = 1.0 + 1e-6 * (double)attempt * (double)(i + 1) / (double)n;
         for (int j = 0; j < n; j++) u->A[j * n + i] *= f;
       }
     }
@@ -299,7 +301,7 @@ static ks_status check_dose(ks_ctx *ctx, size_t k, const ks_pk_dose *d, const pk
         strncat(avail, ks_route_name((ks_route)r), sizeof avail - strlen(avail) - 1);
       }
     return ks_ctx_fail(ctx, KS_EINPUT, "dose %zu: route %s is not available for %s in model %s "
-                       "(available: %s)", k + 1, ks_route_name(d->route), ks_drug_name(d->drug),
+                       "(expected one of: %s)", k + 1, ks_route_name(d->route), ks_drug_name(d->drug),
                        model, avail);
   }
   if (o->t_end_h > 0.0 && d->t_start_h + d->infusion_h > o->t_end_h * (1.0 + 1e-12))
@@ -312,8 +314,8 @@ static ks_status check_dose(ks_ctx *ctx, size_t k, const ks_pk_dose *d, const pk
                          "devices (got %g mg; expected 28, 56, 84 or 112 mg)", k + 1, d->dose_mg);
     if (u->limit_in_mg > 0.0 && d->dose_mg > u->limit_in_mg + 1e-9 && !o->allow_unstudied_doses)
       return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %g mg intranasal esketamine is above the "
-                         "studied range (at most %g mg per session); set allow_unstudied_doses "
-                         "to simulate it", k + 1, d->dose_mg, u->limit_in_mg);
+                         "studied range (expected at most %g mg per session, or "
+                         "allow_unstudied_doses / --allow-unstudied-doses)", k + 1, d->dose_mg, u->limit_in_mg);
     return KS_OK;
   }
   if (!o->allow_unstudied_doses && u->limit_mg_per_kg > 0.0) {
@@ -321,8 +323,8 @@ static ks_status check_dose(ks_ctx *ctx, size_t k, const ks_pk_dose *d, const pk
     double eq = d->dose_mg * f / p->weight_kg;
     if (eq > u->limit_mg_per_kg * (1.0 + 1e-9))
       return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %g mg %s %s (%.3g mg/kg bioavailable) is "
-                         "above the studied psychiatric range (at most %g mg/kg IV-equivalent); "
-                         "set allow_unstudied_doses to simulate it", k + 1, d->dose_mg,
+                         "above the studied psychiatric range (expected at most %g mg/kg "
+                         "IV-equivalent, or allow_unstudied_doses / --allow-unstudied-doses)", k + 1, d->dose_mg,
                          ks_route_name(d->route), ks_drug_name(d->drug), eq, u->limit_mg_per_kg);
   }
   return KS_OK;
@@ -344,6 +346,32 @@ void ks_pk_sim_destroy(ks_pk_sim **sim) {
   ks_free(s->ctx, s->doses);
   ks_free(s->ctx, s);
   *sim = NULL;
+}
+
+/* Merge the event times of all units and keep a copy of the doses. */
+static ks_status merge_events(ks_ctx *ctx, ks_pk_sim *s, const ks_pk_dose *doses, size_t n_doses) {
+  ks_status st = KS_OK;
+  if (st == KS_OK) {
+    size_t total = 0;
+    for (int k = 0; k < s->n_units; k++) total += s->unit[k].n_seg;
+    s->events = ks_malloc(ctx, sizeof(double) * (total ? total : 1));
+    s->doses = ks_malloc(ctx, sizeof(ks_pk_dose) * (n_doses ? n_doses : 1));
+    if (!s->events || !s->doses) {
+      st = KS_ENOMEM;
+    } else {
+      size_t m = 0;
+      for (int k = 0; k < s->n_units; k++)
+        for (size_t j = 0; j < s->unit[k].n_seg; j++) s->events[m++] = s->unit[k].seg_t[j];
+      qsort(s->events, m, sizeof(double), cmp_double);
+      s->n_events = 0;
+      for (size_t j = 0; j < m; j++)
+        if (s->n_events == 0 || s->events[j] != s->events[s->n_events - 1])
+          s->events[s->n_events++] = s->events[j];
+      if (n_doses) memcpy(s->doses, doses, sizeof(ks_pk_dose) * n_doses);
+      s->n_doses = n_doses;
+    }
+  }
+  return st;
 }
 
 ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient, const ks_pk_dose *doses,
@@ -385,8 +413,11 @@ ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient, const ks_p
     double mult[KS_PKP_N];
     ks__pk_multipliers(set, patient, (ks_drug)d, mult);
     int nu = 0;
+    unsigned routes = 0;
+    for (size_t k = 0; k < n_doses; k++)
+      if (doses[k].drug == (ks_drug)d) routes |= 1u << doses[k].route;
     pk_unit *u = &s->unit[s->n_units];
-    if ((st = set->build(ctx, set, (ks_drug)d, patient, mult, u, &nu)) != KS_OK) break;
+    if ((st = set->build(ctx, set, (ks_drug)d, patient, mult, routes, u, &nu)) != KS_OK) break;
     s->n_units += nu;
     for (size_t k = 0; k < n_doses && st == KS_OK; k++)
       if (doses[k].drug == (ks_drug)d) st = check_dose(ctx, k, &doses[k], u, model, patient, &o);
@@ -395,27 +426,7 @@ ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient, const ks_p
       st = unit_schedule(ctx, &u[j], doses, n_doses);
     }
   }
-  /* Events of all units, merged. */
-  if (st == KS_OK) {
-    size_t total = 0;
-    for (int k = 0; k < s->n_units; k++) total += s->unit[k].n_seg;
-    s->events = ks_malloc(ctx, sizeof(double) * (total ? total : 1));
-    s->doses = ks_malloc(ctx, sizeof(ks_pk_dose) * (n_doses ? n_doses : 1));
-    if (!s->events || !s->doses) {
-      st = KS_ENOMEM;
-    } else {
-      size_t m = 0;
-      for (int k = 0; k < s->n_units; k++)
-        for (size_t j = 0; j < s->unit[k].n_seg; j++) s->events[m++] = s->unit[k].seg_t[j];
-      qsort(s->events, m, sizeof(double), cmp_double);
-      s->n_events = 0;
-      for (size_t j = 0; j < m; j++)
-        if (s->n_events == 0 || s->events[j] != s->events[s->n_events - 1])
-          s->events[s->n_events++] = s->events[j];
-      if (n_doses) memcpy(s->doses, doses, sizeof(ks_pk_dose) * n_doses);
-      s->n_doses = n_doses;
-    }
-  }
+  if (st == KS_OK) st = merge_events(ctx, s, doses, n_doses);
   if (st != KS_OK) {
     ks_pk_sim_destroy(&s);
     return st;
@@ -457,8 +468,10 @@ static double dot(const double *a, const double *b, int n) {
   return s;
 }
 
-/* Concentrations are amounts: never negative. Rounding in the modal sum can give -1e-17. */
-static double nonneg(double x) { return x > 0.0 ? x : 0.0; }
+/* Concentrations are never negative. Rounding in the modal sum leaves about 1e-16 of the
+ * largest term (e.g. 6e-14 ng/mL in plasma at the instant of a nasal dose), so values below
+ * 1e-9 ng/mL (4e-15 uM, physically nothing) are reported as 0. */
+static double nonneg(double x) { return x > 1e-9 ? x : 0.0; }
 
 ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
   if (!sim || !out) return KS_EINVAL;
@@ -509,10 +522,17 @@ ks_status ks_pk_sim_eval_grid_plasma(const ks_pk_sim *sim, double t0_h, double d
       double t = t0_h + (double)j * dt_h;
       long s2 = find_seg(u, t);
       if (j > 0) {
-        if (s2 == seg) {
+        if (s2 < 0) {
+          for (int i = 0; i < n; i++) z[i] = 0.0;
+        } else if (s2 == seg) {
           /* No event in (t - dt, t]: one exact step with the reused propagator. */
           const double *b = &u->seg_beta[(size_t)seg * (size_t)n];
-          for (int i = 0; i < n; i++) z[i] = e[i] * z[i] + f[i] * b[i];
+          for (int i = 0; i < n; i++) {
+            double zi = e[i] * z[i] + f[i] * b[i];
+            /* Fast modes decay into subnormal numbers, which are 100x slower to multiply;
+             * below 1e-250 (mg) a mode contributes nothing measurable. */
+            z[i] = fabs(zi) < 1e-250 ? 0.0 : zi;
+          }
         } else {
           modal_at(u, t, z);
         }
@@ -641,7 +661,7 @@ double ks_pk_model_bioavailability(const char *model, ks_drug d, ks_route r, dou
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   double mult[KS_PKP_N], f = NAN;
   ks__pk_multipliers(s, &p, d, mult);
-  if (s->build(NULL, s, d, &p, mult, u, &nu) == KS_OK && u[0].route[r].supported &&
+  if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) == KS_OK && u[0].route[r].supported &&
       ks__pk_unit_diagonalise(NULL, &u[0]) == KS_OK) {
     ks_pk_dose dose = {d, r, dose_mg > 0.0 ? dose_mg : 28.0, 0.0, 0.0};
     pk_input in[PK_MAXIN];
@@ -653,4 +673,27 @@ double ks_pk_model_bioavailability(const char *model, ks_drug d, ks_route r, dou
   }
   free(u);
   return f;
+}
+
+ks_status ks__pk_sim_from_units(ks_ctx *ctx, const pk_unit *units, int n_units,
+                                const ks_pk_dose *doses, size_t n_doses, ks_pk_sim **out) {
+  KS_CHECK_ARG(ctx, units != NULL && n_units > 0 && n_units <= 2 * KS_DRUG_N && out != NULL);
+  ks_pk_sim *s = ks_calloc(ctx, 1, sizeof *s);
+  if (!s) return KS_ENOMEM;
+  s->ctx = ctx;
+  ks_status st = KS_OK;
+  for (int k = 0; k < n_units && st == KS_OK; k++) {
+    s->unit[k] = units[k];
+    s->unit[k].seg_t = s->unit[k].seg_z = s->unit[k].seg_beta = s->unit[k].adm = NULL;
+    s->n_units = k + 1;
+    if ((st = ks__pk_unit_diagonalise(ctx, &s->unit[k])) == KS_OK)
+      st = unit_schedule(ctx, &s->unit[k], doses, n_doses);
+  }
+  if (st == KS_OK) st = merge_events(ctx, s, doses, n_doses);
+  if (st != KS_OK) {
+    ks_pk_sim_destroy(&s);
+    return st;
+  }
+  *out = s;
+  return KS_OK;
 }

@@ -4,6 +4,7 @@
 #include "pk_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Simulate one dose of drug d by route r in a typical 70-kg, 40-year-old adult; fill

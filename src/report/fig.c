@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <plplot/plplot.h>
@@ -24,6 +25,8 @@ static pthread_mutex_t fig_mutex = PTHREAD_MUTEX_INITIALIZER;
 static jmp_buf fig_jmp;             /* guarded by fig_mutex */
 static int fig_jmp_armed;           /* guarded by fig_mutex */
 static char fig_abort_msg[256];     /* guarded by fig_mutex: PLplot's first complaint */
+static char fig_errmsg[1024];       /* guarded by fig_mutex: PLplot's own copy (plsError) */
+static PLINT fig_errcode;           /* guarded by fig_mutex */
 
 static int fig_exit_handler(const char *msg) {
   if (!fig_abort_msg[0]) snprintf(fig_abort_msg, sizeof fig_abort_msg, "%s", msg ? msg : "");
@@ -109,6 +112,10 @@ static ks_status fig_draw_locked(ks_ctx *ctx, const char *file, ks__fig_format f
   plmkstrm(&strm);
   if (strm < 0) return ks_ctx_fail(ctx, KS_EIO, "PLplot: cannot create a new plot stream");
   fig_abort_msg[0] = '\0';
+  fig_errmsg[0] = '\0';
+  fig_errcode = 0;
+  /* With an error buffer set on the stream, plabort() writes there instead of to stderr. */
+  plsError(&fig_errcode, fig_errmsg);
   plsexit(fig_exit_handler);
   plsabort(fig_abort_handler);
   fig_jmp_armed = 1;
@@ -132,10 +139,50 @@ static ks_status fig_draw_locked(ks_ctx *ctx, const char *file, ks__fig_format f
   }
   plsexit(NULL);
   plsabort(NULL);
-  if (st == KS_OK && fig_abort_msg[0])
-    st = ks_ctx_fail(ctx, KS_EIO, "PLplot refused the figure: %s", fig_abort_msg);
+  if (st == KS_OK && (fig_abort_msg[0] || fig_errcode != 0))
+    st = ks_ctx_fail(ctx, KS_EIO, "PLplot refused the figure: %s",
+                     fig_abort_msg[0] ? fig_abort_msg : fig_errmsg);
   plsstrm(prev);
   return st;
+}
+
+/* cairo numbers its SVG surfaces ("surface37") with a process-wide counter, so the same figure
+ * drawn twice gets different ids. Rewrite them as surface1, surface2, ... in order of first
+ * appearance (ids and references alike) into a new buffer, so the bytes depend only on the input. */
+static ks_status svg_renumber_surfaces(ks_ctx *ctx, char **buf, size_t *n) {
+  enum { MAX_MAP = 256 };
+  unsigned long old_id[MAX_MAP];
+  size_t n_map = 0, n_hits = 0;
+  const char *s = *buf;
+  for (const char *p = strstr(s, "surface"); p; p = strstr(p + 7, "surface")) n_hits++;
+  size_t cap = *n + 24 * n_hits + 1;
+  char *out = ks_malloc(ctx, cap);
+  if (!out) return KS_ENOMEM;
+  size_t m = 0;
+  const char *run = s;
+  for (const char *p = strstr(s, "surface"); p; p = strstr(p + 7, "surface")) {
+    const char *d = p + 7, *e = d;
+    while (*e >= '0' && *e <= '9') e++;
+    if (e == d || e - d > 9 || p == s || (p[-1] != '"' && p[-1] != '#')) continue;
+    unsigned long v = strtoul(d, NULL, 10);
+    size_t k = 0;
+    while (k < n_map && old_id[k] != v) k++;
+    if (k == n_map) {
+      if (n_map == MAX_MAP) continue;
+      old_id[n_map++] = v;
+    }
+    memcpy(out + m, run, (size_t)(d - run));
+    m += (size_t)(d - run);
+    m += (size_t)snprintf(out + m, cap - m, "%zu", k + 1);
+    run = e;
+  }
+  size_t tail = strlen(run);
+  memcpy(out + m, run, tail + 1);
+  m += tail;
+  ks_free(ctx, *buf);
+  *buf = out;
+  *n = m;
+  return KS_OK;
 }
 
 ks_status ks__fig_render(ks_ctx *ctx, const char *path, char **svg_out, size_t *n_svg,
@@ -161,15 +208,28 @@ ks_status ks__fig_render(ks_ctx *ctx, const char *path, char **svg_out, size_t *
     ks__tmp_discard(ctx, &tmp);
     return st;
   }
-  if (!svg_out) return ks__tmp_commit(ctx, &tmp, path);
+  if (fmt == KS__FIG_PNG) return ks__tmp_commit(ctx, &tmp, path);
   char *buf = NULL;
   size_t n = 0;
   st = ks__file_read(ctx, tmp.name, &buf, &n);
-  ks__tmp_discard(ctx, &tmp);
-  if (st != KS_OK) return st;
-  if (!strstr(buf, "<svg")) {
+  if (st == KS_OK && !strstr(buf, "<svg"))
+    st = ks_ctx_fail(ctx, KS_EIO, "PLplot's SVG output has no <svg> element");
+  if (st == KS_OK) st = svg_renumber_surfaces(ctx, &buf, &n);
+  if (st == KS_OK && !svg_out) {
+    /* Rewrite the file with the normalised text, then rename it into place. */
+    FILE *f = fopen(tmp.name, "wb");
+    int bad = !f || fwrite(buf, 1, n, f) != n;
+    if (f) bad |= fclose(f) != 0;
+    if (bad) st = ks_ctx_fail(ctx, KS_EIO, "cannot write %s", tmp.name);
     ks_free(ctx, buf);
-    return ks_ctx_fail(ctx, KS_EIO, "PLplot's SVG output has no <svg> element");
+    if (st == KS_OK) return ks__tmp_commit(ctx, &tmp, path);
+    ks__tmp_discard(ctx, &tmp);
+    return st;
+  }
+  ks__tmp_discard(ctx, &tmp);
+  if (st != KS_OK) {
+    ks_free(ctx, buf);
+    return st;
   }
   *svg_out = buf;
   if (n_svg) *n_svg = n;

@@ -116,23 +116,22 @@ static void draw_title(const ks_fig_spec *spec) {
   plschr(0.0, CHR_BASE);
 }
 
-/* Grid, frame, ticks, numbers and axis labels for the current viewport and window. */
-static void draw_axes(const ks_fig_spec *spec, int log_y, const char *xnum, int y_labels) {
-  char xo[16], yo[16], buf[TEXT_CAP];
+/* Grid, frame, ticks, numbers and axis labels for the current viewport and window. categorical:
+ * an x axis of categories (bars), drawn without ticks, numbers or vertical grid lines. */
+static void draw_axes(const ks_fig_spec *spec, int log_y, int categorical) {
+  char yo[16], buf[TEXT_CAP];
   plcol0(KS__COL_GRID);
   plwidth(1.0);
   pllsty(1);
-  plbox("g", 0.0, 0, log_y ? "gl" : "g", 0.0, 0);
+  plbox(categorical ? "" : "g", 0.0, 0, log_y ? "gl" : "g", 0.0, 0);
   plcol0(KS__COL_FG);
   plwidth(1.2);
-  snprintf(xo, sizeof xo, "bcst%s", xnum);
-  snprintf(yo, sizeof yo, "bc%s%s", y_labels ? "nst" : "", log_y ? "l" : "");
-  plbox(xo, 0.0, 0, yo, 0.0, 0);
+  snprintf(yo, sizeof yo, "bcnstv%s", log_y ? "l" : "");
+  plbox(categorical ? "bc" : "bcnst", 0.0, 0, yo, 0.0, 0);
   if (spec->x_label && spec->x_label[0])
-    plmtex("b", strchr(xnum, 'n') ? 3.0 : 3.4, 0.5, 0.5,
-           ks__fig_text(buf, sizeof buf, spec->x_label));
+    plmtex("b", categorical ? 3.4 : 3.0, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->x_label));
   if (spec->y_label && spec->y_label[0])
-    plmtex("l", 4.0, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->y_label));
+    plmtex("l", 4.6, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->y_label));
 }
 
 /* Legend entries collected by a figure, drawn with pllegend. */
@@ -156,7 +155,7 @@ static void legend_add(legend *lg, const char *text, int col0, int style, int sy
   lg->text_col[i] = KS__COL_FG;
   lg->line_col[i] = col0;
   lg->line_sty[i] = style > 0 ? style : 1;
-  lg->line_w[i] = 2.5;
+  lg->line_w[i] = 3.0;
   lg->box_col[i] = col0;
   lg->box_pat[i] = 0;
   lg->box_scale[i] = 0.8;
@@ -214,6 +213,14 @@ static ks_fig_legend legend_corner(const range2 *w, size_t n_xy, const double *c
   return corner[best];
 }
 
+/* Approximate printed width of UTF-8 text at character scale chr: DejaVu Sans through the cairo
+ * driver runs at about 12.5 px per character per unit of scale (measured on our PNGs). */
+static double text_width_px(const char *s, double chr) {
+  size_t n = 0;
+  for (; s && *s; s++) n += (size_t)(((unsigned char)*s & 0xC0) != 0x80);
+  return (double)n * 12.5 * chr;
+}
+
 static double log10_or_nan(double v) { return v > 0.0 && isfinite(v) ? log10(v) : NAN; }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -250,8 +257,10 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
     }
   }
   for (size_t m = 0; m < a->n_markers; m++) range_add_x(&r, a->markers[m].x);
+  int marks = 0; /* point markers and error bars need room at the ends of the x axis */
+  for (size_t s = 0; s < a->n_series; s++) marks |= a->series[s].points | a->series[s].error_bars;
   if (spec_fixed_x(spec)) { r.x0 = spec->x_min; r.x1 = spec->x_max; }
-  else interval_finish(&r.x0, &r.x1, 0.0, 0);
+  else interval_finish(&r.x0, &r.x1, marks ? 0.025 : 0.0, 0);
   if (spec_fixed_y(spec)) {
     r.y0 = spec->log_y ? log10_or_nan(spec->y_min) : spec->y_min;
     r.y1 = spec->log_y ? log10_or_nan(spec->y_max) : spec->y_max;
@@ -262,9 +271,9 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
   }
 
   plschr(0.0, CHR_BASE);
-  plvpor(0.10, 0.965, 0.12, 0.90);
+  plvpor(0.115, 0.965, 0.12, 0.90);
   plwind(r.x0, r.x1, r.y0, r.y1);
-  draw_axes(spec, spec->log_y, "n", 1);
+  draw_axes(spec, spec->log_y, 0);
   draw_title(spec);
 
   legend lg = {0};
@@ -314,8 +323,8 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
         if (isfinite(se->x[i]) && isfinite(lo[i]) && isfinite(hi[i]))
           plerry(1, &se->x[i], &lo[i], &hi[i]);
     }
-    plwidth(2.5);
-    set_line_style(se->dashed ? 2 : 1);
+    plwidth(3.0);
+    set_line_style(se->dashed ? 3 : 1);
     polyline_gaps(se->n, se->x, y);
     pllsty(1);
     if (se->points) {
@@ -324,7 +333,7 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
         if (isfinite(se->x[i]) && isfinite(y[i])) plstring(1, &se->x[i], &y[i], "●");
       plschr(0.0, CHR_BASE);
     }
-    legend_add(&lg, se->label, col0, se->dashed ? 2 : 1, se->points, 0);
+    legend_add(&lg, se->label, col0, se->dashed ? 3 : 1, se->points, 0);
   }
   plwidth(1.0);
   ks_fig_legend where = spec->legend;
@@ -446,7 +455,13 @@ static ks_status draw_heatmap(ks_ctx *ctx, const ks_fig_spec *spec, const void *
   double dn = (double)n;
   char buf[TEXT_CAP];
   plschr(0.0, CHR_BASE);
-  plvpas(0.17, 0.80, 0.20, 0.90, 1.0);
+  double w = (double)spec->width_px, h = (double)spec->height_px;
+  double lab_px = 0.0;
+  for (size_t i = 0; i < n; i++) lab_px = fmax(lab_px, text_width_px(a->labels[i], CHR_BASE));
+  lab_px = fmin(lab_px, 0.3 * fmin(w, h));
+  int has_x = spec->x_label && spec->x_label[0], has_y = spec->y_label && spec->y_label[0];
+  plvpas((lab_px + 24.0 + (has_y ? 30.0 : 0.0)) / w, 0.80, (lab_px + 24.0 + (has_x ? 30.0 : 0.0)) / h,
+         0.90, 1.0);
   PLFLT vx0, vx1, vy0, vy1;
   plgvpd(&vx0, &vx1, &vy0, &vy1);
   plwind(0.0, dn, 0.0, dn);
@@ -480,8 +495,9 @@ static ks_status draw_heatmap(ks_ctx *ctx, const ks_fig_spec *spec, const void *
     plmtex("lv", 0.7, 1.0 - pos, 1.0, ks__fig_text(buf, sizeof buf, lab));
     plmtex("bv", 0.7, pos, 1.0, ks__fig_text(buf, sizeof buf, lab));
   }
-  if (spec->x_label && spec->x_label[0]) plmtex("b", 7.0, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->x_label));
-  if (spec->y_label && spec->y_label[0]) plmtex("l", 7.5, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->y_label));
+  /* Axis titles beyond the region names (one unit of mtex offset is about 18 px). */
+  if (has_x) plmtex("b", (lab_px + 12.0) / 18.0 + 1.6, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->x_label));
+  if (has_y) plmtex("l", (lab_px + 12.0) / 18.0 + 1.2, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->y_label));
   draw_title(spec);
   /* Colour bar to the right, as tall as the matrix. */
   plvpor(vx1 + 0.035, vx1 + 0.065, vy0, vy1);
@@ -521,9 +537,10 @@ static ks_status heatmap_any(ks_ctx *ctx, const char *path, char **svg, size_t *
     vmax = hi;
   }
   heat_args a = {labels, n, matrix, vmin, vmax, diverging};
-  int w = spec->width_px > 0 ? spec->width_px : 820;
-  int h = spec->height_px > 0 ? spec->height_px : 720;
-  return ks__fig_render(ctx, path, svg, n_svg, spec, w, h, draw_heatmap, &a);
+  ks_fig_spec sp = *spec;
+  if (sp.width_px <= 0) sp.width_px = 820;
+  if (sp.height_px <= 0) sp.height_px = 760;
+  return ks__fig_render(ctx, path, svg, n_svg, &sp, sp.width_px, sp.height_px, draw_heatmap, &a);
 }
 
 ks_status ks_fig_heatmap(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
@@ -570,9 +587,9 @@ static ks_status draw_bars(ks_ctx *ctx, const ks_fig_spec *spec, const void *var
   }
   double dn = (double)a->n;
   plschr(0.0, CHR_BASE);
-  plvpor(0.10, 0.965, 0.14, 0.90);
+  plvpor(0.115, 0.965, 0.14, 0.90);
   plwind(0.0, dn, y0, y1);
-  draw_axes(spec, 0, "", 1);
+  draw_axes(spec, 0, 1);
   draw_title(spec);
   for (size_t i = 0; i < a->n; i++) {
     double x = (double)i, v = a->v[i];
@@ -581,20 +598,22 @@ static ks_status draw_bars(ks_ctx *ctx, const ks_fig_spec *spec, const void *var
       plcol0(col0);
       fill_rect(x + 0.2, 0.0, x + 0.8, v);
     }
+    /* The value goes beyond the end of the bar (and of its interval), above or below. */
+    int down = isfinite(v) && v < 0.0;
     double top = isfinite(v) ? v : 0.0;
     if (a->lo && isfinite(a->lo[i]) && isfinite(a->hi[i])) {
       double xm = x + 0.5;
       plcol0(KS__COL_FG);
       plwidth(1.8);
       plerry(1, &xm, &a->lo[i], &a->hi[i]);
-      top = fmax(top, a->hi[i]);
+      top = down ? fmin(top, a->lo[i]) : fmax(top, a->hi[i]);
       plwidth(1.0);
     }
     plcol0(KS__COL_FG);
     char val[32];
     if (isfinite(v)) snprintf(val, sizeof val, "%.3g", v);
     else snprintf(val, sizeof val, "n/a");
-    plptex(x + 0.5, top + 0.035 * (y1 - y0), 1.0, 0.0, 0.5, val);
+    plptex(x + 0.5, top + (down ? -0.05 : 0.05) * (y1 - y0), 1.0, 0.0, 0.5, val);
     plmtex("b", 1.5, (x + 0.5) / dn, 0.5, ks__fig_text(buf, sizeof buf, a->labels[i] ? a->labels[i] : ""));
   }
   if (y0 < 0.0) {
@@ -643,15 +662,26 @@ typedef struct {
   size_t max_n;
 } steps_args;
 
-/* Expand (t, v) into the corner points of a right-continuous step function. */
-static size_t step_expand(size_t n, const double *t, const double *v, double *sx, double *sy) {
+/* Expand (t, v) into the corner points of a right-continuous step function, the last value
+ * carried on to t_end (the end of follow-up: the last censoring time, as Kaplan-Meier curves are
+ * drawn). Writes at most 2n points. */
+static size_t step_expand(size_t n, const double *t, const double *v, double t_end, double *sx,
+                          double *sy) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (i > 0) { sx[m] = t[i]; sy[m++] = v[i - 1]; }
     sx[m] = t[i];
     sy[m++] = v[i];
   }
+  if (n > 0 && t_end > t[n - 1]) { sx[m] = t_end; sy[m++] = v[n - 1]; }
   return m;
+}
+
+static double step_end(const ks_fig_step_series *se) {
+  double t_end = se->n ? se->t[se->n - 1] : 0.0;
+  for (size_t c = 0; c < se->n_censor; c++)
+    if (isfinite(se->censor_t[c])) t_end = fmax(t_end, se->censor_t[c]);
+  return t_end;
 }
 
 static ks_status draw_steps(ks_ctx *ctx, const ks_fig_spec *spec, const void *vargs) {
@@ -677,9 +707,9 @@ static ks_status draw_steps(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
   else interval_finish(&r.y0, &r.y1, 0.06, 1);
 
   plschr(0.0, CHR_BASE);
-  plvpor(0.10, 0.965, 0.12, 0.90);
+  plvpor(0.115, 0.965, 0.12, 0.90);
   plwind(r.x0, r.x1, r.y0, r.y1);
-  draw_axes(spec, 0, "n", 1);
+  draw_axes(spec, 0, 0);
   draw_title(spec);
   legend lg = {0};
   for (size_t s = 0; s < a->n_series; s++) {
@@ -687,19 +717,19 @@ static ks_status draw_steps(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
     int col0 = color_index(se->color, s);
     if (se->lo) {
       /* Step-shaped band: expand lo and hi, then fill between them. */
-      size_t m = step_expand(se->n, se->t, se->lo, sx, elo);
-      step_expand(se->n, se->t, se->hi, sx, ehi);
+      size_t m = step_expand(se->n, se->t, se->lo, step_end(se), sx, elo);
+      step_expand(se->n, se->t, se->hi, step_end(se), sx, ehi);
       set_band_color(col0);
       band_gaps(m, sx, elo, ehi, px, py);
     }
-    size_t m = step_expand(se->n, se->t, se->s, sx, sy);
+    size_t m = step_expand(se->n, se->t, se->s, step_end(se), sx, sy);
     plcol0(col0);
-    plwidth(2.5);
-    set_line_style(se->dashed ? 2 : 1);
+    plwidth(3.0);
+    set_line_style(se->dashed ? 3 : 1);
     polyline_gaps(m, sx, sy);
     pllsty(1);
     /* Censor ticks: a short vertical stroke on the curve at each censoring time. */
-    double h = 0.018 * (r.y1 - r.y0);
+    double h = 0.025 * (r.y1 - r.y0);
     plwidth(1.8);
     for (size_t c = 0; c < se->n_censor; c++) {
       double tc = se->censor_t[c];
@@ -708,7 +738,7 @@ static ks_status draw_steps(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
       while (i + 1 < se->n && se->t[i + 1] <= tc) i++;
       if (isfinite(se->s[i])) pljoin(tc, se->s[i] - h, tc, se->s[i] + h);
     }
-    legend_add(&lg, se->label, col0, se->dashed ? 2 : 1, 0, 0);
+    legend_add(&lg, se->label, col0, se->dashed ? 3 : 1, 0, 0);
   }
   plwidth(1.0);
   ks_fig_legend where = spec->legend == KS_FIG_LEGEND_AUTO ? KS_FIG_LEGEND_TOP_RIGHT : spec->legend;
@@ -778,6 +808,7 @@ typedef struct {
   const ks_fig_forest_row *rows;
   size_t n;
   ks_fig_forest_scale scale;
+  double left_px, right_px;  /* widths of the label and number columns */
 } forest_args;
 
 static double forest_ref(const ks_fig_forest_row *r) {
@@ -792,6 +823,20 @@ static double forest_d(const ks_fig_forest_row *r, double v) {
   return ref > r->lo ? (v - ref) / (ref - r->lo) : -INFINITY;
 }
 
+static int forest_pass(const ks_fig_forest_row *r) {
+  return isfinite(r->simulated) && r->lo <= r->simulated && r->simulated <= r->hi;
+}
+
+/* The number column of a row: "✓ 201 vs 185 [140, 230]". */
+static void forest_numbers(const ks_fig_forest_row *r, char *buf, size_t cap) {
+  const char *mark = forest_pass(r) ? "✓" : "✗";
+  if (isfinite(r->published))
+    snprintf(buf, cap, "%s %.3g vs %.3g [%.3g, %.3g]", mark, r->simulated, r->published, r->lo,
+             r->hi);
+  else
+    snprintf(buf, cap, "%s %.3g vs range [%.3g, %.3g]", mark, r->simulated, r->lo, r->hi);
+}
+
 static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *vargs) {
   (void)ctx;
   const forest_args *a = vargs;
@@ -803,6 +848,7 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
     for (size_t i = 0; i < a->n; i++) {
       double d = forest_d(&a->rows[i], a->rows[i].simulated);
       if (isfinite(d)) m = fmax(m, 1.1 * fabs(d));
+      else if (!isnan(d)) m = 6.0;
     }
     m = fmin(m, 6.0); /* far misses are drawn at the edge with an arrow */
     x0 = -m;
@@ -817,10 +863,9 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
     interval_finish(&x0, &x1, 0.08, 0);
   }
   if (spec_fixed_x(spec)) { x0 = spec->x_min; x1 = spec->x_max; }
-  double dn = (double)a->n;
+  double w = (double)spec->width_px, h = (double)spec->height_px, dn = (double)a->n;
   plschr(0.0, CHR_SMALL);
-  plvpor(0.30, 0.68, 130.0 / spec_h(spec) > 0.2 ? 0.2 : 100.0 / spec_h(spec),
-         1.0 - 70.0 / spec_h(spec));
+  plvpor(a->left_px / w, 1.0 - a->right_px / w, 70.0 / h, 1.0 - 95.0 / h);
   plwind(x0, x1, 0.4, dn + 0.6);
   if (tol) {
     /* The acceptance band. */
@@ -834,7 +879,7 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
   plbox("bcnst", 0.0, 0, "bc", 0.0, 0);
   if (tol) {
     plcol0(KS__COL_SERIES + 7);
-    pllsty(2);
+    pllsty(3);
     pljoin(0.0, 0.4, 0.0, dn + 0.6);
     pllsty(1);
   }
@@ -844,19 +889,18 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
     double lo = tol ? -1.0 : r->lo, hi = tol ? 1.0 : r->hi;
     double pub = tol ? (isfinite(r->published) ? 0.0 : NAN) : r->published;
     double sim = tol ? forest_d(r, r->simulated) : r->simulated;
-    int pass = r->lo <= r->simulated && r->simulated <= r->hi;
+    int pass = forest_pass(r);
     plcol0(KS__COL_FG);
     plwidth(2.0);
-    pljoin(lo, y, hi, y);
+    pljoin(fmax(lo, x0), y, fmin(hi, x1), y);
     double cap = 0.18;
-    pljoin(lo, y - cap, lo, y + cap);
-    pljoin(hi, y - cap, hi, y + cap);
+    if (lo >= x0) pljoin(lo, y - cap, lo, y + cap);
+    if (hi <= x1) pljoin(hi, y - cap, hi, y + cap);
     plwidth(1.0);
     plschr(0.0, 1.3);
     if (isfinite(pub) && pub >= x0 && pub <= x1) plstring(1, &pub, &y, "◇");
-    int col0 = KS__COL_SERIES + (pass ? 0 : 1);
-    plcol0(col0);
-    if (isfinite(sim)) {
+    plcol0(KS__COL_SERIES + (pass ? 0 : 1));
+    if (!isnan(sim)) {
       double xs = fmin(fmax(sim, x0), x1);
       plstring(1, &xs, &y, sim > x1 ? "▶" : sim < x0 ? "◀" : "●");
     }
@@ -865,28 +909,32 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
     double pos = (y - 0.4) / (dn + 0.2);
     plmtex("lv", 0.8, pos, 1.0, ks__fig_text(buf, sizeof buf, r->label ? r->label : ""));
     char num[160];
-    if (isfinite(r->published))
-      snprintf(num, sizeof num, "%s %.3g  (published %.3g, [%.3g, %.3g])", pass ? "pass" : "FAIL",
-               r->simulated, r->published, r->lo, r->hi);
-    else
-      snprintf(num, sizeof num, "%s %.3g  (published range [%.3g, %.3g])", pass ? "pass" : "FAIL",
-               r->simulated, r->lo, r->hi);
+    forest_numbers(r, num, sizeof num);
     if (!pass) plcol0(KS__COL_SERIES + 1);
     plmtex("rv", 0.8, pos, 0.0, num);
   }
   plcol0(KS__COL_FG);
+  plmtex("rv", 0.8, 1.0 + 25.0 / (h - 165.0), 0.0, "simulated vs published [accepted]");
   const char *xl = spec->x_label && spec->x_label[0]
                        ? spec->x_label
-                       : (tol ? "deviation from the published value (acceptance interval = [-1, 1])"
+                       : (tol ? "deviation from the published value (accepted interval = [-1, 1])"
                               : "value");
   plmtex("b", 2.8, 0.5, 0.5, ks__fig_text(buf, sizeof buf, xl));
   if (spec->title && spec->title[0]) {
     plschr(0.0, CHR_TITLE);
-    plmtex("t", 2.2, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->title));
+    plmtex("t", 2.6, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->title));
   }
+  /* Key, in the colours it describes. */
   plschr(0.0, CHR_SMALL);
-  plmtex("t", 0.8, 0.5, 0.5,
-         "◇ published    ● simulated, within tolerance    ● simulated, outside (vermillion)");
+  static const char *const key[3] = {"◇ published", "● simulated, accepted",
+                                     "● simulated, outside"};
+  static const int key_col[3] = {KS__COL_FG, KS__COL_SERIES, KS__COL_SERIES + 1};
+  double vp_w = w - a->left_px - a->right_px, x_px = 30.0;
+  for (int k = 0; k < 3; k++) {
+    plcol0(key_col[k]);
+    plmtex("t", 1.0, (x_px - a->left_px) / vp_w, 0.0, key[k]);
+    x_px += text_width_px(key[k], CHR_SMALL) + 30.0;
+  }
   return KS_OK;
 }
 
@@ -895,16 +943,28 @@ static ks_status forest_any(ks_ctx *ctx, const char *path, char **svg, size_t *n
                             ks_fig_forest_scale scale) {
   KS_CHECK_ARG(ctx, spec && rows && n > 0);
   KS_CHECK_ARG(ctx, scale == KS_FIG_FOREST_TOLERANCE || scale == KS_FIG_FOREST_RAW);
-  if (n > 300) return ks_ctx_fail(ctx, KS_EINVAL, "forest plot: %zu rows (at most 300)", n);
-  for (size_t i = 0; i < n; i++)
+  if (n > 200) return ks_ctx_fail(ctx, KS_EINVAL, "forest plot: %zu rows (at most 200)", n);
+  double left = 0.0, right = text_width_px("simulated vs published [accepted]", CHR_SMALL);
+  for (size_t i = 0; i < n; i++) {
     if (!(isfinite(rows[i].lo) && isfinite(rows[i].hi) && rows[i].lo <= rows[i].hi))
       return ks_ctx_fail(ctx, KS_EINVAL, "forest row %zu (%s): the interval [%g, %g] is not finite "
                          "and ordered", i, rows[i].label ? rows[i].label : "", rows[i].lo, rows[i].hi);
+    char num[160];
+    forest_numbers(&rows[i], num, sizeof num);
+    left = fmax(left, text_width_px(rows[i].label, CHR_SMALL));
+    right = fmax(right, text_width_px(num, CHR_SMALL));
+  }
+  forest_args a = {rows, n, scale, fmin(left, 900.0) + 30.0, fmin(right, 600.0) + 30.0};
   ks_fig_spec sp = *spec;
-  if (sp.height_px <= 0) sp.height_px = (int)(150 + 34 * (n < 4 ? 4 : n));
+  if (sp.width_px <= 0) sp.width_px = (int)(a.left_px + a.right_px + 460.0);
+  if (sp.height_px <= 0) sp.height_px = (int)(170 + 34 * (n < 4 ? 4 : n));
   if (sp.height_px > 8000) sp.height_px = 8000;
-  forest_args a = {rows, n, scale};
-  return ks__fig_render(ctx, path, svg, n_svg, &sp, spec_w(&sp), sp.height_px, draw_forest, &a);
+  if (a.left_px + a.right_px > 0.7 * sp.width_px) {
+    double f = 0.7 * sp.width_px / (a.left_px + a.right_px);
+    a.left_px *= f;
+    a.right_px *= f;
+  }
+  return ks__fig_render(ctx, path, svg, n_svg, &sp, sp.width_px, sp.height_px, draw_forest, &a);
 }
 
 ks_status ks_fig_forest(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,

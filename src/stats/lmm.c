@@ -346,6 +346,9 @@ ks_status ks_stats_lmm_fit(ks_ctx *ctx, const ks_lmm_data *data, int g_treat, in
     ks_free(ctx, buf);
     return ks_ctx_fail(ctx, KS_ENUMERIC, "%s: singular fixed-effects design or degenerate data", __func__);
   }
+  if (nr == NLOPT_MAXEVAL_REACHED)
+    ks_log(ctx, KS_LOG_WARN, "%s: REML optimiser stopped at %d evaluations before converging",
+           __func__, d.n_eval);
   double nmp = (double)(n_use - p);
   double sigma2 = e.r / nmp;
 

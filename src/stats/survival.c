@@ -28,14 +28,17 @@ static ks_status check_obs(ks_ctx *ctx, const char *fn, const double *time, cons
   return KS_OK;
 }
 
-/* The time at which a step curve y (values after each of the times x[0..n), non-increasing) first
- * reaches 0.5, as R's survival:::quantile.survfit: when y equals 0.5 (to sqrt(eps)) on a step, the
- * midpoint of that step and the next. Returns 0 when the curve never reaches 0.5. */
-static int first_half(const double *x, const double *y, size_t n, double *out) {
+/* The time at which a step curve y (values after each of the times x[0..n)) first reaches 0.5, as
+ * R's survival:::findq: when y equals 0.5 (to sqrt(eps)) on a step, the midpoint of that step and
+ * the next (or the last follow-up time x_max). Returns 0 when the curve never reaches 0.5.
+ * One documented difference: for a non-monotone band (the upper log-band can rise after a drop)
+ * R's approx() on unsorted values can pick a later crossing; we take the first, which is the end
+ * of Brookmeyer and Crowley's set {t : 0.5 inside the band}. */
+static int first_half(const double *x, const double *y, size_t n, double x_max, double *out) {
   const double tol = 1.4901161193847656e-08;
   for (size_t j = 0; j < n; j++) {
     if (fabs(y[j] - 0.5) < tol) {
-      *out = j + 1 < n ? 0.5 * (x[j] + x[j + 1]) : x[j];
+      *out = 0.5 * (x[j] + (j + 1 < n ? x[j + 1] : x_max));
       return 1;
     }
     if (y[j] < 0.5) {
@@ -91,10 +94,14 @@ ks_status ks_stats_km(ks_ctx *ctx, const double *time, const int *event, size_t 
   memset(&r, 0, sizeof r);
   r.n = n;
   r.n_events = n_events;
-  r.has_median = first_half(ct, cs, m, &r.median);
-  /* Brookmeyer & Crowley (1982) as in R: the median's interval is where the pointwise bounds cross. */
-  r.has_median_lo = first_half(ct, ch, m, &r.median_lo);
-  r.has_median_hi = first_half(ct, cl, m, &r.median_hi);
+  double x_max = o[n - 1].t;
+  r.has_median = first_half(ct, cs, m, x_max, &r.median);
+  /* Brookmeyer & Crowley (1982) as in R: the median's interval runs from where the lower band
+   * reaches 0.5 to where the upper band does. */
+  size_t m_band = 0; /* the bands are undefined once S = 0 (R: NA), so they end there */
+  while (m_band < m && cs[m_band] > 0.0) m_band++;
+  r.has_median_lo = first_half(ct, cl, m_band, x_max, &r.median_lo);
+  r.has_median_hi = first_half(ct, ch, m_band, x_max, &r.median_hi);
   if (want_curve) {
     memcpy(t_curve, ct, m * sizeof *ct);
     memcpy(surv, cs, m * sizeof *cs);

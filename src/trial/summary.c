@@ -280,6 +280,27 @@ static double imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only, dou
   return cr.r;
 }
 
+size_t ks_trial_n_groups(const ks_trial_result *r) {
+  if (!r) return 0;
+  return r->sc->design == KS_DESIGN_SINGLE_ARM ? 1 : r->sc->design == KS_DESIGN_CROSSOVER ? 2 : r->sc->n_arms;
+}
+
+static const char *arm_label(const ks_trial_result *r, int arm, char *buf, size_t n);
+
+const char *ks_trial_group_label(const ks_trial_result *r, size_t g, char *buf, size_t n) {
+  return arm_label(r, (int)g, buf, n);
+}
+
+ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g, ks_trial_arm_summary *out) {
+  KS_CHECK_ARG(ctx, r && out && g < ks_trial_n_groups(r));
+  double *work = ks_calloc(ctx, 3 * r->n + 3, sizeof *work);
+  int *iwork = ks_calloc(ctx, r->n + 1, sizeof *iwork);
+  ks_status st = (work && iwork) ? arm_summary(ctx, r, (int)g, out, work, iwork) : KS_ENOMEM;
+  ks_free(ctx, work);
+  ks_free(ctx, iwork);
+  return st;
+}
+
 /* ---- output files --------------------------------------------------------------------------- */
 
 static ks_status make_dir(ks_ctx *ctx, const char *dir) {
@@ -343,7 +364,7 @@ static ks_status write_patients_csv(ks_ctx *ctx, const ks_trial_result *r, const
 static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const char *path, double wall_s,
                                     int n_threads, int n_processes) {
   const ks_scenario *sc = r->sc;
-  size_t n_groups = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
+  size_t n_groups = ks_trial_n_groups(r);
   double *work = ks_calloc(ctx, 3 * r->n + 3, sizeof *work);
   int *iwork = ks_calloc(ctx, r->n + 1, sizeof *iwork);
   double *chg = ks_calloc(ctx, r->n + 1, sizeof *chg);

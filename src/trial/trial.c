@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -134,7 +135,7 @@ static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
     plan->visit_scales[i] = v[i].scales;
     plan->visit_period[i] = v[i].period;
     plan->visit_day[i] = v[i].day;
-    char pre[8] = "";
+    char pre[16] = "";
     if (plan->n_periods > 1) snprintf(pre, sizeof pre, "P%d ", v[i].period + 1);
     if (v[i].by_time)
       snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g h", pre, v[i].value);
@@ -207,6 +208,17 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
   return KS_OK;
 }
 
+/* Parameters every patient shares; per-patient variability is drawn in patient.c. */
+static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
+  plan->receptor = ks_receptor_params_default();
+  plan->cascade = ks_cascade_params_default();
+  plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
+                                                                                 : KS_FEAR_MODEL_TWO_TRACE);
+  plan->acute = ks_acute_params_default();
+  ks_clinic_params cp = ks_clinic_params_default();
+  return ks_clinic_model_create(ctx, &cp, &plan->clinic);
+}
+
 /* ---- the run -------------------------------------------------------------------------------- */
 
 ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
@@ -223,6 +235,7 @@ ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_option
   plan->keep_trajectories = o.keep_trajectories;
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
+  if (st == KS_OK) st = init_layers(ctx, plan);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
   if (st == KS_OK) {
@@ -298,234 +311,7 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   ks_free(ctx, r->plan.visit_period);
   ks_free(ctx, r->plan.visit_day);
   ks_free(ctx, r->plan.visit_label);
-  ks_free(ctx, r->patients);
-  ks_free(ctx, r->values);
-  ks_free(ctx, r);
-  *pr = NULL;
-}
-
-size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
-size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
-double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
-  return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
-}
-const char *ks_trial_visit_label(const ks_trial_result *r, size_t v) {
-  return r && v < r->plan.n_visits ? r->plan.visit_label[v] : "";
-}
-int ks_trial_patient_arm(const ks_trial_result *r, size_t i) { return r && i < r->n ? r->patients[i].arm : -1; }
-double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m) {
-  if (!r || i >= r->n || v >= r->plan.n_visits || (unsigned)m >= KS_M_N) return NAN;
-  return r->values[(i * r->plan.n_visits + v) * KS_M_N + m];
-}static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
-  const ks_scenario *sc = plan->sc;
-  plan->n_periods = sc->design == KS_DESIGN_CROSSOVER ? 2 : 1;
-  plan->period_offset_h = sc->design == KS_DESIGN_CROSSOVER ? 24.0 * (sc->period_days + sc->washout_days) : 0.0;
-  int first_day = ks_scenario_first_dose_day(sc);
-  int end_day = ks_scenario_treatment_end_day(sc);
-  size_t cap = 16;
-  for (int s = 0; s < KS_SCALE_N; s++) {
-    cap += sc->n_visits[s] * plan->n_periods;
-    if (sc->followup_every[s] > 0) cap += (size_t)(sc->followup_days / sc->followup_every[s] + 1) * plan->n_periods;
-  }
-  visit_tmp *v = ks_calloc(ctx, cap, sizeof *v);
-  if (!v) return KS_ENOMEM;
-  size_t n = 0;
-  for (size_t p = 0; p < plan->n_periods; p++) {
-    double off = (double)p * plan->period_offset_h;
-    for (int s = 0; s < KS_SCALE_N; s++) {
-      for (size_t k = 0; k < sc->n_visits[s]; k++) {
-        ks_scen_visit vi = sc->visits[s][k];
-        double t = off + ks_scen_visit_t_h(vi, first_day);
-        int day = (int)floor(ks_scen_visit_t_h(vi, first_day) / 24.0 + 1e-9);
-        add_visit(v, &n, cap, t, (int)p, day, vi.by_time, vi.value, s);
-      }
-      if (sc->followup_every[s] > 0 && p + 1 == plan->n_periods)
-        for (int d = end_day + sc->followup_every[s]; d <= end_day + sc->followup_days; d += sc->followup_every[s])
-          add_visit(v, &n, cap, off + 24.0 * d, (int)p, d, 0, d, s);
-    }
-  }
-  /* Baseline (day 0 CAPS-5) is always assessed: every change is from it. */
-  add_visit(v, &n, cap, 0.0, 0, 0, 0, 0, KS_SCALE_CAPS5);
-  qsort(v, n, sizeof *v, visit_cmp);
-  plan->n_visits = n;
-  plan->visit_t_h = ks_calloc(ctx, n, sizeof *plan->visit_t_h);
-  plan->visit_scales = ks_calloc(ctx, n, sizeof *plan->visit_scales);
-  plan->visit_period = ks_calloc(ctx, n, sizeof *plan->visit_period);
-  plan->visit_day = ks_calloc(ctx, n, sizeof *plan->visit_day);
-  plan->visit_label = ks_calloc(ctx, n, sizeof *plan->visit_label);
-  if (!plan->visit_t_h || !plan->visit_scales || !plan->visit_period || !plan->visit_day || !plan->visit_label) {
-    ks_free(ctx, v);
-    return KS_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) {
-    plan->visit_t_h[i] = v[i].t_h;
-    plan->visit_scales[i] = v[i].scales;
-    plan->visit_period[i] = v[i].period;
-    plan->visit_day[i] = v[i].day;
-    char pre[8] = "";
-    if (plan->n_periods > 1) snprintf(pre, sizeof pre, "P%d ", v[i].period + 1);
-    if (v[i].by_time)
-      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g h", pre, v[i].value);
-    else
-      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%sday %d", pre, v[i].day);
-  }
-  plan->end_h = n ? plan->visit_t_h[n - 1] : 0.0;
-  ks_free(ctx, v);
-  return KS_OK;
-}
-
-/* ---- screening and randomisation ---------------------------------------------------------- */
-
-/* Candidate ids of replicate r live in their own range so that replicates never share patients. */
-static uint64_t candidate_id(uint64_t replicate, uint64_t c) { return (replicate << 40) | c; }
-
-static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_patient *out, size_t *n_screened) {
-  double err_sd = plan->pop.caps5_sd * sqrt(1.0 - KS_CAPS5_TEST_RETEST);
-  size_t k = 0;
-  uint64_t c = 0, limit = (uint64_t)n * 1000 + 1000;
-  for (; k < n && c < limit; c++) {
-    uint64_t id = candidate_id(plan->replicate, c);
-    ks_patient p;
-    ks_population_draw(&plan->pop, plan->seed, id, &p);
-    ks_rng r;
-    ks_rng_init(&r, plan->seed, KS_STREAM_SCREENING, id, 0);
-    double screen_caps5 = p.caps5_true + err_sd * ks_rng_normal(&r);
-    if (screen_caps5 < plan->pop.caps5_min) continue;
-    out[k].index = k;
-    out[k].cov = p;
-    k++;
-  }
-  *n_screened = (size_t)c;
-  if (k < n)
-    return ks_ctx_fail(ctx, KS_EINPUT,
-                       "population: only %zu of %llu screened candidates meet caps5_min %g (expected an "
-                       "inclusion threshold the population can meet)",
-                       k, (unsigned long long)c, plan->pop.caps5_min);
-  return KS_OK;
-}
-
-/* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
- * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's
- * own stream. */
-static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
-  const ks_scenario *sc = plan->sc;
-  size_t n_groups = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
-  int slots[64];
-  size_t bs = 0;
-  for (size_t a = 0; a < n_groups && a < 64; a++) {
-    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
-    long m = lround(ratio * 2.0);
-    if (m < 1) m = 1;
-    for (long j = 0; j < m && bs < 64; j++) slots[bs++] = (int)a;
-  }
-  if (bs == 0) return ks_ctx_fail(ctx, KS_EINPUT, "trial: no arms to randomise to");
-  int block[64];
-  for (size_t i = 0; i < n; i += bs) {
-    ks_rng r;
-    ks_rng_init(&r, plan->seed, KS_STREAM_RANDOMISATION, candidate_id(plan->replicate, i / bs), 0);
-    memcpy(block, slots, bs * sizeof *block);
-    for (size_t j = bs - 1; j > 0; j--) {
-      size_t k = (size_t)ks_rng_below(&r, j + 1);
-      int t = block[j];
-      block[j] = block[k];
-      block[k] = t;
-    }
-    for (size_t j = 0; j < bs && i + j < n; j++) pts[i + j].arm = block[j];
-  }
-  return KS_OK;
-}
-
-/* ---- the run -------------------------------------------------------------------------------- */
-
-ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
-  KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
-  ks_trial_options o = opts ? *opts : ks_trial_options_default();
-  ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
-  if (!r) return KS_ENOMEM;
-  r->ctx = ctx;
-  r->sc = sc;
-  trial_plan *plan = &r->plan;
-  plan->sc = sc;
-  plan->seed = sc->seed;
-  plan->replicate = o.replicate;
-  plan->keep_trajectories = o.keep_trajectories;
-  ks_status st = resolve_population(ctx, sc, &plan->pop);
-  if (st == KS_OK) st = build_schedule(ctx, plan);
-  size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
-  r->n = n;
-  if (st == KS_OK) {
-    r->patients = ks_calloc(ctx, n, sizeof *r->patients);
-    r->values = ks_calloc(ctx, n * plan->n_visits * KS_M_N, sizeof *r->values);
-    if (!r->patients || !r->values) st = KS_ENOMEM;
-  }
-  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
-  if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
-  if (st != KS_OK) {
-    ks_trial_result_destroy(&r);
-    return st;
-  }
-
-  /* The patient loop. Each patient writes only its own rows; failures are collected per patient
-   * and the lowest failing index is reported, so the message does not depend on scheduling. */
-  ks_status *pst = ks_calloc(ctx, n ? n : 1, sizeof *pst);
-  if (!pst) {
-    ks_trial_result_destroy(&r);
-    return KS_ENOMEM;
-  }
-  size_t done = 0;
-  long ln = (long)n;
-  int nt = o.n_threads > 0 ? o.n_threads : ks_ctx_threads(ctx);
-#ifdef _OPENMP
-  if (nt <= 0) nt = omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-#else
-  (void)nt;
-#endif
-  for (long i = 0; i < ln; i++) {
-    double *vals = r->values + (size_t)i * plan->n_visits * KS_M_N;
-    pst[i] = ks__trial_simulate_patient(ctx, plan, &r->patients[i], vals);
-#ifdef _OPENMP
-#pragma omp atomic
-#endif
-    done++;
-    if (o.progress) {
-      size_t seen;
-#ifdef _OPENMP
-      if (omp_get_thread_num() == 0) {
-#pragma omp atomic read
-        seen = done;
-        o.progress(o.progress_ud, seen, n);
-      }
-#else
-      seen = done;
-      o.progress(o.progress_ud, seen, n);
-#endif
-    }
-  }
-  for (size_t i = 0; i < n; i++)
-    if (pst[i] != KS_OK) {
-      st = pst[i];
-      break;
-    }
-  ks_free(ctx, pst);
-  if (st != KS_OK) {
-    ks_trial_result_destroy(&r);
-    return st;
-  }
-  if (o.progress) o.progress(o.progress_ud, n, n);
-  *out = r;
-  return KS_OK;
-}
-
-void ks_trial_result_destroy(ks_trial_result **pr) {
-  if (!pr || !*pr) return;
-  ks_trial_result *r = *pr;
-  ks_ctx *ctx = r->ctx;
-  ks_free(ctx, r->plan.visit_t_h);
-  ks_free(ctx, r->plan.visit_scales);
-  ks_free(ctx, r->plan.visit_period);
-  ks_free(ctx, r->plan.visit_day);
-  ks_free(ctx, r->plan.visit_label);
+  ks_clinic_model_destroy(&r->plan.clinic);
   ks_free(ctx, r->patients);
   ks_free(ctx, r->values);
   ks_free(ctx, r);

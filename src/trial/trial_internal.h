@@ -4,7 +4,11 @@
 #define KS_TRIAL_INTERNAL_H
 
 #include "core/core_internal.h"
+#include <ketasim/clinic.h>
+#include <ketasim/fear.h>
+#include <ketasim/plasticity.h>
 #include <ketasim/population.h>
+#include <ketasim/receptor.h>
 #include <ketasim/trial.h>
 
 #define KS_VISIT_LABEL 24
@@ -25,6 +29,12 @@ typedef struct trial_plan {
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
   int keep_trajectories;
+  /* Layer parameters shared by every patient (read-only during the loop). */
+  ks_clinic_model *clinic;
+  ks_receptor_params receptor;
+  ks_cascade_params cascade;
+  ks_fear_params fear;
+  ks_acute_params acute;
 } trial_plan;
 
 /* One randomised patient. */

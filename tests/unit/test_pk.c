@@ -1,5 +1,558 @@
 /* SPDX-License-Identifier: MIT */
+/* Tests of the PK layer: closed forms, CVODE cross-check, mass balance, checks, variability. */
 #include "harness.h"
+
+#include <cvode/cvode.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
 #include <ketasim/pk.h>
-KS_TEST(placeholder) { KS_ASSERT_TRUE(1); }
+#include "pk/pk_internal.h"
+
+static ks_ctx *new_ctx(void) {
+  ks_ctx_opts o = ks_ctx_opts_default();
+  o.log_level = KS_LOG_ERROR;
+  ks_ctx *ctx = NULL;
+  if (ks_ctx_create(&o, &ctx) != KS_OK) return NULL;
+  return ctx;
+}
+
+/* A hand-built one-compartment unit: central (V, k), effect (ke0), elimination, loss, and an
+ * oral depot with first-order absorption ka and bioavailability F. */
+static pk_unit one_cmt(double v_L, double k_per_h, double ke0_per_h, double ka_per_h, double f) {
+  pk_unit u;
+  memset(&u, 0, sizeof u);
+  u.drug = KS_DRUG_MIDAZOLAM;
+  u.share = 1.0;
+  u.sp_parent = KS_SP_MIDAZOLAM;
+  u.sp_met = -1;
+  u.n = 5;
+  enum { C = 0, E = 1, EL = 2, L = 3, D = 4 };
+  u.i_central = C; u.i_eff = E; u.i_lost = L; u.i_met_central = u.i_met_eff = -1;
+  u.kind[C] = PK_ST_MASS; u.kind[E] = PK_ST_EFFECT; u.kind[EL] = PK_ST_ELIM;
+  u.kind[L] = PK_ST_LOST; u.kind[D] = PK_ST_MASS;
+  u.v_central_L = v_L;
+  int n = u.n;
+  u.A[C * n + C] = -k_per_h;  u.A[EL * n + C] = k_per_h;
+  u.A[E * n + C] = ke0_per_h / v_L;  u.A[E * n + E] = -ke0_per_h;
+  u.A[D * n + D] = -ka_per_h;  u.A[C * n + D] = ka_per_h * f;  u.A[L * n + D] = ka_per_h * (1 - f);
+  u.route[KS_ROUTE_IV] = (pk_route_map){1, 1, {{C, 1.0, 0.0}}};
+  u.route[KS_ROUTE_ORAL] = (pk_route_map){1, 1, {{D, 1.0, 0.0}}};
+  return u;
+}
+
+KS_TEST(one_cmt_iv_bolus_closed_form) {
+  ks_ctx *ctx = new_ctx();
+  pk_unit u = one_cmt(20.0, 0.25, 6.0, 1.0, 1.0);
+  ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 100.0, 1.0, 0.0};
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks__pk_sim_from_units(ctx, &u, 1, &d, 1, &sim));
+  for (double t = 0.0; t <= 30.0; t += 0.37) {
+    ks_pk_conc c;
+    KS_ASSERT_OK(ks_pk_sim_eval(sim, t, &c));
+    double tau = t - 1.0;
+    double cp = tau < 0 ? 0.0 : 100.0 / 20.0 * exp(-0.25 * tau) * 1000.0;
+    double ce = tau < 0 ? 0.0 : 100.0 / 20.0 * 6.0 / (6.0 - 0.25) *
+                                    (exp(-0.25 * tau) - exp(-6.0 * tau)) * 1000.0;
+    KS_ASSERT_REL(c.plasma_ng_per_mL[KS_SP_MIDAZOLAM], cp, 1e-10);
+    KS_ASSERT_REL(c.effect_ng_per_mL[KS_SP_MIDAZOLAM], ce, 1e-9);
+  }
+  ks_pk_sim_destroy(&sim);
+  KS_ASSERT_TRUE(sim == NULL);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(one_cmt_infusion_closed_form) {
+  ks_ctx *ctx = new_ctx();
+  pk_unit u = one_cmt(30.0, 0.4, 6.0, 1.0, 1.0);
+  ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 60.0, 0.5, 2.0};  /* 30 mg/h for 2 h */
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks__pk_sim_from_units(ctx, &u, 1, &d, 1, &sim));
+  double r = 30.0, k = 0.4, v = 30.0;
+  for (double t = 0.0; t <= 12.0; t += 0.13) {
+    ks_pk_conc c;
+    KS_ASSERT_OK(ks_pk_sim_eval(sim, t, &c));
+    double cp;
+    if (t < 0.5) cp = 0.0;
+    else if (t < 2.5) cp = r / (k * v) * (1.0 - exp(-k * (t - 0.5)));
+    else cp = r / (k * v) * (1.0 - exp(-k * 2.0)) * exp(-k * (t - 2.5));
+    KS_ASSERT_REL(c.plasma_ng_per_mL[KS_SP_MIDAZOLAM], cp * 1000.0, 1e-10);
+  }
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(one_cmt_first_order_absorption_closed_form) {
+  ks_ctx *ctx = new_ctx();
+  double v = 50.0, k = 0.3, ka = 1.7, f = 0.6, dose = 80.0;
+  pk_unit u = one_cmt(v, k, 6.0, ka, f);
+  ks_pk_dose d[2] = {{KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, dose, 0.0, 0.0},
+                     {KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, dose, 12.0, 0.0}};
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks__pk_sim_from_units(ctx, &u, 1, d, 2, &sim));
+  for (double t = 0.0; t <= 30.0; t += 0.29) {
+    ks_pk_conc c;
+    KS_ASSERT_OK(ks_pk_sim_eval(sim, t, &c));
+    double cp = 0.0;
+    for (int j = 0; j < 2; j++) {
+      double tau = t - d[j].t_start_h;
+      if (tau >= 0)
+        cp += f * dose * ka / (v * (ka - k)) * (exp(-k * tau) - exp(-ka * tau)) * 1000.0;
+    }
+    KS_ASSERT_REL(c.plasma_ng_per_mL[KS_SP_MIDAZOLAM], cp, 1e-9);
+  }
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(coincident_rates_are_separated) {
+  /* ka == k makes the system defective; the solver must still give t e^{-kt}. */
+  ks_ctx *ctx = new_ctx();
+  double v = 10.0, k = 0.5, dose = 10.0;
+  pk_unit u = one_cmt(v, k, 6.0, k, 1.0);
+  ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, dose, 0.0, 0.0};
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks__pk_sim_from_units(ctx, &u, 1, &d, 1, &sim));
+  for (double t = 0.5; t <= 10.0; t += 0.5) {
+    ks_pk_conc c;
+    KS_ASSERT_OK(ks_pk_sim_eval(sim, t, &c));
+    KS_ASSERT_REL(c.plasma_ng_per_mL[KS_SP_MIDAZOLAM], dose * k * t * exp(-k * t) / v * 1000.0,
+                  2e-5);
+  }
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
+/* --------------------------------------------------------------------------------------------
+ * CVODE cross-check: integrate dx/dt = A x + b(t) of every unit with BDF at tight tolerances,
+ * stopping at every event, and compare every state. */
+
+typedef struct { const pk_unit *u; } cv_data;
+
+static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud) {
+  const pk_unit *u = ((cv_data *)ud)->u;
+  double b[PK_MAXS];
+  ks__pk_unit_input_rate(u, t, b);
+  const double *x = N_VGetArrayPointer(y);
+  double *dx = N_VGetArrayPointer(ydot);
+  for (int i = 0; i < u->n; i++) {
+    double s = b[i];
+    for (int j = 0; j < u->n; j++) s += u->A[i * u->n + j] * x[j];
+    dx[i] = s;
+  }
+  return 0;
+}
+
+/* Max relative deviation (relative to each state's peak) between CVODE and the exact solution
+ * over sample times; returns a negative number on CVODE failure. */
+static double cvode_compare(const ks_pk_sim *sim, int k, double t_end) {
+  const pk_unit *u = ks__pk_sim_unit(sim, k);
+  SUNContext sctx;
+  if (SUNContext_Create(NULL, &sctx) != 0) return -1.0;
+  N_Vector y = N_VNew_Serial(u->n, sctx);
+  N_VConst(0.0, y);
+  void *mem = CVodeCreate(CV_BDF, sctx);
+  cv_data data = {u};
+  CVodeInit(mem, cv_rhs, 0.0, y);
+  CVodeSStolerances(mem, 1e-12, 1e-14);
+  SUNMatrix J = SUNDenseMatrix(u->n, u->n, sctx);
+  SUNLinearSolver LS = SUNLinSol_Dense(y, J, sctx);
+  CVodeSetLinearSolver(mem, LS, J);
+  CVodeSetUserData(mem, &data);
+  CVodeSetMaxNumSteps(mem, 200000);
+  double peak[PK_MAXS] = {0}, worst = 0.0;
+  double exact[PK_MAXS * 2 * KS_DRUG_N];
+  /* Offset of unit k in the sim's state vector. */
+  size_t off = 0;
+  for (int j = 0; j < k; j++) off += (size_t)ks__pk_sim_unit(sim, j)->n;
+  size_t i_ev = 0, n_samples = 0;
+  double t = 0.0;
+  double samples_t[400], samples_cv[400][PK_MAXS];
+  /* Apply boluses at t = 0. */
+  double *x = N_VGetArrayPointer(y);
+  ks__pk_unit_add_bolus(u, 0.0, x);
+  CVodeReInit(mem, 0.0, y);
+  while (i_ev < u->n_seg && u->seg_t[i_ev] <= 0.0) i_ev++;
+  for (double ts = 0.05; ts <= t_end + 1e-12; ts += t_end / 300.0) {
+    while (i_ev < u->n_seg && u->seg_t[i_ev] <= ts) {
+      double te = u->seg_t[i_ev];
+      if (te > t) {
+        CVodeSetStopTime(mem, te);
+        if (CVode(mem, te, y, &t, CV_NORMAL) < 0) return -1.0;
+      }
+      x = N_VGetArrayPointer(y);
+      ks__pk_unit_add_bolus(u, te, x);
+      CVodeReInit(mem, te, y);
+      t = te;
+      i_ev++;
+    }
+    if (ts > t) {
+      CVodeSetStopTime(mem, ts);
+      if (CVode(mem, ts, y, &t, CV_NORMAL) < 0) return -1.0;
+    }
+    x = N_VGetArrayPointer(y);
+    samples_t[n_samples] = ts;
+    for (int i = 0; i < u->n; i++) {
+      samples_cv[n_samples][i] = x[i];
+      peak[i] = fmax(peak[i], fabs(x[i]));
+    }
+    n_samples++;
+  }
+  for (size_t s = 0; s < n_samples; s++) {
+    size_t n_all = 0;
+    ks_pk_sim_amounts(sim, samples_t[s], exact, KS_ARRAY_LEN(exact), &n_all);
+    for (int i = 0; i < u->n; i++) {
+      if (peak[i] <= 0.0) continue;
+      double a = exact[off + (size_t)i], c = samples_cv[s][i];
+      /* Relative to the value, with a floor at 1e-6 of the state's peak. */
+      double den = fmax(fabs(c), 1e-6 * peak[i]);
+      worst = fmax(worst, fabs(a - c) / den);
+    }
+  }
+  SUNLinSolFree(LS);
+  SUNMatDestroy(J);
+  N_VDestroy(y);
+  CVodeFree(&mem);
+  SUNContext_Free(&sctx);
+  return worst;
+}
+
+KS_TEST(exact_solution_matches_cvode_every_set_and_route) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(82.0, 67.0, 1);
+  /* Ketamine by every route, esketamine by every route of its set, midazolam infusion. */
+  ks_pk_dose doses[] = {
+    {KS_DRUG_KETAMINE, KS_ROUTE_IV, 41.0, 0.0, 40.0 / 60.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_IM, 30.0, 3.0, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_INTRANASAL, 50.0, 6.0, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 100.0, 9.0, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_SUBLINGUAL, 50.0, 12.5, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_RECTAL, 50.0, 15.0, 0.0},
+    {KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 84.0, 1.0, 0.0},
+    {KS_DRUG_ESKETAMINE, KS_ROUTE_IV, 20.0, 7.0, 0.25},
+    {KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 84.0, 11.0, 0.0},
+    {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 3.7, 2.0, 40.0 / 60.0},
+  };
+  const char *ket_models[2] = {"fanta2015", "domino1982"};
+  for (int m = 0; m < 2; m++) {
+    ks_pk_options o = ks_pk_options_default();
+    o.model[KS_DRUG_KETAMINE] = ket_models[m];
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, doses, KS_ARRAY_LEN(doses), &o, &sim));
+    KS_ASSERT_EQ_INT(ks__pk_sim_n_units(sim), 4);
+    for (int k = 0; k < ks__pk_sim_n_units(sim); k++) {
+      double dev = cvode_compare(sim, k, 30.0);
+      KS_ASSERT_RANGE(dev, 0.0, 1e-6);
+    }
+    ks_pk_sim_destroy(&sim);
+  }
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(mass_balance_to_1e9) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(64.0, 35.0, 0);
+  ks_rng r;
+  ks_rng_init(&r, 7, KS_STREAM_PK_IIV, 3, 0);
+  ks_pk_patient_sample_iiv(&p, &r);
+  ks_pk_dose doses[] = {
+    {KS_DRUG_KETAMINE, KS_ROUTE_IV, 32.0, 0.0, 40.0 / 60.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 60.0, 2.0, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_RECTAL, 40.0, 4.0, 0.0},
+    {KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 56.0, 0.1, 0.0},
+    {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 2.9, 0.0, 40.0 / 60.0},
+  };
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, doses, KS_ARRAY_LEN(doses), NULL, &sim));
+  double ts[] = {0.0, 0.1, 0.3, 0.5, 1.0, 2.0, 3.3, 6.0, 24.0, 100.0, 1000.0};
+  for (size_t i = 0; i < KS_ARRAY_LEN(ts); i++) {
+    ks_pk_mass_balance mb;
+    KS_ASSERT_OK(ks_pk_sim_mass_balance(sim, ts[i], &mb));
+    double rhs = mb.in_body_mg + mb.eliminated_mg + mb.not_absorbed_mg;
+    KS_ASSERT_REL(rhs, mb.administered_mg, 1e-9);
+    KS_ASSERT_TRUE(mb.in_body_mg >= -1e-9 && mb.eliminated_mg >= -1e-9);
+  }
+  ks_pk_mass_balance mb;
+  KS_ASSERT_OK(ks_pk_sim_mass_balance(sim, 1000.0, &mb));
+  KS_ASSERT_REL(mb.administered_mg, 32.0 + 60.0 + 40.0 + 56.0 + 2.9, 1e-12);
+  KS_ASSERT_TRUE(mb.in_body_mg < 1e-6 * mb.administered_mg);  /* all gone after 1000 h */
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(racemate_is_half_s_half_r_and_superposes) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_options o = ks_pk_options_default();
+  o.model[KS_DRUG_ESKETAMINE] = "fanta2015";
+  ks_pk_dose rac = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 40.0 / 60.0};
+  ks_pk_dose esk = {KS_DRUG_ESKETAMINE, KS_ROUTE_IV, 17.5, 0.0, 40.0 / 60.0};
+  ks_pk_sim *a = NULL, *b = NULL;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &rac, 1, &o, &a));
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &esk, 1, &o, &b));
+  ks_pk_conc ca, cb;
+  for (double t = 0.2; t < 24.0; t += 1.7) {
+    KS_ASSERT_OK(ks_pk_sim_eval(a, t, &ca));
+    KS_ASSERT_OK(ks_pk_sim_eval(b, t, &cb));
+    KS_ASSERT_REL(ca.plasma_ng_per_mL[KS_SP_S_KETAMINE], cb.plasma_ng_per_mL[KS_SP_S_KETAMINE],
+                  1e-10);
+    KS_ASSERT_REL(ca.plasma_ng_per_mL[KS_SP_S_NORKETAMINE],
+                  cb.plasma_ng_per_mL[KS_SP_S_NORKETAMINE], 1e-10);
+    /* R has the lower clearance: higher after the infusion. */
+    if (t > 1.0)
+      KS_ASSERT_TRUE(ca.plasma_ng_per_mL[KS_SP_R_KETAMINE] >
+                     ca.plasma_ng_per_mL[KS_SP_S_KETAMINE]);
+    KS_ASSERT_EQ_INT(cb.plasma_ng_per_mL[KS_SP_R_KETAMINE] == 0.0, 1);
+  }
+  ks_pk_sim_destroy(&a);
+  ks_pk_sim_destroy(&b);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(oral_gives_more_norketamine_than_iv) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose iv = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 40.0 / 60.0};
+  ks_pk_dose po = {KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 140.0, 0.0, 0.0};
+  double ratio[2];
+  const ks_pk_dose *ds[2] = {&iv, &po};
+  for (int k = 0; k < 2; k++) {
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, ds[k], 1, NULL, &sim));
+    double ck[600], cn[600], mk = 0.0, mn = 0.0;
+    KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, 600, ck, cn));
+    for (int i = 0; i < 600; i++) { mk = fmax(mk, ck[i]); mn = fmax(mn, cn[i]); }
+    ratio[k] = mn / mk;
+    ks_pk_sim_destroy(&sim);
+  }
+  KS_ASSERT_TRUE(ratio[1] > 3.0 * ratio[0]);
+  KS_ASSERT_TRUE(ratio[1] > 1.0);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(grid_matches_pointwise_and_effect_brain_units) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose d[2] = {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.25, 40.0 / 60.0},
+                     {KS_DRUG_KETAMINE, KS_ROUTE_IM, 20.0, 3.0, 0.0}};
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, d, 2, NULL, &sim));
+  enum { N = 24 * 60 + 1 };
+  static double g[N], gm[N];
+  KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, N, g, gm));
+  for (int i = 0; i < N; i += 7) {
+    ks_pk_conc c;
+    KS_ASSERT_OK(ks_pk_sim_eval(sim, i / 60.0, &c));
+    double tot = c.plasma_ng_per_mL[KS_SP_S_KETAMINE] + c.plasma_ng_per_mL[KS_SP_R_KETAMINE];
+    double totm = c.plasma_ng_per_mL[KS_SP_S_NORKETAMINE] + c.plasma_ng_per_mL[KS_SP_R_NORKETAMINE];
+    KS_ASSERT_NEAR(g[i], tot, 1e-9 * fmax(1.0, tot));
+    KS_ASSERT_NEAR(gm[i], totm, 1e-9 * fmax(1.0, totm));
+    for (int s = 0; s < KS_SPECIES_N; s++) {
+      KS_ASSERT_TRUE(isfinite(c.brain_unbound_uM[s]) && c.brain_unbound_uM[s] >= 0.0);
+      double want = c.effect_ng_per_mL[s] * ks_species_fraction_unbound((ks_species)s) /
+                    ks_species_molar_mass_g_per_mol((ks_species)s);
+      KS_ASSERT_NEAR(c.brain_unbound_uM[s], want, 1e-12);
+    }
+  }
+  /* The effect site lags the plasma: at the end of the infusion Ce < Cp, later Ce > Cp. */
+  ks_pk_conc c1, c2;
+  KS_ASSERT_OK(ks_pk_sim_eval(sim, 0.25 + 40.0 / 60.0, &c1));
+  KS_ASSERT_OK(ks_pk_sim_eval(sim, 2.0, &c2));
+  KS_ASSERT_TRUE(c1.effect_ng_per_mL[KS_SP_S_KETAMINE] < c1.plasma_ng_per_mL[KS_SP_S_KETAMINE]);
+  KS_ASSERT_TRUE(c2.effect_ng_per_mL[KS_SP_S_KETAMINE] > c2.plasma_ng_per_mL[KS_SP_S_KETAMINE]);
+  /* Exposure view. */
+  ks_exposure ex;
+  ks_pk_sim_exposure(sim, &ex);
+  KS_ASSERT_EQ_INT(ex.n_events, 3);
+  KS_ASSERT_NEAR(ex.event_t_h[0], 0.25, 1e-15);
+  KS_ASSERT_NEAR(ex.event_t_h[1], 0.25 + 40.0 / 60.0, 1e-15);
+  KS_ASSERT_NEAR(ex.event_t_h[2], 3.0, 1e-15);
+  ks_pk_conc c3;
+  KS_ASSERT_OK(ex.eval(ex.ud, 2.0, &c3));
+  KS_ASSERT_NEAR(c3.plasma_ng_per_mL[0], c2.plasma_ng_per_mL[0], 0.0);
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(bad_input_is_refused_with_the_right_status) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_sim *sim = NULL;
+  struct { ks_pk_dose d; int st; } cases[] = {
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 0.0, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, -5.0, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, NAN, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, INFINITY, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, -1.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IM, 35.0, 0.0, 0.5}, KS_EINPUT},
+    {{KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, 5.0, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_ESKETAMINE, KS_ROUTE_IM, 20.0, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 30.0, 0.0, 0.0}, KS_EINPUT},
+    {{KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 140.0, 0.0, 0.0}, KS_ERANGE},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 140.0, 0.0, 40.0 / 60.0}, KS_ERANGE},
+    {{KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 14.0, 0.0, 0.0}, KS_ERANGE},
+    {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 30.0}, KS_EINPUT},  /* beyond t_end 24 h */
+  };
+  ks_pk_options o = ks_pk_options_default();
+  o.t_end_h = 24.0;
+  for (size_t i = 0; i < KS_ARRAY_LEN(cases); i++) {
+    int st = ks_pk_sim_create(ctx, &p, &cases[i].d, 1, &o, &sim);
+    if (st != cases[i].st) fprintf(stderr, "case %zu: %s\n", i, ks_ctx_last_error(ctx));
+    KS_ASSERT_EQ_INT(st, cases[i].st);
+    KS_ASSERT_TRUE(sim == NULL);
+    KS_ASSERT_TRUE(strlen(ks_ctx_last_error(ctx)) > 10);
+  }
+  /* Unstudied doses run when allowed. */
+  o.allow_unstudied_doses = 1;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &cases[10].d, 1, &o, &sim));
+  ks_pk_sim_destroy(&sim);
+  /* Weight and model checks. */
+  ks_pk_dose d = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 10.0, 0.0, 0.0};
+  ks_pk_patient light = ks_pk_patient_typical(25.0, 40.0, 0);
+  KS_ASSERT_EQ_INT(ks_pk_sim_create(ctx, &light, &d, 1, NULL, &sim), KS_EINPUT);
+  ks_pk_patient heavy = ks_pk_patient_typical(260.0, 40.0, 0);
+  KS_ASSERT_EQ_INT(ks_pk_sim_create(ctx, &heavy, &d, 1, NULL, &sim), KS_EINPUT);
+  o = ks_pk_options_default();
+  o.model[KS_DRUG_KETAMINE] = "nosuch";
+  KS_ASSERT_EQ_INT(ks_pk_sim_create(ctx, &p, &d, 1, &o, &sim), KS_EINPUT);
+  o.model[KS_DRUG_KETAMINE] = "albrecht1999";
+  KS_ASSERT_EQ_INT(ks_pk_sim_create(ctx, &p, &d, 1, &o, &sim), KS_EINPUT);
+  KS_ASSERT_EQ_INT(ks_pk_sim_create(ctx, NULL, &d, 1, NULL, &sim), KS_EINVAL);
+  /* Evaluation rejects bad times. */
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &d, 1, NULL, &sim));
+  ks_pk_conc c;
+  KS_ASSERT_EQ_INT(ks_pk_sim_eval(sim, -1.0, &c), KS_EINVAL);
+  KS_ASSERT_EQ_INT(ks_pk_sim_eval(sim, NAN, &c), KS_EINVAL);
+  ks_pk_sim_destroy(&sim);
+  ks_pk_sim_destroy(&sim);  /* NULL is fine */
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(allocation_failures_are_clean) {
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose d[2] = {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 0.5},
+                     {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 3.0, 0.0, 0.5}};
+  int saw_ok = 0;
+  for (long n = 1; n < 40 && !saw_ok; n++) {
+    ks_ctx_opts o = ks_ctx_opts_default();
+    o.log_level = KS_LOG_ERROR;
+    ks_ctx *ctx = NULL;
+    KS_ASSERT_OK(ks_ctx_create(&o, &ctx));
+    o.fail_alloc_at = n;
+    ks_ctx_destroy(&ctx);
+    if (ks_ctx_create(&o, &ctx) != KS_OK) continue;  /* the context itself may need allocs */
+    ks_pk_sim *sim = NULL;
+    int st = ks_pk_sim_create(ctx, &p, d, 2, NULL, &sim);
+    if (st == KS_OK) saw_ok = 1; else KS_ASSERT_EQ_INT(st, KS_ENOMEM);
+    ks_pk_sim_destroy(&sim);
+    ks_ctx_destroy(&ctx);
+  }
+  KS_ASSERT_TRUE(saw_ok);
+}
+
+KS_TEST(iiv_is_reproducible_and_has_the_published_spread) {
+  ks_ctx *ctx = new_ctx();
+  enum { N = 4000 };
+  double sum = 0.0, sum2 = 0.0;
+  for (int i = 0; i < N; i++) {
+    ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0), q = p;
+    ks_rng r1, r2;
+    ks_rng_init(&r1, 11, KS_STREAM_PK_IIV, (uint64_t)i, 0);
+    ks_rng_init(&r2, 11, KS_STREAM_PK_IIV, (uint64_t)i, 0);
+    ks_pk_patient_sample_iiv(&p, &r1);
+    ks_pk_patient_sample_iiv(&q, &r2);
+    KS_ASSERT_TRUE(memcmp(p.eta_z, q.eta_z, sizeof p.eta_z) == 0);
+    double m[KS_PKP_N];
+    ks__pk_multipliers(ks__pk_set_find("perezruixo2021"), &p, KS_DRUG_ESKETAMINE, m);
+    double l = log(m[KS_PKP_CL]);
+    sum += l;
+    sum2 += l * l;
+  }
+  double sd = sqrt(sum2 / N - (sum / N) * (sum / N));
+  KS_ASSERT_REL(sd, 0.944, 0.05);  /* Perez-Ruixo 2021: omega^2(kel) = 0.892 */
+  KS_ASSERT_NEAR(sum / N, 0.0, 0.05);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(covariates_move_exposure_the_right_way) {
+  ks_ctx *ctx = new_ctx();
+  ks_pk_dose d = {KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 84.0, 0.0, 0.0};
+  ks_pk_dose div = {KS_DRUG_ESKETAMINE, KS_ROUTE_IV, 20.0, 0.0, 0.0};
+  double auc[3];
+  ks_pk_patient ps[3] = {ks_pk_patient_typical(70.0, 40.0, 0), ks_pk_patient_typical(70.0, 80.0, 0),
+                         ks_pk_patient_typical(70.0, 40.0, 0)};
+  ps[2].asian = 1;
+  for (int k = 0; k < 3; k++) {
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &ps[k], k == 1 ? &div : &d, 1, NULL, &sim));
+    static double c[48 * 60];
+    KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, 48 * 60, c, NULL));
+    auc[k] = 0.0;
+    for (int i = 0; i < 48 * 60; i++) auc[k] += c[i] / 60.0;
+    ks_pk_sim_destroy(&sim);
+  }
+  KS_ASSERT_TRUE(auc[2] > auc[0]);  /* Asian: kel x 0.36, lower intrinsic clearance */
+  /* Age 80: hepatic blood flow 151 - 2.19 * 20 L/h, so a lower systemic clearance after IV. */
+  {
+    ks_pk_sim *sim = NULL;
+    static double c[48 * 60];
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &ps[0], &div, 1, NULL, &sim));
+    KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, 48 * 60, c, NULL));
+    double a0 = 0.0;
+    for (int i = 0; i < 48 * 60; i++) a0 += c[i] / 60.0;
+    ks_pk_sim_destroy(&sim);
+    KS_ASSERT_TRUE(auc[1] > 1.05 * a0);
+  }
+  /* Domino is per kg: twice the weight and twice the dose give the same concentrations. */
+  ks_pk_options o = ks_pk_options_default();
+  o.model[KS_DRUG_KETAMINE] = "domino1982";
+  ks_pk_patient a = ks_pk_patient_typical(50.0, 40.0, 0), b = ks_pk_patient_typical(100.0, 40.0, 0);
+  ks_pk_dose da = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 25.0, 0.0, 0.5};
+  ks_pk_dose db = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 50.0, 0.0, 0.5};
+  ks_pk_sim *sa = NULL, *sb = NULL;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &a, &da, 1, &o, &sa));
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &b, &db, 1, &o, &sb));
+  ks_pk_conc ca, cb;
+  KS_ASSERT_OK(ks_pk_sim_eval(sa, 1.5, &ca));
+  KS_ASSERT_OK(ks_pk_sim_eval(sb, 1.5, &cb));
+  KS_ASSERT_REL(ca.plasma_ng_per_mL[0], cb.plasma_ng_per_mL[0], 1e-10);
+  ks_pk_sim_destroy(&sa);
+  ks_pk_sim_destroy(&sb);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(model_registry) {
+  KS_ASSERT_EQ_INT(ks_pk_model_count(), 4);
+  KS_ASSERT_EQ_STR(ks_pk_model_default(KS_DRUG_KETAMINE), "fanta2015");
+  KS_ASSERT_TRUE(ks_pk_model_supports("fanta2015", KS_DRUG_KETAMINE, KS_ROUTE_RECTAL));
+  KS_ASSERT_TRUE(ks_pk_model_supports("perezruixo2021", KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL));
+  KS_ASSERT_TRUE(!ks_pk_model_supports("perezruixo2021", KS_DRUG_ESKETAMINE, KS_ROUTE_IM));
+  KS_ASSERT_TRUE(!ks_pk_model_supports("albrecht1999", KS_DRUG_KETAMINE, KS_ROUTE_IV));
+  KS_ASSERT_EQ_INT(ks_drug_parse("esketamine"), KS_DRUG_ESKETAMINE);
+  KS_ASSERT_EQ_INT(ks_route_parse("intranasal"), KS_ROUTE_INTRANASAL);
+  KS_ASSERT_EQ_INT(ks_route_parse("nope"), -1);
+  KS_ASSERT_NEAR(ks_pk_model_bioavailability("fanta2015", KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0),
+                 1.0, 1e-9);
+  KS_ASSERT_NEAR(ks_pk_model_bioavailability("fanta2015", KS_DRUG_KETAMINE, KS_ROUTE_IM, 35.0),
+                 0.93, 1e-6);
+}
+
+KS_TEST(validation_targets_pass) {
+  ks_ctx *ctx = new_ctx();
+  ks_target_result res[32];
+  size_t n = 0;
+  KS_ASSERT_OK(ks_pk_validate(ctx, res, 32, &n));
+  KS_ASSERT_TRUE(n >= 10);
+  int fails = 0;
+  for (size_t i = 0; i < n; i++) {
+    printf("  %-32s %10.4g  [%g, %g] %s\n", res[i].id, res[i].simulated, res[i].lo, res[i].hi,
+           res[i].pass ? "pass" : "FAIL");
+    fails += !res[i].pass;
+  }
+  KS_ASSERT_EQ_INT(fails, 0);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST_MAIN()

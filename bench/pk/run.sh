@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Population PK benchmark, ketasim against SciPy (solve_ivp LSODA) and R deSolve (lsoda).
+# Usage: bench/pk/run.sh [N_KETASIM [N_PEERS]]   (defaults 100000 and 200)
+# Needs: a build of ks_pk in build-pk (or $KS_BUILD), python3-scipy, r-cran-desolve.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${KS_BUILD:-$root/build-pk}
+n=${1:-100000}
+np=${2:-200}
+if [ ! -f "$build/src/pk/libks_pk.a" ]; then
+  cmake -S "$root" -B "$build" >/dev/null
+  cmake --build "$build" -j2 --target ks_pk >/dev/null
+fi
+exe="$build/bench_pk"
+cc -std=c17 -D_DEFAULT_SOURCE -O2 -fopenmp -I"$root/include" -I"$build/include" \
+  "$here/bench_pk.c" "$build/src/pk/libks_pk.a" "$build/src/rng/libks_rng.a" \
+  "$build/src/core/libks_core.a" -llapacke -lm -lpthread -o "$exe"
+echo "# ketasim: $n patients, OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}"
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} /usr/bin/time -f "peak_rss_kB %M" "$exe" "$n"
+echo "# scipy: $np patients"
+/usr/bin/time -f "peak_rss_kB %M" /usr/bin/python3 "$here/peer_scipy.py" "$np"
+echo "# deSolve: $np patients"
+/usr/bin/time -f "peak_rss_kB %M" Rscript "$here/peer_desolve.R" "$np"
