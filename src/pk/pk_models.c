@@ -199,6 +199,10 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
   return KS_OK;
 }
 
+/* Effect-site equilibration of ketamine, norketamine and esketamine: t1/2ke0 35 s, the middle of
+ * the EEG-derived 23-47 s (Sleigh 2019; brain peak < 1 min after IV, Cohen 1973). */
+#define KET_KE0_PER_H (0.6931471805599453 * 3600.0 / 35.0)
+
 /* Routes of the ketamine sets: ka (1/h), published total F, swallowed share. */
 #define KET_ROUTES                                                                            \
   .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 1.0, 2.0, 1.5},                              \
@@ -208,12 +212,12 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
 /* Otto/Fanta S-norketamine, apparent 2-cmt (70 kg). */
 #define NORKET                                                                                \
   .has_met = 1, .fm = 1.0, .vm_L = 98.6, .clm_L_per_h = 57.7, .qm_L_per_h = 42.8,            \
-  .vmp_L = 160.0, .ke0m_per_h = 12.0
+  .vmp_L = 160.0, .ke0m_per_h = KET_KE0_PER_H
 
 /* Fanta 2015 S-ketamine 3-cmt for 70 kg. */
 static const gen_params fanta = {
   .v1_L = 133.0, .cl_L_per_h = 95.2, .q_L_per_h = {23.2, 157.0}, .vp_L = {187.0, 98.8},
-  .n_periph = 2, .per_kg = 0, .ke0_per_h = 12.0, NORKET,
+  .n_periph = 2, .per_kg = 0, .ke0_per_h = KET_KE0_PER_H, NORKET,
   .f_total = {1.0, 0.93, 0.45, 0.08, 0.29, 0.30}, KET_ROUTES};
 
 /* Domino 1982 racemic 3-cmt, per kg: V1 0.063 L/kg; k10 0.4381, k12 0.5921, k13 0.5900,
@@ -223,7 +227,7 @@ static const gen_params domino = {
   .v1_L = DOM_V1, .cl_L_per_h = 0.4381 * 60.0 * DOM_V1,
   .q_L_per_h = {0.5921 * 60.0 * DOM_V1, 0.5900 * 60.0 * DOM_V1},
   .vp_L = {0.5921 / 0.2470 * DOM_V1, 0.5900 / 0.0146 * DOM_V1},
-  .n_periph = 2, .per_kg = 1, .ke0_per_h = 12.0, NORKET,
+  .n_periph = 2, .per_kg = 1, .ke0_per_h = KET_KE0_PER_H, NORKET,
   .f_total = {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}, KET_ROUTES};
 
 /* Albrecht 1999 midazolam (< 65 y): V1 7.9 L; CL 0.399 L/min; k12 0.19, k13 0.065, k21 0.06,
@@ -303,8 +307,8 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
   flow(u, dn, c, ka_n);
   flow(u, dsw, h, ka_sw);
   flow(u, dpo, h, ka_po);
-  effect(u, u->i_eff, c, vc, 12.0);
-  effect(u, u->i_met_eff, mc, vcn, 12.0);
+  effect(u, u->i_eff, c, vc, KET_KE0_PER_H);
+  effect(u, u->i_met_eff, mc, vcn, KET_KE0_PER_H);
   u->v_met_L = vcn;
   u->met_mass_ratio = ks_species_molar_mass_g_per_mol(KS_SP_S_NORKETAMINE) /
                       ks_species_molar_mass_g_per_mol(KS_SP_S_KETAMINE);

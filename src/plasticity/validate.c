@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Validation of the cascade against the published time courses (CALIBRATION.md sections 2-3;
- * copied with citations to data/plasticity/targets.tsv). */
+ * copied with citations to data/plasticity/targets.tsv), driven by the PK layer's exposure. */
 #include "core/core_internal.h"
 #include "plasticity_internal.h"
 
@@ -27,21 +27,22 @@ static size_t idx_at_h(double t_h) {
   return N_FINE - 1 + (size_t)lround(t_h - 4.0);
 }
 
+/* One 40-min IV infusion through the PK layer's default parameter set of the drug (fanta2015 for
+ * racemic ketamine, albrecht1999 for midazolam), typical 70-kg, 40-year-old man. */
 static ks_status simulate(ks_ctx *ctx, ks_drug drug, double dose_mg, unsigned ko, double *t,
                           run *out) {
-  ks__ref_exposure *ref = ks_malloc(ctx, sizeof *ref);
-  if (!ref) return KS_ENOMEM;
-  double t0 = 0.0;
-  ks_status st = ks__ref_exposure_init(ctx, ref, drug, 70.0, dose_mg, 40.0 / 60.0, &t0, 1);
-  if (st == KS_OK) {
-    ks_exposure ex;
-    ks__ref_exposure_view(ref, &ex);
-    ks_cascade_params p = ks_cascade_params_default();
-    p.knockouts = ko;
-    ks_receptor_params rp = ks_receptor_params_default();
-    st = ks_cascade_solve(ctx, &p, &rp, &ex, t, N_GRID, out->pt);
-  }
-  ks_free(ctx, ref);
+  ks_pk_patient patient = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose dose = {drug, KS_ROUTE_IV, dose_mg, 0.0, 40.0 / 60.0};
+  ks_pk_options opts = ks_pk_options_default();
+  ks_pk_sim *sim = NULL;
+  KS_TRY(ks_pk_sim_create(ctx, &patient, &dose, 1, &opts, &sim));
+  ks_exposure ex;
+  ks_pk_sim_exposure(sim, &ex);
+  ks_cascade_params p = ks_cascade_params_default();
+  p.knockouts = ko;
+  ks_receptor_params rp = ks_receptor_params_default();
+  ks_status st = ks_cascade_solve(ctx, &p, &rp, &ex, t, N_GRID, out->pt);
+  ks_pk_sim_destroy(&sim);
   return st;
 }
 

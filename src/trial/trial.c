@@ -137,7 +137,9 @@ static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
     plan->visit_day[i] = v[i].day;
     char pre[16] = "";
     if (plan->n_periods > 1) snprintf(pre, sizeof pre, "P%d ", v[i].period + 1);
-    if (v[i].by_time)
+    if (v[i].by_time && v[i].value < 1.0 - 1e-9)
+      snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g min", pre, 60.0 * v[i].value);
+    else if (v[i].by_time)
       snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%s%g h", pre, v[i].value);
     else
       snprintf(plan->visit_label[i], KS_VISIT_LABEL, "%sday %d", pre, v[i].day);

@@ -193,7 +193,7 @@ KS_TEST(analytic_fc_symmetric_and_agrees_with_simulation) {
     }
   }
   ks_circuit_sim_opts o = ks_circuit_sim_opts_default();
-  o.duration_s = 1200.0;
+  o.duration_s = 900.0;
   o.tr_s = 1.0;
   o.warmup_s = 10.0;
   o.seed = 77;
@@ -202,7 +202,7 @@ KS_TEST(analytic_fc_symmetric_and_agrees_with_simulation) {
   KS_ASSERT_OK(ks_circuit_simulate(ctx, c, &d, NULL, &o, bold, NULL));
   pearson(bold, T, 8, fs);
   double r = upper_corr(fa, fs, 8);
-  printf("  analytic vs simulated FC (20 min, TR 1 s): r = %.3f\n", r);
+  printf("  analytic vs simulated FC (15 min, TR 1 s): r = %.3f\n", r);
   KS_ASSERT_TRUE(r >= 0.9);
   free(bold);
   ks_circuit_destroy(&c);

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# Tests that drive the ketasim command as a user would.
+add_test(NAME cli_determinism_threads
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/determinism.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/examples/feder2021.yaml)
+add_test(NAME cli_examples_check
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/examples_check.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_determinism_threads PROPERTIES TIMEOUT 600)

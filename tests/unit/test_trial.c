@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* The trial layer end to end on small scenarios: schedule, randomisation, determinism across
+ * thread counts, crossover, knockouts, dose refusal, output files. */
+#include "harness.h"
+#include <ketasim/ketasim.h>
+#include <sys/stat.h>
+
+static const char *parallel_yaml =
+    "ketasim: 1\n"
+    "name: unit-parallel\n"
+    "seed: 7\n"
+    "population: {n: 12, preset: civilian-chronic-ptsd}\n"
+    "design: parallel\n"
+    "arms:\n"
+    "  - name: ketamine\n"
+    "    regimen:\n"
+    "      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1, 3, 5]}\n"
+    "  - name: midazolam\n"
+    "    regimen:\n"
+    "      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1, 3, 5]}\n"
+    "assessments: {caps5: [0, \"24 h\", 7], madrs: [0, 7], cadss: [\"40 min\"], scan: [0, 7]}\n"
+    "followup: {days: 14, caps5_every: 7}\n"
+    "endpoints:\n"
+    "  primary: {scale: caps5, day: 7}\n"
+    "  response: {scale: caps5, drop_pct: 30, day: 7}\n"
+    "  durability: {scale: caps5, responders_only: true}\n";
+
+static ks_ctx *mkctx(void) {
+  ks_ctx_opts o = ks_ctx_opts_default();
+  ks_ctx *ctx = NULL;
+  return ks_ctx_create(&o, &ctx) == KS_OK ? ctx : NULL;
+}
+
+static ks_trial_result *run(ks_ctx *ctx, const ks_scenario *sc, int threads, int *failed) {
+  ks_trial_options o = ks_trial_options_default();
+  o.n_threads = threads;
+  ks_trial_result *r = NULL;
+  ks_status st = ks_trial_run(ctx, sc, &o, &r);
+  if (st != KS_OK) {
+    fprintf(stderr, "ks_trial_run: %s\n", ks_ctx_last_error(ctx));
+    *failed = 1;
+  }
+  return r;
+}
+
+KS_TEST(same_values_for_one_and_two_threads) {
+  ks_ctx *ctx = mkctx();
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
+  ks_trial_result *a = run(ctx, sc, 1, ks_failed_), *b = run(ctx, sc, 2, ks_failed_);
+  KS_ASSERT_TRUE(a && b);
+  KS_ASSERT_EQ_INT(ks_trial_n_patients(a), 12);
+  size_t nv = ks_trial_n_visits(a), diffs = 0, finite = 0;
+  for (size_t i = 0; i < 12; i++)
+    for (size_t v = 0; v < nv; v++)
+      for (int m = 0; m < KS_M_N; m++) {
+        double x = ks_trial_value(a, i, v, (ks_measure)m), y = ks_trial_value(b, i, v, (ks_measure)m);
+        if (isnan(x) != isnan(y) || (!isnan(x) && memcmp(&x, &y, sizeof x) != 0)) diffs++;
+        finite += !isnan(x);
+      }
+  KS_ASSERT_EQ_INT(diffs, 0);
+  KS_ASSERT_TRUE(finite > 12 * nv);
+  /* Balanced permuted blocks: 6 per arm. */
+  int n0 = 0;
+  for (size_t i = 0; i < 12; i++) n0 += ks_trial_patient_arm(a, i) == 0;
+  KS_ASSERT_EQ_INT(n0, 6);
+  ks_trial_result_destroy(&a);
+  ks_trial_result_destroy(&b);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(visits_and_mechanism_readouts) {
+  ks_ctx *ctx = mkctx();
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  /* Visits: day 0, 40 min after the first dose, 24 h after it, day 7, follow-up day 12 (5 + 7). */
+  KS_ASSERT_NEAR(ks_trial_visit_t_h(r, 0), 0.0, 1e-12);
+  KS_ASSERT_NEAR(ks_trial_visit_t_h(r, 1), 24.0 + 40.0 / 60.0, 1e-9);
+  KS_ASSERT_NEAR(ks_trial_visit_t_h(r, 2), 48.0, 1e-9);
+  KS_ASSERT_EQ_STR(ks_trial_visit_label(r, 1), "40 min");
+  double w_ket = 0, w_mid = 0, cadss_ket = 0, cadss_mid = 0;
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
+    int arm = ks_trial_patient_arm(r, i);
+    double w = ks_trial_value(r, i, 2, KS_M_WINDOW), c = ks_trial_value(r, i, 1, KS_M_CADSS);
+    KS_ASSERT_TRUE(!isnan(ks_trial_value(r, i, 0, KS_M_CAPS5)));
+    KS_ASSERT_RANGE(ks_trial_value(r, i, 0, KS_M_CAPS5), 0, 80);
+    KS_ASSERT_TRUE(!isnan(ks_trial_value(r, i, 0, KS_M_FC_VMPFC_AMYGDALA)));
+    if (arm == 0) w_ket += w, cadss_ket += c;
+    else w_mid += w, cadss_mid += c;
+  }
+  /* Ketamine opens the window and dissociates; midazolam does neither. */
+  KS_ASSERT_TRUE(w_ket > 10 * w_mid + 0.1);
+  KS_ASSERT_TRUE(cadss_ket > cadss_mid);
+  KS_ASSERT_NEAR(cadss_mid, 0.0, 1e-12);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(knockout_removes_the_window) {
+  ks_ctx *ctx = mkctx();
+  char *y = malloc(strlen(parallel_yaml) + 64);
+  strcpy(y, parallel_yaml);
+  strcat(y, "knockout: mtorc1\n");
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "ko.yaml", y, strlen(y), &sc));
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++)
+    KS_ASSERT_TRUE(ks_trial_value(r, i, 2, KS_M_WINDOW) < 0.01);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+  free(y);
+}
+
+KS_TEST(outputs_are_written_and_primary_is_computed) {
+  ks_ctx *ctx = mkctx();
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  ks_trial_primary pr;
+  KS_ASSERT_OK(ks_trial_summarise(ctx, r, &pr));
+  KS_ASSERT_TRUE(pr.valid);
+  KS_ASSERT_TRUE(isfinite(pr.difference) && pr.ci_lo < pr.difference && pr.difference < pr.ci_hi);
+  KS_ASSERT_RANGE(pr.p, 0, 1);
+  KS_ASSERT_OK(ks_trial_write(ctx, r, "test_trial_out", 1.0, 1, 1));
+  struct stat stt;
+  KS_ASSERT_TRUE(stat("test_trial_out/summary.json", &stt) == 0 && stt.st_size > 500);
+  KS_ASSERT_TRUE(stat("test_trial_out/patients.csv", &stt) == 0 && stt.st_size > 500);
+  KS_ASSERT_TRUE(stat("test_trial_out/scenario.resolved.yaml", &stt) == 0 && stt.st_size > 100);
+  /* The resolved scenario loads back to an equal scenario. */
+  ks_scenario *back = NULL;
+  KS_ASSERT_OK(ks_scenario_load(ctx, "test_trial_out/scenario.resolved.yaml", &back));
+  KS_ASSERT_TRUE(ks_scenario_equal(sc, back));
+  ks_scenario_destroy(&back);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(crossover_runs_both_periods) {
+  const char *yaml =
+      "ketasim: 1\nname: unit-crossover\nseed: 3\n"
+      "population: {n: 8, preset: civilian-chronic-ptsd}\n"
+      "design: crossover\nperiod_days: 7\nwashout_days: 7\n"
+      "arms:\n"
+      "  - name: ketamine\n    regimen:\n      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1]}\n"
+      "  - name: midazolam\n    regimen:\n      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1]}\n"
+      "assessments: {iesr: [0, \"24 h\"]}\n"
+      "endpoints:\n  primary: {scale: iesr, day: \"24 h\"}\n";
+  ks_ctx *ctx = mkctx();
+  ks_scenario *sc = NULL;
+  ks_status st = ks_scenario_load_string(ctx, "x.yaml", yaml, strlen(yaml), &sc);
+  if (st != KS_OK) fprintf(stderr, "%s\n", ks_ctx_last_error(ctx));
+  KS_ASSERT_OK(st);
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  /* Two periods: the second starts 14 days after the first. */
+  size_t nv = ks_trial_n_visits(r);
+  KS_ASSERT_TRUE(nv >= 4);
+  KS_ASSERT_NEAR(ks_trial_visit_t_h(r, nv - 1), 24.0 * 14 + 48.0, 1e-9);
+  ks_trial_primary pr;
+  KS_ASSERT_OK(ks_trial_summarise(ctx, r, &pr));
+  KS_ASSERT_TRUE(pr.valid);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST_MAIN()
