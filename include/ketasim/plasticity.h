@@ -149,7 +149,8 @@ KS_API double ks_cascade_point_field(const ks_cascade_point *pt, size_t i);
 
 /** Validation entries of the plasticity layer (per validate.h): 0.5 mg/kg racemic ketamine IV
  *  over 40 min (Glx peak and timing, mTORC1, proteins, spines, knockouts) and midazolam
- *  0.045 mg/kg (none of these). Uses the built-in reference exposure (docs/model/plasticity.md). */
+ *  0.045 mg/kg (none of these), typical 70-kg patient, through the PK layer's default sets
+ *  (fanta2015, albrecht1999; docs/model/plasticity.md). */
 KS_API ks_status ks_cascade_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 /** Write the reference PK (one 3-compartment racemic ketamine model with an effect site), the

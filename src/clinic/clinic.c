@@ -66,6 +66,7 @@ ks_clinic_params ks_clinic_params_default(void) {
   p.visit_sd[KS_SCALE_PCL5] = 0.30;
   p.visit_sd[KS_SCALE_IESR] = 0.33;
   p.visit_sd[KS_SCALE_MADRS] = 0.33;
+  for (int s = 0; s < KS_SCALE_N; s++) p.discrimination_scale[s] = 1.0;
   p.placebo_theta = 0.6;
   p.placebo_tau_days = 21.0;
   p.natural_course_theta_per_week = 0.02;
@@ -102,7 +103,7 @@ static ks_status check_params(ks_ctx *ctx, const ks_clinic_params *p) {
            p->ref.avoidance < 1.0 && p->ref.spine_density_rel > 0.0 && p->ref.amygdala_reactivity > 0.0 &&
            p->ref.salience_coupling > 0.0;
   for (int s = 0; s < KS_CLINIC_SCALE_N; s++)
-    ok = ok && p->method_sd[s] >= 0.0 && p->method_sd[s] < 5.0 && p->visit_sd[s] >= 0.0 && p->visit_sd[s] < 5.0;
+    ok = ok && p->discrimination_scale[s] > 0.0 && p->discrimination_scale[s] < 10.0 && p->method_sd[s] >= 0.0 && p->method_sd[s] < 5.0 && p->visit_sd[s] >= 0.0 && p->visit_sd[s] < 5.0;
   for (int c = 0; c < KS_CLUSTER_N; c++)
     for (int j = 0; j < KS_CLINIC_N_DRIVERS; j++) ok = ok && isfinite(p->weight[c][j]);
   for (int k = 0; k < 4; k++) ok = ok && isfinite(p->category_spacing_04[k]) && (k == 0 || p->category_spacing_04[k] > p->category_spacing_04[k - 1]);
@@ -127,7 +128,7 @@ ks_status ks_clinic_model_create(ks_ctx *ctx, const ks_clinic_params *p, ks_clin
     const ks__item_spec *it = &ks__items[i];
     ks__scale_model *sc = &m->sc[it->scale];
     size_t j = (size_t)(it->item - 1);
-    sc->a[j] = it->a;
+    sc->a[j] = it->a * p->discrimination_scale[it->scale];
     sc->cluster[j] = (int)it->cluster;
     const double *sp = sc->max == 4 ? p->category_spacing_04 : p->category_spacing_06;
     if (it->target_mean < 0.0) {
@@ -142,12 +143,12 @@ ks_status ks_clinic_model_create(ks_ctx *ctx, const ks_clinic_params *p, ks_clin
     for (int iter = 0; iter < 80; iter++) {
       double mid = 0.5 * (lo + hi);
       for (int k = 0; k < sc->max; k++) b[k] = mid + sp[k];
-      double e = ks__grm_expected(b, sc->max, it->a, var);
+      double e = ks__grm_expected(b, sc->max, sc->a[j], var);
       if (e > it->target_mean) lo = mid; else hi = mid;
     }
     double delta = 0.5 * (lo + hi);
     for (int k = 0; k < sc->max; k++) sc->b[j][k] = delta + sp[k];
-    if (fabs(ks__grm_expected(sc->b[j], sc->max, it->a, var) - it->target_mean) > 1e-6) {
+    if (fabs(ks__grm_expected(sc->b[j], sc->max, sc->a[j], var) - it->target_mean) > 1e-6) {
       ks_free(ctx, m);
       return ks_ctx_fail(ctx, KS_ENUMERIC, "ks_clinic_model_create: calibration of %s item %d failed",
                          scale_names[it->scale], it->item);

@@ -48,13 +48,16 @@ ks_cascade_params ks_cascade_params_default(void) {
 
   p.tau_interneuron_h = 2.0 / 60.0;
   p.tau_pyramidal_h = 2.0 / 60.0;
-  p.interneuron_nmda_gain = 2.0;
+  /* phi_I and k_H: calibrated to the Glx peak (+38% at 26 min, Milak 2016) through the PK layer's
+   * default ketamine set (fanta2015, t1/2ke0 35 s); were 2.0 and 1.0 against a private Domino
+   * reference. tau_H (40 min) kept. */
+  p.interneuron_nmda_gain = 4.75;
   p.pyramidal_nmda_gain = 1.0;
   p.disinhibition_gain = 6.4;   /* Deco 2014 mass: 20% E->I NMDA loss +24%, 50% loss +156% */
   p.gabaa_gain = 1.0;
   p.tau_glutamate_h = 5.0 / 60.0;
   p.tau_mglur_h = 40.0 / 60.0;
-  p.mglur_gain = 1.0;
+  p.mglur_gain = 3.0;
   p.glx_fraction = 0.4;
 
   p.tau_ampa_h = 5.0 / 60.0;

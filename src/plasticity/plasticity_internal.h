@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to the plasticity module: the reference exposure used by validation, tests and the
- * SBML export, independent of the PK layer's parameter sets. */
+/* Private to the plasticity module: the closed-form reference exposure, the PK of the SBML export
+ * (checked in tests against the PK layer's domino1982 and albrecht1999 sets; validation and the
+ * calibration use the PK layer itself). */
 #ifndef KS_PLASTICITY_INTERNAL_H
 #define KS_PLASTICITY_INTERNAL_H
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Plasticity cascade: steady state, published time courses, knockouts, midazolam, repeated doses,
- * numerics (tolerances, NaN, failures), speed, validation and SBML export. */
+ * numerics (tolerances, NaN, failures), speed, validation and SBML export. Driven by the PK
+ * layer's default sets (fanta2015, albrecht1999), as the cascade was calibrated. */
 #include "harness.h"
 #include "plasticity/plasticity_internal.h"
 #include <ketasim/plasticity.h>
@@ -18,18 +19,21 @@ static ks_ctx *new_ctx(void) {
   return ks_ctx_create(&o, &c) == KS_OK ? c : NULL;
 }
 
-/* A 0.5 mg/kg (70 kg) racemic ketamine or 0.045 mg/kg midazolam 40-min infusion at each time. */
-static ks__ref_exposure *make_exposure(ks_ctx *ctx, ks_drug drug, double mg_per_kg,
-                                       const double *t_start_h, size_t n, ks_exposure *ex) {
-  ks__ref_exposure *r = malloc(sizeof *r);
-  if (!r) return NULL;
-  if (ks__ref_exposure_init(ctx, r, drug, 70.0, mg_per_kg * 70.0, 40.0 / 60.0, t_start_h, n) !=
-      KS_OK) {
-    free(r);
-    return NULL;
-  }
-  ks__ref_exposure_view(r, ex);
-  return r;
+/* A 0.5 mg/kg racemic ketamine or 0.045 mg/kg midazolam 40-min IV infusion at each time, through
+ * the PK layer's default parameter set (fanta2015 / albrecht1999), typical 70-kg patient. */
+static ks_pk_sim *make_exposure(ks_ctx *ctx, ks_drug drug, double mg_per_kg,
+                                const double *t_start_h, size_t n, ks_exposure *ex) {
+  ks_pk_dose *d = calloc(n, sizeof *d);
+  if (!d) return NULL;
+  for (size_t i = 0; i < n; i++)
+    d[i] = (ks_pk_dose){drug, KS_ROUTE_IV, mg_per_kg * 70.0, t_start_h[i], 40.0 / 60.0};
+  ks_pk_patient patient = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_sim *sim = NULL;
+  ks_status st = ks_pk_sim_create(ctx, &patient, d, n, NULL, &sim);
+  free(d);
+  if (st != KS_OK) return NULL;
+  ks_pk_sim_exposure(sim, ex);
+  return sim;
 }
 
 #define NT 400
@@ -55,13 +59,13 @@ static int solve_single(ks_ctx *ctx, ks_drug drug, double mg_per_kg, unsigned ko
   make_grid();
   double t0 = 0.0;
   ks_exposure ex;
-  ks__ref_exposure *r = make_exposure(ctx, drug, mg_per_kg, &t0, 1, &ex);
+  ks_pk_sim *r = make_exposure(ctx, drug, mg_per_kg, &t0, 1, &ex);
   if (!r) return -1;
   ks_cascade_params p = ks_cascade_params_default();
   p.knockouts = ko;
   ks_receptor_params rp = ks_receptor_params_default();
   ks_status st = ks_cascade_solve(ctx, &p, &rp, &ex, g_t, g_nt, pt);
-  free(r);
+  ks_pk_sim_destroy(&r);
   return st;
 }
 
@@ -212,8 +216,8 @@ KS_TEST(cascade_repeated_doses_accumulate_with_saturation_and_relax) {
   ks_ctx *ctx = new_ctx();
   ks_exposure ex1, ex6;
   double t0 = 0.0;
-  ks__ref_exposure *r1 = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex1);
-  ks__ref_exposure *r6 = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex6);
+  ks_pk_sim *r1 = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex1);
+  ks_pk_sim *r6 = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex6);
   ks_cascade_params p = ks_cascade_params_default();
   ks_receptor_params rp = ks_receptor_params_default();
   enum { N = 12 * 7 * 4 };
@@ -233,15 +237,15 @@ KS_TEST(cascade_repeated_doses_accumulate_with_saturation_and_relax) {
   KS_ASSERT_NEAR(b[N - 1].spine_pfc, 1.0 - p.spine_deficit_pfc, 0.01);
   free(a);
   free(b);
-  free(r1);
-  free(r6);
+  ks_pk_sim_destroy(&r1);
+  ks_pk_sim_destroy(&r6);
   ks_ctx_destroy(&ctx);
 }
 
 KS_TEST(cascade_halving_tolerances_changes_outputs_little) {
   ks_ctx *ctx = new_ctx();
   ks_exposure ex;
-  ks__ref_exposure *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
+  ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
   ks_cascade_params p = ks_cascade_params_default(), q = p;
   q.rtol *= 0.5;
   q.atol *= 0.5;
@@ -276,14 +280,14 @@ KS_TEST(cascade_halving_tolerances_changes_outputs_little) {
   KS_ASSERT_TRUE(worst < 1e-4);
   free(a);
   free(b);
-  free(r);
+  ks_pk_sim_destroy(&r);
   ks_ctx_destroy(&ctx);
 }
 
 KS_TEST(cascade_twelve_weeks_six_infusions_is_fast) {
   ks_ctx *ctx = new_ctx();
   ks_exposure ex;
-  ks__ref_exposure *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
+  ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
   ks_cascade_params p = ks_cascade_params_default();
   ks_receptor_params rp = ks_receptor_params_default();
   enum { N = 85 };
@@ -301,7 +305,7 @@ KS_TEST(cascade_twelve_weeks_six_infusions_is_fast) {
           s.n_steps, s.n_rhs, s.n_restarts);
   KS_ASSERT_TRUE(s.n_steps < 5000);
   KS_ASSERT_TRUE(ms < 250.0); /* target < 50 ms in Release; slack for sanitizer builds */
-  free(r);
+  ks_pk_sim_destroy(&r);
   ks_ctx_destroy(&ctx);
 }
 
@@ -310,7 +314,7 @@ KS_TEST(cascade_two_hundred_doses_in_ten_weeks) {
   double starts[200];
   for (int i = 0; i < 200; i++) starts[i] = 8.4 * i; /* every 8.4 h for 70 days */
   ks_exposure ex;
-  ks__ref_exposure *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, starts, 200, &ex);
+  ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, starts, 200, &ex);
   ks_cascade_params p = ks_cascade_params_default();
   ks_receptor_params rp = ks_receptor_params_default();
   double t[71];
@@ -321,7 +325,7 @@ KS_TEST(cascade_two_hundred_doses_in_ten_weeks) {
     KS_ASSERT_TRUE(pt[i].spine_pfc <= p.spine_max + 1e-9);
     KS_ASSERT_TRUE(isfinite(pt[i].window));
   }
-  free(r);
+  ks_pk_sim_destroy(&r);
   ks_ctx_destroy(&ctx);
 }
 
@@ -375,23 +379,58 @@ KS_TEST(cascade_names_and_fields) {
   KS_ASSERT_TRUE(isnan(ks_cascade_point_field(&pt, n)));
 }
 
-KS_TEST(cascade_reference_pk_is_plausible) {
+KS_TEST(cascade_pk_exposure_is_plausible) {
   ks_ctx *ctx = new_ctx();
   ks_exposure ex;
   double t0 = 0.0;
-  ks__ref_exposure *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex);
+  ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex);
+  KS_ASSERT_TRUE(r != NULL);
   ks_pk_conc c;
   KS_ASSERT_OK(ex.eval(ex.ud, 40.0 / 60.0, &c));
   double cp = c.plasma_ng_per_mL[KS_SP_S_KETAMINE] + c.plasma_ng_per_mL[KS_SP_R_KETAMINE];
   KS_ASSERT_RANGE(cp, 100.0, 250.0); /* Zarate 2006: ~185 ng/mL, range 100-250 */
-  KS_ASSERT_OK(ex.eval(ex.ud, 80.0 / 60.0, &c));
-  cp = c.plasma_ng_per_mL[KS_SP_S_KETAMINE] + c.plasma_ng_per_mL[KS_SP_R_KETAMINE];
-  KS_ASSERT_RANGE(cp, 30.0, 90.0);
-  /* Effect site lags plasma during the infusion and follows it afterwards. */
+  /* Effect site lags plasma during the infusion; norketamine is formed. */
   KS_ASSERT_OK(ex.eval(ex.ud, 0.1, &c));
   KS_ASSERT_TRUE(c.effect_ng_per_mL[KS_SP_S_KETAMINE] < c.plasma_ng_per_mL[KS_SP_S_KETAMINE]);
+  KS_ASSERT_OK(ex.eval(ex.ud, 2.0, &c));
+  KS_ASSERT_TRUE(c.plasma_ng_per_mL[KS_SP_S_NORKETAMINE] > 0.0);
   KS_ASSERT_EQ_INT((int)ex.n_events, 2);
-  free(r);
+  ks_pk_sim_destroy(&r);
+  ks_ctx_destroy(&ctx);
+}
+
+/* The closed-form reference PK (the PK of the SBML export) is the PK layer's domino1982 and
+ * albrecht1999 sets: parent plasma and effect-site concentrations agree to round-off. */
+KS_TEST(cascade_sbml_reference_pk_matches_pk_layer) {
+  ks_ctx *ctx = new_ctx();
+  static const ks_drug drugs[2] = {KS_DRUG_KETAMINE, KS_DRUG_MIDAZOLAM};
+  static const char *const sets[2] = {"domino1982", "albrecht1999"};
+  static const double mg_per_kg[2] = {0.5, 0.045};
+  for (int k = 0; k < 2; k++) {
+    ks__ref_exposure *ref = malloc(sizeof *ref);
+    KS_ASSERT_TRUE(ref != NULL);
+    double t0 = 0.25;
+    KS_ASSERT_OK(ks__ref_exposure_init(ctx, ref, drugs[k], 70.0, mg_per_kg[k] * 70.0,
+                                       40.0 / 60.0, &t0, 1));
+    ks_exposure ex;
+    ks__ref_exposure_view(ref, &ex);
+    ks_pk_patient patient = ks_pk_patient_typical(70.0, 40.0, 0);
+    ks_pk_options o = ks_pk_options_default();
+    o.model[drugs[k]] = sets[k];
+    ks_pk_dose d = {drugs[k], KS_ROUTE_IV, mg_per_kg[k] * 70.0, t0, 40.0 / 60.0};
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &patient, &d, 1, &o, &sim));
+    ks_species sp = drugs[k] == KS_DRUG_MIDAZOLAM ? KS_SP_MIDAZOLAM : KS_SP_S_KETAMINE;
+    for (double t = 0.3; t < 12.0; t *= 1.3) {
+      ks_pk_conc a, b;
+      KS_ASSERT_OK(ex.eval(ex.ud, t, &a));
+      KS_ASSERT_OK(ks_pk_sim_eval(sim, t, &b));
+      KS_ASSERT_REL(a.plasma_ng_per_mL[sp], b.plasma_ng_per_mL[sp], 1e-6);
+      KS_ASSERT_REL(a.effect_ng_per_mL[sp], b.effect_ng_per_mL[sp], 1e-6);
+    }
+    ks_pk_sim_destroy(&sim);
+    free(ref);
+  }
   ks_ctx_destroy(&ctx);
 }
 
