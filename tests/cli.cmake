@@ -8,3 +8,5 @@ set_tests_properties(cli_determinism_threads PROPERTIES TIMEOUT 600)
 # fontconfig (behind PLplot's cairo driver, used for report.html) never frees its cache.
 set_property(TEST cli_determinism_threads APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+add_test(NAME cli_man_page_in_step
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/man_in_step.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/docs/ketasim.1)

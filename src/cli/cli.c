@@ -47,7 +47,9 @@ cli_opt *cli_get(cli_opt *opts, size_t n_opts, const char *name) {
 }
 
 void cli_help(const char *cmd, const char *usage, const char *summary, const cli_opt *opts, size_t n_opts) {
-  printf("usage: ketasim %s %s\n\n%s\n\noptions:\n", cmd, usage, summary);
+  printf("usage: ketasim %s %s\n", cmd, usage);
+  if (summary && *summary) printf("\n%s\n", summary);
+  printf("\noptions:\n");
   for (size_t i = 0; i < n_opts; i++) {
     char left[64];
     snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");

@@ -20,7 +20,7 @@
 int ks_cli_scan(int argc, char **argv);
 
 static const char usage[] =
-    "scan [--paradigm rest|faces|conflict] [--nmda-block-e X --nmda-block-i Y] [--gain-vmpfc-amygdala G ...] "
+    "[--paradigm rest|faces|conflict] [--nmda-block-e X --nmda-block-i Y] [--gain-vmpfc-amygdala G ...] "
     "[--duration 10min] [--tr 2s] [--analytic] [--connectome DIR] --out DIR";
 
 /* A fraction or multiplier flag in [lo, hi]; absent leaves *out. Returns 0 or 2. */
