@@ -182,7 +182,7 @@ KS_TEST(avoidance_feedback_fewer_reminders_with_more_fear) {
 
 KS_TEST(post_retrieval_extinction_weakens_the_association) {
   ks_ctx *ctx = mkctx(7);
-  double f6_r, rel_r, f60_r, f6_e, rel_e, f60_e;
+  double f6_r = 0, rel_r = 0, f60_r = 0, f6_e = 0, rel_e = 0, f60_e = 0;
   run_protocol(ctx, 0.0, 0.0, 1, &f6_r, &rel_r, &f60_r);
   run_protocol(ctx, 0.0, 0.0, 0, &f6_e, &rel_e, &f60_e);
   KS_ASSERT_TRUE(f60_r < f60_e - 0.01);
