@@ -10,6 +10,7 @@
 
 #include <ketasim/core.h>
 #include <ketasim/scenario.h>
+#include <ketasim/validate.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +104,10 @@ KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, s
  *  each atomically. run_wall_s and n_processes go under the "run" key only. */
 KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
                                 double run_wall_s, int n_threads, int n_processes);
+
+/** Trial-level targets (Feder 2021, Feder 2014, Norbury 2021) from large virtual samples
+ *  (300 per arm; about a minute on 2 cores). Appends entries as validate.h describes. */
+KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 #ifdef __cplusplus
 }

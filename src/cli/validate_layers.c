@@ -16,6 +16,7 @@ static const layer layers[] = {
     {"clinic", ks_clinic_validate},
     {"acute", ks_acute_validate},
     {"stats", ks_stats_validate},
+    {"trial", ks_trial_validate},
 };
 
 int ks_cli_validate_layer_known(const char *name) {
@@ -24,7 +25,7 @@ int ks_cli_validate_layer_known(const char *name) {
   return 0;
 }
 
-const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, clinic, acute, stats"; }
+const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, clinic, acute, stats, trial"; }
 
 ks_status ks_cli_validate_run(ks_ctx *ctx, const char *only, ks_target_result *out, size_t cap, size_t *n) {
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
