@@ -20,12 +20,27 @@ static double now_s(void) {
 }
 
 /* A short table of the results on stdout. */
-static void print_table(const ks_scenario *sc, const ks_trial_result *r, const ks_trial_primary *pr) {
-  printf("%s: %zu patients, %zu visits each\n", sc->name, ks_trial_n_patients(r), ks_trial_n_visits(r));
+static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_result *r, const ks_trial_primary *pr) {
+  printf("%s: %zu patients, %zu visits each\n\n", sc->name, ks_trial_n_patients(r), ks_trial_n_visits(r));
+  printf("%-28s %5s %9s %16s %14s %16s\n", "group", "n", "completed", "baseline CAPS-5", "response rate",
+         "days to loss");
+  for (size_t g = 0; g < ks_trial_n_groups(r); g++) {
+    ks_trial_arm_summary s;
+    char label[160];
+    if (ks_trial_arm_summarise(ctx, r, g, &s) != KS_OK) continue;
+    char base[32] = "n/a", resp[32] = "n/a", dur[32] = "n/a";
+    if (isfinite(s.baseline_mean[KS_SCALE_CAPS5]))
+      snprintf(base, sizeof base, "%.1f (%.1f)", s.baseline_mean[KS_SCALE_CAPS5], s.baseline_sd[KS_SCALE_CAPS5]);
+    if (isfinite(s.response_rate)) snprintf(resp, sizeof resp, "%.0f%%", 100 * s.response_rate);
+    if (isfinite(s.median_days_to_loss_of_response)) snprintf(dur, sizeof dur, "%.1f", s.median_days_to_loss_of_response);
+    printf("%-28s %5zu %9zu %16s %14s %16s\n", ks_trial_group_label(r, g, label, sizeof label), s.n, s.n_completed,
+           base, resp, dur);
+  }
   if (pr->valid)
-    printf("primary %s at day %g, %s: %+.2f (95%% CI %.2f to %.2f), p = %.3g, d = %.2f [%s]\n",
+    printf("\nprimary: %s at day %g, %s = %+.2f (95%% CI %.2f to %.2f), p = %.3g, Cohen's d = %.2f [%s]\n",
            ks_scen_scale_name(pr->scale), pr->day, pr->contrast, pr->difference, pr->ci_lo, pr->ci_hi, pr->p,
            pr->cohens_d, pr->method);
+  printf("\nA research simulation, not medical advice.\n");
 }
 
 int ks_cli_run(int argc, char **argv) {
@@ -80,7 +95,7 @@ int ks_cli_run(int argc, char **argv) {
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
   if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, 1)) != KS_OK) goto fail;
   if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
-  print_table(sc, res, &pr);
+  print_table(ctx, sc, res, &pr);
   if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html} in %.1f s\n", out->value, wall);
   ks_trial_result_destroy(&res);
   ks_scenario_destroy(&sc);
