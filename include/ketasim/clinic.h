@@ -79,7 +79,7 @@ typedef struct ks_clinic_params {
   double placebo_theta;              /* maximum expectancy effect at expectancy 1 (theta) */
   double placebo_tau_days;           /* time constant of its build-up */
   double natural_course_theta_per_week; /* slow improvement of chronic PTSD without treatment */
-  double discrimination_scale[KS_SCALE_N]; /* multiplies every item's a (data/clinic/items.tsv) */
+  double discrimination_scale[KS_CLINIC_SCALE_N]; /* multiplies every item's a (data/clinic/items.tsv) */
   double category_spacing_04[4];     /* GRM threshold offsets for 0-4 items (theta) */
   double category_spacing_06[6];     /* for 0-6 items */
 } ks_clinic_params;
