@@ -115,6 +115,10 @@ KS_API void *ks_realloc(ks_ctx *ctx, void *p, size_t n);
 KS_API void ks_free(ks_ctx *ctx, void *p);
 KS_API char *ks_strdup(ks_ctx *ctx, const char *s);
 
+/** Damerau-Levenshtein distance between two short strings (for "did you mean" suggestions);
+ *  strings longer than 40 characters are "far" (99). Pure; thread-safe. */
+KS_API size_t ks_edit_distance(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif

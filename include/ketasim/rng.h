@@ -59,6 +59,8 @@ KS_API double ks_rng_truncnormal(ks_rng *r, double mu, double sd, double lo, dou
 KS_API int ks_rng_bernoulli(ks_rng *r, double p);
 /** Poisson(lambda), lambda >= 0: inversion below 10, Hormann's PTRS above. */
 KS_API uint64_t ks_rng_poisson(ks_rng *r, double lambda);
+/** Standard normal quantile (Wichura 1988, AS 241; relative error about 1e-16), p in (0, 1). */
+KS_API double ks_rng_norm_quantile(double p);
 /** Uniform integer in [0, n), n > 0, without modulo bias. */
 KS_API uint64_t ks_rng_below(ks_rng *r, uint64_t n);
 

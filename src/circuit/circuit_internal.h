@@ -147,7 +147,6 @@ typedef struct ks__ntab {
   double q[KS_NTAB_N + 1];   /* Phi^-1(k / N), with q[0], q[N] unused (tails) */
 } ks__ntab;
 void ks__ntab_init(ks__ntab *t);
-double ks__norm_quantile(double p);
 void ks__normals(const ks__ntab *t, ks_rng *rng, double *out, size_t n);
 
 /* Lyapunov solve: A P + P A' + Q = 0, A and Q m x m row-major; P out. Work arrays inside. */

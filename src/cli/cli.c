@@ -24,22 +24,6 @@ int cli_fail(const ks_ctx *ctx, ks_status st) {
   return (st == KS_EINPUT || st == KS_ERANGE) ? 2 : 1;
 }
 
-size_t cli_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64) return 99;
-  size_t d[65][65];
-  for (size_t i = 0; i <= la; i++) d[i][0] = i;
-  for (size_t j = 0; j <= lb; j++) d[0][j] = j;
-  for (size_t i = 1; i <= la; i++)
-    for (size_t j = 1; j <= lb; j++) {
-      size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-      if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
-      if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
-      d[i][j] = c;
-    }
-  return d[la][lb];
-}
-
 cli_opt *cli_get(cli_opt *opts, size_t n_opts, const char *name) {
   for (size_t i = 0; i < n_opts; i++)
     if (strcmp(opts[i].name, name) == 0) return &opts[i];
@@ -81,7 +65,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt
       const char *best = NULL;
       size_t bd = 99;
       for (size_t k = 0; k < n_opts; k++) {
-        size_t d = cli_edit_distance(name, opts[k].name);
+        size_t d = ks_edit_distance(name, opts[k].name);
         if (d < bd) bd = d, best = opts[k].name;
       }
       if (best && bd <= 2)

@@ -61,7 +61,5 @@ void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, size_t done, size_t total);
 void cli_progress_done(cli_progress *p);
 
-/* Levenshtein distance, for "did you mean". */
-size_t cli_edit_distance(const char *a, const char *b);
 
 #endif

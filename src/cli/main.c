@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
   const char *best = NULL;
   size_t bd = 99;
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-    size_t d = cli_edit_distance(cmd, commands[i].name);
+    size_t d = ks_edit_distance(cmd, commands[i].name);
     if (d < bd) bd = d, best = commands[i].name;
   }
   if (best && bd <= 2)

@@ -39,6 +39,6 @@ ks_status ks__yaml_parse(ks_ctx *ctx, yarena *a, const char *file, const char *t
                          ynode **root);
 
 /* Damerau-Levenshtein (optimal string alignment) distance, capped for long strings. */
-size_t ks__edit_distance(const char *a, const char *b);
+
 
 #endif

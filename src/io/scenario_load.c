@@ -82,7 +82,7 @@ static ks_status map_fields(loader *L, const ynode *y, const char *where, const 
       const char *best = NULL;
       size_t bd = 99;
       for (size_t i = 0; i < n_keys; i++) {
-        size_t dist = ks__edit_distance(k->text, keys[i]);
+        size_t dist = ks_edit_distance(k->text, keys[i]);
         if (dist < bd) bd = dist, best = keys[i];
       }
       size_t kl = strlen(k->text);
@@ -209,7 +209,7 @@ static ks_status get_enum(loader *L, const ynode *y, const char *path, const cha
   size_t bd = 99;
   for (size_t i = 0; i < n; i++) {
     if (strcasecmp(y->text, names[i]) == 0) return *out = (int)i, KS_OK;
-    size_t dist = ks__edit_distance(y->text, names[i]);
+    size_t dist = ks_edit_distance(y->text, names[i]);
     if (dist < bd) bd = dist, best = names[i];
   }
   if (best && bd <= 2)

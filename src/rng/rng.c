@@ -54,7 +54,7 @@ double ks_rng_lognormal(ks_rng *r, double mu, double sigma) {
 static double norm_cdf(double z) { return 0.5 * erfc(-z / M_SQRT2); }
 
 /* Standard normal quantile: Wichura (1988), Algorithm AS 241 (PPND16), relative error ~1e-16. */
-static double norm_quantile(double p) {
+double ks_rng_norm_quantile(double p) {
   double q = p - 0.5, r, x;
   if (fabs(q) <= 0.425) {
     r = 0.180625 - q * q;
@@ -103,7 +103,7 @@ double ks_rng_truncnormal(ks_rng *r, double mu, double sd, double lo, double hi)
     z = fabs(a) < fabs(b) ? a : b;
   } else {
     double p = pa + ks_rng_uniform(r) * (pb - pa);
-    z = norm_quantile(p);
+    z = ks_rng_norm_quantile(p);
     if (z < a) z = a;
     if (z > b) z = b;
   }
