@@ -36,22 +36,23 @@ static long find_visit(const ks_trial_result *r, ks_scen_visit at, int period) {
   return -1;
 }
 
-/* The baseline visit of a scale: the last visit of that scale at or before the first dose of
- * the period (day 0 usually). */
+/* Scale whose total measure M is (inverse of scale_measure), or -1. */
+static int measure_scale(int m) {
+  for (int s = 0; s < KS_SCALE_N; s++)
+    if (scale_measure((ks_scen_scale)s) == m) return s;
+  return -1;
+}
+
+/* The baseline visit of measure M in PERIOD: the last visit at or before the period's first dose
+ * at which its scale is assessed; -1 when there is none. */
 static long baseline_visit(const ks_trial_result *r, int period, int m) {
-  int first_day = ks_scenario_first_dose_day(r->sc);
-  double t0 = (double)period * r->plan.period_offset_h + 24.0 * first_day;
+  int s = measure_scale(m);
+  if (s < 0) return -1;
+  double t0 = (double)period * r->plan.period_offset_h + 24.0 * ks_scenario_first_dose_day(r->sc);
   long best = -1;
-  for (size_t v = 0; v < r->plan.n_visits; v++) {
-    if (r->plan.visit_period[v] != period || r->plan.visit_t_h[v] > t0 + 1e-9) continue;
-    if (!isnan(val(r, 0, v, m)) || best < 0) best = (long)v;
-  }
-  /* Prefer a visit where the scale was actually assessed. */
-  for (long v = best; v >= 0; v--) {
-    int assessed = 0;
-    for (size_t i = 0; i < r->n && !assessed; i++) assessed = !isnan(val(r, i, (size_t)v, m));
-    if (assessed) return v;
-  }
+  for (size_t v = 0; v < r->plan.n_visits; v++)
+    if (r->plan.visit_period[v] == period && r->plan.visit_t_h[v] <= t0 + 1e-9 && (r->plan.visit_scales[v] & (1u << s)))
+      best = (long)v;
   return best;
 }
 
