@@ -70,7 +70,7 @@ ks_clinic_params ks_clinic_params_default(void) {
   p.discrimination_scale[KS_SCALE_CAPS5] = 1.2;
   p.discrimination_scale[KS_SCALE_PCL5] = 3.0;
   p.placebo_theta = 0.35;
-  p.placebo_tau_days = 21.0;
+  p.placebo_tau_days = 7.0;
   p.natural_course_theta_per_week = 0.02;
   static const double s4[4] = {-1.8, -0.6, 0.6, 1.8};
   static const double s6[6] = {-1.5, -0.9, -0.3, 0.3, 0.9, 1.5};
