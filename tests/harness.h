@@ -10,6 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ketasim/core.h>
+
+/* A context for a test: default options, warnings silenced. NULL only when out of memory. */
+__attribute__((unused)) static ks_ctx *ks_test_ctx(void) {
+  ks_ctx_opts o = ks_ctx_opts_default();
+  o.log_level = KS_LOG_ERROR;
+  ks_ctx *ctx = NULL;
+  return ks_ctx_create(&o, &ctx) == KS_OK ? ctx : NULL;
+}
+
 typedef void (*ks_test_fn)(int *failed);
 typedef struct { const char *name; ks_test_fn fn; } ks_test_entry;
 

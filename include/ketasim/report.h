@@ -231,11 +231,6 @@ KS_API ks_status ks_report_render(ks_report *rep, char **html, size_t *n_html);
  *  @return KS_OK, KS_EINVAL, KS_ENOMEM, KS_EIO (directory missing or not writable, disk full). */
 KS_API ks_status ks_report_write(ks_report *rep, const char *path);
 
-/** Write n bytes to path atomically (temporary file in the same directory, then rename).
- *  Exposed because the report's helper is useful to other writers.
- *  @return KS_OK, KS_EINVAL, KS_EIO. */
-KS_API ks_status ks_report_write_file_atomic(ks_ctx *ctx, const char *path, const char *data,
-                                             size_t n);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* The report of a trial run (src/report/trial_report.c). */

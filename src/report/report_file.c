@@ -109,25 +109,3 @@ ks_status ks__file_read(ks_ctx *ctx, const char *name, char **buf, size_t *n) {
   if (n) *n = len;
   return KS_OK;
 }
-
-ks_status ks_report_write_file_atomic(ks_ctx *ctx, const char *path, const char *data, size_t n) {
-  if (!ctx) return KS_EINVAL;
-  KS_CHECK_ARG(ctx, path && path[0]);
-  KS_CHECK_ARG(ctx, data || n == 0);
-  ks__tmpfile tmp = {0};
-  KS_TRY(ks__tmp_create(ctx, path, NULL, &tmp));
-  FILE *f = fopen(tmp.name, "wb");
-  if (!f) {
-    ks_status st = ks_ctx_fail(ctx, KS_EIO, "cannot open %s: %s", tmp.name, strerror(errno));
-    ks__tmp_discard(ctx, &tmp);
-    return st;
-  }
-  size_t put = n ? fwrite(data, 1, n, f) : 0;
-  int bad = (put != n) | (fflush(f) != 0) | ferror(f);
-  bad |= (fclose(f) != 0);
-  if (bad) {
-    ks__tmp_discard(ctx, &tmp);
-    return ks_ctx_fail(ctx, KS_EIO, "cannot write %s (disk full?)", path);
-  }
-  return ks__tmp_commit(ctx, &tmp, path);
-}

@@ -7,6 +7,8 @@
 
 #include "report_internal.h"
 
+#include <ketasim/io.h>
+
 /* ---------------------------------------------------------------------------------------------- */
 /* A growing string that remembers an allocation failure (checked once at the end).                */
 
@@ -539,7 +541,7 @@ ks_status ks_report_write(ks_report *rep, const char *path) {
   char *html = NULL;
   size_t n = 0;
   KS_TRY(ks_report_render(rep, &html, &n));
-  ks_status st = ks_report_write_file_atomic(rep->ctx, path, html, n);
+  ks_status st = ks_write_file_atomic(rep->ctx, path, html, n);
   ks_free(rep->ctx, html);
   return st;
 }

@@ -251,7 +251,7 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
 
 /* Imaging: correlation across the imaging subset between the change in vmPFC-amygdala FC and
  * the change in CAPS-5 from the first to the last scan (Norbury 2021). */
-static double imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only, double *work) {
+double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) {
   long first = -1, last = -1;
   for (size_t v = 0; v < r->plan.n_visits; v++)
     if (r->plan.visit_scales[v] & (1u << KS_SCALE_SCAN)) {
@@ -260,7 +260,11 @@ static double imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only, dou
     }
   if (first < 0 || last == first) return NAN;
   long cf = baseline_visit(r, 0, KS_M_CAPS5);
-  double *x = work, *y = work + r->n;
+  double *x = ks_calloc(ctx, 2 * r->n + 2, sizeof *x), *y = x ? x + r->n : NULL;
+  if (!x) {
+    ks_ctx_clear_error(ctx);
+    return NAN;
+  }
   size_t k = 0;
   size_t n_img = r->sc->imaging_n > 0 ? (size_t)r->sc->imaging_n
                  : r->sc->imaging_fraction > 0 ? (size_t)ceil(r->sc->imaging_fraction * (double)r->n) : r->n;
@@ -274,17 +278,13 @@ static double imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only, dou
     k++;
   }
   ks_corr_result cr;
-  if (k < 3 || ks_stats_pearson(ctx, x, y, k, 0.95, &cr) != KS_OK) {
-    ks_ctx_clear_error(ctx);
-    return NAN;
-  }
-  return cr.r;
+  int ok = k >= 3 && ks_stats_pearson(ctx, x, y, k, 0.95, &cr) == KS_OK;
+  ks_free(ctx, x);
+  if (!ok) ks_ctx_clear_error(ctx);
+  return ok ? cr.r : NAN;
 }
 
-size_t ks_trial_n_groups(const ks_trial_result *r) {
-  if (!r) return 0;
-  return r->sc->design == KS_DESIGN_SINGLE_ARM ? 1 : r->sc->design == KS_DESIGN_CROSSOVER ? 2 : r->sc->n_arms;
-}
+size_t ks_trial_n_groups(const ks_trial_result *r) { return r ? ks__trial_n_groups(r->sc) : 0; }
 
 static const char *arm_label(const ks_trial_result *r, int arm, char *buf, size_t n);
 
@@ -366,15 +366,8 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
                                     int n_threads, int n_processes) {
   const ks_scenario *sc = r->sc;
   size_t n_groups = ks_trial_n_groups(r);
-  double *work = ks_calloc(ctx, 3 * r->n + 3, sizeof *work);
-  int *iwork = ks_calloc(ctx, r->n + 1, sizeof *iwork);
   double *chg = ks_calloc(ctx, r->n + 1, sizeof *chg);
-  if (!work || !iwork || !chg) {
-    ks_free(ctx, work);
-    ks_free(ctx, iwork);
-    ks_free(ctx, chg);
-    return KS_ENOMEM;
-  }
+  if (!chg) return KS_ENOMEM;
   ks_trial_primary pr;
   ks_status st = ks_trial_summarise(ctx, r, &pr);
   ks_afile *f = NULL;
@@ -399,7 +392,10 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_begin_array(&j);
   for (size_t a = 0; a < n_groups; a++) {
     ks_trial_arm_summary s;
-    arm_summary(ctx, r, (int)a, &s, work, iwork);
+    if ((st = ks_trial_arm_summarise(ctx, r, a, &s)) != KS_OK) {
+      ks_afile_abort(&f);
+      goto done;
+    }
     char lbl[2 * KS_SCENARIO_NAME_MAX + 2];
     ks_json_begin_object(&j);
     ks_json_key(&j, "name");
@@ -507,12 +503,12 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_key(&j, "imaging");
   ks_json_begin_object(&j);
   ks_json_key(&j, "vmpfc_amygdala_fc_change_vs_caps5_change_r");
-  json_num_or_null(&j, imaging_r(ctx, r, -1, work));
+  json_num_or_null(&j, ks__trial_imaging_r(ctx, r, -1));
   ks_json_key(&j, "by_arm_r");
   ks_json_begin_object(&j);
   for (size_t a = 0; a < n_groups && sc->design == KS_DESIGN_PARALLEL; a++) {
     ks_json_key(&j, sc->arms[a].name);
-    json_num_or_null(&j, imaging_r(ctx, r, (int)a, work));
+    json_num_or_null(&j, ks__trial_imaging_r(ctx, r, (int)a));
   }
   ks_json_end_object(&j);
   ks_json_end_object(&j);
@@ -529,8 +525,6 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_finish(&j);
   st = ks_afile_commit(&f);
 done:
-  ks_free(ctx, work);
-  ks_free(ctx, iwork);
   ks_free(ctx, chg);
   return st;
 }

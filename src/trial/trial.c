@@ -34,6 +34,10 @@ int ks_trial_default_threads(void) {
 
 const ks_scenario *ks_trial_scenario(const ks_trial_result *r) { return r ? r->sc : NULL; }
 
+size_t ks__trial_n_groups(const ks_scenario *sc) {
+  return sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
+}
+
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period) {
   if (plan->sc->design != KS_DESIGN_CROSSOVER) return arm;
   return period == 0 ? arm : 1 - arm;
@@ -184,7 +188,7 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
  * own stream. */
 static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
   const ks_scenario *sc = plan->sc;
-  size_t n_groups = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
+  size_t n_groups = ks__trial_n_groups(sc);
   int slots[64];
   size_t bs = 0;
   for (size_t a = 0; a < n_groups && a < 64; a++) {

@@ -54,6 +54,14 @@ struct ks_trial_result {
   size_t n_screened;
 };
 
+/* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
+size_t ks__trial_n_groups(const ks_scenario *sc);
+
+/* Pearson r, over the imaging subset (or group ARM_ONLY when >= 0), between the change in
+ * vmPFC-amygdala FC and the CAPS-5 improvement from the first to the last scan; NaN when it cannot
+ * be computed. */
+double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only);
+
 /* The arm treated in PERIOD by a patient in arm/sequence ARM. */
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period);
 

@@ -78,48 +78,15 @@ ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size
                 k.median_days_to_loss_of_response, KS_TARGET_HELD_OUT);
   /* Norbury 2021: vmPFC-amygdala coupling change tracks improvement, more so with ketamine. */
   {
-    double fx[2 * KS_VALIDATE_N_PER_ARM], fy[2 * KS_VALIDATE_N_PER_ARM];
-    double r_arm[2] = {NAN, NAN}, r_all = NAN;
-    size_t nv = ks_trial_n_visits(r);
-    size_t v0 = nv, v1 = 0; /* first and last scan visits */
-    for (size_t v = 0; v < nv; v++)
-      if (r->plan.visit_scales[v] & (1u << KS_SCALE_SCAN)) {
-        if (v0 == nv) v0 = v;
-        v1 = v;
-      }
-    for (int pass = -1; pass < 2; pass++) {
-      size_t k2 = 0;
-      for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
-        if (pass >= 0 && ks_trial_patient_arm(r, i) != pass) continue;
-        double f0 = ks_trial_value(r, i, v0, KS_M_FC_VMPFC_AMYGDALA), f1 = ks_trial_value(r, i, v1, KS_M_FC_VMPFC_AMYGDALA);
-        double c0 = ks_trial_value(r, i, v0, KS_M_CAPS5), c1 = ks_trial_value(r, i, v1, KS_M_CAPS5);
-        if (isnan(f0) || isnan(f1) || isnan(c0) || isnan(c1)) continue;
-        fx[k2] = f1 - f0;
-        fy[k2] = c0 - c1;
-        k2++;
-      }
-      double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-      for (size_t i = 0; i < k2; i++) {
-        sx += fx[i];
-        sy += fy[i];
-      }
-      double mx = k2 ? sx / (double)k2 : 0, my = k2 ? sy / (double)k2 : 0;
-      for (size_t i = 0; i < k2; i++) {
-        sxx += (fx[i] - mx) * (fx[i] - mx);
-        syy += (fy[i] - my) * (fy[i] - my);
-        sxy += (fx[i] - mx) * (fy[i] - my);
-      }
-      double rr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
-      if (pass < 0) r_all = rr;
-      else r_arm[pass] = rr;
-    }
+    double r_all = ks__trial_imaging_r(ctx, r, -1);
+    double r_ket = ks__trial_imaging_r(ctx, r, 0), r_mid = ks__trial_imaging_r(ctx, r, 1);
     const char *nsrc = "Norbury 2021 Neuropsychopharmacology (beta 2.90; interaction 0.86)";
     ks_target_add(out, cap, n, "trial.norbury2021.fc_change_vs_improvement_r",
                   "r between vmPFC-amygdala FC change (faces) and CAPS-5 improvement, both arms", "r", nsrc, NAN,
                   0.05, 1.0, r_all, KS_TARGET_HELD_OUT);
     ks_target_add(out, cap, n, "trial.norbury2021.stronger_with_ketamine",
-                  "that r in the ketamine arm minus in the midazolam arm", "r", nsrc, NAN, 0.0, 2.0,
-                  r_arm[0] - r_arm[1], KS_TARGET_HELD_OUT);
+                  "that r in the ketamine arm minus in the midazolam arm", "r", nsrc, NAN, 0.0, 2.0, r_ket - r_mid,
+                  KS_TARGET_HELD_OUT);
   }
   ks_trial_result_destroy(&r);
   ks_scenario_destroy(&sc);

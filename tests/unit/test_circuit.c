@@ -9,13 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static ks_ctx *mkctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *ctx = NULL;
-  ks_ctx_create(&o, &ctx);
-  return ctx;
-}
 
 static void write_file(const char *dir, const char *name, const char *text) {
   char p[512];
@@ -82,7 +75,7 @@ KS_TEST(fast_normals_have_unit_moments) {
 KS_TEST(single_node_fic_and_nmda_scaling_match_derived_values) {
   /* CALIBRATION.md s5 (derived from Deco 2014): FIC target 3.06 Hz; all NMDA x0.8 -> 2.49 Hz;
    * only E->I NMDA x0.8 -> 3.78 Hz; E->I x0.5 -> 7.83 Hz. */
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = single_node(ctx);
   KS_ASSERT_TRUE(c != NULL);
   ks_circuit_drive d = ks_circuit_drive_baseline();
@@ -103,7 +96,7 @@ KS_TEST(single_node_fic_and_nmda_scaling_match_derived_values) {
 }
 
 KS_TEST(disinhibition_at_low_block_suppression_at_high_block) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = NULL;
   KS_ASSERT_OK(ks_circuit_create_default(ctx, NULL, &c));
   ks_circuit_drive d = ks_circuit_drive_baseline();
@@ -127,7 +120,7 @@ KS_TEST(disinhibition_at_low_block_suppression_at_high_block) {
 }
 
 KS_TEST(bold_impulse_response_peak_and_undershoot) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   enum { N = 300 };
   double y[N];
   for (int set = 0; set < 2; set++) {
@@ -177,7 +170,7 @@ static void pearson(const double *y, size_t T, size_t n, double *fc) {
 }
 
 KS_TEST(analytic_fc_symmetric_and_agrees_with_simulation) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit_phenotype ph;
   ks_circuit_phenotype_sample(NULL, 1.0, &ph);
   ks_circuit *c = NULL;
@@ -210,7 +203,7 @@ KS_TEST(analytic_fc_symmetric_and_agrees_with_simulation) {
 }
 
 KS_TEST(noise_is_keyed_by_patient_and_scan_not_by_order) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = NULL;
   KS_ASSERT_OK(ks_circuit_create_default(ctx, NULL, &c));
   ks_circuit_drive d = ks_circuit_drive_baseline();
@@ -240,7 +233,7 @@ KS_TEST(noise_is_keyed_by_patient_and_scan_not_by_order) {
 }
 
 KS_TEST(connectome_loader_reports_file_line_col) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   char dir[256];
   mk_tmpdir(dir, sizeof dir, "bad");
   ks_connectome *k = NULL;
@@ -285,7 +278,7 @@ KS_TEST(shipped_example_connectome_loads_and_maps) {
   const char *src = getenv("KS_SOURCE_DIR");
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/data/circuit/example_bilateral", src ? src : ".");
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_connectome *k = NULL;
   KS_ASSERT_OK(ks_connectome_load(ctx, dir, &k));
   ks_circuit *c = NULL;
@@ -302,7 +295,7 @@ KS_TEST(shipped_example_connectome_loads_and_maps) {
 }
 
 KS_TEST(whole_brain_with_delays_runs_and_stays_finite) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_connectome *k = NULL;
   KS_ASSERT_OK(ks_connectome_create_synthetic(ctx, 379, 0.1, 42, &k));
   ks_circuit *c = NULL;
@@ -338,7 +331,7 @@ KS_TEST(phenotype_sampling_keyed_and_directed) {
 }
 
 KS_TEST(bad_arguments_are_refused) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = NULL;
   ks_circuit_phenotype p = ks_circuit_phenotype_healthy();
   p.salience_coupling = -1.0;

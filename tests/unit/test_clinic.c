@@ -6,11 +6,6 @@
 
 #include <ketasim/clinic.h>
 
-static ks_ctx *mkctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  ks_ctx *ctx = NULL;
-  return ks_ctx_create(&o, &ctx) == KS_OK ? ctx : NULL;
-}
 
 static ks_clinic_model *mkmodel(ks_ctx *ctx) {
   ks_clinic_params p = ks_clinic_params_default();
@@ -50,7 +45,7 @@ KS_TEST(item_table_matches_data_file) {
   snprintf(path, sizeof path, "%s/data/clinic/items.tsv", dir ? dir : ".");
   FILE *fp = fopen(path, "r");
   KS_ASSERT_TRUE(fp != NULL);
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_clinic_params p = ks_clinic_params_default();
   ks_clinic_model *m = mkmodel(ctx);
   KS_ASSERT_TRUE(m != NULL);
@@ -79,7 +74,7 @@ KS_TEST(item_table_matches_data_file) {
 }
 
 KS_TEST(item_scores_in_range_and_totals_add_up) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_clinic_model *m = mkmodel(ctx);
   ks_rng r;
   ks_rng_init(&r, 1, KS_STREAM_CLINIC, 0, 0);
@@ -136,7 +131,7 @@ KS_TEST(reliabilities_match_published_values_in_a_large_sample) {
    * within +-.05 in 5000 reference patients (independent of ks_clinic_validate's own sample). */
   enum { N = 5000 };
   static double c1[N], c2[N], p1[N], p2[N];
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_clinic_model *m = mkmodel(ctx);
   for (int i = 0; i < N; i++) {
     ks_rng r, v1, v2;
@@ -166,7 +161,7 @@ KS_TEST(reliabilities_match_published_values_in_a_large_sample) {
 }
 
 KS_TEST(latent_severity_follows_its_drivers) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_clinic_model *m = mkmodel(ctx);
   ks_clinic_patient pt = {{0.1, 0.2, 0.3, 0.4, 0.5}, {0}, 0.0};
   ks_clinic_inputs ref = ks_clinic_inputs_reference();
@@ -210,7 +205,7 @@ KS_TEST(latent_severity_follows_its_drivers) {
 
 KS_TEST(regression_to_the_mean_after_selection) {
   /* Select patients with a high screening CAPS-5; with no true change their next score is lower. */
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_clinic_model *m = mkmodel(ctx);
   double s_sel = 0.0, n_sel = 0.0, s_next = 0.0;
   for (int i = 0; i < 3000; i++) {
@@ -237,7 +232,7 @@ KS_TEST(regression_to_the_mean_after_selection) {
 }
 
 KS_TEST(clinic_validation_entries) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_target_result r[64];
   size_t n = 0;
   KS_ASSERT_OK(ks_clinic_validate(ctx, r, 64, &n));
@@ -308,7 +303,7 @@ static ks_acute_effects effects_at(ks_ctx *ctx, const ks_acute_patient *pt, int 
 }
 
 KS_TEST(cadss_time_course_dose_tolerance_and_midazolam) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_acute_patient pt = {40.0, 0, 0, 1.0, 1.0};
   double peak = -1.0, t_peak = -1.0;
   for (int t = 0; t <= 240; t++) {
@@ -341,7 +336,7 @@ KS_TEST(cadss_time_course_dose_tolerance_and_midazolam) {
 }
 
 KS_TEST(blood_pressure_heart_rate_and_sedation_time_courses) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_acute_patient pt = {40.0, 0, 0, 1.0, 1.0};
   double peak = -1.0, t_peak = -1.0;
   for (int t = 0; t <= 240; t++) {
@@ -372,7 +367,7 @@ KS_TEST(blood_pressure_heart_rate_and_sedation_time_courses) {
 }
 
 KS_TEST(acute_validation_entries_pass) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_target_result r[64];
   size_t n = 0;
   KS_ASSERT_OK(ks_acute_validate(ctx, r, 64, &n));

@@ -5,12 +5,6 @@
 #include <ketasim/imaging.h>
 #include <ketasim/rng.h>
 
-static ks_ctx *mkctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  ks_ctx *ctx = NULL;
-  ks_ctx_create(&o, &ctx);
-  return ctx;
-}
 
 KS_TEST(hrf_peaks_near_5s_and_sums_to_one) {
   double best = 0.0, tmax = 0.0, sum = 0.0;
@@ -25,7 +19,7 @@ KS_TEST(hrf_peaks_near_5s_and_sums_to_one) {
 }
 
 KS_TEST(fc_of_constructed_signals) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   enum { T = 2000, N = 3 };
   static double y[T * N];
   ks_rng r;
@@ -51,7 +45,7 @@ KS_TEST(fc_of_constructed_signals) {
 }
 
 KS_TEST(bandpass_keeps_band_removes_outside) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   enum { T = 1200 };
   static double x[T], y[T], w[T];
   const double tr = 0.5;
@@ -74,7 +68,7 @@ KS_TEST(bandpass_keeps_band_removes_outside) {
 }
 
 KS_TEST(glm_and_gppi_recover_known_betas) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = NULL;
   KS_ASSERT_OK(ks_circuit_create_default(ctx, NULL, &c));
   ks_circuit_drive d = ks_circuit_drive_baseline();
@@ -107,7 +101,7 @@ KS_TEST(glm_and_gppi_recover_known_betas) {
 }
 
 KS_TEST(summary_directions_ptsd_and_ketamine_course) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *h = NULL, *p = NULL;
   ks_circuit_phenotype ph;
   ph = ks_circuit_phenotype_healthy();
@@ -140,7 +134,7 @@ KS_TEST(summary_directions_ptsd_and_ketamine_course) {
 }
 
 KS_TEST(simulated_faces_scan_activates_amygdala) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_circuit *c = NULL;
   KS_ASSERT_OK(ks_circuit_create_default(ctx, NULL, &c));
   ks_circuit_drive d = ks_circuit_drive_baseline();

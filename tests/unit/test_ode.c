@@ -6,12 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-static ks_ctx *new_ctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *c = NULL;
-  return ks_ctx_create(&o, &c) == KS_OK ? c : NULL;
-}
 
 /* dy0/dt = -k y0; dy1/dt = k y0 - 1000 (y1 - 0) (stiff). */
 typedef struct { double k; double t_max_seen; double kink_t; int fail_after; } lin_ud;
@@ -26,7 +20,7 @@ static int rhs_lin(double t, const double *y, double *dy, void *ud) {
 }
 
 KS_TEST(ode_decay_matches_closed_form) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   lin_ud u = {.k = 0.7};
   ks_ode *ode = NULL;
   KS_ASSERT_OK(ks_ode_create(ctx, 2, rhs_lin, &u, &ode));
@@ -49,7 +43,7 @@ KS_TEST(ode_decay_matches_closed_form) {
 }
 
 KS_TEST(ode_stop_time_is_never_crossed) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   lin_ud u = {.k = 0.1};
   ks_ode *ode = NULL;
   KS_ASSERT_OK(ks_ode_create(ctx, 2, rhs_lin, &u, &ode));
@@ -82,7 +76,7 @@ static int rhs_drain(double t, const double *y, double *dy, void *ud) {
 }
 
 KS_TEST(ode_nonnegative_states_stay_nonnegative) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_ode *ode = NULL;
   KS_ASSERT_OK(ks_ode_create(ctx, 1, rhs_drain, NULL, &ode));
   KS_ASSERT_OK(ks_ode_set_nonnegative(ode, 1));
@@ -102,7 +96,7 @@ KS_TEST(ode_nonnegative_states_stay_nonnegative) {
 }
 
 KS_TEST(ode_failure_names_time_state_and_parameters) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   lin_ud u = {.k = 0.5, .fail_after = 1};
   ks_ode *ode = NULL;
   static const char *const names[] = {"drug", "effect"};
@@ -122,7 +116,7 @@ KS_TEST(ode_failure_names_time_state_and_parameters) {
 }
 
 KS_TEST(ode_rejects_bad_arguments) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_ode *ode = NULL;
   KS_ASSERT_EQ_INT(ks_ode_create(ctx, 0, rhs_lin, NULL, &ode), KS_EINVAL);
   KS_ASSERT_EQ_INT(ks_ode_create(ctx, 2, NULL, NULL, &ode), KS_EINVAL);

@@ -11,13 +11,6 @@
 #include <ketasim/pk.h>
 #include "pk/pk_internal.h"
 
-static ks_ctx *new_ctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *ctx = NULL;
-  if (ks_ctx_create(&o, &ctx) != KS_OK) return NULL;
-  return ctx;
-}
 
 /* A hand-built one-compartment unit: central (V, k), effect (ke0), elimination, loss, and an
  * oral depot with first-order absorption ka and bioavailability F. */
@@ -44,7 +37,7 @@ static pk_unit one_cmt(double v_L, double k_per_h, double ke0_per_h, double ka_p
 }
 
 KS_TEST(one_cmt_iv_bolus_closed_form) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   pk_unit u = one_cmt(20.0, 0.25, 6.0, 1.0, 1.0);
   ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 100.0, 1.0, 0.0};
   ks_pk_sim *sim = NULL;
@@ -65,7 +58,7 @@ KS_TEST(one_cmt_iv_bolus_closed_form) {
 }
 
 KS_TEST(one_cmt_infusion_closed_form) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   pk_unit u = one_cmt(30.0, 0.4, 6.0, 1.0, 1.0);
   ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 60.0, 0.5, 2.0};  /* 30 mg/h for 2 h */
   ks_pk_sim *sim = NULL;
@@ -85,7 +78,7 @@ KS_TEST(one_cmt_infusion_closed_form) {
 }
 
 KS_TEST(one_cmt_first_order_absorption_closed_form) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   double v = 50.0, k = 0.3, ka = 1.7, f = 0.6, dose = 80.0;
   pk_unit u = one_cmt(v, k, 6.0, ka, f);
   ks_pk_dose d[2] = {{KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, dose, 0.0, 0.0},
@@ -109,7 +102,7 @@ KS_TEST(one_cmt_first_order_absorption_closed_form) {
 
 KS_TEST(coincident_rates_are_separated) {
   /* ka == k makes the system defective; the solver must still give t e^{-kt}. */
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   double v = 10.0, k = 0.5, dose = 10.0;
   pk_unit u = one_cmt(v, k, 6.0, k, 1.0);
   ks_pk_dose d = {KS_DRUG_MIDAZOLAM, KS_ROUTE_ORAL, dose, 0.0, 0.0};
@@ -220,7 +213,7 @@ static double cvode_compare(const ks_pk_sim *sim, int k, double t_end) {
 }
 
 KS_TEST(exact_solution_matches_cvode_every_set_and_route) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(82.0, 67.0, 1);
   /* Ketamine by every route, esketamine by every route of its set, midazolam infusion. */
   ks_pk_dose doses[] = {
@@ -252,7 +245,7 @@ KS_TEST(exact_solution_matches_cvode_every_set_and_route) {
 }
 
 KS_TEST(mass_balance_to_1e9) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(64.0, 35.0, 0);
   ks_rng r;
   ks_rng_init(&r, 7, KS_STREAM_PK_IIV, 3, 0);
@@ -283,7 +276,7 @@ KS_TEST(mass_balance_to_1e9) {
 }
 
 KS_TEST(racemate_is_half_s_half_r_and_superposes) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   ks_pk_options o = ks_pk_options_default();
   o.model[KS_DRUG_ESKETAMINE] = "fanta2015";
@@ -312,7 +305,7 @@ KS_TEST(racemate_is_half_s_half_r_and_superposes) {
 }
 
 KS_TEST(oral_gives_more_norketamine_than_iv) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   ks_pk_dose iv = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.0, 40.0 / 60.0};
   ks_pk_dose po = {KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 140.0, 0.0, 0.0};
@@ -333,7 +326,7 @@ KS_TEST(oral_gives_more_norketamine_than_iv) {
 }
 
 KS_TEST(grid_matches_pointwise_and_effect_brain_units) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   ks_pk_dose d[2] = {{KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.25, 40.0 / 60.0},
                      {KS_DRUG_KETAMINE, KS_ROUTE_IM, 20.0, 3.0, 0.0}};
@@ -377,7 +370,7 @@ KS_TEST(grid_matches_pointwise_and_effect_brain_units) {
 }
 
 KS_TEST(bad_input_is_refused_with_the_right_status) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   ks_pk_sim *sim = NULL;
   struct { ks_pk_dose d; int st; } cases[] = {
@@ -453,7 +446,7 @@ KS_TEST(allocation_failures_are_clean) {
 }
 
 KS_TEST(iiv_is_reproducible_and_has_the_published_spread) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   enum { N = 4000 };
   double sum = 0.0, sum2 = 0.0;
   for (int i = 0; i < N; i++) {
@@ -477,7 +470,7 @@ KS_TEST(iiv_is_reproducible_and_has_the_published_spread) {
 }
 
 KS_TEST(covariates_move_exposure_the_right_way) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_pk_dose d = {KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 84.0, 0.0, 0.0};
   ks_pk_dose div = {KS_DRUG_ESKETAMINE, KS_ROUTE_IV, 20.0, 0.0, 0.0};
   double auc[3];
@@ -540,7 +533,7 @@ KS_TEST(model_registry) {
 }
 
 KS_TEST(validation_targets_pass) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_target_result res[32];
   size_t n = 0;
   KS_ASSERT_OK(ks_pk_validate(ctx, res, 32, &n));

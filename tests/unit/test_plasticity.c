@@ -12,12 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static ks_ctx *new_ctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *c = NULL;
-  return ks_ctx_create(&o, &c) == KS_OK ? c : NULL;
-}
 
 /* A 0.5 mg/kg racemic ketamine or 0.045 mg/kg midazolam 40-min IV infusion at each time, through
  * the PK layer's default parameter set (fanta2015 / albrecht1999), typical 70-kg patient. */
@@ -84,7 +78,7 @@ static double max_field(const ks_cascade_point *pt, size_t n, size_t off, double
 #define MAXF(pt, n, field, t) max_field(pt, n, offsetof(ks_cascade_point, field), t)
 
 KS_TEST(cascade_steady_state_is_a_fixed_point) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_params p = ks_cascade_params_default();
   ks_receptor_params rp = ks_receptor_params_default();
   ks_cascade_point ss, pt[3];
@@ -103,7 +97,7 @@ KS_TEST(cascade_steady_state_is_a_fixed_point) {
 }
 
 KS_TEST(cascade_ptsd_starts_below_healthy) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_params ptsd = ks_cascade_params_default(), healthy = ptsd;
   healthy.spine_deficit_pfc = healthy.spine_deficit_hpc = 0.0;
   ks_cascade_point a, b;
@@ -117,7 +111,7 @@ KS_TEST(cascade_ptsd_starts_below_healthy) {
 }
 
 KS_TEST(cascade_single_infusion_matches_published_time_course) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_point *pt = calloc(NT, sizeof *pt);
   KS_ASSERT_OK(solve_single(ctx, KS_DRUG_KETAMINE, 0.5, KS_KO_NONE, pt));
   double t_glx = 0, t_m = 0;
@@ -157,7 +151,7 @@ KS_TEST(cascade_single_infusion_matches_published_time_course) {
 }
 
 KS_TEST(cascade_knockouts_abolish_sustained_effect_keep_surge) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_point *ref = calloc(NT, sizeof *ref), *pt = calloc(NT, sizeof *pt);
   KS_ASSERT_OK(solve_single(ctx, KS_DRUG_KETAMINE, 0.5, KS_KO_NONE, ref));
   double glx_ref = MAXF(ref, g_nt, glx_pct, NULL);
@@ -181,7 +175,7 @@ KS_TEST(cascade_knockouts_abolish_sustained_effect_keep_surge) {
 }
 
 KS_TEST(cascade_midazolam_has_none_of_the_effects) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_point *pt = calloc(NT, sizeof *pt);
   KS_ASSERT_OK(solve_single(ctx, KS_DRUG_MIDAZOLAM, 0.045, KS_KO_NONE, pt));
   KS_ASSERT_TRUE(MAXF(pt, g_nt, glx_pct, NULL) < 1.0);
@@ -195,7 +189,7 @@ KS_TEST(cascade_midazolam_has_none_of_the_effects) {
 }
 
 KS_TEST(cascade_dose_response_is_monotone) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_point *pt = calloc(NT, sizeof *pt);
   double prev_glx = -1, prev_s = -1;
   for (double d = 0.1; d <= 0.8; d += 0.175) {
@@ -213,7 +207,7 @@ KS_TEST(cascade_dose_response_is_monotone) {
 static const double six_h[6] = {0.0, 48.0, 96.0, 168.0, 216.0, 264.0};
 
 KS_TEST(cascade_repeated_doses_accumulate_with_saturation_and_relax) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_exposure ex1, ex6;
   double t0 = 0.0;
   ks_pk_sim *r1 = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex1);
@@ -243,7 +237,7 @@ KS_TEST(cascade_repeated_doses_accumulate_with_saturation_and_relax) {
 }
 
 KS_TEST(cascade_halving_tolerances_changes_outputs_little) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_exposure ex;
   ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
   ks_cascade_params p = ks_cascade_params_default(), q = p;
@@ -285,7 +279,7 @@ KS_TEST(cascade_halving_tolerances_changes_outputs_little) {
 }
 
 KS_TEST(cascade_twelve_weeks_six_infusions_is_fast) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_exposure ex;
   ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, six_h, 6, &ex);
   ks_cascade_params p = ks_cascade_params_default();
@@ -310,7 +304,7 @@ KS_TEST(cascade_twelve_weeks_six_infusions_is_fast) {
 }
 
 KS_TEST(cascade_two_hundred_doses_in_ten_weeks) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   double starts[200];
   for (int i = 0; i < 200; i++) starts[i] = 8.4 * i; /* every 8.4 h for 70 days */
   ks_exposure ex;
@@ -337,7 +331,7 @@ static ks_status failing_eval(void *ud, double t_h, ks_pk_conc *out) {
 }
 
 KS_TEST(cascade_reports_bad_input_and_failures) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_cascade_params p = ks_cascade_params_default();
   ks_receptor_params rp = ks_receptor_params_default();
   ks_cascade_point pt[3];
@@ -380,7 +374,7 @@ KS_TEST(cascade_names_and_fields) {
 }
 
 KS_TEST(cascade_pk_exposure_is_plausible) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_exposure ex;
   double t0 = 0.0;
   ks_pk_sim *r = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, &t0, 1, &ex);
@@ -402,7 +396,7 @@ KS_TEST(cascade_pk_exposure_is_plausible) {
 /* The closed-form reference PK (the PK of the SBML export) is the PK layer's domino1982 and
  * albrecht1999 sets: parent plasma and effect-site concentrations agree to round-off. */
 KS_TEST(cascade_sbml_reference_pk_matches_pk_layer) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   static const ks_drug drugs[2] = {KS_DRUG_KETAMINE, KS_DRUG_MIDAZOLAM};
   static const char *const sets[2] = {"domino1982", "albrecht1999"};
   static const double mg_per_kg[2] = {0.5, 0.045};
@@ -435,7 +429,7 @@ KS_TEST(cascade_sbml_reference_pk_matches_pk_layer) {
 }
 
 KS_TEST(cascade_validate_passes) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_target_result t[32];
   size_t n = 0;
   KS_ASSERT_OK(ks_cascade_validate(ctx, t, 32, &n));
@@ -453,7 +447,7 @@ KS_TEST(cascade_validate_passes) {
 }
 
 KS_TEST(cascade_sbml_export_passes_libsbml_consistency_checks) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   const char *dir = getenv("KS_BINARY_DIR");
   char path[1024];
   snprintf(path, sizeof path, "%s/test_plasticity_cascade.xml", dir ? dir : ".");

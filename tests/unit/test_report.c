@@ -2,6 +2,7 @@
 /* Tests of the report module: every figure kind writes a valid PNG and SVG, inputs that PLplot
  * would choke on are refused before they reach it, files appear atomically, and the HTML report
  * holds every figure and table, escaped, self-contained and deterministic. */
+#include <ketasim/io.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -33,13 +34,6 @@ static const char *out_path(char *buf, size_t cap, const char *name) {
   return buf;
 }
 
-static ks_ctx *new_ctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *ctx = NULL;
-  if (ks_ctx_create(&o, &ctx) != KS_OK) return NULL;
-  return ctx;
-}
 
 static long file_size(const char *path) {
   struct stat st;
@@ -99,7 +93,7 @@ static int no_temp_files(void) {
   int clean = 1;
   struct dirent *e;
   while ((e = readdir(d)))
-    if (strstr(e->d_name, ".tmp-")) clean = 0;
+    if (strstr(e->d_name, ".tmp-") || strstr(e->d_name, ".tmp.")) clean = 0; /* figures; io atomic files */
   closedir(d);
   return clean;
 }
@@ -139,7 +133,7 @@ static ks_status draw_pk(ks_ctx *ctx, const char *path, const pk_data *d) {
 /* Figures                                                                                         */
 
 KS_TEST(lines_png_and_svg_are_valid) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   pk_data d;
   pk_fill(&d);
@@ -158,7 +152,7 @@ KS_TEST(lines_png_and_svg_are_valid) {
 }
 
 KS_TEST(lines_with_error_bars_points_gaps_and_log_axis) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   /* CAPS-5 trajectories per arm with 95% CIs as error bars, one missing visit. */
   double day[6] = {0, 1, 7, 14, 21, 28};
@@ -193,7 +187,7 @@ KS_TEST(lines_with_error_bars_points_gaps_and_log_axis) {
 }
 
 KS_TEST(heatmaps_png_and_svg) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   const char *regions[6] = {"vmPFC", "dACC", "amygdala", "hippocampus", "insula", "dlPFC"};
   double fc[36], diff[36];
@@ -227,7 +221,7 @@ KS_TEST(heatmaps_png_and_svg) {
 }
 
 KS_TEST(bars_png_and_svg) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   const char *arms[3] = {"ketamine", "midazolam", "placebo"};
   double rate[3] = {0.67, 0.20, 0.15}, lo[3] = {0.45, 0.07, 0.04}, hi[3] = {0.84, 0.45, 0.38};
@@ -247,7 +241,7 @@ KS_TEST(bars_png_and_svg) {
 }
 
 KS_TEST(kaplan_meier_steps_png_and_svg) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   double t1[6] = {0, 10, 17, 24, 33, 41}, s1[6] = {1, 0.9, 0.78, 0.62, 0.5, 0.43};
   double l1[6] = {1, 0.78, 0.63, 0.45, 0.33, 0.26}, h1[6] = {1, 0.97, 0.9, 0.78, 0.67, 0.6};
@@ -284,7 +278,7 @@ static const ks_fig_forest_row forest_rows[] = {
 };
 
 KS_TEST(forest_png_and_svg) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   ks_fig_spec spec = {.title = "Validation targets: simulated against published"};
   char p[1200];
@@ -309,7 +303,7 @@ KS_TEST(forest_png_and_svg) {
 }
 
 KS_TEST(svg_buffers_for_every_kind) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   pk_data d;
   pk_fill(&d);
@@ -345,7 +339,7 @@ KS_TEST(svg_buffers_for_every_kind) {
 }
 
 KS_TEST(same_input_same_svg_bytes) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   pk_data d;
   pk_fill(&d);
@@ -363,7 +357,7 @@ KS_TEST(same_input_same_svg_bytes) {
 }
 
 KS_TEST(bad_figure_inputs_are_refused_and_leave_no_file) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   double x[3] = {0, 1, 2}, y[3] = {NAN, NAN, INFINITY}, ok[3] = {1, 2, 3};
   ks_fig_series nan_only = {.label = "n", .x = x, .y = y, .n = 3};
@@ -434,7 +428,7 @@ static ks_status draw_plabort(ks_ctx *ctx, const ks_fig_spec *spec, const void *
 }
 
 KS_TEST(plplot_fatal_errors_become_statuses) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   ks_fig_spec spec = {.title = "t"};
   char p[1200];
@@ -463,7 +457,7 @@ typedef struct {
 
 static void *thread_main(void *vp) {
   thread_job *job = vp;
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   if (!ctx) { job->st = KS_ENOMEM; return NULL; }
   pk_data d;
   pk_fill(&d);
@@ -535,7 +529,7 @@ static ks_report *sample_report(ks_ctx *ctx, size_t *n_fig, size_t *n_tab) {
 }
 
 KS_TEST(report_contains_every_figure_and_table) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   size_t nf = 0, nt = 0;
   ks_report *rep = sample_report(ctx, &nf, &nt);
@@ -604,7 +598,7 @@ KS_TEST(report_contains_every_figure_and_table) {
 }
 
 KS_TEST(report_is_deterministic_and_rejects_non_svg) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   size_t nf, nt;
   ks_report *a = sample_report(ctx, &nf, &nt), *b = sample_report(ctx, &nf, &nt);
@@ -626,7 +620,7 @@ KS_TEST(report_is_deterministic_and_rejects_non_svg) {
 }
 
 KS_TEST(report_write_is_atomic) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   KS_ASSERT_TRUE(ctx);
   ks_report *rep = NULL;
   KS_ASSERT_OK(ks_report_create(ctx, "atomic", &rep));
@@ -645,7 +639,7 @@ KS_TEST(report_write_is_atomic) {
   free(s);
   struct stat stt;
   KS_ASSERT_TRUE(stat(p, &stt) == 0 && (stt.st_mode & 0444) == 0444);
-  KS_ASSERT_OK(ks_report_write_file_atomic(ctx, p, "abc", 3));
+  KS_ASSERT_OK(ks_write_file_atomic(ctx, p, "abc", 3));
   KS_ASSERT_EQ_INT(file_size(p), 3);
   KS_ASSERT_TRUE(no_temp_files());
   ks_report_destroy(&rep);

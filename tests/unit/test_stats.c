@@ -76,13 +76,6 @@ static size_t load_table(const char *file, size_t ncol, double *out, size_t max_
   return n;
 }
 
-static ks_ctx *new_ctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  o.log_level = KS_LOG_ERROR;
-  ks_ctx *ctx = NULL;
-  if (ks_ctx_create(&o, &ctx) != KS_OK) return NULL;
-  return ctx;
-}
 
 /* Student's sleep data (Cushny & Peebles 1905), R datasets::sleep. */
 static const double sleep1[10] = {0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0};
@@ -114,7 +107,7 @@ KS_TEST(distributions_never_return_nonfinite) {
 /* ---- Descriptives ------------------------------------------------------------------------------- */
 
 KS_TEST(descriptives_match_r_with_missing_values) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   const double x[10] = {2.1, 3.4, NAN, 5.5, 1.2, 8.8, 4.4, 3.3, NAN, 7.0};
   double m, sd, se, q;
   KS_ASSERT_OK(ks_stats_mean(ctx, x, 10, KS_NAN_SKIP, &m));
@@ -147,7 +140,7 @@ KS_TEST(descriptives_match_r_with_missing_values) {
 }
 
 KS_TEST(change_from_baseline_per_arm_and_visit) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   /* Four subjects, two arms, three visits; subject 2 misses visit 2. */
   const double base[4] = {40, 50, 60, 45};
   const double val[12] = {30, 25, 20, /**/ 45, NAN, 35, /**/ 50, 40, 30, /**/ 44, 43, 42};
@@ -172,7 +165,7 @@ KS_TEST(change_from_baseline_per_arm_and_visit) {
 /* ---- t-tests and effect sizes ----------------------------------------------------------------- */
 
 KS_TEST(welch_and_student_on_sleep_data) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_ttest_result w, s;
   KS_ASSERT_OK(ks_stats_ttest(ctx, sleep1, 10, sleep2, 10, 1, 0.95, &w));
   KS_ASSERT_OK(ks_stats_ttest(ctx, sleep1, 10, sleep2, 10, 0, 0.95, &s));
@@ -193,7 +186,7 @@ KS_TEST(welch_and_student_on_sleep_data) {
 }
 
 KS_TEST(cohen_d_and_hedges_g) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_effect_size e;
   KS_ASSERT_OK(ks_stats_cohen_d(ctx, sleep1, 10, sleep2, 10, 0.95, &e));
   KS_ASSERT_REL(e.d, ref("cohen_d"), 1e-9);
@@ -213,7 +206,7 @@ KS_TEST(cohen_d_and_hedges_g) {
 /* ---- ANCOVA ------------------------------------------------------------------------------------ */
 
 KS_TEST(ancova_matches_r_lm) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   double tab[60 * 3];
   KS_ASSERT_EQ_INT(load_table("ancova_data.tsv", 3, tab, 60), 60);
   double y[60], b[60];
@@ -268,7 +261,7 @@ static int load_lmm(lmm_tab *d) {
 }
 
 KS_TEST(lmm_random_slope_matches_lme4_and_lmertest) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   static lmm_tab d;
   KS_ASSERT_TRUE(load_lmm(&d));
   ks_lmm_data in = {d.y, d.t, d.id, d.arm, NULL, d.n};
@@ -310,7 +303,7 @@ KS_TEST(lmm_random_slope_matches_lme4_and_lmertest) {
 }
 
 KS_TEST(lmm_with_baseline_covariate_matches_lmertest) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   static lmm_tab d;
   KS_ASSERT_TRUE(load_lmm(&d));
   ks_lmm_data in = {d.y2, d.t, d.id, d.arm, d.base, d.n};
@@ -330,7 +323,7 @@ KS_TEST(lmm_with_baseline_covariate_matches_lmertest) {
 
 KS_TEST(lmm_time_unit_does_not_change_inference) {
   /* The same data in weeks instead of days: slopes scale by 7, t, df and p are unchanged. */
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   static lmm_tab d;
   KS_ASSERT_TRUE(load_lmm(&d));
   double weeks[160];
@@ -349,7 +342,7 @@ KS_TEST(lmm_time_unit_does_not_change_inference) {
 
 KS_TEST(lmm_recovers_known_slope_difference_and_rejects_bad_input) {
   /* Noise-free slopes plus subject intercepts: the slope difference is recovered exactly. */
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   enum { NS = 12, NV = 4 };
   double y[NS * NV], t[NS * NV];
   int id[NS * NV], arm[NS * NV];
@@ -379,7 +372,7 @@ KS_TEST(lmm_recovers_known_slope_difference_and_rejects_bad_input) {
 /* ---- Proportions, risk difference, Fisher ------------------------------------------------------ */
 
 KS_TEST(wilson_intervals_match_r_prop_test) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   const size_t kn[4][2] = {{7, 20}, {0, 15}, {15, 15}, {81, 263}};
   for (int i = 0; i < 4; i++) {
     ks_proportion p;
@@ -401,7 +394,7 @@ KS_TEST(wilson_intervals_match_r_prop_test) {
 KS_TEST(newcombe_risk_difference_published_examples) {
   /* Newcombe (1998), Table II, method 10: (a) 56/70 - 48/80 = 0.2000, 0.0524 to 0.3339;
    * (b) 9/10 - 3/10 = 0.6, 0.1705 to 0.8090. */
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_risk_diff r;
   KS_ASSERT_OK(ks_stats_risk_diff(ctx, 56, 70, 48, 80, 0.95, &r));
   KS_ASSERT_NEAR(r.diff, 0.2, 1e-12);
@@ -417,7 +410,7 @@ KS_TEST(newcombe_risk_difference_published_examples) {
 }
 
 KS_TEST(response_and_remission_counts) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   const double base[6] = {40, 50, 60, NAN, 30, 0};
   const double post[6] = {28, 36, 30, 10, 21, 5};
   size_t k, n;
@@ -432,7 +425,7 @@ KS_TEST(response_and_remission_counts) {
 }
 
 KS_TEST(fisher_exact_matches_r) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_fisher_result f;
   /* Fisher's lady tasting tea (1935): p = 0.4857 two-sided. */
   KS_ASSERT_OK(ks_stats_fisher_exact(ctx, 3, 1, 1, 3, &f));
@@ -472,7 +465,7 @@ static int load_aml(aml_tab *a) {
 }
 
 KS_TEST(kaplan_meier_aml_matches_survfit) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   aml_tab a;
   KS_ASSERT_TRUE(load_aml(&a));
   double t[23], s[23], lo[23], hi[23];
@@ -523,7 +516,7 @@ KS_TEST(kaplan_meier_aml_matches_survfit) {
 KS_TEST(kaplan_meier_closed_form_without_censoring) {
   /* No censoring: S is the empirical survival; ten times, the median is the mean of the 5th and
    * 6th (S = 0.5 exactly on a step). */
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   const double t[10] = {10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
   const int e[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   double tc[10], s[10], lo[10], hi[10];
@@ -540,7 +533,7 @@ KS_TEST(kaplan_meier_closed_form_without_censoring) {
 }
 
 KS_TEST(logrank_aml_matches_survdiff) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   aml_tab a;
   KS_ASSERT_TRUE(load_aml(&a));
   ks_logrank_result r;
@@ -570,7 +563,7 @@ static const double cars_dist[50] = {2, 10, 4, 22, 16, 10, 18, 26, 34, 17, 28, 1
                                      92, 93, 120, 85};
 
 KS_TEST(pearson_matches_cor_test) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_corr_result c;
   KS_ASSERT_OK(ks_stats_pearson(ctx, cars_speed, cars_dist, 50, 0.95, &c));
   KS_ASSERT_REL(c.r, ref("pearson_r"), 1e-12);
@@ -582,7 +575,7 @@ KS_TEST(pearson_matches_cor_test) {
 }
 
 KS_TEST(bootstrap_interval_is_deterministic_and_sensible) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_boot_result a, b, c;
   KS_ASSERT_OK(ks_stats_pearson_boot(ctx, cars_speed, cars_dist, 50, 2000, 0.95, 42, 3, &a));
   KS_ASSERT_OK(ks_stats_pearson_boot(ctx, cars_speed, cars_dist, 50, 2000, 0.95, 42, 3, &b));
@@ -599,7 +592,7 @@ KS_TEST(bootstrap_interval_is_deterministic_and_sensible) {
 }
 
 KS_TEST(auc_delong_matches_pairwise_definition) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   /* R datasets::mtcars: mpg by transmission (am = 1 manual). */
   const double mpg[32] = {21.0, 21.0, 22.8, 21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8,
                           16.4, 17.3, 15.2, 10.4, 10.4, 14.7, 32.4, 30.4, 33.9, 21.5, 15.5,
@@ -627,7 +620,7 @@ KS_TEST(auc_delong_matches_pairwise_definition) {
 /* ---- Power ------------------------------------------------------------------------------------- */
 
 KS_TEST(power_share_below_alpha_with_wilson_interval) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   double p[100];
   for (int i = 0; i < 100; i++) p[i] = (i + 0.5) / 100.0; /* uniform: 5 of 100 below 0.05 */
   ks_proportion pw;
@@ -673,7 +666,7 @@ KS_TEST(allocation_failures_return_enomem) {
 /* ---- Validation entries ------------------------------------------------------------------------ */
 
 KS_TEST(validate_reproduces_published_worked_examples) {
-  ks_ctx *ctx = new_ctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_target_result t[32];
   size_t n = 0;
   KS_ASSERT_OK(ks_stats_validate(ctx, t, 32, &n));

@@ -25,11 +25,6 @@ static const char *parallel_yaml =
     "  response: {scale: caps5, drop_pct: 30, day: 7}\n"
     "  durability: {scale: caps5, responders_only: true}\n";
 
-static ks_ctx *mkctx(void) {
-  ks_ctx_opts o = ks_ctx_opts_default();
-  ks_ctx *ctx = NULL;
-  return ks_ctx_create(&o, &ctx) == KS_OK ? ctx : NULL;
-}
 
 static ks_trial_result *run(ks_ctx *ctx, const ks_scenario *sc, int threads, int *failed) {
   ks_trial_options o = ks_trial_options_default();
@@ -44,7 +39,7 @@ static ks_trial_result *run(ks_ctx *ctx, const ks_scenario *sc, int threads, int
 }
 
 KS_TEST(same_values_for_one_and_two_threads) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_scenario *sc = NULL;
   KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
   ks_trial_result *a = run(ctx, sc, 1, ks_failed_), *b = run(ctx, sc, 2, ks_failed_);
@@ -71,7 +66,7 @@ KS_TEST(same_values_for_one_and_two_threads) {
 }
 
 KS_TEST(visits_and_mechanism_readouts) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_scenario *sc = NULL;
   KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
   ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
@@ -101,7 +96,7 @@ KS_TEST(visits_and_mechanism_readouts) {
 }
 
 KS_TEST(knockout_removes_the_window) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   char *y = malloc(strlen(parallel_yaml) + 64);
   strcpy(y, parallel_yaml);
   strcat(y, "knockout: mtorc1\n");
@@ -118,7 +113,7 @@ KS_TEST(knockout_removes_the_window) {
 }
 
 KS_TEST(outputs_are_written_and_primary_is_computed) {
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_scenario *sc = NULL;
   KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
   ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
@@ -153,7 +148,7 @@ KS_TEST(crossover_runs_both_periods) {
       "  - name: midazolam\n    regimen:\n      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1]}\n"
       "assessments: {iesr: [0, \"24 h\"]}\n"
       "endpoints:\n  primary: {scale: iesr, day: \"24 h\"}\n";
-  ks_ctx *ctx = mkctx();
+  ks_ctx *ctx = ks_test_ctx();
   ks_scenario *sc = NULL;
   ks_status st = ks_scenario_load_string(ctx, "x.yaml", yaml, strlen(yaml), &sc);
   if (st != KS_OK) fprintf(stderr, "%s\n", ks_ctx_last_error(ctx));
