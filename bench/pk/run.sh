@@ -9,17 +9,21 @@ root=$(cd "$here/../.." && pwd)
 build=${KS_BUILD:-$root/build-pk}
 n=${1:-100000}
 np=${2:-200}
-if [ ! -f "$build/src/pk/libks_pk.a" ]; then
-  cmake -S "$root" -B "$build" >/dev/null
-  cmake --build "$build" -j2 --target ks_pk >/dev/null
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
+cmake --build "$build" -j2 --target ks_pk >/dev/null
 exe="$build/bench_pk"
-cc -std=c17 -D_DEFAULT_SOURCE -O2 -fopenmp -I"$root/include" -I"$build/include" \
+cc -std=c17 -D_DEFAULT_SOURCE -O3 -fopenmp -I"$root/include" -I"$build/include" \
   "$here/bench_pk.c" "$build/src/pk/libks_pk.a" "$build/src/rng/libks_rng.a" \
   "$build/src/core/libks_core.a" -llapacke -lm -lpthread -o "$exe"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# ketasim: $n patients, OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}"
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} /usr/bin/time -f "peak_rss_kB %M" "$exe" "$n"
 echo "# scipy: $np patients"
 /usr/bin/time -f "peak_rss_kB %M" /usr/bin/python3 "$here/peer_scipy.py" "$np"
 echo "# deSolve: $np patients"
 /usr/bin/time -f "peak_rss_kB %M" Rscript "$here/peer_desolve.R" "$np"
+echo "# accuracy check: 20000 patients, batch grid vs ks_pk_sim_eval, histogram vs exact percentiles"
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$exe" 20000 --check
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,6 +9,7 @@
 
 #include <ketasim/core.h>
 #include <ketasim/circuit.h>
+#include <ketasim/validate.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +104,14 @@ typedef struct ks_imaging_summary {
  *  @return KS_OK, KS_EINVAL (missing role), KS_ENUMERIC (unstable drive), KS_ENOMEM. */
 KS_API ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c,
                                          const ks_circuit_drive *drive, ks_imaging_summary *out);
+
+/** Validation targets of the circuit and imaging layers (a ks_validate_fn, `ketasim validate
+ *  --layer circuit`): hemodynamic impulse-response peaks, isolated-node Wong-Wang rates under
+ *  NMDA block (CALIBRATION.md s5), analytic vs 40-min simulated FC (r >= 0.9), the PTSD resting
+ *  and task phenotype (mean PTSD vs healthy circuit) and the directions after a ketamine-like
+ *  course (Norbury 2021). Cost: about 2-5 s (one 8-region simulation).
+ *  @return KS_OK, KS_EINVAL (no room: *n reached cap), KS_ENOMEM, KS_ENUMERIC. */
+KS_API ks_status ks_circuit_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 #ifdef __cplusplus
 }

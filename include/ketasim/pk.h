@@ -79,8 +79,8 @@ typedef struct ks_exposure {
  *                     norketamine from the Otto/Fanta set; every route.
  *   "perezruixo2021"  esketamine 3-cmt + hepato-portal compartment + noresketamine 2-cmt (Perez-
  *                     Ruixo 2021); IV, intranasal (28-mg devices), oral. Default for esketamine.
- *   "albrecht1999"    midazolam 3-cmt with ke0 (Albrecht 1999, < 65 y); IV only. Default for
- *                     midazolam.
+ *   "albrecht1999"    midazolam 3-cmt with ke0 (Albrecht 1999): its young-adult set below 65 y,
+ *                     its elderly set from 65 y; IV only. Default for midazolam.
  * Equations, parameters and sources: docs/model/pk.md.
  * ------------------------------------------------------------------------------------------- */
 
@@ -174,6 +174,18 @@ KS_API ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *ou
 KS_API ks_status ks_pk_sim_eval_grid_plasma(const ks_pk_sim *sim, double t0_h, double dt_h,
                                             size_t n_t, double *parent_ng_per_mL,
                                             double *metabolite_ng_per_mL);
+
+/** The same for n_sims sims on one grid, written time-major: parent_ng_per_mL[j * ld + k] is
+ *  sim k at t0_h + j*dt_h (ld >= n_sims; either output may be NULL, not both). Equal to
+ *  ks_pk_sim_eval_grid_plasma on each sim up to rounding (1e-13 relative). Sims that share
+ *  their dose-event times (a population given the same doses) are marched in lockstep, in
+ *  batches of 32, with the loop over sims innermost so that it vectorises; others one by one.
+ *  No allocation. Thread-safe (the sims are only read).
+ *  @return KS_OK or KS_EINVAL (NULL sims, ld < n_sims, bad t0_h or dt_h). */
+KS_API ks_status ks_pk_sims_eval_grid_plasma(const ks_pk_sim *const *sims, size_t n_sims,
+                                             double t0_h, double dt_h, size_t n_t,
+                                             double *parent_ng_per_mL,
+                                             double *metabolite_ng_per_mL, size_t ld);
 
 /** Fill *out with a callback view of the sim (eval wraps ks_pk_sim_eval; event_t_h are the dose
  *  starts and zero-order input ends, ascending, owned by the sim). Valid while the sim lives. */

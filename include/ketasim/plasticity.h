@@ -153,9 +153,12 @@ KS_API double ks_cascade_point_field(const ks_cascade_point *pt, size_t i);
  *  (fanta2015, albrecht1999; docs/model/plasticity.md). */
 KS_API ks_status ks_cascade_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
-/** Write the reference PK (one 3-compartment racemic ketamine model with an effect site), the
- *  receptor layer and the cascade as an SBML Level 3 Version 2 model with units to path. The
- *  dosing is one 0.5 mg/kg infusion over 40 min for a 70-kg patient (a parameter in the file).
+/** Write the PK + receptor + cascade system the simulator runs as an SBML Level 3 Version 2 model
+ *  with units to path: the PK layer's default racemic ketamine set (fanta2015: S and R ketamine
+ *  with norketamine and effect sites, from the PK layer's own linear system), the receptor layer
+ *  (all four NMDA-binding species) and the cascade with parameters p. The dosing is one 0.5 mg/kg
+ *  infusion over 40 min for a typical 70-kg patient (amount, start and duration are parameters in
+ *  the file).
  *  @return KS_OK, KS_EINVAL, KS_EIO (libSBML could not write the file; message says why). */
 KS_API ks_status ks_cascade_export_sbml(ks_ctx *ctx, const ks_cascade_params *p, const char *path);
 

@@ -8,6 +8,8 @@
 #ifndef KETASIM_TRIAL_H
 #define KETASIM_TRIAL_H
 
+#include <signal.h>
+
 #include <ketasim/core.h>
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>
@@ -15,6 +17,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct ks_trial_comm;
 
 typedef struct ks_trial_options {
   int n_threads;                 /* 0: OpenMP's default */
@@ -24,7 +28,36 @@ typedef struct ks_trial_options {
   /* Progress: called from the calling thread only, done and total in patients. May be NULL. */
   void (*progress)(void *ud, size_t done, size_t total);
   void *progress_ud;
+  /* Scale-out (docs/scaling.md). All of these are optional; zero/NULL keeps the in-memory run. */
+  const struct ks_trial_comm *comm; /* processes sharing the run (MPI, see parallel.h); NULL: one */
+  const char *stream_dir;        /* non-NULL: stream patients.csv rows (and checkpoints) into this
+                                    directory as batches finish, and keep in memory only the
+                                    measures the summary and report read (ks_trial_value gives NaN
+                                    for the others). ks_trial_write() must then get the same DIR. */
+  const char *hdf5_path;         /* with stream_dir: per-patient data in HDF5 (ks_trial_write) */
+  size_t batch_patients;         /* patients per batch; 0: automatic (64 per worker, memory-capped) */
+  size_t max_memory_bytes;       /* 0: no limit; else refuse (KS_ERANGE) a run that cannot fit */
+  long checkpoint_every_patients; /* with stream_dir: checkpoint after this many patients (0: off) */
+  double checkpoint_every_s;     /* with stream_dir: checkpoint at the first batch end after this
+                                    many seconds since the last (0: off) */
+  int resume;                    /* 1: continue from stream_dir/.checkpoint (refused, KS_EINPUT,
+                                    when it belongs to another scenario, seed or n) */
+  const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
+                                    streaming) and return KS_EINTERRUPTED */
 } ks_trial_options;
+
+/* Processes sharing one run. Patients are split across ranks in contiguous blocks within each
+ * batch; rank 0 gathers every batch (in patient order) and alone writes files. The callbacks are
+ * collective: every rank calls them in the same order. src/parallel fills one over MPI. */
+typedef struct ks_trial_comm {
+  int rank, size;
+  void *ud;
+  /* Rank 0 receives each rank's n_send doubles, in rank order, into recv (counts[r] from rank r);
+   * other ranks pass recv and counts as NULL. */
+  ks_status (*gather)(void *ud, const double *send, size_t n_send, double *recv, const size_t *counts);
+  /* Every rank passes v and gets the maximum over ranks. */
+  long (*agree_max)(void *ud, long v);
+} ks_trial_comm;
 
 typedef struct ks_trial_result ks_trial_result;
 
@@ -73,10 +106,39 @@ typedef struct ks_trial_arm_summary {
   char name[KS_SCENARIO_NAME_MAX];
   size_t n, n_completed;
   double baseline_mean[KS_SCALE_N], baseline_sd[KS_SCALE_N];
-  double response_rate, response_lo, response_hi;
-  double remission_rate;
-  double median_days_to_loss_of_response;   /* NaN when not reached */
+  size_t response_k, response_n;             /* responders / evaluable at the response visit */
+  double response_rate, response_lo, response_hi;      /* Wilson 95% */
+  size_t remission_k, remission_n;
+  double remission_rate, remission_lo, remission_hi;   /* Wilson 95% */
+  /* Durability (Kaplan-Meier): days from the response (or remission) visit to loss of response
+   * (or relapse) among responders (remitters); the median and its 95% interval (R survfit,
+   * conf.type "log"); NaN when not reached. */
+  size_t durability_n, durability_events;
+  double median_days_to_loss_of_response, median_days_lo, median_days_hi;
 } ks_trial_arm_summary;
+
+/** Contrasts of the secondary endpoints, arms[0] against arms[1] (parallel designs). Fields that
+ *  cannot be computed are NaN. */
+typedef struct ks_trial_secondary {
+  int valid;                       /* 0 for crossover and single-arm designs */
+  double response_diff, response_diff_lo, response_diff_hi, response_fisher_p;  /* Newcombe 95% */
+  double remission_diff, remission_diff_lo, remission_diff_hi, remission_fisher_p;
+  double durability_logrank_chi2, durability_logrank_p;
+  /* Linear mixed model for repeated measures of the primary scale over the post-baseline visits
+   * up to the primary visit: REML, random intercept and slope per patient, baseline covariate;
+   * the arm difference at the primary day (Satterthwaite df). */
+  int lmm_valid;
+  double lmm_difference, lmm_ci_lo, lmm_ci_hi, lmm_p, lmm_slope_diff_per_day;
+  size_t lmm_n_obs, lmm_n_subjects;
+  /* Imaging subset (Norbury 2021): bootstrap 95% interval (2000 resamples) of r(FC change,
+   * CAPS-5 improvement), and the AUC of baseline vmPFC-amygdala FC for response (DeLong 95%). */
+  double imaging_r, imaging_r_lo, imaging_r_hi;
+  size_t imaging_n;
+  double baseline_fc_response_auc, baseline_fc_response_auc_lo, baseline_fc_response_auc_hi;
+} ks_trial_secondary;
+
+/** The secondary contrasts above; never fails on a statistic that cannot be computed (NaN). */
+KS_API ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out);
 
 typedef struct ks_trial_primary {
   int valid;
@@ -84,7 +146,7 @@ typedef struct ks_trial_primary {
   double day;
   char contrast[2 * KS_SCENARIO_NAME_MAX + 4];
   double difference, ci_lo, ci_hi, p, cohens_d, cohens_d_lo, cohens_d_hi, se;
-  char method[48];                 /* "ANCOVA (baseline)" or "paired t (crossover)" */
+  char method[64];                 /* "ANCOVA on change, baseline covariate" or "paired t on change (crossover, n=...)" */
 } ks_trial_primary;
 
 /** The primary contrast: ANCOVA on change with baseline as covariate (parallel designs, arms[0]
@@ -105,9 +167,160 @@ KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, s
 KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
                                 double run_wall_s, int n_threads, int n_processes);
 
+/** After a successful ks_trial_write() of a streamed run: remove DIR/.checkpoint and its data.
+ *  Harmless when there is none. */
+KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
+
+/** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
+KS_API int ks_trial_hdf5_available(void);
+
+/** Patients already finished in DIR's checkpoint on resume (0 when not resumed). */
+KS_API size_t ks_trial_n_resumed(const ks_trial_result *r);
+
 /** Trial-level targets (Feder 2021, Feder 2014, Norbury 2021) from large virtual samples
- *  (300 per arm; about a minute on 2 cores). Appends entries as validate.h describes. */
+ *  (2000 per arm; a few minutes on 2 cores). Appends entries as validate.h describes. */
 KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
+
+/* ---- one patient's full trajectory (`ketasim patient`; src/trial/trace.c) -------------------- */
+
+/** A plain table of a trace: n_rows x n_cols doubles, row-major (data[r * n_cols + c]), with a
+ *  name and a unit per column ("1" for dimensionless, "theta" for IRT units). NaN where a value
+ *  does not exist (a scale not assessed at a visit, after dropout). Borrowed from the trace. */
+typedef struct ks_trace_table {
+  const char *name;
+  size_t n_rows, n_cols;
+  const char *const *col_names;
+  const char *const *col_units;
+  const double *data;
+} ks_trace_table;
+
+typedef struct ks_trial_trace ks_trial_trace;
+
+/** Simulate one patient of scenario SC through every layer and record its trajectory. PATIENT is
+ *  1-based: the patient of rows "patient = PATIENT" of patients.csv from ks_trial_run /
+ *  `ketasim run` with the same scenario, seed, opts->replicate and opts->n_patients (same
+ *  covariates, same random streams, same allocation), so the values at visits are identical.
+ *  ARM: -1 for the randomised arm; otherwise the arm (parallel) or sequence (crossover, 0 =
+ *  arms[0] first) to simulate instead, a counterfactual with everything else unchanged. opts may
+ *  be NULL (defaults). The tables, in order:
+ *   "patient"  one row: covariates and the patient's drawn layer parameters;
+ *   "doses"    one row per administration (start, infusion, mg, drug, route);
+ *   "pk"       plasma, effect-site and unbound brain concentrations per species, NMDA occupancy and
+ *              block, GABA-A potentiation, expected CADSS, blood pressure and heart rate, every
+ *              minute from each dose's start to 3 h after its end and every hour elsewhere;
+ *   "cascade"  every state and observable of the plasticity cascade (ks_cascade_point), hourly;
+ *   "fear"     fear memory (association, extinction, expression, avoidance), its drive (W, gain,
+ *              context) and the latent severities of CAPS-5 clusters B-E and depression, at 0 and
+ *              after every fear-memory step (6 h, and at visits);
+ *   "visits"   the patients.csv measures at every visit and the latent severities there.
+ *  Writes *out only on success.
+ *  @return KS_OK; KS_EINPUT (PATIENT outside 1..n, ARM outside the groups, or what ks_trial_run
+ *  would refuse); KS_ESOLVER/KS_ENUMERIC; KS_ENOMEM. Thread-safety: as ks_trial_run. */
+KS_API ks_status ks_trial_patient_trace(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts,
+                                        size_t patient, int arm, ks_trial_trace **out);
+KS_API void ks_trial_trace_destroy(ks_trial_trace **t);
+/** Number of tables and table i (NULL when out of range), or the table called NAME (NULL if none). */
+KS_API size_t ks_trial_trace_n_tables(const ks_trial_trace *t);
+KS_API const ks_trace_table *ks_trial_trace_table(const ks_trial_trace *t, size_t i);
+KS_API const ks_trace_table *ks_trial_trace_find(const ks_trial_trace *t, const char *name);
+/** Index of the column called NAME in a table, or -1. */
+KS_API int ks_trace_table_column(const ks_trace_table *tab, const char *name);
+/** The simulated arm/sequence and the one the patient was randomised to. */
+KS_API int ks_trial_trace_arm(const ks_trial_trace *t);
+KS_API int ks_trial_trace_randomised_arm(const ks_trial_trace *t);
+/** Label of visit v ("day 14", "24 h"), as in patients.csv; "" when out of range. */
+KS_API const char *ks_trial_trace_visit_label(const ks_trial_trace *t, size_t v);
+
+/* ---- Power of the primary endpoint (src/trial/power.c; `ketasim power`) -------------------- */
+
+/** The per-patient primary endpoint of a trial result, as ks_trial_summarise analyses it.
+ *  Parallel designs: y = change from baseline at the primary visit, baseline = the baseline score.
+ *  Crossover: y = score after arms[0] minus score after arms[1] (within patient), baseline NaN.
+ *  NaN marks a patient without the endpoint (dropout). group = randomised group (arm; sequence
+ *  for a crossover). Filled by ks_trial_endpoints_init, which owns the arrays until _fini. */
+typedef struct ks_trial_endpoints {
+  ks_ctx *ctx;             /* owner of the arrays */
+  int paired;              /* 1: crossover, analysed with a paired t test */
+  size_t n, n_groups;
+  int *group;              /* [n] */
+  double *y, *baseline;    /* [n] */
+} ks_trial_endpoints;
+
+/** Extract the primary endpoint of every patient of R into *out (a caller-allocated struct).
+ *  @return KS_OK; KS_EINPUT (single-arm design, no primary endpoint, the primary visit or its
+ *  baseline not in the schedule); KS_ENOMEM. *out is zeroed on failure. */
+KS_API ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_trial_endpoints *out);
+/** Free the arrays of E and zero it; does nothing for a zeroed struct. */
+KS_API void ks_trial_endpoints_fini(ks_trial_endpoints *e);
+
+/** Result of the primary analysis on endpoint arrays. */
+typedef struct ks_trial_test {
+  int valid;                /* 0: not computable (too few patients with the endpoint, no variance) */
+  size_t n_used;            /* patients with the endpoint */
+  double difference, se, p; /* group 0 minus group 1 (arms[0] - arms[1]); two-sided p; NaN if !valid */
+} ks_trial_test;
+
+/** The primary analysis of ks_trial_summarise on plain arrays, for replicate loops.
+ *  paired = 0: ANCOVA of y with baseline as covariate (ks_stats_ancova), group 0 minus group 1,
+ *  other groups kept in the model; paired = 1: paired t test, the one-sample t of y (group and
+ *  baseline unused, may be NULL). NaN entries are missing. Does not allocate. An analysis that
+ *  cannot be computed sets out->valid = 0 and returns KS_OK (a singular fit may leave a message
+ *  in the context). Thread-safety: re-entrant.
+ *  @return KS_OK, KS_EINVAL (NULL pointers). */
+KS_API ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const double *baseline,
+                                       const int *group, size_t n, ks_trial_test *out);
+
+/** Options of ks_trial_power. Zero-initialise, then set n_per_group, n_sizes and n_replicates. */
+typedef struct ks_power_options {
+  const long *n_per_group;  /* sample sizes, patients randomised per group (>= 2); with unequal
+                               allocation a group of ratio q gets round(n q / q_min) */
+  size_t n_sizes;
+  size_t n_replicates;      /* trials per sample size, > 0 */
+  double alpha;             /* two-sided significance level in (0, 1); 0: 0.05 */
+  long pool_per_group;      /* resampling pool of the smallest group; 0: max(2000, 10 x largest n) */
+  int fresh;                /* 1: simulate fresh patients for every replicate (slow; no pool) */
+  int n_threads;            /* 0: the context's setting, else OpenMP's default */
+  /* Progress, from the calling thread only; stage is "pool", "replicates" or "trials". */
+  void (*progress)(void *ud, const char *stage, size_t done, size_t total);
+  void *progress_ud;
+} ks_power_options;
+
+/** Power at one sample size. */
+typedef struct ks_power_point {
+  long n_per_group;
+  size_t n_replicates, n_rejected, n_invalid; /* invalid replicates count as not rejected */
+  double power, power_lo, power_hi;           /* share with p < alpha; Wilson 95% interval */
+  double mean_difference;                     /* mean primary difference over valid replicates (NaN: none) */
+} ks_power_point;
+
+#define KS_POWER_MAX_GROUPS 16
+
+/** What ks_trial_power did besides the points. */
+typedef struct ks_power_info {
+  int fresh, paired;
+  size_t n_groups;
+  size_t pool_n[KS_POWER_MAX_GROUPS];  /* patients per group in the pool (0 when fresh) */
+  size_t pool_total;
+  ks_trial_test pool_test;             /* ks_trial_primary_test on the whole pool */
+  ks_trial_primary pool_primary;       /* ks_trial_summarise of the pool, the same analysis */
+  double alpha;
+} ks_power_info;
+
+/** Power of the scenario's primary endpoint at each sample size of opts->n_per_group.
+ *  Resampling (default): one pool is simulated once (ks_trial_run, replicate 0: the patients of
+ *  `ketasim run --patients <pool_total>`); replicate r at size n draws n patients per group
+ *  without replacement from that group's pool with the stream (seed, KS_STREAM_REPLICATE, r, n)
+ *  and runs ks_trial_primary_test. Drawn dropouts stay missing, as in the trial. The replicates
+ *  run in parallel (opts->n_threads); each depends only on (seed, r, n), so any thread count gives
+ *  the same points. Fresh (opts->fresh): replicate r at size index k is a new trial, ks_trial_run
+ *  with replicate 1 + k n_replicates + r and the groups' sizes as patients.
+ *  @param points  [opts->n_sizes], written on success
+ *  @param info    may be NULL
+ *  @return KS_OK; KS_EINPUT (single arm, no primary endpoint, n < 2, more than
+ *  KS_POWER_MAX_GROUPS groups, a pool smaller than the largest sample, alpha outside (0, 1));
+ *  the failures of ks_trial_run; KS_ENOMEM. */
+KS_API ks_status ks_trial_power(ks_ctx *ctx, const ks_scenario *sc, const ks_power_options *opts,
+                                ks_power_point *points, ks_power_info *info);
 
 #ifdef __cplusplus
 }

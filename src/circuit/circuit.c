@@ -203,9 +203,10 @@ void ks_circuit_destroy(ks_circuit **cp) {
   *cp = NULL;
 }
 
-/* Per-region local parameters from the role and phenotype. Amygdala hyperreactivity: the threat
- * input is multiplied by the reactivity and the local recurrent excitation by reactivity^0.25
- * (a steeper local gain; calibrated, docs/model/circuit.md). */
+/* Per-region local parameters from the role and phenotype. Amygdala hyperreactivity is a larger
+ * response to threat: the threat input is multiplied by the reactivity. The local recurrent
+ * excitation is left at w+ (raising it made the resting amygdala more correlated with every
+ * neighbour, vmPFC included, against the resting PTSD phenotype; docs/model/circuit.md). */
 static void set_local(ks_circuit *c, const ks_circuit_phenotype *p) {
   for (size_t i = 0; i < c->n; i++) {
     c->wplus[i] = KS_WW_WPLUS;
@@ -213,15 +214,20 @@ static void set_local(ks_circuit *c, const ks_circuit_phenotype *p) {
     c->pfc[i] = role_is_pfc(c->role[i]) ? 1.0 : 0.0;
     if (c->role[i] == KS_REGION_AMYGDALA) {
       c->threat_gain[i] = p->amygdala_reactivity;
-      c->wplus[i] = KS_WW_WPLUS * pow(p->amygdala_reactivity, 0.25);
     }
   }
 }
 
 /* Phenotype multiplier of one edge. */
-static double edge_phen(const ks_circuit_phenotype *p, int pathway, int src_role) {
+static double edge_phen(const ks_circuit_phenotype *p, int pathway, int src_role, int dst_role) {
   double m = 1.0;
   if (pathway == KS_PATH_VMPFC_AMYGDALA) m *= p->vmpfc_amygdala_control;
+  /* vmPFC <-> anterior insula shares the ventral prefrontal-limbic white matter (uncinate
+   * fasciculus and extreme capsule) whose integrity is lower in PTSD (Koch 2017), so the same
+   * tract multiplier applies (docs/model/circuit.md, "PTSD phenotype"). */
+  if ((src_role == KS_REGION_VMPFC && dst_role == KS_REGION_AINSULA) ||
+      (src_role == KS_REGION_AINSULA && dst_role == KS_REGION_VMPFC))
+    m *= p->vmpfc_amygdala_control;
   if (pathway == KS_PATH_SALIENCE) m *= p->salience_coupling;
   if (pathway == KS_PATH_DMN) m *= p->dmn_coupling;
   if (src_role == KS_REGION_AHIPP) m *= p->hippocampal_volume_rel;
@@ -289,7 +295,7 @@ ks_status ks_circuit_create_default(ks_ctx *ctx, const ks_circuit_phenotype *phe
     for (size_t e = 0; e < N_DEFAULT_EDGES; e++) {
       const edge_def *d = &default_edges[e];
       if ((size_t)d->dst != t) continue;
-      double w = KS_DEFAULT_G * p.global_coupling * d->w * edge_phen(&p, d->pathway, (int)d->src);
+      double w = KS_DEFAULT_G * p.global_coupling * d->w * edge_phen(&p, d->pathway, (int)d->src, (int)d->dst);
       c->col[k] = (size_t)d->src;
       c->w_E[k] = w * (1.0 - d->to_I);
       c->w_I[k] = w * d->to_I;
@@ -368,7 +374,7 @@ ks_status ks_circuit_create_brain(ks_ctx *ctx, const ks_connectome *conn,
       int pw;
       double to_I;
       brain_edge_class(c->role[s], c->role[t], &pw, &to_I);
-      double we = scale * w * edge_phen(&p, pw, c->role[s]);
+      double we = scale * w * edge_phen(&p, pw, c->role[s], c->role[t]);
       c->col[k] = s;
       c->w_E[k] = we * (1.0 - to_I);
       c->w_I[k] = we * to_I;

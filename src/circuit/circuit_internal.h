@@ -147,7 +147,63 @@ typedef struct ks__ntab {
   double q[KS_NTAB_N + 1];   /* Phi^-1(k / N), with q[0], q[N] unused (tails) */
 } ks__ntab;
 void ks__ntab_init(ks__ntab *t);
-void ks__normals(const ks__ntab *t, ks_rng *rng, double *out, size_t n);
+
+/* Kernels are compiled for AVX-512 (x86-64-v4), AVX2, AVX and baseline x86-64 and chosen at load
+ * time. ISO C mode keeps -ffp-contract=off and the loops are element-wise (no reassociated
+ * reductions), so every clone gives bit-identical results. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define KS_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "avx", "default")))
+#else
+#define KS_CLONES
+#endif
+
+/* Bulk noise: Philox4x32-10 (Salmon et al. 2011, the Random123 constants) evaluated for a block
+ * of counters at once, vectorised across counters. A noise stream is (key, c3): 96 bits derived
+ * from (seed, KS_STREAM_CIRCUIT_NOISE, patient, scan) through ks_rng, so it depends only on those.
+ * Word w of step `step` is word w % 4 of Philox(ctr = {w / 4, step_lo, step_hi, c3}, key). */
+typedef struct ks__noise_key {
+  uint32_t k0, k1, c3;
+} ks__noise_key;
+void ks__noise_key_init(ks__noise_key *nk, uint64_t seed, uint64_t patient, uint64_t scan);
+/* n_words (multiple of 4) random words of one step into u. */
+void ks__philox_block(const ks__noise_key *nk, uint64_t step, uint32_t *u, size_t n_words);
+/* out[i] = scale * (normal deviate of word u[i]): the top 11 bits pick one of 2048
+ * equal-probability bins, the low 21 place the draw inside it by linear interpolation of the
+ * quantile; the two outer bins use the exact quantile (tails to |z| ~ 6.2). */
+void ks__normals_from_words(const ks__ntab *t, const uint32_t *u, double scale, double *out,
+                            size_t n);
+
+/* Natural log for finite x > 0 (normal numbers), |abs err| < 4e-16 + 2e-16 |log x|;
+ * vectorisable (bit manipulation, no table). */
+static inline double ks__log(double x) {
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  /* exponent as a double without an int64 -> double conversion (not vectorisable on AVX2) */
+  uint64_t eb = 0x4330000000000000ull | (bits >> 52);
+  double e;
+  memcpy(&e, &eb, sizeof e);
+  e -= 4503599627370496.0 + 1023.0;
+  uint64_t mb = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+  double m;
+  memcpy(&m, &mb, sizeof m);
+  int hi = m > 1.4142135623730951;
+  m = hi ? 0.5 * m : m;
+  e = hi ? e + 1.0 : e;
+  double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+  double p = 2.0 / 23.0;
+  p = p * s2 + 2.0 / 21.0;
+  p = p * s2 + 2.0 / 19.0;
+  p = p * s2 + 2.0 / 17.0;
+  p = p * s2 + 2.0 / 15.0;
+  p = p * s2 + 2.0 / 13.0;
+  p = p * s2 + 2.0 / 11.0;
+  p = p * s2 + 2.0 / 9.0;
+  p = p * s2 + 2.0 / 7.0;
+  p = p * s2 + 2.0 / 5.0;
+  p = p * s2 + 2.0 / 3.0;
+  double lm = 2.0 * s + s * s2 * p;
+  return e * 6.93147180369123816490e-01 + (e * 1.90821492927058770002e-10 + lm);
+}
 
 /* Lyapunov solve: A P + P A' + Q = 0, A and Q m x m row-major; P out. Work arrays inside. */
 ks_status ks__lyap(ks_ctx *ctx, size_t m, const double *A, const double *Q, double *P);

@@ -5,15 +5,6 @@
 
 #include <stdlib.h>
 
-/* Kernels are compiled twice, for AVX and for baseline x86-64, and chosen at load time. ISO C
- * mode keeps -ffp-contract=off, and the loops are element-wise (no reassociated reductions), so
- * both clones give bit-identical results. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define KS_CLONES __attribute__((target_clones("avx", "default")))
-#else
-#define KS_CLONES
-#endif
-
 /* ---- Hemodynamics ------------------------------------------------------------------------- */
 
 void ks__hemo_params(ks_bold_params p, ks__hemo *h) {
@@ -61,15 +52,15 @@ double ks__hemo_bold(const ks__hemo *h, double v, double q) {
 }
 
 /* Vectorisable Heun step (dt seconds) of n regions' hemodynamics, states in SoA. The powers use
- * the fast exponential and the C library's log. */
+ * the fast exponential and logarithm (ks__exp, ks__log). */
 KS_CLONES
 static void hemo_step(const ks__hemo *h, size_t n, double dt, const double *restrict z,
                       double *restrict s, double *restrict f, double *restrict v,
                       double *restrict q) {
-  const double ia = 1.0 / h->alpha, lE = log(1.0 - h->E0), it = 1.0 / h->tau, iE0 = 1.0 / h->E0;
+  const double ia = 1.0 / h->alpha, lE = ks__log(1.0 - h->E0), it = 1.0 / h->tau, iE0 = 1.0 / h->E0;
   for (size_t i = 0; i < n; i++) {
     double s0 = s[i], f0 = f[i], v0 = v[i], q0 = q[i];
-    double vo0 = ks__exp(ia * log(v0));
+    double vo0 = ks__exp(ia * ks__log(v0));
     double E0f = 1.0 - ks__exp(lE / f0);
     double ds0 = z[i] - h->kappa * s0 - h->gamma * (f0 - 1.0);
     double df0 = s0;
@@ -79,7 +70,7 @@ static void hemo_step(const ks__hemo *h, size_t n, double dt, const double *rest
     f1 = f1 < 1e-3 ? 1e-3 : f1;
     v1 = v1 < 1e-3 ? 1e-3 : v1;
     q1 = q1 < 1e-3 ? 1e-3 : q1;
-    double vo1 = ks__exp(ia * log(v1));
+    double vo1 = ks__exp(ia * ks__log(v1));
     double E1f = 1.0 - ks__exp(lE / f1);
     double ds1 = z[i] - h->kappa * s1 - h->gamma * (f1 - 1.0);
     double df1 = s1;
@@ -129,56 +120,77 @@ ks_status ks_circuit_bold_impulse(ks_ctx *ctx, ks_bold_params bold, double dt_s,
 
 /* ---- Neural kernels ------------------------------------------------------------------------ */
 
-/* Long-range input to each region's E pool from the current gating (no delays). */
-static void couple_now(const ks__eff *e, const double *restrict SE, double *restrict cE) {
-  const size_t n = e->n;
-  const size_t *row = e->row, *col = e->col;
-  const double *w = e->wE;
-  for (size_t i = 0; i < n; i++) {
-    double acc = 0.0;
-    for (size_t k = row[i]; k < row[i + 1]; k++) acc += w[k] * SE[col[k]];
-    cE[i] = acc;
+/* Long-range coupling in SELL-8 form (sliced ELLPACK, Kreutzer et al. 2014): rows in chunks of
+ * 8, each chunk padded to its longest row, stored slot-major so that one slot of a chunk is 8
+ * contiguous weights and 8 source indices. The loop over the 8 rows of a chunk is element-wise
+ * (a gather), each row's sum keeps the CSR order, and padding adds exact zeros, so the result is
+ * bit-identical to the CSR sum. idx is a source region (no delays) or, with delays, a base offset
+ * into the node-major mirrored history (see couple below) to which `off` (the head) is added. */
+#define SELL_C 8
+typedef struct sell {
+  size_t n_chunks;
+  size_t *cptr;     /* n_chunks + 1, in slots */
+  uint32_t *idx;    /* SELL_C per slot */
+  double *w;        /* SELL_C per slot */
+} sell;
+
+KS_CLONES
+static void couple(const sell *m, const double *restrict x0, size_t off, double *restrict out) {
+  const size_t *cptr = m->cptr;
+  const uint32_t *idx = m->idx;
+  const double *restrict x = x0 + off;
+  const double *w = m->w;
+  for (size_t c = 0; c < m->n_chunks; c++) {
+    double acc[SELL_C] = {0.0};
+    for (size_t s = cptr[c]; s < cptr[c + 1]; s++) {
+      const uint32_t *ix = idx + SELL_C * s;
+      const double *ws = w + SELL_C * s;
+      for (int r = 0; r < SELL_C; r++) acc[r] += ws[r] * x[ix[r] + off];
+    }
+    for (int r = 0; r < SELL_C; r++) out[SELL_C * c + r] = acc[r];
   }
 }
 
-/* The same from the delay ring buffer hist (L slots of n), newest slot head. */
-static void couple_delayed(const ks__eff *e, const double *restrict hist, size_t L, size_t head,
-                           double *restrict cE) {
-  const size_t n = e->n;
-  const size_t *row = e->row, *col = e->col;
-  const uint32_t *dl = e->delay;
-  const double *w = e->wE;
-  for (size_t i = 0; i < n; i++) {
-    double acc = 0.0;
-    for (size_t k = row[i]; k < row[i + 1]; k++) {
-      size_t slot = head >= dl[k] ? head - dl[k] : head + L - dl[k];
-      acc += w[k] * hist[slot * n + col[k]];
-    }
-    cE[i] = acc;
+/* Length of the longest row of the chunk starting at row r0, counting the edges with
+ * w[k] != 0 (all edges when w is NULL). */
+static size_t chunk_len(const ks__eff *e, const double *w, size_t r0) {
+  size_t len = 0;
+  for (size_t r = r0; r < r0 + SELL_C && r < e->n; r++) {
+    size_t l = 0;
+    for (size_t k = e->row[r]; k < e->row[r + 1]; k++) l += !w || w[k] != 0.0;
+    len = l > len ? l : len;
   }
+  return len;
 }
 
-/* Feed-forward inhibition: the few edges that land on interneurons. */
-typedef struct iedges {
-  size_t m;
-  size_t *t, *s;
-  uint32_t *d;
-  double *w;
-} iedges;
+/* Slots of the SELL form of the edges with w != 0 (all edges when w is NULL). */
+static size_t sell_slots(const ks__eff *e, const double *w) {
+  size_t total = 0;
+  for (size_t r0 = 0; r0 < e->n; r0 += SELL_C) total += chunk_len(e, w, r0);
+  return total;
+}
 
-static void couple_I(const iedges *ie, size_t n, const double *SE, const double *hist, size_t L,
-                     size_t head, double *cI) {
-  memset(cI, 0, n * sizeof *cI);
-  for (size_t k = 0; k < ie->m; k++) {
-    double x;
-    if (hist) {
-      size_t slot = head >= ie->d[k] ? head - ie->d[k] : head + L - ie->d[k];
-      x = hist[slot * n + ie->s[k]];
-    } else {
-      x = SE[ie->s[k]];
+/* Fill a SELL form (zeroed arrays sized by sell_slots) with the weights w of the edges with
+ * w != 0, or of all edges when `all`. L2 > 0: delayed, idx = source * L2 + L2 / 2 - delay (the
+ * mirrored history); padding stays (idx 0, w 0), a valid index in both cases. */
+static void sell_fill(const ks__eff *e, const double *w, int all, size_t L2, sell *m) {
+  size_t s = 0, c = 0;
+  for (size_t r0 = 0; r0 < e->n; r0 += SELL_C, c++) {
+    m->cptr[c] = s;
+    for (size_t r = 0; r < SELL_C && r0 + r < e->n; r++) {
+      size_t l = 0;
+      for (size_t k = e->row[r0 + r]; k < e->row[r0 + r + 1]; k++) {
+        if (!all && w[k] == 0.0) continue;
+        size_t j = e->col[k];
+        m->idx[SELL_C * (s + l) + r] = (uint32_t)(L2 ? j * L2 + L2 / 2 - e->delay[k] : j);
+        m->w[SELL_C * (s + l) + r] = w[k];
+        l++;
+      }
     }
-    cI[ie->t[k]] += ie->w[k] * x;
+    s += chunk_len(e, all ? NULL : w, r0);
   }
+  m->cptr[c] = s;
+  m->n_chunks = c;
 }
 
 /* Heun stage: rates and derivatives from (SE, SI) and the coupling; then the Euler predictor
@@ -301,14 +313,20 @@ ks_status ks_circuit_simulate(ks_ctx *ctx, const ks_circuit *c, const ks_circuit
   const int delayed = c->max_delay > 0;
   const size_t L = delayed ? (size_t)c->max_delay + 1 : 1;
 
+  const size_t L2 = delayed ? 2 * L : 0;
+  if ((delayed ? (double)n * (double)L2 : (double)n) > 2147483647.0)
+    return ks_ctx_fail(ctx, KS_EINVAL, "scan: %zu regions with %zu delay steps exceed the 32-bit "
+                       "history index", n, L);
+
   ks__eff e;
   KS_TRY(ks__eff_build(ctx, c, drive, &e));
   /* One allocation for the whole work space (SoA, 64-byte aligned rows). */
-  const size_t nv = 20, stride = (n + 7) & ~(size_t)7;
-  size_t n_ie = 0;
-  for (size_t k = 0; k < e.nnz; k++) n_ie += e.wI[k] != 0.0;
-  size_t bytes = (nv * stride + (delayed ? L * n : 0) + 2 * n_ie) * sizeof(double) +
-                 n_ie * (2 * sizeof(size_t) + sizeof(uint32_t)) + sizeof(ks__ntab) + 128;
+  const size_t nv = 20, stride = (n + 7) & ~(size_t)7, n_chunks = stride / SELL_C;
+  const size_t slE = sell_slots(&e, NULL), slI = sell_slots(&e, e.wI);
+  const size_t n_hist = delayed ? n * L2 : 0;
+  size_t bytes = (nv * stride + n_hist + SELL_C * (slE + slI)) * sizeof(double) +
+                 SELL_C * (slE + slI) * sizeof(uint32_t) + 2 * (n_chunks + 1) * sizeof(size_t) +
+                 2 * stride * sizeof(uint32_t) + sizeof(ks__ntab) + 5 * 64;
   void *mem = ks_calloc(ctx, 1, bytes);
   if (!mem) {
     ks__eff_free(ctx, &e);
@@ -320,27 +338,19 @@ ks_status ks_circuit_simulate(ks_ctx *ctx, const ks_circuit *c, const ks_circuit
   double *nz = cI + stride; /* 2 * stride: noise for E then I */
   double *ext = nz + 2 * stride, *zacc = ext + stride, *z = zacc + stride;
   double *hs = z + stride, *hf = hs + stride, *hv = hf + stride, *hq = hv + stride;
-  double *rEacc = hq + stride, *extg = rEacc + stride, *tmp = extg + stride;
+  double *rEacc = hq + stride, *extg = rEacc + stride;
   double *hist = base + nv * stride;
-  double *iw = hist + (delayed ? L * n : 0);
-  iedges ie = {n_ie, (size_t *)(iw + n_ie), (size_t *)(iw + n_ie) + n_ie, NULL, iw};
-  ie.d = (uint32_t *)(ie.s + n_ie);
-  ks__ntab *tab = (ks__ntab *)(((uintptr_t)(ie.d + n_ie) + 7) & ~(uintptr_t)7);
-  (void)tmp;
+  sell mE = {n_chunks, NULL, NULL, hist + n_hist}, mI = {n_chunks, NULL, NULL, mE.w + SELL_C * slE};
+  mE.idx = (uint32_t *)(mI.w + SELL_C * slI);
+  mI.idx = mE.idx + SELL_C * slE;
+  uint32_t *u = (uint32_t *)(((uintptr_t)(mI.idx + SELL_C * slI) + 63) & ~(uintptr_t)63);
+  mE.cptr = (size_t *)(((uintptr_t)(u + 2 * stride) + 63) & ~(uintptr_t)63);
+  mI.cptr = mE.cptr + n_chunks + 1;
+  ks__ntab *tab = (ks__ntab *)(((uintptr_t)(mI.cptr + n_chunks + 1) + 63) & ~(uintptr_t)63);
 
   ks_status st = KS_OK;
-  {
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-      for (size_t k = e.row[i]; k < e.row[i + 1]; k++)
-        if (e.wI[k] != 0.0) {
-          ie.t[m] = i;
-          ie.s[m] = e.col[k];
-          ie.d[m] = e.delay[k];
-          ie.w[m] = e.wI[k];
-          m++;
-        }
-  }
+  sell_fill(&e, e.wE, 1, L2, &mE);
+  sell_fill(&e, e.wI, 0, L2, &mI);
   ks__ntab_init(tab);
   ks__hemo h;
   ks__hemo_params(opts->bold, &h);
@@ -358,10 +368,12 @@ ks_status ks_circuit_simulate(ks_ctx *ctx, const ks_circuit *c, const ks_circuit
     hq[i] = x[3];
   }
   if (delayed)
-    for (size_t sl = 0; sl < L; sl++) memcpy(hist + sl * n, SE, n * sizeof *SE);
+    for (size_t j = 0; j < n; j++)
+      for (size_t p = 0; p < L2; p++) hist[j * L2 + p] = SE[j];
 
-  ks_rng rng;
-  ks_rng_init(&rng, opts->seed, KS_STREAM_CIRCUIT_NOISE, opts->patient, opts->scan);
+  ks__noise_key nk;
+  ks__noise_key_init(&nk, opts->seed, opts->patient, opts->scan);
+  uint64_t step = 0;
   size_t head = 0, i_tr = 0;
   double n_rec_steps = 0.0;
   for (size_t ms = 0; ms < total_ms; ms++) {
@@ -380,27 +392,30 @@ ks_status ks_circuit_simulate(ks_ctx *ctx, const ks_circuit *c, const ks_circuit
     int recording = ms >= warm_ms;
     if (!recording) memset(rEacc, 0, n * sizeof *rEacc);
     memset(zacc, 0, n * sizeof *zacc);
-    for (size_t s = 0; s < sub; s++) {
-      ks__normals(tab, &rng, nz, 2 * n);
-      for (size_t i = 0; i < 2 * n; i++) nz[i] *= sq;
+    for (size_t s = 0; s < sub; s++, step++) {
+      /* Noise of this step: 2 * stride words of the step's Philox counters (E then I). */
+      ks__philox_block(&nk, step, u, 2 * stride);
+      ks__normals_from_words(tab, u, sq, nz, 2 * stride);
       /* Long-range input is evaluated once per step, at its start, and held through both Heun
        * stages (as TVB's Heun does): delayed inputs come from the history, every delay being at
        * least one step; without delays the O(dt) lag of 0.1 ms is negligible against the 10-100 ms
        * time constants (the analytic-FC test bounds its effect). */
       if (delayed) {
-        couple_delayed(&e, hist, L, head, cE);
-        couple_I(&ie, n, NULL, hist, L, head, cI);
+        couple(&mE, hist, head, cE);
+        couple(&mI, hist, head, cI);
       } else {
-        couple_now(&e, SE, cE);
-        couple_I(&ie, n, SE, NULL, 0, 0, cI);
+        couple(&mE, SE, 0, cE);
+        couple(&mI, SE, 0, cI);
       }
-      stage1(n, dt, e.IE0, e.II0, e.aE, e.aI, e.cJ, e.cII, extg, cE, cI, SE, SI, nz, nz + n, dE,
-             dI, SEp, SIp, rEacc);
-      stage2(n, dt, e.IE0, e.II0, e.aE, e.aI, e.cJ, e.cII, extg, cE, cI, SEp, SIp, nz, nz + n, dE,
-             dI, SE, SI, zacc);
+      stage1(n, dt, e.IE0, e.II0, e.aE, e.aI, e.cJ, e.cII, extg, cE, cI, SE, SI, nz, nz + stride,
+             dE, dI, SEp, SIp, rEacc);
+      stage2(n, dt, e.IE0, e.II0, e.aE, e.aI, e.cJ, e.cII, extg, cE, cI, SEp, SIp, nz, nz + stride,
+             dE, dI, SE, SI, zacc);
       if (delayed) {
+        /* Node-major mirrored ring: slot p and p + L hold the same value, so a read at
+         * head + L - delay never wraps. */
         head = head + 1 == L ? 0 : head + 1;
-        memcpy(hist + head * n, SE, n * sizeof *SE);
+        for (size_t j = 0; j < n; j++) hist[j * L2 + head] = hist[j * L2 + head + L] = SE[j];
       }
     }
     if (recording) n_rec_steps += (double)sub;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `ketasim cascade`: every receptor and plasticity state over time as CSV, for one dose (or a
  * repeated dose) of one drug by one route. Uses the public API only (PK -> exposure -> cascade). */
+#include <ketasim/core.h>
 #include <ketasim/pk.h>
 #include <ketasim/plasticity.h>
+#include <ketasim/report.h>
 #include <ketasim/units.h>
 
 #include <getopt.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int ks_cli_cascade(int argc, char **argv);
 
@@ -21,10 +24,11 @@ static int bad_flag(const char *flag, const char *msg) {
 static void usage(FILE *f) {
   fputs("usage: ketasim cascade --drug D --route R --dose X [--infusion T] [--weight W]\n"
         "                       [--days N] [--step T] [--knockout K[,K...]] [--repeat N]\n"
-        "                       [--every T] [--deficit F]\n"
+        "                       [--every T] [--deficit F] [--plot FILE]\n"
         "  D: ketamine | esketamine | midazolam;  R: iv | im | intranasal | oral | sublingual | rectal\n"
         "  X: an amount (\"35 mg\") or per body weight (\"0.5 mg/kg\");  T: a time (\"40 min\")\n"
         "  K: mtorc1 (rapamycin) | ampa (nbqx) | bdnf;  F: PFC spine deficit, 0-0.6 (default 0.15)\n"
+        "  FILE: a .png or .svg figure of the time courses, normalised to baseline, doses marked\n"
         "  defaults: --days 14 --step 10min --weight 70kg --repeat 1 --every 48h\n"
         "Writes one CSV row per step with every state and observable of the cascade.\n",
         f);
@@ -36,6 +40,68 @@ static int parse_time(const char *flag, const char *text, double *h) {
   return 0;
 }
 
+/* Is FILE a .png or .svg name? */
+static int plot_name_ok(const char *file) {
+  const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
+  return dot && !(slash && dot < slash) && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg"));
+}
+
+/* The figure of --plot: the cascade's time courses, each state divided by its value at time 0
+ * (block and W, which start at 0, as fractions), with the dose starts marked. Time in hours for
+ * runs up to 2 days, in days beyond. */
+static ks_status plot_cascade(ks_ctx *ctx, const char *path, const ks_cascade_point *pt, size_t n_t,
+                              const ks_pk_dose *doses, size_t n_doses, const char *drug) {
+  static const struct {
+    const char *field, *label;
+    int relative, dashed, color; /* colour: report.h palette */
+  } def[] = {{"block_interneuron", "NMDA block, interneurons", 0, 1, 1},
+             {"block_pyramidal", "NMDA block, pyramidal cells", 0, 1, 6},
+             {"glx_pct", "Glx (MRS-like)", 1, 0, 3},
+             {"bdnf", "BDNF", 1, 0, 4},
+             {"mtorc1", "mTORC1", 1, 0, 5},
+             {"proteins", "synaptic proteins", 1, 0, 8},
+             {"spine_pfc", "spines, PFC", 1, 0, 7},
+             {"gain_vmpfc_amygdala", "gain vmPFC->amygdala", 1, 0, 1},
+             {"window", "window of plasticity W", 0, 1, 2}};
+  enum { N_DEF = sizeof def / sizeof def[0] };
+  size_t nf = ks_cascade_point_n_fields();
+  double x_scale = pt[n_t - 1].t_h > 48.0 ? 1.0 / 24.0 : 1.0;
+  double *buf = ks_calloc(ctx, (N_DEF + 1) * n_t, sizeof *buf);
+  ks_fig_marker *marks = ks_calloc(ctx, n_doses, sizeof *marks);
+  if (!buf || !marks) {
+    ks_free(ctx, buf);
+    ks_free(ctx, marks);
+    return KS_ENOMEM;
+  }
+  double *x = buf;
+  for (size_t i = 0; i < n_t; i++) x[i] = pt[i].t_h * x_scale;
+  ks_fig_series s[N_DEF];
+  size_t ns = 0;
+  for (size_t k = 0; k < N_DEF; k++) {
+    size_t f = 0;
+    while (f < nf && strcmp(ks_cascade_point_field_name(f), def[k].field)) f++;
+    if (f == nf) continue;
+    double *y = buf + (k + 1) * n_t;
+    double base = ks_cascade_point_field(&pt[0], f);
+    for (size_t i = 0; i < n_t; i++) {
+      double v = ks_cascade_point_field(&pt[i], f);
+      /* Glx is a % change from baseline: 1 + pct/100 is its level relative to baseline. */
+      y[i] = !strcmp(def[k].field, "glx_pct") ? 1.0 + v / 100.0 : def[k].relative && base != 0.0 ? v / base : v;
+    }
+    s[ns++] = (ks_fig_series){.label = def[k].label, .x = x, .y = y, .n = n_t, .dashed = def[k].dashed,
+                              .color = def[k].color};
+  }
+  for (size_t i = 0; i < n_doses; i++)
+    marks[i] = (ks_fig_marker){.x = doses[i].t_start_h * x_scale, .label = drug, .style = KS_FIG_MARK_DOTTED};
+  ks_fig_spec spec = {.title = "Receptor and plasticity cascade",
+                      .x_label = x_scale < 1.0 ? "time (d)" : "time (h)",
+                      .y_label = "relative to baseline; block, W: fraction"};
+  ks_status st = ks_fig_lines(ctx, path, &spec, s, ns, marks, n_doses);
+  ks_free(ctx, buf);
+  ks_free(ctx, marks);
+  return st;
+}
+
 int ks_cli_cascade(int argc, char **argv) {
   static const struct option longopts[] = {
       {"drug", required_argument, 0, 'd'},    {"route", required_argument, 0, 'r'},
@@ -43,9 +109,10 @@ int ks_cli_cascade(int argc, char **argv) {
       {"weight", required_argument, 0, 'w'},  {"days", required_argument, 0, 'D'},
       {"step", required_argument, 0, 's'},    {"knockout", required_argument, 0, 'k'},
       {"repeat", required_argument, 0, 'n'},  {"every", required_argument, 0, 'e'},
-      {"deficit", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+      {"deficit", required_argument, 0, 'f'}, {"plot", required_argument, 0, 'p'},
+      {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
-  const char *drug_s = NULL, *route_s = NULL, *dose_s = NULL;
+  const char *drug_s = NULL, *route_s = NULL, *dose_s = NULL, *plot = NULL;
   double infusion_h = 0.0, weight_kg = 70.0, days = 14.0, step_h = 10.0 / 60.0, every_h = 48.0;
   double deficit = -1.0;
   long repeat = 1;
@@ -103,6 +170,11 @@ int ks_cli_cascade(int argc, char **argv) {
         return bad_flag("deficit", "not a fraction in [0, 0.6] (expected e.g. 0.15)");
       break;
     }
+    case 'p':
+      if (!plot_name_ok(optarg))
+        return bad_flag("plot", "not a .png or .svg file name (expected e.g. --plot cascade.png)");
+      plot = optarg;
+      break;
     case 'h': usage(stdout); return 0;
     case ':':
       fprintf(stderr, "ketasim: %s: missing value (expected a value after the option)\n",
@@ -198,6 +270,11 @@ int ks_cli_cascade(int argc, char **argv) {
   }
   if (fflush(stdout) != 0) {
     fprintf(stderr, "ketasim: cascade: cannot write the output\n");
+    ret = 1;
+  }
+  if (ret == 0 && plot &&
+      (st = plot_cascade(ctx, plot, pt, n_t, doses, (size_t)repeat, ks_drug_name((ks_drug)drug))) != KS_OK) {
+    fprintf(stderr, "ketasim: --plot: %s\n", ks_ctx_last_error(ctx));
     ret = 1;
   }
 done:

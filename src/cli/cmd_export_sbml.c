@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `ketasim export-sbml FILE [--knockout K] [--deficit F]`: the reference PK + receptor + cascade
+/* `ketasim export-sbml FILE [--knockout K] [--deficit F]`: the PK + receptor + cascade
  * ODE model as SBML Level 3 with units, for COPASI, Tellurium or libRoadRunner. */
 #include <ketasim/plasticity.h>
 
@@ -42,8 +42,9 @@ int ks_cli_export_sbml(int argc, char **argv) {
     }
     case 'h':
       puts("usage: ketasim export-sbml FILE.xml [--knockout K] [--deficit F]\n"
-           "Writes the PK (Domino 1982 3-compartment racemic ketamine, 0.5 mg/kg over 40 min,\n"
-           "70 kg) + receptor + plasticity cascade model as SBML Level 3 Version 2 with units.");
+           "Writes the PK (the default fanta2015 set: S/R ketamine with norketamine, 0.5 mg/kg\n"
+           "over 40 min, 70 kg) + receptor + plasticity cascade model the simulator runs as SBML\n"
+           "Level 3 Version 2 with units.");
       return 0;
     case ':':
       fprintf(stderr, "ketasim: %s: missing value (expected a value after the option)\n",

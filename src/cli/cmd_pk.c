@@ -2,6 +2,7 @@
 /* `ketasim pk`: concentration-time table (CSV), summary (JSON) or population percentile bands
  * for one dose of one drug by one route. Uses the public API only. */
 #include <ketasim/pk.h>
+#include <ketasim/report.h>
 #include <ketasim/rng.h>
 #include <ketasim/units.h>
 
@@ -22,11 +23,14 @@ static void usage(FILE *f) {
   fputs("usage: ketasim pk --drug D --route R --dose X [--infusion T] [--weight W]\n"
         "                  [--age Y] [--duration T] [--step T] [--model NAME] [--summary]\n"
         "                  [--population N] [--seed S] [--allow-unstudied-doses]\n"
+        "                  [--plot FILE]\n"
         "  D: ketamine | esketamine | midazolam\n"
         "  R: iv | im | intranasal | oral | sublingual | rectal\n"
         "  X: an amount (\"35 mg\") or per body weight (\"0.5 mg/kg\")\n"
         "  T: a time (\"40 min\", \"24 h\"); defaults: --duration 24h --step 1min\n"
-        "  NAME: fanta2015 | domino1982 | perezruixo2021 | albrecht1999 (default per drug)\n",
+        "  NAME: fanta2015 | domino1982 | perezruixo2021 | albrecht1999 (default per drug)\n"
+        "  FILE: a figure, .png or .svg: plasma and effect-site curves per species, or with\n"
+        "        --population the median and 5-95th percentile band\n",
         f);
 }
 
@@ -83,6 +87,88 @@ static int report_create_error(ks_ctx *ctx, ks_status st) {
   return 2;
 }
 
+/* 1 if path ends in .png or .svg (any case). */
+static int plot_ext_ok(const char *path) {
+  size_t n = strlen(path);
+  if (n < 5) return 0;
+  const char *e = path + n - 4;
+  char lo[5];
+  for (int i = 0; i < 4; i++) lo[i] = (char)((e[i] >= 'A' && e[i] <= 'Z') ? e[i] + 32 : e[i]);
+  lo[4] = '\0';
+  return strcmp(lo, ".png") == 0 || strcmp(lo, ".svg") == 0;
+}
+
+/* Write the figure or say why not (exit code 1: a failure while running). */
+static int plot_write(ks_ctx *ctx, const char *path, const char *title,
+                      const ks_fig_series *series, size_t n_series) {
+  ks_fig_spec spec = {.title = title, .x_label = "time (h)",
+                      .y_label = "concentration (ng/mL)"};
+  if (ks_fig_lines(ctx, path, &spec, series, n_series, NULL, 0) != KS_OK) {
+    fprintf(stderr, "ketasim: --plot: cannot write %s: %s\n", path, ks_ctx_last_error(ctx));
+    return 1;
+  }
+  return 0;
+}
+
+/* Plasma (solid) and effect-site (dashed) curves of every species of the drug, at most about
+ * 2000 points (every stride-th grid time). */
+static int plot_single(ks_ctx *ctx, const ks_pk_sim *sim, const int *use, size_t n_t,
+                       double step_h, const char *path, const char *title) {
+  size_t stride = n_t > 2000 ? (n_t + 1999) / 2000 : 1, n = (n_t - 1) / stride + 1;
+  double *buf = malloc(sizeof(double) * n * (1 + 2 * KS_SPECIES_N));
+  if (!buf) {
+    fprintf(stderr, "ketasim: pk: out of memory\n");
+    return 1;
+  }
+  double *x = buf;
+  for (size_t i = 0; i < n; i++) {
+    ks_pk_conc c;
+    x[i] = (double)(i * stride) * step_h;
+    ks_pk_sim_eval(sim, x[i], &c);
+    for (int s = 0; s < KS_SPECIES_N; s++) {
+      buf[n * (size_t)(1 + 2 * s) + i] = c.plasma_ng_per_mL[s];
+      buf[n * (size_t)(2 + 2 * s) + i] = c.effect_ng_per_mL[s];
+    }
+  }
+  ks_fig_series ser[2 * KS_SPECIES_N];
+  char labels[2 * KS_SPECIES_N][64];
+  size_t m = 0;
+  for (int s = 0, col = 1; s < KS_SPECIES_N; s++) {
+    if (!use[s]) continue;
+    for (int e = 0; e < 2; e++, m++) {
+      snprintf(labels[m], sizeof labels[m], "%s, %s", ks_species_name((ks_species)s),
+               e ? "effect site" : "plasma");
+      ser[m] = (ks_fig_series){.label = labels[m], .x = x, .y = buf + n * (size_t)(1 + 2 * s + e),
+                               .n = n, .color = col, .dashed = e};
+    }
+    col++;
+  }
+  int rc = plot_write(ctx, path, title, ser, m);
+  free(buf);
+  return rc;
+}
+
+/* Median and 5-95th percentile band per time of the parent (and metabolite) plasma totals;
+ * q[m][k][i]: output m (0 parent, 1 metabolite), percentile k (5, 50, 95), time i. */
+static int plot_population(ks_ctx *ctx, double *const q[2][3], int has_met, const char *parent,
+                           size_t n_t, double step_h, const char *path, const char *title) {
+  double *x = malloc(sizeof(double) * n_t);
+  if (!x) {
+    fprintf(stderr, "ketasim: pk: out of memory\n");
+    return 1;
+  }
+  for (size_t i = 0; i < n_t; i++) x[i] = (double)i * step_h;
+  char l0[96], l1[96];
+  snprintf(l0, sizeof l0, "%s plasma, median and 5-95th percentile", parent);
+  snprintf(l1, sizeof l1, "norketamine plasma, median and 5-95th percentile");
+  ks_fig_series ser[2] = {
+    {.label = l0, .x = x, .y = q[0][1], .n = n_t, .lo = q[0][0], .hi = q[0][2], .color = 1},
+    {.label = l1, .x = x, .y = q[1][1], .n = n_t, .lo = q[1][0], .hi = q[1][2], .color = 2}};
+  int rc = plot_write(ctx, path, title, ser, has_met ? 2 : 1);
+  free(x);
+  return rc;
+}
+
 int ks_cli_pk(int argc, char **argv) {
   static const struct option longopts[] = {
     {"drug", required_argument, 0, 'd'},      {"route", required_argument, 0, 'r'},
@@ -92,8 +178,9 @@ int ks_cli_pk(int argc, char **argv) {
     {"model", required_argument, 0, 'm'},     {"summary", no_argument, 0, 'S'},
     {"population", required_argument, 0, 'P'}, {"seed", required_argument, 0, 'z'},
     {"allow-unstudied-doses", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
+    {"plot", required_argument, 0, 'G'},
     {0, 0, 0, 0}};
-  const char *drug_s = NULL, *route_s = NULL, *dose_s = NULL, *model = NULL;
+  const char *drug_s = NULL, *route_s = NULL, *dose_s = NULL, *model = NULL, *plot = NULL;
   double infusion_h = 0.0, weight_kg = 70.0, age_y = 40.0, duration_h = 24.0, step_h = 1.0 / 60.0;
   int summary = 0, allow = 0;
   long n_pop = 0;
@@ -122,6 +209,12 @@ int ks_cli_pk(int argc, char **argv) {
         break;
       }
       case 'm': model = optarg; break;
+      case 'G':
+        if (!plot_ext_ok(optarg))
+          return bad_flag("plot", "unknown figure type (expected a file name ending in .png or "
+                                  ".svg)");
+        plot = optarg;
+        break;
       case 'S': summary = 1; break;
       case 'U': allow = 1; break;
       case 'P': {
@@ -206,6 +299,17 @@ int ks_cli_pk(int argc, char **argv) {
   int has_met = drug != KS_DRUG_MIDAZOLAM;
   const char *model_used = model ? model : ks_pk_model_default((ks_drug)drug);
   int ret = 0;
+  char title[160];
+  if (infusion_h > 0.0)
+    snprintf(title, sizeof title, "%s %.4g mg %s over %.4g min (%s)", ks_drug_name((ks_drug)drug),
+             dose_mg, ks_route_name((ks_route)route), infusion_h * 60.0, model_used);
+  else
+    snprintf(title, sizeof title, "%s %.4g mg %s (%s)", ks_drug_name((ks_drug)drug), dose_mg,
+             ks_route_name((ks_route)route), model_used);
+  int use[KS_SPECIES_N] = {0};
+  if (drug == KS_DRUG_KETAMINE) use[0] = use[1] = use[2] = use[3] = 1;
+  else if (drug == KS_DRUG_ESKETAMINE) use[0] = use[2] = 1;
+  else use[4] = 1;
   double *cp = malloc(sizeof(double) * n_t), *cm = malloc(sizeof(double) * n_t);
   if (!cp || !cm) {
     fprintf(stderr, "ketasim: pk: out of memory\n");
@@ -236,10 +340,6 @@ int ks_cli_pk(int argc, char **argv) {
       static const ks_species sp_all[KS_SPECIES_N] = {KS_SP_S_KETAMINE, KS_SP_R_KETAMINE,
                                                       KS_SP_S_NORKETAMINE, KS_SP_R_NORKETAMINE,
                                                       KS_SP_MIDAZOLAM};
-      int use[KS_SPECIES_N] = {0};
-      if (drug == KS_DRUG_KETAMINE) use[0] = use[1] = use[2] = use[3] = 1;
-      else if (drug == KS_DRUG_ESKETAMINE) use[0] = use[2] = 1;
-      else use[4] = 1;
       printf("t_h,parent_plasma_ng_per_mL%s", has_met ? ",norketamine_plasma_ng_per_mL" : "");
       for (int s = 0; s < KS_SPECIES_N; s++) {
         if (!use[s]) continue;
@@ -260,6 +360,7 @@ int ks_cli_pk(int argc, char **argv) {
         printf("\n");
       }
     }
+    if (plot) ret = plot_single(ctx, sim, use, n_t, step_h, plot, title);
     ks_pk_sim_destroy(&sim);
   } else {
     /* Population: each virtual patient draws IIV from (seed, KS_STREAM_PK_IIV, patient id). */
@@ -294,13 +395,21 @@ int ks_cli_pk(int argc, char **argv) {
         bm[i * (size_t)n_pop + (size_t)k] = (float)cm[i];
       }
     }
+    /* Percentile curves for the figure: qa[m][k] is output m, percentile k, over time. */
+    double *qbuf = plot && ret == 0 ? malloc(sizeof(double) * 6 * n_t) : NULL;
+    double *qa[2][3];
+    for (int m = 0; m < 6; m++) qa[m / 3][m % 3] = qbuf ? qbuf + (size_t)m * n_t : NULL;
+    if (plot && ret == 0 && !qbuf) {
+      fprintf(stderr, "ketasim: pk: out of memory\n");
+      ret = 1;
+    }
     if (ret == 0) {
       if (!summary)
         printf("t_h,parent_p05_ng_per_mL,parent_p50_ng_per_mL,parent_p95_ng_per_mL%s\n",
                has_met ? ",norketamine_p05_ng_per_mL,norketamine_p50_ng_per_mL,"
                          "norketamine_p95_ng_per_mL" : "");
-      for (size_t i = 0; i < n_t && !summary; i++) {
-        double q[2][3];
+      for (size_t i = 0; i < n_t && (!summary || qbuf); i++) {
+        double q[2][3] = {{0}};
         for (int m = 0; m < 1 + has_met; m++) {
           memcpy(col, (m ? bm : bp) + i * (size_t)n_pop, sizeof(float) * (size_t)n_pop);
           qsort(col, (size_t)n_pop, sizeof(float), cmp_float);
@@ -308,6 +417,8 @@ int ks_cli_pk(int argc, char **argv) {
           q[m][1] = quantile(col, (size_t)n_pop, 0.50);
           q[m][2] = quantile(col, (size_t)n_pop, 0.95);
         }
+        if (qbuf)
+          for (int m = 0; m < 6; m++) qa[m / 3][m % 3][i] = q[m / 3][m % 3];
         if (!summary) {
           printf("%.6g,%.6g,%.6g,%.6g", (double)i * step_h, q[0][0], q[0][1], q[0][2]);
           if (has_met) printf(",%.6g,%.6g,%.6g", q[1][0], q[1][1], q[1][2]);
@@ -329,7 +440,12 @@ int ks_cli_pk(int argc, char **argv) {
                n_pop, seed, quantile(col, (size_t)n_pop, 0.05),
                quantile(col, (size_t)n_pop, 0.5), quantile(col, (size_t)n_pop, 0.95));
       }
+      if (qbuf)
+        ret = plot_population(ctx, qa, has_met, drug == KS_DRUG_MIDAZOLAM ? "midazolam"
+                                                                          : "ketamine (S+R)",
+                              n_t, step_h, plot, title);
     }
+    free(qbuf);
     free(bp); free(bm); free(col);
   }
 done:

@@ -4,12 +4,96 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <ketasim/parallel.h>
+
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char *const usage_text = "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--quiet]";
+static const char *const usage_text =
+    "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
+    "[--hdf5 FILE] [--max-memory SIZE] [--quiet]";
+
+/* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
+ * shorter than that writes none; the cost of one is an fsync of the partial files. */
+#define KS_CHECKPOINT_DEFAULT_S 60.0
+
+/* SIGINT/SIGTERM: ask the library to stop after the batch in flight (it polls this flag), write a
+ * checkpoint and return KS_EINTERRUPTED. A second signal kills as usual. */
+static volatile sig_atomic_t run_cancel;
+
+static void on_signal(int sig) {
+  run_cancel = 1;
+  signal(sig, SIG_DFL);
+}
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* --checkpoint-every: "N" patients, "Ts" seconds (also "Tmin", "Th"), or 0 for none. */
+static int parse_checkpoint(const cli_opt *o, long *every_patients, double *every_s) {
+  if (!o->seen) return 0;
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(o->value, &end);
+  double scale = 0;
+  if (!strcmp(end, "")) scale = -1;
+  else if (!strcmp(end, "s")) scale = 1;
+  else if (!strcmp(end, "min")) scale = 60;
+  else if (!strcmp(end, "h")) scale = 3600;
+  if (end == o->value || errno || !(v >= 0) || scale == 0 || (scale < 0 && (v != floor(v) || v > 1e12))) {
+    cli_error("--checkpoint-every: '%s' is not an interval (expected a number of patients such as 500, a time "
+              "such as 60s, 10min or 1h, or 0 for none)", o->value);
+    return 2;
+  }
+  *every_patients = scale < 0 ? (long)v : 0;
+  *every_s = scale > 0 ? v * scale : 0;
+  return 0;
+}
+
+/* --max-memory: bytes with an optional unit (k, M, G, T; KiB, MiB, GiB, TiB; kB, MB, GB). */
+static int parse_memory(const cli_opt *o, size_t *out) {
+  if (!o->seen) return 0;
+  static const struct { const char *unit; double f; } units[] = {
+      {"", 1}, {"B", 1}, {"k", 1024}, {"K", 1024}, {"KiB", 1024}, {"kB", 1e3}, {"M", 1048576.0},
+      {"MiB", 1048576.0}, {"MB", 1e6}, {"G", 1073741824.0}, {"GiB", 1073741824.0}, {"GB", 1e9},
+      {"T", 1099511627776.0}, {"TiB", 1099511627776.0}, {"TB", 1e12}};
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(o->value, &end);
+  for (size_t i = 0; end != o->value && !errno && v > 0 && i < sizeof units / sizeof units[0]; i++)
+    if (!strcmp(end, units[i].unit) && v * units[i].f >= 1 && v * units[i].f < 1.8e19) {
+      *out = (size_t)(v * units[i].f);
+      return 0;
+    }
+  cli_error("--max-memory: '%s' is not a size (expected e.g. 2GiB, 512MiB or a number of bytes)", o->value);
+  return 2;
+}
+
+/* Automatic memory limit: 90% of MemAvailable, shared by the processes of this node. */
+static size_t auto_memory(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+  fclose(f);
+  const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  long per_node = local ? atol(local) : 1;
+  if (per_node < 1) per_node = 1;
+  return (size_t)((double)kb * 1024.0 * 0.9 / (double)per_node);
+}
 
 static void progress_cb(void *ud, size_t done, size_t total) { cli_progress_update(ud, done, total); }
 
@@ -48,6 +132,10 @@ int ks_cli_run(int argc, char **argv) {
       {"out", "DIR", "directory for summary.json, patients.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
       {"patients", "N", "override the scenario's number of patients", NULL, 0},
+      {"checkpoint-every", "N|Ts", "checkpoint after N patients or T seconds (default 60s; 0: never)", NULL, 0},
+      {"resume", NULL, "continue from DIR/.checkpoint of an interrupted run", NULL, 0},
+      {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
+      {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
@@ -55,6 +143,7 @@ int ks_cli_run(int argc, char **argv) {
   size_t n_pos = 0;
   int rc = cli_parse("run", usage_text, argc, argv, opts, no, pos, 1, &n_pos);
   if (rc) return rc < 0 ? 0 : rc;
+  int rank = 0;
   if (n_pos != 1) {
     cli_error("run: missing SCENARIO.yaml (usage: ketasim run %s)", usage_text);
     return 2;
@@ -66,45 +155,87 @@ int ks_cli_run(int argc, char **argv) {
   }
   long threads = 0, patients = 0;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 1024, &threads))) return rc;
-  if ((rc = cli_int(cli_get(opts, no, "patients"), 1, 10000000, &patients))) return rc;
+  if ((rc = cli_int(cli_get(opts, no, "patients"), 1, 1000000000, &patients))) return rc;
+  long every_patients = 0;
+  double every_s = KS_CHECKPOINT_DEFAULT_S;
+  size_t max_memory = 0;
+  if ((rc = parse_checkpoint(cli_get(opts, no, "checkpoint-every"), &every_patients, &every_s))) return rc;
+  if ((rc = parse_memory(cli_get(opts, no, "max-memory"), &max_memory))) return rc;
+  cli_opt *hdf5 = cli_get(opts, no, "hdf5");
+  if (hdf5->seen && !*hdf5->value) {
+    cli_error("--hdf5: missing file name (expected e.g. --hdf5 out/run1/patients.h5)");
+    return 2;
+  }
+  if (hdf5->seen && !ks_trial_hdf5_available()) {
+    cli_error("--hdf5: this ketasim was built without HDF5 (install libhdf5-dev and rebuild)");
+    return 2;
+  }
   int quiet = cli_get(opts, no, "quiet")->seen;
 
   ks_ctx *ctx = cli_ctx(opts, no, 1);
   if (!ctx) return 1;
   ks_scenario *sc = NULL;
   ks_trial_result *res = NULL;
-  ks_status st = ks_scenario_load(ctx, pos[0], &sc);
+  ks_status st = ks_par_init(ctx);
+  rank = ks_par_rank();
+  int n_proc = ks_par_size();
+  if (rank != 0) quiet = 1;
+  if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
   cli_progress prog;
   cli_progress_init(&prog, "patients", quiet);
+  ks_trial_comm comm;
+  ks_par_trial_comm(&comm);
   ks_trial_options o = ks_trial_options_default();
   o.n_threads = (int)threads;
   o.n_patients = patients;
   o.progress = progress_cb;
   o.progress_ud = &prog;
+  o.comm = &comm;
+  o.stream_dir = out->value;
+  o.hdf5_path = hdf5->seen ? hdf5->value : NULL;
+  o.checkpoint_every_patients = every_patients;
+  o.checkpoint_every_s = every_patients > 0 ? 0 : every_s;
+  o.resume = cli_get(opts, no, "resume")->seen;
+  o.max_memory_bytes = max_memory ? max_memory : auto_memory();
+  o.cancel = &run_cancel;
+  install_handlers();
   double t0 = now_s();
   st = ks_trial_run(ctx, sc, &o, &res);
   cli_progress_done(&prog);
   if (st != KS_OK) goto fail;
   double wall = now_s() - t0;
+  if (rank != 0) goto done; /* rank 0 alone writes the outputs */
+  if (!quiet && ks_trial_n_resumed(res))
+    fprintf(stderr, "ketasim: resumed from %s/.checkpoint: %zu patients were already done\n", out->value,
+            ks_trial_n_resumed(res));
   ks_trial_primary pr;
   if ((st = ks_trial_summarise(ctx, res, &pr)) != KS_OK) goto fail;
   int used_threads = (int)threads;
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
-  if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, 1)) != KS_OK) goto fail;
+  if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
   if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
+  if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html} in %.1f s\n", out->value, wall);
+  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
+  if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
+done:
   ks_trial_result_destroy(&res);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
+  ks_par_finalize();
   return 0;
 fail:
-  rc = cli_fail(ctx, st);
+  /* Under MPI every rank stops at the same point; rank 0 reports, other ranks only their own
+   * failures (not the "on another process" echo of one). */
+  if (rank == 0 || !strstr(ks_ctx_last_error(ctx), "process")) rc = cli_fail(ctx, st);
+  else rc = st == KS_EINPUT || st == KS_ERANGE ? 2 : 1;
+  if (st == KS_EINTERRUPTED) rc = 130;
   ks_trial_result_destroy(&res);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
+  ks_par_finalize();
   return rc;
 }

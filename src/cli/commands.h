@@ -6,6 +6,8 @@
 
 #define KS_CLI_COMMANDS(X)                                                                  \
   X("run", ks_cli_run, "run a virtual trial: ketasim run SCENARIO.yaml --out DIR")         \
+  X("patient", ks_cli_patient, "one virtual patient through every layer: ketasim patient SCENARIO.yaml --id K --out DIR") \
+  X("power", ks_cli_power, "power of the primary endpoint per sample size (CSV and figure)") \
   X("check", ks_cli_check, "validate a scenario file without running it")                  \
   X("pk", ks_cli_pk, "concentration-time profile of a dose (CSV, or --summary JSON)")      \
   X("cascade", ks_cli_cascade, "receptor and plasticity states over time (CSV)")          \
@@ -15,6 +17,8 @@
   X("version", ks_cli_version, "print the version")
 
 int ks_cli_run(int argc, char **argv);
+int ks_cli_patient(int argc, char **argv);
+int ks_cli_power(int argc, char **argv);
 int ks_cli_check(int argc, char **argv);
 int ks_cli_pk(int argc, char **argv);
 int ks_cli_cascade(int argc, char **argv);

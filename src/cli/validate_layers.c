@@ -13,6 +13,7 @@ static const layer layers[] = {
     {"pk", ks_pk_validate},
     {"receptor", ks_receptor_validate},
     {"cascade", ks_cascade_validate},
+    {"circuit", ks_circuit_validate},
     {"clinic", ks_clinic_validate},
     {"acute", ks_acute_validate},
     {"stats", ks_stats_validate},
@@ -25,7 +26,7 @@ int ks_cli_validate_layer_known(const char *name) {
   return 0;
 }
 
-const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, clinic, acute, stats, trial"; }
+const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, circuit, clinic, acute, stats, trial"; }
 
 ks_status ks_cli_validate_run(ks_ctx *ctx, const char *only, ks_target_result *out, size_t cap, size_t *n) {
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {

@@ -49,9 +49,9 @@ ks_clinic_params ks_clinic_params_default(void) {
   p.ref = ks_clinic_inputs_reference();
   /* Drivers: logit fear, logit avoidance, -ln(spines), ln(amygdala), ln(salience). */
   static const double w[KS_CLUSTER_N][KS_CLINIC_N_DRIVERS] = {
-      {0.9, 0.0, 0.0, 1.5, 0.0}, /* B intrusion: fear memory expression, amygdala reactivity */
-      {0.3, 0.9, 0.0, 0.0, 0.0}, /* C avoidance: avoidance, fear */
-      {0.5, 0.0, 4.0, 0.0, 0.5}, /* D cognitions/mood: synaptic deficit, fear, salience */
+      {0.9, 0.0, 2.0, 1.5, 0.0}, /* B intrusion: fear memory expression, prefrontal synaptic deficit, amygdala */
+      {0.3, 0.9, 1.5, 0.0, 0.0}, /* C avoidance: avoidance, fear, prefrontal synaptic deficit */
+      {0.5, 0.0, 2.5, 0.0, 0.5}, /* D cognitions/mood: synaptic deficit, fear, salience */
       {0.3, 0.0, 0.0, 1.5, 1.5}, /* E arousal: amygdala and salience activity */
       {0.3, 0.0, 5.0, 0.0, 0.5}, /* depression: synaptic deficit */
   };

@@ -114,6 +114,9 @@ static ks_status record(ks_ctx *ctx, ks_status st, const char *prefix, const cha
     n = k < 0 ? 0 : KS_MIN((size_t)k, sizeof buf - 1);
   }
   vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+  /* One line, whatever input text the message quotes: control characters become spaces. */
+  for (char *p = buf; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = ' ';
   pthread_mutex_lock(&ctx->err_lock);
   ctx->last_status = st;
   memcpy(ctx->last_error, buf, sizeof buf);

@@ -222,6 +222,7 @@ static ks_status get_name(loader *L, const ynode *y, const char *path, char *out
   const char *expect = "a name of up to 63 letters, digits, spaces or . _ - + ( )";
   KS_TRY(need_scalar(L, y, path, expect));
   if (y->len >= cap) return fail(L, y, "%s is %zu characters long (expected %s)", path, y->len, expect);
+  if (y->len == 0) return fail(L, y, "%s is empty (expected %s)", path, expect);
   for (size_t i = 0; i < y->len; i++) {
     unsigned char c = (unsigned char)y->text[i];
     if (!(isalnum(c) || strchr(" ._-+()", c)))

@@ -110,6 +110,7 @@ typedef struct builder {
   size_t depth, stack_cap;
   anchor *anchors;
   ynode *root;
+  int second_doc;   /* an implicit second document began: libfyaml gives its start no mark */
 } builder;
 
 static ks_status oom(ks_ctx *ctx) { return ks_ctx_fail(ctx, KS_ENOMEM, "out of memory while reading a scenario"); }
@@ -175,14 +176,21 @@ static ks_status push(builder *b, ynode *y) {
   return KS_OK;
 }
 
+static ks_status second_document(builder *b, const struct fy_mark *m) {
+  return ks_ctx_fail_input(b->ctx, b->file, m->line + 1, m->column + 1,
+                           "a second YAML document (expected one scenario per file)");
+}
+
 static ks_status on_event(builder *b, struct fy_event *ev, int *n_docs) {
   ynode *y = NULL;
+  /* The error of an implicit second document points at its first event that has a position. */
+  if (b->second_doc && fy_event_start_mark(ev)) return second_document(b, fy_event_start_mark(ev));
   switch (ev->type) {
     case FYET_DOCUMENT_START:
       if (++*n_docs > 1) {
         const struct fy_mark *m = fy_event_start_mark(ev);
-        return ks_ctx_fail_input(b->ctx, b->file, m ? m->line + 1 : 0, m ? m->column + 1 : 0,
-                                 "a second YAML document (expected one scenario per file)");
+        if (m) return second_document(b, m);
+        b->second_doc = 1;
       }
       return KS_OK;
     case FYET_SCALAR: {

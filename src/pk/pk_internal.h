@@ -87,15 +87,18 @@ void ks__pk_multipliers(const pk_set *s, const ks_pk_patient *p, ks_drug d,
 int ks__pk_dose_inputs(const pk_unit *u, const ks_pk_dose *dose, pk_input *in);
 /* Eigen-decomposition of u->A; KS_ENUMERIC when not diagonalisable in floating point. */
 ks_status ks__pk_unit_diagonalise(ks_ctx *ctx, pk_unit *u);
+/* Structured eigen-decomposition of u->A (pk_eig.c): fills lambda, V and Vinv (left eigenvectors); returns 0 on success,
+ * 1 when a block has more than 3 states, eigenvalues are not real or coincide. No LAPACK. */
+int ks__pk_eig_structured(pk_unit *u);
 
 struct ks_pk_sim {
   ks_ctx *ctx;
   int n_units;
-  pk_unit unit[2 * KS_DRUG_N];
   double *events;
   size_t n_events;
   ks_pk_dose *doses;
   size_t n_doses;
+  pk_unit unit[];  /* room for the units of the dosed drugs only (at most 2 per drug) */
 };
 
 /* Test hooks: unit k of a sim; its zero-order input rates at t_h (mg/h, inputs active on

@@ -4,6 +4,7 @@
 #include "pk_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,16 @@
 static int add_state(pk_unit *u, const char *prefix, const char *name, pk_state_kind kind) {
   int i = u->n++;
   u->kind[i] = kind;
-  snprintf(u->name[i], sizeof u->name[i], "%s.%s", prefix, name);
+  /* "prefix.name", truncated to fit; plain copies (snprintf here was a visible share of a
+   * population run's cost). */
+  size_t cap = sizeof u->name[i] - 1, lp = strlen(prefix), ln = strlen(name);
+  if (lp > cap) lp = cap;
+  memcpy(u->name[i], prefix, lp);
+  size_t at = lp;
+  if (at < cap) u->name[i][at++] = '.';
+  if (ln > cap - at) ln = cap - at;
+  memcpy(u->name[i] + at, name, ln);
+  u->name[i][at + ln] = '\0';
   return i;
 }
 
@@ -41,7 +51,10 @@ static void finish(pk_unit *u) {
 }
 
 static void unit_init(pk_unit *u, ks_drug d, ks_species sp, int sp_met, double share) {
-  memset(u, 0, sizeof *u);
+  /* Clear everything but the modal form (lambda, V, Vinv: 6.6 KB), which diagonalisation
+   * writes in full; clearing it too was a visible share of a population run. */
+  memset(u, 0, offsetof(pk_unit, lambda));
+  memset(&u->row_out, 0, sizeof *u - offsetof(pk_unit, row_out));
   u->drug = d;
   u->sp_parent = sp;
   u->sp_met = sp_met;
@@ -92,8 +105,12 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
                           const double mult[KS_PKP_N], unsigned used, pk_unit *u) {
   unit_init(u, d, sp, sp_met, share);
   char prefix[32];
-  snprintf(prefix, sizeof prefix, "%s.%s", ks_drug_name(d),
-           sp == KS_SP_R_KETAMINE ? "R" : (sp == KS_SP_MIDAZOLAM ? "P" : "S"));
+  const char *dn = ks_drug_name(d);
+  size_t ld = strlen(dn) < sizeof prefix - 3 ? strlen(dn) : sizeof prefix - 3;
+  memcpy(prefix, dn, ld);
+  prefix[ld] = '.';
+  prefix[ld + 1] = sp == KS_SP_R_KETAMINE ? 'R' : (sp == KS_SP_MIDAZOLAM ? 'P' : 'S');
+  prefix[ld + 2] = '\0';
   double w = p->weight_kg / 70.0;
   double fv = w, fcl = g->per_kg ? w : pow(w, 0.75);
   double v1 = g->v1_L * fv * mult[KS_PKP_V1];
@@ -247,10 +264,20 @@ static ks_status b_domino(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_p
   (void)ctx; (void)s;
   return build_gen_drug(&domino, d, p, mult, used, u, n_units);
 }
+/* Albrecht 1999 elderly group (67-81 y; the published model has separate young and elderly
+ * parameter sets, used below and from 65 y as in open TCI code): V1 8.5 L; CL 0.388 L/min;
+ * k12 0.10, k13 0.066, k21 0.051, k31 0.0069 /min; ke0 0.08 /min. */
+static const gen_params albrecht_elderly = {
+  .v1_L = 8.5, .cl_L_per_h = 0.388 * 60.0, .q_L_per_h = {0.10 * 60.0 * 8.5, 0.066 * 60.0 * 8.5},
+  .vp_L = {0.10 / 0.051 * 8.5, 0.066 / 0.0069 * 8.5}, .n_periph = 2, .per_kg = 0,
+  .ke0_per_h = 0.08 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
+#define ALBRECHT_ELDERLY_AGE_Y 65.0
+
 static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
                             const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)ctx; (void)s;
-  return build_gen_drug(&albrecht, d, p, mult, used, u, n_units);
+  const gen_params *g = p->age_y >= ALBRECHT_ELDERLY_AGE_Y ? &albrecht_elderly : &albrecht;
+  return build_gen_drug(g, d, p, mult, used, u, n_units);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -350,7 +377,8 @@ static const pk_set sets[] = {
     * KMET (Table 3 omits the value: 30% CV placeholder as in nlmixr2lib). */
    {0.944, 0.270, 0.467, 0.0, 0.0, 0.565, 0.708, 0.250, 0.309, 0.229, 0.336, 0.294},
    {{0}}, b_perez},
-  {"albrecht1999", "Albrecht S et al. Clin Pharmacol Ther 1999;65:630 (midazolam, < 65 y)",
+  {"albrecht1999", "Albrecht S et al. Clin Pharmacol Ther 1999;65:630 (midazolam; young and "
+   "elderly (>= 65 y) sets)",
    (1u << KS_DRUG_MIDAZOLAM), {0.30, 0.30, 0.40, 0.40, 0.30, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0},
    {{0}}, b_albrecht},
 };
@@ -381,6 +409,17 @@ void ks__pk_multipliers(const pk_set *s, const ks_pk_patient *p, ks_drug d,
                         double mult[KS_PKP_N]) {
   /* Correlated deviates e = L z with L the Cholesky factor of the set's correlation matrix
    * (identity where the source gives no correlation). */
+  int any_corr = 0;
+  for (int i = 0; i < KS_PKP_N; i++)
+    for (int j = 0; j < KS_PKP_N; j++) any_corr |= i != j && s->corr[i][j] != 0.0;
+  if (!any_corr) {  /* independent deviates (every built-in set today): L = I */
+    for (int i = 0; i < KS_PKP_N; i++) {
+      double m = p->mult[d][i];
+      if (!(m > 0.0) || !isfinite(m)) m = 1.0;
+      mult[i] = exp(s->omega[i] * p->eta_z[d][i]) * m;
+    }
+    return;
+  }
   double C[KS_PKP_N][KS_PKP_N], L[KS_PKP_N][KS_PKP_N];
   for (int i = 0; i < KS_PKP_N; i++)
     for (int j = 0; j < KS_PKP_N; j++) {

@@ -104,13 +104,16 @@ ks_pk_options ks_pk_options_default(void) {
 
 static double max_abs(const double *a, int n) {
   double m = 0.0;
-  for (int i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+  for (int i = 0; i < n; i++) {
+    double x = fabs(a[i]);
+    m = x > m ? x : m;  /* not fmax: a libm call in the per-patient path */
+  }
   return m;
 }
 
-/* Try to diagonalise A = V diag(lambda) V^-1; returns 0 on success, 1 when the eigenvalues are
- * complex or V is too ill-conditioned for the exact-solution accuracy we promise. */
-static int try_eig(pk_unit *u) {
+/* Eigen-decomposition by LAPACK dgeev + LU inverse; returns 1 when the eigenvalues are complex
+ * or a factorisation fails. */
+static int lapack_eig(pk_unit *u) {
   int n = u->n;
   double a[PK_MAXS * PK_MAXS], wr[PK_MAXS], wi[PK_MAXS], vl[1];
   memcpy(a, u->A, sizeof(double) * (size_t)(n * n));
@@ -126,16 +129,38 @@ static int try_eig(pk_unit *u) {
   lapack_int ipiv[PK_MAXS];
   if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, u->Vinv, n, ipiv) != 0) return 1;
   if (LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, u->Vinv, n, ipiv) != 0) return 1;
-  /* Check V V^-1 = I and the condition of V: near-coincident eigenvalues make V nearly
-   * singular, and the modal sums then lose about log10(cond) digits. */
-  double err = 0.0, nv = max_abs(u->V, n * n), nvi = max_abs(u->Vinv, n * n);
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) {
-      double s = 0.0;
-      for (int k = 0; k < n; k++) s += u->V[i * n + k] * u->Vinv[k * n + j];
-      err = fmax(err, fabs(s - (i == j ? 1.0 : 0.0)));
+  return 0;
+}
+
+/* Check V V^-1 = I and the condition of V: near-coincident eigenvalues make V nearly singular,
+ * and the modal sums then lose about log10(cond) digits. Returns 1 when not good enough. */
+static int eig_check(const pk_unit *u) {
+  int n = u->n;
+  double nv = max_abs(u->V, n * n), nvi = max_abs(u->Vinv, n * n);
+  if (!(nv * nvi * n <= 1e8)) return 1;
+  double err = 0.0, s[PK_MAXS];
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) s[j] = 0.0;
+    for (int k = 0; k < n; k++) {  /* V is sparse (block-triangular): skip its zeros */
+      double v = u->V[i * n + k];
+      if (v != 0.0)
+        for (int j = 0; j < n; j++) s[j] += v * u->Vinv[k * n + j];
     }
-  return err > 1e-10 || nv * nvi * n > 1e8;
+    for (int j = 0; j < n; j++) {
+      double d = fabs(s[j] - (i == j ? 1.0 : 0.0));
+      err = d > err ? d : err;
+    }
+  }
+  return !(err <= 1e-10);
+}
+
+/* Try to diagonalise A = V diag(lambda) V^-1: first by the structured closed form (pk_eig.c),
+ * then by LAPACK; returns 0 on success, 1 when the eigenvalues are complex or V is too
+ * ill-conditioned for the exact-solution accuracy we promise. */
+static int try_eig(pk_unit *u) {
+  if (ks__pk_eig_structured(u) == 0 && eig_check(u) == 0) return 0;
+  if (lapack_eig(u) != 0) return 1;
+  return eig_check(u);
 }
 
 ks_status ks__pk_unit_diagonalise(ks_ctx *ctx, pk_unit *u) {
@@ -374,6 +399,20 @@ static ks_status merge_events(ks_ctx *ctx, ks_pk_sim *s, const ks_pk_dose *doses
   return st;
 }
 
+/* A sim with room for max_units units and none built: only the header is cleared (a unit is
+ * fully initialised by its builder before n_units counts it). */
+static ks_pk_sim *sim_alloc(ks_ctx *ctx, int max_units) {
+  ks_pk_sim *s = ks_malloc(ctx, sizeof *s + sizeof(pk_unit) * (size_t)(max_units > 0 ? max_units : 1));
+  if (!s) return NULL;
+  s->ctx = ctx;
+  s->n_units = 0;
+  s->events = NULL;
+  s->n_events = 0;
+  s->doses = NULL;
+  s->n_doses = 0;
+  return s;
+}
+
 ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient, const ks_pk_dose *doses,
                            size_t n_doses, const ks_pk_options *opts, ks_pk_sim **out) {
   KS_CHECK_ARG(ctx, patient != NULL);
@@ -390,9 +429,12 @@ ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient, const ks_p
     if ((unsigned)doses[k].drug >= KS_DRUG_N || (unsigned)doses[k].route >= KS_ROUTE_N)
       return ks_ctx_fail(ctx, KS_EINPUT, "dose %zu: unknown drug or route", k + 1);
   }
-  ks_pk_sim *s = ks_calloc(ctx, 1, sizeof *s);
+  int max_units = 0;
+  for (int d = 0; d < KS_DRUG_N; d++)
+    for (size_t k = 0; k < n_doses; k++)
+      if (doses[k].drug == (ks_drug)d) { max_units += 2; break; }
+  ks_pk_sim *s = sim_alloc(ctx, max_units);
   if (!s) return KS_ENOMEM;
-  s->ctx = ctx;
   ks_status st = KS_OK;
   for (int d = 0; d < KS_DRUG_N && st == KS_OK; d++) {
     int used = 0;
@@ -499,6 +541,79 @@ ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
   return KS_OK;
 }
 
+/* Modes of a unit that carry weight in the requested plasma outputs, at most PK_MAXS, padded
+ * with inert lanes (zero state, zero weight) to a multiple of GRID_W so that the inner loops
+ * have a fixed width and vectorise. */
+enum { GRID_W = 4 };
+typedef struct grid_modes {
+  int m, idx[PK_MAXS + GRID_W];
+  double e[PK_MAXS + GRID_W], f[PK_MAXS + GRID_W];       /* exp(lambda dt), phi(lambda, dt) */
+  double rp[PK_MAXS + GRID_W], rm[PK_MAXS + GRID_W];     /* plasma weights: parent, metabolite */
+} grid_modes;
+
+static void grid_modes_init(const pk_unit *u, double dt_h, int want_parent, int want_met,
+                            grid_modes *g) {
+  int m = 0;
+  for (int i = 0; i < u->n; i++) {
+    double rp = want_parent ? u->row_out[0][i] : 0.0, rm = want_met ? u->row_out[2][i] : 0.0;
+    if (rp == 0.0 && rm == 0.0) continue;  /* exact zero: the mode never reaches plasma */
+    g->idx[m] = i;
+    g->e[m] = exp(u->lambda[i] * dt_h);
+    g->f[m] = phi(u->lambda[i], dt_h);
+    g->rp[m] = rp;
+    g->rm[m] = rm;
+    m++;
+  }
+  for (; m % GRID_W; m++) {
+    g->idx[m] = -1;
+    g->e[m] = g->f[m] = g->rp[m] = g->rm[m] = 0.0;
+  }
+  g->m = m;
+}
+
+/* One unit's plasma outputs on the grid t0_h + j dt_h, added to parent[j ld] / met[j ld]
+ * (NULL: not wanted). Between events, z_{j+1} = e z_j + f beta per mode (exact); at each event the modal
+ * state is recomputed from the segment start, as ks_pk_sim_eval does. */
+static void unit_grid(const pk_unit *u, double t0_h, double dt_h, size_t n_t, double *parent,
+                      double *met, size_t ld) {
+  grid_modes g;
+  grid_modes_init(u, dt_h, parent != NULL, met != NULL && u->sp_met >= 0, &g);
+  if (g.m == 0) return;
+  int n = u->n, m = g.m;
+  double z[PK_MAXS + GRID_W], gb[PK_MAXS + GRID_W], zf[PK_MAXS];
+  size_t j = 0;
+  while (j < n_t) {
+    double t = t0_h + (double)j * dt_h;
+    long s = find_seg(u, t);
+    double t_next = s + 1 < (long)u->n_seg ? u->seg_t[s + 1] : INFINITY;
+    modal_at(u, t, zf);
+    for (int k = 0; k < m; k++) {
+      int i = g.idx[k];
+      z[k] = i >= 0 ? zf[i] : 0.0;
+      gb[k] = i >= 0 && s >= 0 ? g.f[k] * u->seg_beta[(size_t)s * (size_t)n + (size_t)i] : 0.0;
+    }
+    for (;;) {
+      double cp = 0.0, cm = 0.0;
+      for (int c = 0; c < m; c += GRID_W)
+        for (int l = 0; l < GRID_W; l++) {
+          cp += g.rp[c + l] * z[c + l];
+          cm += g.rm[c + l] * z[c + l];
+        }
+      if (parent) parent[j * ld] += nonneg(cp);
+      if (met) met[j * ld] += nonneg(cm);
+      if (++j >= n_t || !(t0_h + (double)j * dt_h < t_next)) break;
+      /* No event in (t - dt, t]: one exact step with the reused propagator. Fast modes decay
+       * into subnormal numbers, which are 100x slower to multiply; below 1e-250 (mg) a mode
+       * contributes nothing measurable. */
+      for (int c = 0; c < m; c += GRID_W)
+        for (int l = 0; l < GRID_W; l++) {
+          double zi = g.e[c + l] * z[c + l] + gb[c + l];
+          z[c + l] = fabs(zi) < 1e-250 ? 0.0 : zi;
+        }
+    }
+  }
+}
+
 ks_status ks_pk_sim_eval_grid_plasma(const ks_pk_sim *sim, double t0_h, double dt_h, size_t n_t,
                                      double *parent, double *met) {
   if (!sim) return KS_EINVAL;
@@ -508,38 +623,154 @@ ks_status ks_pk_sim_eval_grid_plasma(const ks_pk_sim *sim, double t0_h, double d
     if (parent) parent[i] = 0.0;
     if (met) met[i] = 0.0;
   }
-  for (int k = 0; k < sim->n_units; k++) {
-    const pk_unit *u = &sim->unit[k];
-    int n = u->n;
-    double e[PK_MAXS], f[PK_MAXS], z[PK_MAXS];
-    for (int i = 0; i < n; i++) {
-      e[i] = exp(u->lambda[i] * dt_h);
-      f[i] = phi(u->lambda[i], dt_h);
+  for (int k = 0; k < sim->n_units; k++)
+    unit_grid(&sim->unit[k], t0_h, dt_h, n_t, parent, met, 1);
+  return KS_OK;
+}
+
+/* Lockstep evaluation of up to LS_K sims that share their units' event times: the state of
+ * every (plasma-weighted mode, sim) pair sits in slot-major arrays, so each step is a loop over
+ * sims that vectorises. LS_S bounds the modes per sim (ketamine: 2 units x 3 parent modes). */
+enum { LS_K = 32, LS_S = 16 };
+typedef struct lockstep {
+  int n_slots, unit_first[2 * KS_DRUG_N + 1];
+  int idx[LS_S][LS_K];
+  double e[LS_S][LS_K], f[LS_S][LS_K], rp[LS_S][LS_K], rm[LS_S][LS_K];
+  double z[LS_S][LS_K], g[LS_S][LS_K];
+} lockstep;
+
+/* 1 if sims[0..nk) can be marched in lockstep (same units, event times and mode counts). */
+static int lockstep_init(lockstep *L, const ks_pk_sim *const *sims, size_t nk, double dt_h,
+                         int want_parent, int want_met) {
+  const ks_pk_sim *s0 = sims[0];
+  int ns = 0;
+  for (int u = 0; u < s0->n_units; u++) {
+    L->unit_first[u] = ns;
+    int m0 = -1;
+    for (size_t k = 0; k < nk; k++) {
+      const ks_pk_sim *sk = sims[k];
+      if (!sk || sk->n_units != s0->n_units) return 0;
+      const pk_unit *a = &sk->unit[u], *b = &s0->unit[u];
+      if (a->n_seg != b->n_seg || a->sp_met != b->sp_met) return 0;
+      for (size_t q = 0; q < a->n_seg; q++)
+        if (a->seg_t[q] != b->seg_t[q]) return 0;
+      grid_modes g;
+      grid_modes_init(a, dt_h, want_parent, want_met && a->sp_met >= 0, &g);
+      int m = 0;
+      while (m < g.m && g.idx[m] >= 0) m++;
+      if (m0 < 0) m0 = m;
+      if (m != m0 || ns + m > LS_S) return 0;
+      for (int i = 0; i < m; i++) {
+        L->idx[ns + i][k] = g.idx[i];
+        L->e[ns + i][k] = g.e[i];
+        L->f[ns + i][k] = g.f[i];
+        L->rp[ns + i][k] = g.rp[i];
+        L->rm[ns + i][k] = g.rm[i];
+      }
     }
-    long seg = find_seg(u, t0_h);
-    modal_at(u, t0_h, z);
-    for (size_t j = 0; j < n_t; j++) {
-      double t = t0_h + (double)j * dt_h;
-      long s2 = find_seg(u, t);
-      if (j > 0) {
-        if (s2 < 0) {
-          for (int i = 0; i < n; i++) z[i] = 0.0;
-        } else if (s2 == seg) {
-          /* No event in (t - dt, t]: one exact step with the reused propagator. */
-          const double *b = &u->seg_beta[(size_t)seg * (size_t)n];
-          for (int i = 0; i < n; i++) {
-            double zi = e[i] * z[i] + f[i] * b[i];
-            /* Fast modes decay into subnormal numbers, which are 100x slower to multiply;
-             * below 1e-250 (mg) a mode contributes nothing measurable. */
-            z[i] = fabs(zi) < 1e-250 ? 0.0 : zi;
-          }
-        } else {
-          modal_at(u, t, z);
+    ns += m0 > 0 ? m0 : 0;
+  }
+  L->unit_first[s0->n_units] = ns;
+  L->n_slots = ns;
+  return 1;
+}
+
+/* The lockstep loop is the population hot spot: on x86-64 Linux with GCC it is also compiled
+ * for AVX2 and picked at load time (ifunc). Lanes are independent, so every clone does the same
+ * IEEE operations in the same order per sim: results are identical bit for bit. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define KS_PK_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KS_PK_CLONES
+#endif
+
+KS_PK_CLONES
+static void lockstep_run(lockstep *L, const ks_pk_sim *const *sims, size_t nk, double t0_h,
+                         double dt_h, size_t n_t, double *parent, double *met, size_t ld) {
+  const ks_pk_sim *s0 = sims[0];
+  int nu = s0->n_units;
+  size_t j = 0;
+  while (j < n_t) {
+    double t = t0_h + (double)j * dt_h, t_next = INFINITY;
+    /* Restart every unit from its exact modal state at t (an event was crossed). */
+    for (int u = 0; u < nu; u++) {
+      const pk_unit *u0 = &s0->unit[u];
+      long sg = find_seg(u0, t);
+      if (sg + 1 < (long)u0->n_seg) t_next = fmin(t_next, u0->seg_t[sg + 1]);
+      for (size_t k = 0; k < nk; k++) {
+        const pk_unit *uk = &sims[k]->unit[u];
+        double zf[PK_MAXS];
+        modal_at(uk, t, zf);
+        for (int q = L->unit_first[u]; q < L->unit_first[u + 1]; q++) {
+          int i = L->idx[q][k];
+          L->z[q][k] = zf[i];
+          L->g[q][k] = sg >= 0 ? L->f[q][k] * uk->seg_beta[(size_t)sg * (size_t)uk->n + (size_t)i]
+                               : 0.0;
         }
       }
-      seg = s2;
-      if (parent) parent[j] += nonneg(dot(u->row_out[0], z, n));
-      if (met && u->sp_met >= 0) met[j] += nonneg(dot(u->row_out[2], z, n));
+    }
+    for (;;) {
+      /* Sum of the units' (non-negative) outputs, written once per step: the output is
+       * stored, never read back. */
+      double tp[LS_K] = {0}, tm[LS_K] = {0}, a[LS_K];
+      for (int u = 0; u < nu; u++) {
+        if (parent) {
+          for (size_t k = 0; k < nk; k++) a[k] = 0.0;
+          for (int q = L->unit_first[u]; q < L->unit_first[u + 1]; q++)
+            for (size_t k = 0; k < nk; k++) a[k] += L->rp[q][k] * L->z[q][k];
+          for (size_t k = 0; k < nk; k++) tp[k] += nonneg(a[k]);
+        }
+        if (met) {
+          for (size_t k = 0; k < nk; k++) a[k] = 0.0;
+          for (int q = L->unit_first[u]; q < L->unit_first[u + 1]; q++)
+            for (size_t k = 0; k < nk; k++) a[k] += L->rm[q][k] * L->z[q][k];
+          for (size_t k = 0; k < nk; k++) tm[k] += nonneg(a[k]);
+        }
+      }
+      if (parent)
+        for (size_t k = 0; k < nk; k++) parent[j * ld + k] = tp[k];
+      if (met)
+        for (size_t k = 0; k < nk; k++) met[j * ld + k] = tm[k];
+      if (++j >= n_t || !(t0_h + (double)j * dt_h < t_next)) break;
+      for (int q = 0; q < L->n_slots; q++)
+        for (size_t k = 0; k < nk; k++) {
+          double zi = L->e[q][k] * L->z[q][k] + L->g[q][k];
+          L->z[q][k] = fabs(zi) < 1e-250 ? 0.0 : zi;
+        }
+    }
+  }
+}
+
+ks_status ks_pk_sims_eval_grid_plasma(const ks_pk_sim *const *sims, size_t n_sims, double t0_h,
+                                      double dt_h, size_t n_t, double *parent, double *met,
+                                      size_t ld) {
+  if (!sims || (n_sims > 0 && ld < n_sims) || (n_t > 0 && n_sims > 0 && !parent && !met))
+    return KS_EINVAL;
+  for (size_t k = 0; k < n_sims; k++)
+    if (!sims[k]) return KS_EINVAL;
+  if (!(isfinite(t0_h) && t0_h >= 0.0 && isfinite(dt_h) && dt_h > 0.0)) {
+    if (n_sims > 0)
+      return ks_ctx_fail(sims[0]->ctx, KS_EINVAL, "ks_pk_sims_eval_grid_plasma: need t0 >= 0, "
+                         "dt > 0 (got %g, %g)", t0_h, dt_h);
+    return KS_EINVAL;
+  }
+  lockstep L;
+  for (size_t k0 = 0; k0 < n_sims; k0 += LS_K) {
+    size_t nk = n_sims - k0 < LS_K ? n_sims - k0 : LS_K;
+    double *p = parent ? parent + k0 : NULL, *m = met ? met + k0 : NULL;
+    if (lockstep_init(&L, sims + k0, nk, dt_h, parent != NULL, met != NULL)) {
+      lockstep_run(&L, sims + k0, nk, t0_h, dt_h, n_t, p, m, ld);
+    } else {
+      for (size_t j = 0; j < n_t; j++)
+        for (size_t k = 0; k < nk; k++) {
+          if (p) p[j * ld + k] = 0.0;
+          if (m) m[j * ld + k] = 0.0;
+        }
+      for (size_t k = 0; k < nk; k++)
+        for (int u = 0; u < sims[k0 + k]->n_units; u++)
+          unit_grid(&sims[k0 + k]->unit[u], t0_h, dt_h, n_t, p ? p + k : NULL, m ? m + k : NULL,
+                    ld);
     }
   }
   return KS_OK;
@@ -678,9 +909,8 @@ double ks_pk_model_bioavailability(const char *model, ks_drug d, ks_route r, dou
 ks_status ks__pk_sim_from_units(ks_ctx *ctx, const pk_unit *units, int n_units,
                                 const ks_pk_dose *doses, size_t n_doses, ks_pk_sim **out) {
   KS_CHECK_ARG(ctx, units != NULL && n_units > 0 && n_units <= 2 * KS_DRUG_N && out != NULL);
-  ks_pk_sim *s = ks_calloc(ctx, 1, sizeof *s);
+  ks_pk_sim *s = sim_alloc(ctx, n_units);
   if (!s) return KS_ENOMEM;
-  s->ctx = ctx;
   ks_status st = KS_OK;
   for (int k = 0; k < n_units && st == KS_OK; k++) {
     s->unit[k] = units[k];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to the plasticity module: the closed-form reference exposure, the PK of the SBML export
- * (checked in tests against the PK layer's domino1982 and albrecht1999 sets; validation and the
- * calibration use the PK layer itself). */
+/* Private to the plasticity module: the closed-form reference exposure, a cross-check of the PK
+ * layer (tests compare it with the domino1982 and albrecht1999 sets; validation, calibration and
+ * the SBML export use the PK layer itself). */
 #ifndef KS_PLASTICITY_INTERNAL_H
 #define KS_PLASTICITY_INTERNAL_H
 
@@ -32,7 +32,7 @@ ks_status ks__ref_exposure_init(ks_ctx *ctx, ks__ref_exposure *r, ks_drug drug, 
 /* The exposure view (eval + events) of r; valid while r lives. */
 void ks__ref_exposure_view(ks__ref_exposure *r, ks_exposure *out);
 
-/* Micro-constants of the reference sets (per minute; V1 in L), shared with the SBML export. */
+/* Micro-constants of the reference sets (per minute; V1 in L). */
 typedef struct ks__ref_pk_set {
   double v1_L, k10, k12, k13, k21, k31, ke0; /* ke0 per minute */
   double fu, mw;

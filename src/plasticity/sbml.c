@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* SBML Level 3 export of the reference PK + receptor + cascade model (libSBML C API). */
+/* SBML Level 3 export of the PK + receptor + cascade model the simulator runs (libSBML C API).
+ * The PK part is written from the PK layer's own linear system (the matrix A of each unit of a
+ * ks_pk_sim, pk/pk_internal.h), so the file is the default fanta2015 model with norketamine, not
+ * a re-typed copy of it. */
 #include "core/core_internal.h"
+#include "pk/pk_internal.h"
 #include "plasticity_internal.h"
 
 #include <sbml/SBMLTypes.h>
@@ -20,10 +24,15 @@ typedef struct builder {
   char what[160];
 } builder;
 
+/* The dosing of the export: one 0.5 mg/kg IV infusion over 40 min, typical 70-kg patient. */
+#define SBML_WEIGHT_KG 70.0
+#define SBML_DOSE_MG_PER_KG 0.5
+#define SBML_INFUSION_H (40.0 / 60.0)
+
 static void fail_b(builder *b, const char *what) {
   if (!b->failed) {
     b->failed = 1;
-    snprintf(b->what, sizeof b->what, "%s", what);
+    snprintf(b->what, sizeof b->what, "%.150s", what);
   }
 }
 
@@ -74,10 +83,138 @@ static void rule(builder *b, int rate, const char *var, const char *formula) {
 /* max(x, 0) in MathML. */
 #define POS(x) "piecewise(" x ", " x " > 0, 0)"
 
-static void build(builder *b, const ks_cascade_params *p, const ks_receptor_params *rp) {
+/* An SBML identifier from a prefix and a name: letters, digits and '_' only. */
+static void make_sid(char *out, size_t n, const char *prefix, const char *name) {
+  snprintf(out, n, "%s%s", prefix, name);
+  for (char *c = out; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))) *c = '_';
+}
+
+static void species_id(char *out, size_t n, const char *prefix, ks_species sp) {
+  make_sid(out, n, prefix, ks_species_name(sp));
+}
+
+/* Unit of state i of a PK unit: amounts in mg, effect-site states in mg/L. */
+static const char *state_units(const pk_unit *u, int i) { return u->kind[i] == PK_ST_EFFECT ? "mg_per_L" : "mg"; }
+
+/* Unit of A[i][j] (state i per hour per state j). */
+static const char *rate_units(const pk_unit *u, int i, int j) {
+  int ei = u->kind[i] == PK_ST_EFFECT, ej = u->kind[j] == PK_ST_EFFECT;
+  return ei == ej ? "per_hour" : ei ? "per_hour_per_L" : "L_per_hour";
+}
+
+/* A bolus: an event at t0 that adds the amount to the state. */
+static void bolus_event(builder *b, const char *state, const char *amount, const char *t0) {
+  char trig[160], add[200];
+  snprintf(trig, sizeof trig, "time >= %.140s", t0);
+  snprintf(add, sizeof add, "%.79s + %.110s", state, amount);
+  Event_t *e = Model_createEvent(b->m);
+  Trigger_t *t = e ? Event_createTrigger(e) : NULL;
+  EventAssignment_t *ea = e ? Event_createEventAssignment(e) : NULL;
+  ASTNode_t *tm = SBML_parseL3Formula(trig), *am = SBML_parseL3Formula(add);
+  if (!e || !t || !ea || !tm || !am || Trigger_setMath(t, tm) != LIBSBML_OPERATION_SUCCESS ||
+      EventAssignment_setVariable(ea, state) != LIBSBML_OPERATION_SUCCESS ||
+      EventAssignment_setMath(ea, am) != LIBSBML_OPERATION_SUCCESS)
+    fail_b(b, state);
+  if (t) {
+    Trigger_setInitialValue(t, 0);
+    Trigger_setPersistent(t, 1);
+  }
+  if (e) Event_setUseValuesFromTriggerTime(e, 1);
+  ASTNode_free(tm);
+  ASTNode_free(am);
+}
+
+/* The PK layer's system, unit by unit: dx/dt = A x + inputs. Every non-zero A[i][j] is a named
+ * parameter a_<state i>__<state j> (per hour); every input of the dosing its amount, start and
+ * duration; the concentrations of each species (plasma, effect site, unbound brain) assignment
+ * rules, as ks_pk_sim_eval computes them. */
+static void build_pk(builder *b, const ks_pk_sim *sim) {
+  char sid[PK_MAXS][80], id[200], formula[4096];
+  char cp[KS_SPECIES_N][1024], ce[KS_SPECIES_N][1024];
+  for (int sp = 0; sp < KS_SPECIES_N; sp++) cp[sp][0] = ce[sp][0] = '\0';
+  for (int k = 0; k < ks__pk_sim_n_units(sim); k++) {
+    const pk_unit *u = ks__pk_sim_unit(sim, k);
+    for (int i = 0; i < u->n; i++) {
+      make_sid(sid[i], sizeof sid[i], "", u->name[i]);
+      param(b, sid[i], 0.0, state_units(u, i), 0);
+    }
+    for (int i = 0; i < u->n; i++) {
+      size_t l = (size_t)snprintf(formula, sizeof formula, "0");
+      for (int j = 0; j < u->n; j++) {
+        double a = u->A[i * u->n + j];
+        if (a == 0.0) continue;
+        snprintf(id, sizeof id, "a_%.79s__%.79s", sid[i], sid[j]);
+        param(b, id, a, rate_units(u, i, j), 1);
+        l += (size_t)snprintf(formula + l, sizeof formula - l, " + %s * %s", id, sid[j]);
+      }
+      for (size_t q = 0; q < u->n_adm; q++) {
+        const double *ad = &u->adm[4 * q];
+        if ((int)ad[3] != i) continue;
+        char amt[120], t0[120], dur[120];
+        snprintf(amt, sizeof amt, "dose_%.79s_%zu", sid[i], q);
+        snprintf(t0, sizeof t0, "start_%.79s_%zu", sid[i], q);
+        param(b, amt, ad[2], "mg", 1);
+        param(b, t0, ad[0], "hour", 1);
+        if (ad[1] > 0.0) {
+          snprintf(dur, sizeof dur, "duration_%.79s_%zu", sid[i], q);
+          param(b, dur, ad[1], "hour", 1);
+          l += (size_t)snprintf(formula + l, sizeof formula - l,
+                                " + piecewise(%s / %s, time >= %s && time < %s + %s, 0)", amt, dur, t0, t0, dur);
+        } else {
+          bolus_event(b, sid[i], amt, t0);
+        }
+      }
+      if (l >= sizeof formula) fail_b(b, sid[i]);
+      rule(b, 1, sid[i], formula);
+    }
+    /* Concentrations (mg/L), summed over the units that carry a species. */
+    struct { int sp, i; double scale; int effect; } out[4] = {
+        {u->sp_parent, u->i_central, 1.0 / u->v_central_L, 0},
+        {u->sp_parent, u->i_eff, 1.0, 1},
+        {u->sp_met, u->i_met_central, u->v_met_L > 0 ? u->met_mass_ratio / u->v_met_L : 0.0, 0},
+        {u->sp_met, u->i_met_eff, u->met_mass_ratio, 1}};
+    for (int o = 0; o < 4; o++) {
+      if (out[o].sp < 0 || out[o].i < 0) continue;
+      char *f = out[o].effect ? ce[out[o].sp] : cp[out[o].sp];
+      snprintf(id, sizeof id, "%s_%.79s", out[o].effect ? "f_effect" : "f_plasma", sid[out[o].i]);
+      param(b, id, out[o].scale, out[o].effect ? "dimensionless" : "per_L", 1);
+      size_t l = strlen(f);
+      snprintf(f + l, 1024 - l, "%s%s * %s", l ? " + " : "", id, sid[out[o].i]);
+    }
+  }
+  param(b, "uM_per_mM", 1000.0, "dimensionless", 1);
+  for (int sp = 0; sp < KS_SPECIES_N; sp++) {
+    if (!cp[sp][0] && !ce[sp][0]) continue;
+    char p_id[64], e_id[64], u_id[64], fu[64], kp[64], mw[64];
+    species_id(p_id, sizeof p_id, "Cp_", (ks_species)sp);
+    species_id(e_id, sizeof e_id, "Ce_", (ks_species)sp);
+    species_id(u_id, sizeof u_id, "Cu_", (ks_species)sp);
+    species_id(fu, sizeof fu, "fu_", (ks_species)sp);
+    species_id(kp, sizeof kp, "kpuu_", (ks_species)sp);
+    species_id(mw, sizeof mw, "MW_", (ks_species)sp);
+    param(b, p_id, 0.0, "mg_per_L", 0);
+    param(b, e_id, 0.0, "mg_per_L", 0);
+    param(b, u_id, 0.0, "uM", 0);
+    param(b, fu, ks_species_fraction_unbound((ks_species)sp), "dimensionless", 1);
+    param(b, kp, ks_species_kpuu_brain((ks_species)sp), "dimensionless", 1);
+    param(b, mw, ks_species_molar_mass_g_per_mol((ks_species)sp), "g_per_mol", 1);
+    /* Concentrations are never negative (round-off), as in ks_pk_sim_eval. */
+    const char *fp = cp[sp][0] ? cp[sp] : "0", *fe = ce[sp][0] ? ce[sp] : "0";
+    snprintf(formula, sizeof formula, "piecewise(%.1023s, %.1023s > 0, 0)", fp, fp);
+    rule(b, 0, p_id, formula);
+    snprintf(formula, sizeof formula, "piecewise(%.1023s, %.1023s > 0, 0)", fe, fe);
+    rule(b, 0, e_id, formula);
+    /* mg/L / (g/mol) = mmol/L; x1000 -> uM. */
+    snprintf(formula, sizeof formula, "uM_per_mM * %s * %s * %s / %s", fu, kp, e_id, mw);
+    rule(b, 0, u_id, formula);
+  }
+}
+
+static void build(builder *b, const ks_cascade_params *p, const ks_receptor_params *rp, const ks_pk_sim *sim) {
   Model_t *m = b->m;
   Model_setId(m, "ketasim_cascade");
-  Model_setName(m, "ketasim: ketamine PK (Domino 1982 3-cmt) -> NMDA block -> plasticity cascade");
+  Model_setName(m, "ketasim: ketamine PK (fanta2015, S/R with norketamine) -> NMDA block -> plasticity cascade");
   /* Units. */
   {
     UnitKind_t k[2] = {UNIT_KIND_SECOND, UNIT_KIND_LITRE};
@@ -90,6 +227,8 @@ static void build(builder *b, const ks_cascade_params *p, const ks_receptor_para
     int sm3[1] = {-3};
     double one[2] = {1.0, 1.0};
     unit_def(b, "mg", kg, e1, sm3, one, 1);
+    UnitKind_t kli[1] = {UNIT_KIND_LITRE};
+    unit_def(b, "per_L", kli, em1, s0, one, 1);
     UnitKind_t kgs[2] = {UNIT_KIND_GRAM, UNIT_KIND_SECOND};
     int egs[2] = {1, -1}, sgs[2] = {-3, 0};
     double mgs[2] = {1.0, 3600.0};
@@ -105,42 +244,29 @@ static void build(builder *b, const ks_cascade_params *p, const ks_receptor_para
     unit_def(b, "g_per_mol", kgm, egm, sgm, one, 2);
     UnitKind_t kl[1] = {UNIT_KIND_LITRE};
     unit_def(b, "L", kl, e1, s0, one, 1);
+    UnitKind_t kls[2] = {UNIT_KIND_LITRE, UNIT_KIND_SECOND};
+    int els[2] = {-1, -1}, sls[2] = {0, 0};
+    double mls[2] = {1.0, 3600.0};
+    unit_def(b, "per_hour_per_L", kls, els, sls, mls, 2);
+    int elh[2] = {1, -1};
+    unit_def(b, "L_per_hour", kls, elh, sls, mls, 2);
   }
   Model_setTimeUnits(m, "hour");
 
-  /* Reference PK: racemic ketamine, Domino 1982, 70 kg, 0.5 mg/kg over 40 min. */
-  ks__ref_pk_set s = ks__ref_pk_set_get(KS_DRUG_KETAMINE, 70.0);
-  param(b, "dose", 35.0, "mg", 1);
-  param(b, "T_inf", 40.0 / 60.0, "hour", 1);
-  param(b, "V1", s.v1_L, "L", 1);
-  param(b, "k10", s.k10 * 60.0, "per_hour", 1);
-  param(b, "k12", s.k12 * 60.0, "per_hour", 1);
-  param(b, "k13", s.k13 * 60.0, "per_hour", 1);
-  param(b, "k21", s.k21 * 60.0, "per_hour", 1);
-  param(b, "k31", s.k31 * 60.0, "per_hour", 1);
-  param(b, "ke0", s.ke0 * 60.0, "per_hour", 1);
-  param(b, "fu", s.fu, "dimensionless", 1);
-  param(b, "MW", s.mw, "g_per_mol", 1);
-  param(b, "A1", 0.0, "mg", 0);
-  param(b, "A2", 0.0, "mg", 0);
-  param(b, "A3", 0.0, "mg", 0);
-  param(b, "Ce", 0.0, "mg_per_L", 0);
-  param(b, "Rinf", 0.0, "mg_per_hour", 0);
-  param(b, "Cp", 0.0, "mg_per_L", 0);
-  param(b, "Cu", 0.0, "uM", 0);
-  rule(b, 0, "Rinf", "piecewise(dose / T_inf, time < T_inf, 0)");
-  rule(b, 0, "Cp", "A1 / V1");
-  rule(b, 1, "A1", "Rinf - (k10 + k12 + k13) * A1 + k21 * A2 + k31 * A3");
-  rule(b, 1, "A2", "k12 * A1 - k21 * A2");
-  rule(b, 1, "A3", "k13 * A1 - k31 * A3");
-  rule(b, 1, "Ce", "ke0 * (Cp - Ce)");
-  /* mg/L / (g/mol) = mmol/L; x1000 -> uM. */
-  param(b, "uM_per_mM", 1000.0, "dimensionless", 1);
-  rule(b, 0, "Cu", "uM_per_mM * fu * Ce / MW");
+  build_pk(b, sim);
+  if (b->failed) return;
 
   /* Receptor layer (docs/model/receptor.md R1-R3). */
-  param(b, "Ki_S", rp->nmda_ki_uM[KS_SP_S_KETAMINE], "uM", 1);
-  param(b, "Ki_R", rp->nmda_ki_uM[KS_SP_R_KETAMINE], "uM", 1);
+  char x_formula[512] = "0";
+  for (int sp = 0; sp < KS_SPECIES_N; sp++) {
+    if (!(rp->nmda_ki_uM[sp] > 0.0)) continue;
+    char id[64], ki[64];
+    species_id(id, sizeof id, "Cu_", (ks_species)sp);
+    species_id(ki, sizeof ki, "Ki_", (ks_species)sp);
+    param(b, ki, rp->nmda_ki_uM[sp], "uM", 1);
+    size_t l = strlen(x_formula);
+    snprintf(x_formula + l, sizeof x_formula - l, " + %s / %s", id, ki);
+  }
   param(b, "mg_int", rp->mg_shift_interneuron, "dimensionless", 1);
   param(b, "mg_pyr", rp->mg_shift_pyramidal, "dimensionless", 1);
   param(b, "acc_int", rp->access_interneuron, "dimensionless", 1);
@@ -149,7 +275,7 @@ static void build(builder *b, const ks_cascade_params *p, const ks_receptor_para
   param(b, "occupancy", 0.0, "dimensionless", 0);
   param(b, "bI", 0.0, "dimensionless", 0);
   param(b, "bP", 0.0, "dimensionless", 0);
-  rule(b, 0, "x_nmda", "0.5 * Cu / Ki_S + 0.5 * Cu / Ki_R");
+  rule(b, 0, "x_nmda", x_formula);
   rule(b, 0, "occupancy", "x_nmda / (1 + x_nmda)");
   rule(b, 0, "bI", "acc_int * (x_nmda / mg_int) / (1 + x_nmda / mg_int)");
   rule(b, 0, "bP", "acc_pyr * (x_nmda / mg_pyr) / (1 + x_nmda / mg_pyr)");
@@ -228,11 +354,20 @@ ks_status ks_cascade_export_sbml(ks_ctx *ctx, const ks_cascade_params *p, const 
   KS_CHECK_ARG(ctx, p && path && path[0]);
   KS_TRY(ks_cascade_params_check(ctx, p));
   ks_receptor_params rp = ks_receptor_params_default();
+  /* The PK the simulator runs for this dosing: default parameter set, typical patient. */
+  ks_pk_patient pat = ks_pk_patient_typical(SBML_WEIGHT_KG, 40.0, 0);
+  ks_pk_dose dose = {KS_DRUG_KETAMINE, KS_ROUTE_IV, SBML_DOSE_MG_PER_KG * SBML_WEIGHT_KG, 0.0, SBML_INFUSION_H};
+  ks_pk_sim *sim = NULL;
+  KS_TRY(ks_pk_sim_create(ctx, &pat, &dose, 1, NULL, &sim));
   SBMLDocument_t *doc = SBMLDocument_createWithLevelAndVersion(3, 2);
-  if (!doc) return ks_ctx_fail(ctx, KS_ENOMEM, "ks_cascade_export_sbml: libSBML out of memory");
+  if (!doc) {
+    ks_pk_sim_destroy(&sim);
+    return ks_ctx_fail(ctx, KS_ENOMEM, "ks_cascade_export_sbml: libSBML out of memory");
+  }
   builder b = {.m = SBMLDocument_createModel(doc)};
   if (!b.m) fail_b(&b, "model");
-  else build(&b, p, &rp);
+  else build(&b, p, &rp, sim);
+  ks_pk_sim_destroy(&sim);
   ks_status st = KS_OK;
   if (b.failed) {
     st = ks_ctx_fail(ctx, KS_EIO, "ks_cascade_export_sbml: libSBML rejected element '%s'", b.what);

@@ -53,4 +53,13 @@ void ks__fig_palette_rgb(int c, int *r, int *g, int *b);
 /* Copy text into buf (size cap) with PLplot's escape character '#' doubled, so it prints as is. */
 const char *ks__fig_text(char *buf, size_t cap, const char *text);
 
+/* Trial-report figures beyond visit means (trial_figs.c). */
+struct ks_trial_result;
+/* Kaplan-Meier curves of time to loss of response (or relapse) per group, when the scenario has a
+ * durability endpoint; nothing otherwise. */
+ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r);
+/* For a typical patient of each group (re-simulated with ks_trial_patient_trace): W(t) with
+ * dosing and therapy days marked, and FC heatmaps at the first and last scan with the difference. */
+ks_status ks__report_trial_typical(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r);
+
 #endif

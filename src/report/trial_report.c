@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The HTML report of a trial run: the scenario in words, result tables, figures (symptom
  * trajectories, response rates, plasticity window, vmPFC-amygdala coupling), provenance. */
-#include "core/core_internal.h"
+#include "report_internal.h"
 #include <ketasim/report.h>
 #include <ketasim/trial.h>
 
@@ -185,6 +185,9 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
     if (st != KS_OK) goto done;
   }
 
+  if ((st = ks_report_add_section(rep, "Durability")) != KS_OK) goto done;
+  if ((st = ks__report_trial_km(ctx, rep, r)) != KS_OK) goto done;
+
   /* Trajectories. */
   if ((st = ks_report_add_section(rep, "Symptoms over time")) != KS_OK) goto done;
   if ((st = add_lines(ctx, rep, r, KS_M_CAPS5, 0, "CAPS-5", "CAPS-5 total (0-80)",
@@ -206,6 +209,8 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
   if ((st = add_lines(ctx, rep, r, KS_M_FC_VMPFC_AMYGDALA, 0, "vmPFC-amygdala connectivity (faces task)",
                       "Fisher z", "Simulated vmPFC-amygdala functional connectivity at scan visits.")) != KS_OK)
     goto done;
+  if ((st = ks_report_add_section(rep, "A typical patient per group")) != KS_OK) goto done;
+  if ((st = ks__report_trial_typical(ctx, rep, r)) != KS_OK) goto done;
 
   /* Provenance. */
   {

@@ -21,6 +21,12 @@
  * simulated baseline CAPS-5 follows the population preset (docs/model/trial.md). */
 #define KS_CAPS5_AT_REF 40.0
 #define KS_CAPS5_PER_LOGIT 14.0
+/* Expectancy of every patient in a trial that gives everyone an infusion (double-blind with an
+ * active placebo, or open label): calibrated to Feder 2021's midazolam week-2 response (20%). */
+#define KS_BLINDED_EXPECTANCY 1.0
+/* Human/rodent ratio of spine relaxation time: calibrated to Feder 2021's median time to loss of
+ * response (27.5 days among ketamine responders). */
+#define KS_HUMAN_SPINE_RELAX_SCALE 3.0
 
 typedef struct {
   ks_pk_dose *doses;
@@ -130,7 +136,37 @@ static long dose_day_index(const patient_work *w, double day_start_h) {
   return -1;
 }
 
-ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, double *values) {
+/* ---- trace hook (`ketasim patient`; recorded by trace.c) ---- */
+/* Inputs of the symptom layer from the cascade, the fear memory and the circuit's first-order
+ * response to the vmPFC->amygdala gain: the mapping of the visits below, for the trace's rows
+ * between visits (test_trial checks that both give the same latent severities at every visit). */
+static ks_clinic_inputs trace_clinic_inputs(const ks_cascade_point *pc, const ks_circuit_phenotype *ph, double fear,
+                                            double avoid, double g0, double damy_dlng, double sal_dlng) {
+  ks_clinic_inputs in = ks_clinic_inputs_reference();
+  in.fear_expression = clamp(fear, 1e-4, 1 - 1e-4);
+  in.avoidance = clamp(avoid, 1e-4, 0.999);
+  in.spine_density_rel = clamp(pc->spine_pfc, 0.05, 2.0);
+  double dlng = log(pc->gain[KS_PATH_VMPFC_AMYGDALA] / g0);
+  in.amygdala_reactivity = clamp(ph->amygdala_reactivity * exp(damy_dlng * dlng), 0.2, 5.0);
+  in.salience_coupling = clamp(ph->salience_coupling * exp(sal_dlng * dlng), 0.2, 5.0);
+  return in;
+}
+
+/* One row of the trace's fear/symptom trajectory at t_h (after the fear step ending there). */
+static ks_status trace_step(ks_ctx *ctx, trial_trace *trace, const trial_plan *plan, const ks_clinic_patient *cpt,
+                            const patient_work *w, const ks_circuit_phenotype *ph, const double lin[3], double t_h,
+                            double first_dose_h, const ks_fear_drive *fd) {
+  ks_cascade_point pc;
+  cascade_at(w, t_h, &pc);
+  ks_clinic_inputs in = trace_clinic_inputs(&pc, ph, ks_fear_expression(w->fear), ks_fear_avoidance(w->fear), lin[0],
+                                            lin[1], lin[2]);
+  ks_clinic_latent lat;
+  KS_TRY(ks_clinic_latent_eval(plan->clinic, cpt, &in, (t_h - first_dose_h) / 24.0, &lat));
+  return ks__trace_step(ctx, trace, t_h, fd, w->fear, &lat);
+}
+
+ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, double *values,
+                                     trial_trace *trace) {
   const ks_scenario *sc = plan->sc;
   const ks_patient *cov = &pt->cov;
   const uint64_t id = cov->id, seed = plan->seed;
@@ -162,6 +198,10 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   cp.spine_deficit_hpc = clamp(deficit * 0.8, 0.02, 0.5);
   cp.plasticity_scale = exp(0.3 * ks_rng_normal(&r));
   cp.bdnf_scale = exp(0.2 * ks_rng_normal(&r));
+  /* Human spines and synapses outlast the rodent time course the plasticity layer is fitted to
+   * (T_S 7 d, Li 2010 / Moda-Sava 2019): scaled by KS_HUMAN_SPINE_RELAX_SCALE, calibrated to
+   * Feder 2021's median 27.5 days to loss of response (docs/model/trial.md). */
+  cp.spine_relax_d *= KS_HUMAN_SPINE_RELAX_SCALE;
   ks_scen_knockout ko = sc->arms[ks__trial_period_arm(plan, pt->arm, 0)].knockout;
   cp.knockouts = ko == KS_KNOCKOUT_MTORC1 ? KS_KO_MTORC1 : ko == KS_KNOCKOUT_AMPA ? KS_KO_AMPA
                : ko == KS_KNOCKOUT_BDNF ? KS_KO_BDNF : KS_KO_NONE;
@@ -200,15 +240,18 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   ks_fear_drive fd = fear_drive(&w.cas[0], &ph, 0.0);
   if ((st = ks_fear_init(w.fear, clamp(fear0, 0.02, 0.98), &fd, id)) != KS_OK) goto done;
 
-  /* 5. Clinic: the patient's traits and expectancy. Double-blind designs with an active placebo
-   * give everyone the same expectancy; an open-label single arm a full one. */
+  /* 5. Clinic: the patient's traits and expectancy. Every arm of a double-blind trial with an
+   * active placebo (midazolam mimics the infusion experience) and an open-label arm get the full
+   * expectancy (calibrated to Feder 2021's 20% midazolam responders at week 2, docs/model/trial.md). */
   ks_clinic_patient cpt;
   ks_rng_init(&r, seed, KS_STREAM_CLINIC, id, 0);
-  double expectancy = sc->design == KS_DESIGN_SINGLE_ARM ? 1.0 : 0.5;
+  double expectancy = KS_BLINDED_EXPECTANCY;
   if ((st = ks_clinic_patient_draw(plan->clinic, &r, expectancy, &cpt)) != KS_OK) goto done;
   ks_acute_patient apt;
   ks_rng_init(&r, seed, KS_STREAM_ACUTE, id, 0);
   if ((st = ks_acute_patient_draw(&plan->acute, &r, cov->age_y, cov->hypertension, &apt)) != KS_OK) goto done;
+  if (trace && (st = ks__trace_begin(ctx, trace, plan, pt, &cp, w.pk, w.doses, w.n_doses, w.cas, w.n_cas, &apt)) != KS_OK)
+    goto done;
 
   /* 6. March through time: fear steps, therapy sessions, reminders, and visits. */
   ks_rng fear_rng;
@@ -221,6 +264,8 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   int dropped = 0;
   double caps5_base = NAN, last_caps5 = NAN;
   double fear_base = ks_fear_expression(w.fear);
+  const double trace_lin[3] = {g0, damy_dlng, sal_dlng};
+  if (trace && (st = trace_step(ctx, trace, plan, &cpt, &w, &ph, trace_lin, t, first_dose_h, &fd)) != KS_OK) goto done;
   while (next_visit < nv) {
     double t_visit = plan->visit_t_h[next_visit];
     /* Advance fear memory to the visit in steps, with therapy sessions and reminders at their times. */
@@ -250,6 +295,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
           }
       }
       t = t_next;
+      if (trace && (st = trace_step(ctx, trace, plan, &cpt, &w, &ph, trace_lin, t, first_dose_h, &fd)) != KS_OK) goto done;
     }
     /* The visit. */
     size_t v = next_visit++;
@@ -288,6 +334,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
     in.salience_coupling = clamp(ph.salience_coupling * exp(sal_dlng * dlng), 0.2, 5.0);
     ks_clinic_latent lat;
     if ((st = ks_clinic_latent_eval(plan->clinic, &cpt, &in, (t_visit - first_dose_h) / 24.0, &lat)) != KS_OK) goto done;
+    if (trace) ks__trace_visit_latent(trace, v, &lat);
     static const ks_scen_scale sym[] = {KS_SCALE_CAPS5, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS};
     static const int meas[] = {KS_M_CAPS5, KS_M_PCL5, KS_M_IESR, KS_M_MADRS};
     for (size_t k = 0; k < 4; k++) {

@@ -24,7 +24,7 @@ static int scale_measure(ks_scen_scale s) {
 }
 
 static double val(const ks_trial_result *r, size_t i, size_t v, int m) {
-  return r->values[(i * r->plan.n_visits + v) * KS_M_N + (size_t)m];
+  return ks__trial_val(r, i, v, m); /* full or streamed layout (trial_internal.h) */
 }
 
 /* Visit index matching an endpoint's visit in PERIOD, or -1. */
@@ -56,31 +56,103 @@ static long baseline_visit(const ks_trial_result *r, int period, int m) {
   return best;
 }
 
-/* Per-arm statistics. */
-typedef struct {
-  ks_trial_arm_summary s;
-  size_t n_resp_eval;
-} arm_stats;
+/* ---- per-patient endpoints ------------------------------------------------------------------ */
 
-static ks_status arm_summary(ks_ctx *ctx, const ks_trial_result *r, int arm, ks_trial_arm_summary *out,
-                             double *work, int *iwork) {
+/* The secondary endpoints of every patient (period 1), computed once per summary. */
+typedef struct {
+  signed char *resp;    /* 1 responder, 0 not, -1 not evaluable */
+  signed char *remit;   /* likewise for remission */
+  double *dur_days;     /* durability time (days), NaN when not in the durability set */
+  int *dur_event;       /* 1 loss of response / relapse observed, 0 censored */
+} trial_endpoints;
+
+static void endpoints_free(ks_ctx *ctx, trial_endpoints *e) {
+  ks_free(ctx, e->resp);
+  ks_free(ctx, e->remit);
+  ks_free(ctx, e->dur_days);
+  ks_free(ctx, e->dur_event);
+  memset(e, 0, sizeof *e);
+}
+
+/* Does score Y meet the endpoint: a drop of at least drop_pct from B0 (response), or a score
+ * strictly below `below` (remission)? */
+static int meets(const ks_scen_endpoint *ep, int is_response, double b0, double y) {
+  if (is_response) return b0 > 0 && (b0 - y) / b0 * 100.0 >= ep->drop_pct;
+  return y < ep->below;
+}
+
+static ks_status endpoints_compute(ks_ctx *ctx, const ks_trial_result *r, trial_endpoints *e) {
+  const ks_scenario *sc = r->sc;
+  size_t n = r->n;
+  memset(e, 0, sizeof *e);
+  e->resp = ks_calloc(ctx, n + 1, sizeof *e->resp);
+  e->remit = ks_calloc(ctx, n + 1, sizeof *e->remit);
+  e->dur_days = ks_calloc(ctx, n + 1, sizeof *e->dur_days);
+  e->dur_event = ks_calloc(ctx, n + 1, sizeof *e->dur_event);
+  if (!e->resp || !e->remit || !e->dur_days || !e->dur_event) {
+    endpoints_free(ctx, e);
+    return KS_ENOMEM;
+  }
+  const ks_scen_endpoint *eps[2] = {&sc->response, &sc->remission};
+  signed char *flags[2] = {e->resp, e->remit};
+  for (int k = 0; k < 2; k++) {
+    const ks_scen_endpoint *ep = eps[k];
+    int m = ep->enabled ? scale_measure(ep->scale) : -1;
+    long v = m >= 0 ? find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+    for (size_t i = 0; i < n; i++) {
+      double b0 = bv >= 0 ? val(r, i, (size_t)bv, m) : NAN, y = v >= 0 ? val(r, i, (size_t)v, m) : NAN;
+      int evaluable = !isnan(y) && (k == 1 || (!isnan(b0) && b0 > 0));
+      flags[k][i] = (signed char)(evaluable ? meets(ep, k == 0, b0, y) : -1);
+    }
+  }
+  /* Durability: among responders (or remitters), days from that endpoint's visit to the first later
+   * visit that no longer meets it; censored at the last observed visit. */
+  int by_response = sc->durability.responders_only;
+  const ks_scen_endpoint *ep = by_response ? &sc->response : &sc->remission;
+  int m = ep->enabled ? scale_measure(ep->scale) : -1;
+  long v = m >= 0 ? find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+  for (size_t i = 0; i < n; i++) {
+    e->dur_days[i] = NAN;
+    if (!sc->durability.enabled || v < 0 || bv < 0 || (by_response ? e->resp[i] : e->remit[i]) != 1) continue;
+    double b0 = val(r, i, (size_t)bv, m), t_last = r->plan.visit_t_h[v];
+    int event = 0;
+    for (size_t w = (size_t)v + 1; w < r->plan.n_visits && !event; w++) {
+      double yw = val(r, i, w, m);
+      if (isnan(yw) || r->plan.visit_period[w] != 0) continue;
+      t_last = r->plan.visit_t_h[w];
+      event = !meets(ep, by_response, b0, yw);
+    }
+    e->dur_days[i] = (t_last - r->plan.visit_t_h[v]) / 24.0;
+    e->dur_event[i] = event;
+  }
+  return KS_OK;
+}
+
+/* k of n evaluable patients of ARM with flag 1. */
+static void count_flag(const ks_trial_result *r, const signed char *flag, int arm, size_t *k, size_t *n) {
+  *k = *n = 0;
+  for (size_t i = 0; i < r->n; i++)
+    if (r->patients[i].arm == arm && flag[i] >= 0) {
+      (*n)++;
+      *k += flag[i] == 1;
+    }
+}
+
+static void arm_summary(ks_ctx *ctx, const ks_trial_result *r, const trial_endpoints *e, int arm,
+                        ks_trial_arm_summary *out, double *work, int *iwork) {
   const ks_scenario *sc = r->sc;
   memset(out, 0, sizeof *out);
   snprintf(out->name, sizeof out->name, "%s", sc->arms[arm].name);
-  int period = 0;
   for (int s = 0; s < KS_SCALE_N; s++) out->baseline_mean[s] = out->baseline_sd[s] = NAN;
-  size_t n = 0;
-  for (size_t i = 0; i < r->n; i++) n += r->patients[i].arm == arm;
-  out->n = n;
+  for (size_t i = 0; i < r->n; i++) out->n += r->patients[i].arm == arm;
   /* Completion: the primary scale observed at the primary visit. */
   ks_scen_scale ps = sc->primary.enabled ? sc->primary.scale : KS_SCALE_CAPS5;
-  long pv = sc->primary.enabled ? find_visit(r, sc->primary.at, period) : (long)r->plan.n_visits - 1;
+  long pv = sc->primary.enabled ? find_visit(r, sc->primary.at, 0) : (long)r->plan.n_visits - 1;
   for (size_t i = 0; i < r->n; i++)
     if (r->patients[i].arm == arm && pv >= 0 && !isnan(val(r, i, (size_t)pv, scale_measure(ps)))) out->n_completed++;
   for (int s = 0; s < KS_SCALE_N; s++) {
     int m = scale_measure((ks_scen_scale)s);
-    if (m < 0) continue;
-    long bv = baseline_visit(r, period, m);
+    long bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
     if (bv < 0) continue;
     size_t k = 0;
     for (size_t i = 0; i < r->n; i++)
@@ -91,75 +163,39 @@ static ks_status arm_summary(ks_ctx *ctx, const ks_trial_result *r, int arm, ks_
       out->baseline_sd[s] = d.has_sd ? d.sd : NAN;
     }
   }
-  /* Response and remission at their visits. */
-  out->response_rate = out->response_lo = out->response_hi = out->remission_rate = NAN;
-  out->median_days_to_loss_of_response = NAN;
-  if (sc->response.enabled) {
-    int m = scale_measure(sc->response.scale);
-    long v = find_visit(r, sc->response.at, period), bv = baseline_visit(r, period, m);
-    if (m >= 0 && v >= 0 && bv >= 0) {
-      size_t k = 0, ne = 0;
-      double *b = work, *p = work + r->n;
-      size_t j = 0;
-      for (size_t i = 0; i < r->n; i++)
-        if (r->patients[i].arm == arm) {
-          b[j] = val(r, i, (size_t)bv, m);
-          p[j] = val(r, i, (size_t)v, m);
-          j++;
-        }
-      ks_proportion pr;
-      if (ks_stats_count_response(ctx, b, p, j, sc->response.drop_pct, 0, &k, &ne) == KS_OK &&
-          ks_stats_proportion(ctx, k, ne, 0.95, &pr) == KS_OK) {
-        out->response_rate = pr.p;
-        out->response_lo = pr.lo;
-        out->response_hi = pr.hi;
-      }
-      /* Durability: among responders, days from the response visit to the first later visit
-       * that no longer meets the response criterion; censored at the last observed visit. */
-      if (sc->durability.enabled) {
-        double *tt = work + 2 * r->n;
-        size_t ndur = 0;
-        for (size_t i = 0; i < r->n; i++) {
-          if (r->patients[i].arm != arm) continue;
-          double b0 = val(r, i, (size_t)bv, m), y = val(r, i, (size_t)v, m);
-          if (!(b0 > 0) || isnan(y) || (b0 - y) / b0 * 100.0 < sc->response.drop_pct) continue;
-          double t_last = r->plan.visit_t_h[v];
-          int event = 0;
-          for (size_t w = (size_t)v + 1; w < r->plan.n_visits; w++) {
-            double yw = val(r, i, w, m);
-            if (isnan(yw)) continue;
-            t_last = r->plan.visit_t_h[w];
-            if ((b0 - yw) / b0 * 100.0 < sc->response.drop_pct) {
-              event = 1;
-              break;
-            }
-          }
-          tt[ndur] = (t_last - r->plan.visit_t_h[v]) / 24.0;
-          iwork[ndur] = event;
-          ndur++;
-        }
-        ks_km_summary km;
-        if (ndur > 0 && ks_stats_km(ctx, tt, iwork, ndur, NULL, NULL, NULL, NULL, NULL, &km) == KS_OK && km.has_median)
-          out->median_days_to_loss_of_response = km.median;
-      }
-    }
+  out->response_rate = out->response_lo = out->response_hi = NAN;
+  out->remission_rate = out->remission_lo = out->remission_hi = NAN;
+  out->median_days_to_loss_of_response = out->median_days_lo = out->median_days_hi = NAN;
+  ks_proportion pr;
+  count_flag(r, e->resp, arm, &out->response_k, &out->response_n);
+  if (sc->response.enabled && out->response_n && ks_stats_proportion(ctx, out->response_k, out->response_n, 0.95, &pr) == KS_OK) {
+    out->response_rate = pr.p;
+    out->response_lo = pr.lo;
+    out->response_hi = pr.hi;
   }
-  if (sc->remission.enabled) {
-    int m = scale_measure(sc->remission.scale);
-    long v = find_visit(r, sc->remission.at, period);
-    if (m >= 0 && v >= 0) {
-      size_t k = 0, ne = 0;
-      for (size_t i = 0; i < r->n; i++) {
-        if (r->patients[i].arm != arm) continue;
-        double y = val(r, i, (size_t)v, m);
-        if (isnan(y)) continue;
-        ne++;
-        k += y < sc->remission.below;
-      }
-      out->remission_rate = ne ? (double)k / (double)ne : NAN;
-    }
+  count_flag(r, e->remit, arm, &out->remission_k, &out->remission_n);
+  if (sc->remission.enabled && out->remission_n &&
+      ks_stats_proportion(ctx, out->remission_k, out->remission_n, 0.95, &pr) == KS_OK) {
+    out->remission_rate = pr.p;
+    out->remission_lo = pr.lo;
+    out->remission_hi = pr.hi;
   }
-  return KS_OK;
+  size_t nd = 0;
+  for (size_t i = 0; i < r->n; i++)
+    if (r->patients[i].arm == arm && !isnan(e->dur_days[i])) {
+      work[nd] = e->dur_days[i];
+      iwork[nd] = e->dur_event[i];
+      out->durability_events += (size_t)e->dur_event[i];
+      nd++;
+    }
+  out->durability_n = nd;
+  ks_km_summary km;
+  if (nd > 0 && ks_stats_km(ctx, work, iwork, nd, NULL, NULL, NULL, NULL, NULL, &km) == KS_OK) {
+    if (km.has_median) out->median_days_to_loss_of_response = km.median;
+    if (km.has_median_lo) out->median_days_lo = km.median_lo;
+    if (km.has_median_hi) out->median_days_hi = km.median_hi;
+  }
+  ks_ctx_clear_error(ctx); /* a statistic that cannot be computed is NaN, not an error */
 }
 
 ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *pr) {
@@ -183,12 +219,19 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
   double *b = y + n, *x1 = y + 2 * n, *x2 = y + 3 * n;
   ks_status st = KS_OK;
   if (sc->design == KS_DESIGN_CROSSOVER) {
-    /* Within-patient contrast: the score after arms[0] minus after arms[1], among patients who
-     * completed both periods (paired t test; d from the pooled SD of the two conditions). */
+    /* Within-patient contrast: the change from each period's own baseline (the pre-infusion
+     * score of that period, which absorbs carry-over from period 1) after arms[0] minus after
+     * arms[1], among patients who completed both periods (paired t test; d from the pooled SD
+     * of the two conditions). The raw score is used when a period has no baseline visit. */
     long v0 = find_visit(r, sc->primary.at, 0), v1 = find_visit(r, sc->primary.at, 1);
+    long b0 = baseline_visit(r, 0, m), b1 = baseline_visit(r, 1, m);
     size_t k = 0;
     for (size_t i = 0; v0 >= 0 && v1 >= 0 && i < n; i++) {
       double a = val(r, i, (size_t)v0, m), c = val(r, i, (size_t)v1, m);
+      if (b0 >= 0 && b1 >= 0) {
+        a -= val(r, i, (size_t)b0, m);
+        c -= val(r, i, (size_t)b1, m);
+      }
       if (isnan(a) || isnan(c)) continue;
       int first_is_arm0 = r->patients[i].arm == 0;
       x1[k] = first_is_arm0 ? a : c;
@@ -211,7 +254,7 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
         pr->cohens_d_lo = es.d_lo;
         pr->cohens_d_hi = es.d_hi;
       }
-      snprintf(pr->method, sizeof pr->method, "paired t (crossover, n=%zu)", k);
+      snprintf(pr->method, sizeof pr->method, "paired t on change (crossover, n=%zu)", k);
     }
   } else {
     long v = find_visit(r, sc->primary.at, 0), bv = baseline_visit(r, 0, m);
@@ -249,22 +292,18 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
   return st;
 }
 
-/* Imaging: correlation across the imaging subset between the change in vmPFC-amygdala FC and
- * the change in CAPS-5 from the first to the last scan (Norbury 2021). */
-double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) {
+/* The imaging subset's pairs for Norbury 2021: per patient with both scans, x = change in
+ * vmPFC-amygdala FC (Fisher z), y = CAPS-5 improvement, fc0 = baseline FC, idx = patient index.
+ * Patients of group ARM_ONLY when >= 0. Returns the number of pairs (arrays hold r->n). */
+static size_t imaging_pairs(const ks_trial_result *r, int arm_only, double *x, double *y, double *fc0, size_t *idx) {
   long first = -1, last = -1;
   for (size_t v = 0; v < r->plan.n_visits; v++)
     if (r->plan.visit_scales[v] & (1u << KS_SCALE_SCAN)) {
       if (first < 0) first = (long)v;
       last = (long)v;
     }
-  if (first < 0 || last == first) return NAN;
+  if (first < 0 || last == first) return 0;
   long cf = baseline_visit(r, 0, KS_M_CAPS5);
-  double *x = ks_calloc(ctx, 2 * r->n + 2, sizeof *x), *y = x ? x + r->n : NULL;
-  if (!x) {
-    ks_ctx_clear_error(ctx);
-    return NAN;
-  }
   size_t k = 0;
   size_t n_img = r->sc->imaging_n > 0 ? (size_t)r->sc->imaging_n
                  : r->sc->imaging_fraction > 0 ? (size_t)ceil(r->sc->imaging_fraction * (double)r->n) : r->n;
@@ -275,13 +314,162 @@ double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) 
     if (isnan(f0) || isnan(f1) || isnan(c0) || isnan(c1)) continue;
     x[k] = f1 - f0;
     y[k] = c0 - c1; /* improvement */
+    fc0[k] = f0;
+    idx[k] = i;
     k++;
   }
+  return k;
+}
+
+/* Imaging: correlation across the imaging subset between the change in vmPFC-amygdala FC and
+ * the change in CAPS-5 from the first to the last scan (Norbury 2021). */
+double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) {
+  double *x = ks_calloc(ctx, 3 * r->n + 3, sizeof *x);
+  size_t *idx = ks_calloc(ctx, r->n + 1, sizeof *idx);
   ks_corr_result cr;
-  int ok = k >= 3 && ks_stats_pearson(ctx, x, y, k, 0.95, &cr) == KS_OK;
+  int ok = x && idx;
+  if (ok) {
+    size_t k = imaging_pairs(r, arm_only, x, x + r->n, x + 2 * r->n, idx);
+    ok = k >= 3 && ks_stats_pearson(ctx, x, x + r->n, k, 0.95, &cr) == KS_OK;
+  }
   ks_free(ctx, x);
+  ks_free(ctx, idx);
   if (!ok) ks_ctx_clear_error(ctx);
   return ok ? cr.r : NAN;
+}
+
+/* The LMM of the primary scale over the post-baseline visits up to the primary visit. */
+static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out) {
+  const ks_scenario *sc = r->sc;
+  int m = scale_measure(sc->primary.scale);
+  long pv = m >= 0 ? find_visit(r, sc->primary.at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+  if (pv < 0 || bv < 0) return;
+  size_t nv = (size_t)(pv - bv), cap = r->n * nv + 1;
+  double *y = ks_calloc(ctx, 3 * cap, sizeof *y);
+  int *subj = ks_calloc(ctx, 2 * cap, sizeof *subj);
+  if (!y || !subj) goto done;
+  double *t = y + cap, *b = y + 2 * cap;
+  int *grp = subj + cap;
+  double t0_d = ks_scenario_first_dose_day(sc);
+  size_t k = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    double b0 = val(r, i, (size_t)bv, m);
+    if (isnan(b0) || r->patients[i].arm > 1) continue;
+    for (size_t v = (size_t)bv + 1; v <= (size_t)pv; v++) {
+      double yv = val(r, i, v, m);
+      if (isnan(yv) || r->plan.visit_period[v] != 0 || !(r->plan.visit_scales[v] & (1u << sc->primary.scale))) continue;
+      y[k] = yv;
+      t[k] = r->plan.visit_t_h[v] / 24.0 - t0_d;
+      b[k] = b0;
+      subj[k] = (int)i;
+      grp[k] = r->patients[i].arm;
+      k++;
+    }
+  }
+  ks_lmm_data d = {y, t, subj, grp, b, k};
+  ks_lmm_result lr;
+  if (k > 0 && ks_stats_lmm_fit(ctx, &d, 0, 1, r->plan.visit_t_h[pv] / 24.0 - t0_d, &lr) == KS_OK) {
+    out->lmm_valid = 1;
+    out->lmm_difference = lr.at_visit.est;
+    out->lmm_ci_lo = lr.at_visit.ci_lo;
+    out->lmm_ci_hi = lr.at_visit.ci_hi;
+    out->lmm_p = lr.at_visit.p;
+    out->lmm_slope_diff_per_day = lr.slope_diff.est;
+    out->lmm_n_obs = lr.n_obs;
+    out->lmm_n_subjects = lr.n_subjects;
+  }
+done:
+  ks_free(ctx, y);
+  ks_free(ctx, subj);
+}
+
+/* Imaging: bootstrap interval of r and the AUC of baseline FC for response. */
+static void secondary_imaging(ks_ctx *ctx, const ks_trial_result *r, const trial_endpoints *e, ks_trial_secondary *out) {
+  double *x = ks_calloc(ctx, 3 * r->n + 3, sizeof *x);
+  size_t *idx = ks_calloc(ctx, r->n + 1, sizeof *idx);
+  int *lab = ks_calloc(ctx, r->n + 1, sizeof *lab);
+  if (!x || !idx || !lab) goto done;
+  double *y = x + r->n, *fc0 = x + 2 * r->n;
+  size_t k = imaging_pairs(r, -1, x, y, fc0, idx);
+  out->imaging_n = k;
+  ks_boot_result br;
+  if (k >= 3 && ks_stats_pearson_boot(ctx, x, y, k, 2000, 0.95, r->plan.seed, r->plan.replicate, &br) == KS_OK) {
+    out->imaging_r = br.estimate;
+    out->imaging_r_lo = br.lo;
+    out->imaging_r_hi = br.hi;
+  }
+  for (size_t j = 0; j < k; j++) lab[j] = e->resp[idx[j]];
+  ks_auc_result au;
+  if (k >= 4 && ks_stats_auc(ctx, fc0, lab, k, 0.95, &au) == KS_OK) {
+    out->baseline_fc_response_auc = au.auc;
+    out->baseline_fc_response_auc_lo = au.lo;
+    out->baseline_fc_response_auc_hi = au.hi;
+  }
+done:
+  ks_free(ctx, x);
+  ks_free(ctx, idx);
+  ks_free(ctx, lab);
+}
+
+ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out) {
+  KS_CHECK_ARG(ctx, r && out);
+  double *nan_fields[] = {
+      &out->response_diff, &out->response_diff_lo, &out->response_diff_hi, &out->response_fisher_p,
+      &out->remission_diff, &out->remission_diff_lo, &out->remission_diff_hi, &out->remission_fisher_p,
+      &out->durability_logrank_chi2, &out->durability_logrank_p, &out->lmm_difference, &out->lmm_ci_lo,
+      &out->lmm_ci_hi, &out->lmm_p, &out->lmm_slope_diff_per_day, &out->imaging_r, &out->imaging_r_lo,
+      &out->imaging_r_hi, &out->baseline_fc_response_auc, &out->baseline_fc_response_auc_lo,
+      &out->baseline_fc_response_auc_hi};
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < KS_ARRAY_LEN(nan_fields); i++) *nan_fields[i] = NAN;
+  trial_endpoints e;
+  KS_TRY(endpoints_compute(ctx, r, &e));
+  const ks_scenario *sc = r->sc;
+  if (sc->design == KS_DESIGN_PARALLEL && sc->n_arms >= 2) {
+    out->valid = 1;
+    const signed char *flags[2] = {e.resp, e.remit};
+    const ks_scen_endpoint *eps[2] = {&sc->response, &sc->remission};
+    double *dst[2][4] = {{&out->response_diff, &out->response_diff_lo, &out->response_diff_hi, &out->response_fisher_p},
+                         {&out->remission_diff, &out->remission_diff_lo, &out->remission_diff_hi, &out->remission_fisher_p}};
+    for (int k = 0; k < 2; k++) {
+      size_t k1, n1, k2, n2;
+      count_flag(r, flags[k], 0, &k1, &n1);
+      count_flag(r, flags[k], 1, &k2, &n2);
+      ks_risk_diff rd;
+      ks_fisher_result fr;
+      if (!eps[k]->enabled || !n1 || !n2) continue;
+      if (ks_stats_risk_diff(ctx, k1, n1, k2, n2, 0.95, &rd) == KS_OK) {
+        *dst[k][0] = rd.diff;
+        *dst[k][1] = rd.lo;
+        *dst[k][2] = rd.hi;
+      }
+      if (ks_stats_fisher_exact(ctx, k1, n1 - k1, k2, n2 - k2, &fr) == KS_OK) *dst[k][3] = fr.p;
+    }
+    size_t nd = 0;
+    double *tt = ks_calloc(ctx, r->n + 1, sizeof *tt);
+    int *ev = ks_calloc(ctx, 2 * r->n + 2, sizeof *ev);
+    if (tt && ev) {
+      for (size_t i = 0; i < r->n; i++)
+        if (!isnan(e.dur_days[i]) && r->patients[i].arm <= 1) {
+          tt[nd] = e.dur_days[i];
+          ev[nd] = e.dur_event[i];
+          ev[r->n + 1 + nd] = r->patients[i].arm;
+          nd++;
+        }
+      ks_logrank_result lr;
+      if (nd >= 2 && ks_stats_logrank(ctx, tt, ev, ev + r->n + 1, nd, 0, 1, &lr) == KS_OK) {
+        out->durability_logrank_chi2 = lr.chi2;
+        out->durability_logrank_p = lr.p;
+      }
+    }
+    ks_free(ctx, tt);
+    ks_free(ctx, ev);
+    if (sc->primary.enabled) secondary_lmm(ctx, r, out);
+  }
+  secondary_imaging(ctx, r, &e, out);
+  endpoints_free(ctx, &e);
+  ks_ctx_clear_error(ctx); /* a statistic that cannot be computed is NaN, not an error */
+  return KS_OK;
 }
 
 size_t ks_trial_n_groups(const ks_trial_result *r) { return r ? ks__trial_n_groups(r->sc) : 0; }
@@ -294,9 +482,14 @@ const char *ks_trial_group_label(const ks_trial_result *r, size_t g, char *buf, 
 
 ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g, ks_trial_arm_summary *out) {
   KS_CHECK_ARG(ctx, r && out && g < ks_trial_n_groups(r));
-  double *work = ks_calloc(ctx, 3 * r->n + 3, sizeof *work);
+  double *work = ks_calloc(ctx, r->n + 1, sizeof *work);
   int *iwork = ks_calloc(ctx, r->n + 1, sizeof *iwork);
-  ks_status st = (work && iwork) ? arm_summary(ctx, r, (int)g, out, work, iwork) : KS_ENOMEM;
+  trial_endpoints e;
+  ks_status st = (work && iwork) ? endpoints_compute(ctx, r, &e) : KS_ENOMEM;
+  if (st == KS_OK) {
+    arm_summary(ctx, r, &e, (int)g, out, work, iwork);
+    endpoints_free(ctx, &e);
+  }
   ks_free(ctx, work);
   ks_free(ctx, iwork);
   return st;
@@ -324,6 +517,34 @@ static void json_num_or_null(ks_json *j, double v) {
   else ks_json_null(j);
 }
 
+static void json_pair(ks_json *j, double a, double b) {
+  ks_json_begin_array(j);
+  json_num_or_null(j, a);
+  json_num_or_null(j, b);
+  ks_json_end_array(j);
+}
+
+static void json_pair_int(ks_json *j, size_t a, size_t b) {
+  ks_json_begin_array(j);
+  ks_json_int(j, (long long)a);
+  ks_json_int(j, (long long)b);
+  ks_json_end_array(j);
+}
+
+/* {"estimate": e, "ci95": [lo, hi], P_KEY: p} (no p when p_key is NULL). */
+static void json_contrast(ks_json *j, double est, double lo, double hi, const char *p_key, double p) {
+  ks_json_begin_object(j);
+  ks_json_key(j, "estimate");
+  json_num_or_null(j, est);
+  ks_json_key(j, "ci95");
+  json_pair(j, lo, hi);
+  if (p_key) {
+    ks_json_key(j, p_key);
+    json_num_or_null(j, p);
+  }
+  ks_json_end_object(j);
+}
+
 static const char *arm_label(const ks_trial_result *r, int arm, char *buf, size_t n) {
   if (r->sc->design == KS_DESIGN_CROSSOVER)
     snprintf(buf, n, "%s-%s", r->sc->arms[arm].name, r->sc->arms[1 - arm].name);
@@ -336,29 +557,8 @@ static ks_status write_patients_csv(ks_ctx *ctx, const ks_trial_result *r, const
   ks_afile *f = NULL;
   KS_TRY(ks_afile_open(ctx, path, &f));
   FILE *fp = ks_afile_stream(f);
-  const char *head[] = {"patient", "arm", "period", "treatment", "visit", "t_h", "day", "age_y", "female", "weight_kg"};
-  for (size_t c = 0; c < KS_ARRAY_LEN(head); c++) ks_csv_field_str(fp, c == 0, head[c]);
-  for (int m = 0; m < KS_M_N; m++) ks_csv_field_str(fp, 0, ks_measure_name((ks_measure)m));
-  ks_csv_end_row(fp);
-  char buf[2 * KS_SCENARIO_NAME_MAX + 2];
-  for (size_t i = 0; i < r->n; i++) {
-    const trial_patient *p = &r->patients[i];
-    for (size_t v = 0; v < r->plan.n_visits; v++) {
-      int period = r->plan.visit_period[v];
-      ks_csv_field_int(fp, 1, (long long)i + 1);
-      ks_csv_field_str(fp, 0, arm_label(r, p->arm, buf, sizeof buf));
-      ks_csv_field_int(fp, 0, period + 1);
-      ks_csv_field_str(fp, 0, r->sc->arms[ks__trial_period_arm(&r->plan, p->arm, (size_t)period)].name);
-      ks_csv_field_str(fp, 0, r->plan.visit_label[v]);
-      ks_csv_field_num(fp, 0, r->plan.visit_t_h[v]);
-      ks_csv_field_num(fp, 0, r->plan.visit_t_h[v] / 24.0);
-      ks_csv_field_num(fp, 0, p->cov.age_y);
-      ks_csv_field_int(fp, 0, p->cov.female);
-      ks_csv_field_num(fp, 0, p->cov.weight_kg);
-      for (int m = 0; m < KS_M_N; m++) ks_csv_field_num(fp, 0, val(r, i, v, m));
-      ks_csv_end_row(fp);
-    }
-  }
+  ks__trial_csv_header(fp); /* rows: stream.c, shared with streamed runs */
+  for (size_t i = 0; i < r->n; i++) ks__trial_csv_patient(fp, r, i, r->values + i * r->plan.n_visits * KS_M_N);
   return ks_afile_commit(&f);
 }
 
@@ -369,7 +569,9 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   double *chg = ks_calloc(ctx, r->n + 1, sizeof *chg);
   if (!chg) return KS_ENOMEM;
   ks_trial_primary pr;
+  ks_trial_secondary sec;
   ks_status st = ks_trial_summarise(ctx, r, &pr);
+  if (st == KS_OK) st = ks_trial_secondary_summarise(ctx, r, &sec);
   ks_afile *f = NULL;
   if (st == KS_OK) st = ks_afile_open(ctx, path, &f);
   if (st != KS_OK) goto done;
@@ -460,14 +662,21 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
     ks_json_key(&j, "response_rate");
     json_num_or_null(&j, s.response_rate);
     ks_json_key(&j, "response_ci95");
-    ks_json_begin_array(&j);
-    json_num_or_null(&j, s.response_lo);
-    json_num_or_null(&j, s.response_hi);
-    ks_json_end_array(&j);
+    json_pair(&j, s.response_lo, s.response_hi);
+    ks_json_key(&j, "response_k_of_n");
+    json_pair_int(&j, s.response_k, s.response_n);
     ks_json_key(&j, "remission_rate");
     json_num_or_null(&j, s.remission_rate);
+    ks_json_key(&j, "remission_ci95");
+    json_pair(&j, s.remission_lo, s.remission_hi);
+    ks_json_key(&j, "remission_k_of_n");
+    json_pair_int(&j, s.remission_k, s.remission_n);
     ks_json_key(&j, "median_days_to_loss_of_response");
     json_num_or_null(&j, s.median_days_to_loss_of_response);
+    ks_json_key(&j, "median_days_to_loss_of_response_ci95");
+    json_pair(&j, s.median_days_lo, s.median_days_hi);
+    ks_json_key(&j, "durability_n_events");
+    json_pair_int(&j, s.durability_n, s.durability_events);
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
@@ -500,10 +709,49 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   json_num_or_null(&j, pr.cohens_d_hi);
   ks_json_end_array(&j);
   ks_json_end_object(&j);
+  ks_json_key(&j, "secondary");
+  ks_json_begin_object(&j);
+  if (sec.valid) {
+    ks_json_key(&j, "contrast");
+    ks_json_str(&j, pr.contrast);
+    ks_json_key(&j, "response_difference");
+    json_contrast(&j, sec.response_diff, sec.response_diff_lo, sec.response_diff_hi, "fisher_p", sec.response_fisher_p);
+    ks_json_key(&j, "remission_difference");
+    json_contrast(&j, sec.remission_diff, sec.remission_diff_lo, sec.remission_diff_hi, "fisher_p",
+                  sec.remission_fisher_p);
+    ks_json_key(&j, "durability_logrank");
+    ks_json_begin_object(&j);
+    ks_json_key(&j, "chi2");
+    json_num_or_null(&j, sec.durability_logrank_chi2);
+    ks_json_key(&j, "p");
+    json_num_or_null(&j, sec.durability_logrank_p);
+    ks_json_end_object(&j);
+    ks_json_key(&j, "mixed_model");
+    ks_json_begin_object(&j);
+    ks_json_key(&j, "method");
+    ks_json_str(&j, "REML LMM: score ~ arm * day + baseline + (1 + day | patient), Satterthwaite df");
+    ks_json_key(&j, "n_obs");
+    ks_json_int(&j, (long long)sec.lmm_n_obs);
+    ks_json_key(&j, "n_patients");
+    ks_json_int(&j, (long long)sec.lmm_n_subjects);
+    ks_json_key(&j, "difference_at_primary_day");
+    json_contrast(&j, sec.lmm_difference, sec.lmm_ci_lo, sec.lmm_ci_hi, "p", sec.lmm_p);
+    ks_json_key(&j, "slope_difference_per_day");
+    json_num_or_null(&j, sec.lmm_slope_diff_per_day);
+    ks_json_end_object(&j);
+  }
+  ks_json_end_object(&j);
   ks_json_key(&j, "imaging");
   ks_json_begin_object(&j);
+  ks_json_key(&j, "n");
+  ks_json_int(&j, (long long)sec.imaging_n);
   ks_json_key(&j, "vmpfc_amygdala_fc_change_vs_caps5_change_r");
-  json_num_or_null(&j, ks__trial_imaging_r(ctx, r, -1));
+  json_num_or_null(&j, sec.imaging_r);
+  ks_json_key(&j, "r_bootstrap_ci95");
+  json_pair(&j, sec.imaging_r_lo, sec.imaging_r_hi);
+  ks_json_key(&j, "baseline_fc_predicts_response_auc");
+  json_contrast(&j, sec.baseline_fc_response_auc, sec.baseline_fc_response_auc_lo, sec.baseline_fc_response_auc_hi,
+                NULL, NAN);
   ks_json_key(&j, "by_arm_r");
   ks_json_begin_object(&j);
   for (size_t a = 0; a < n_groups && sc->design == KS_DESIGN_PARALLEL; a++) {
@@ -544,7 +792,7 @@ ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
   }
   KS_TRY(ks_afile_commit(&f));
   snprintf(path, sizeof path, "%s/patients.csv", dir);
-  KS_TRY(write_patients_csv(ctx, r, path));
+  KS_TRY(r->streamed ? ks__trial_stream_commit(ctx, r, path) : write_patients_csv(ctx, r, path));
   snprintf(path, sizeof path, "%s/summary.json", dir);
   return write_summary_json(ctx, r, path, wall_s, n_threads, n_processes);
 }

@@ -56,7 +56,12 @@ static ks_status resolve_population(ks_ctx *ctx, const ks_scenario *sc, ks_popul
   if (o->caps5_sd_set) p->caps5_sd = o->caps5_sd;
   if (o->age_mean_set) p->age_mean_y = o->age_mean_y;
   if (o->age_sd_set) p->age_sd_y = o->age_sd_y;
-  if (o->weight_mean_set) p->weight_median_kg = o->weight_mean_kg;
+  if (o->weight_mean_set) {
+    p->weight_median_kg = o->weight_mean_kg;
+    /* A mean outside the preset's bounds (scenario.md allows 30-250 kg) takes the model's range. */
+    if (o->weight_mean_kg < p->weight_min_kg || o->weight_mean_kg > p->weight_max_kg)
+      p->weight_min_kg = 30.0, p->weight_max_kg = 250.0;
+  }
   if (o->weight_sd_set) p->weight_cv = o->weight_sd_kg / p->weight_median_kg;
   if (o->female_fraction_set) p->female_frac = o->female_fraction;
   if (o->depression_fraction_set) p->comorbid_mdd_frac = o->depression_fraction;
@@ -227,9 +232,8 @@ static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
-ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
-  KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
-  ks_trial_options o = opts ? *opts : ks_trial_options_default();
+ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
+  const ks_trial_options o = *opts;
   ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
   if (!r) return KS_ENOMEM;
   r->ctx = ctx;
@@ -246,8 +250,7 @@ ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_option
   r->n = n;
   if (st == KS_OK) {
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
-    r->values = ks_calloc(ctx, n * plan->n_visits * KS_M_N, sizeof *r->values);
-    if (!r->patients || !r->values) st = KS_ENOMEM;
+    st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
   }
   if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
   if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
@@ -255,55 +258,27 @@ ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_option
     ks_trial_result_destroy(&r);
     return st;
   }
+  *out = r;
+  return KS_OK;
+}
 
-  /* The patient loop. Each patient writes only its own rows; failures are collected per patient
-   * and the lowest failing index is reported, so the message does not depend on scheduling. */
-  ks_status *pst = ks_calloc(ctx, n ? n : 1, sizeof *pst);
-  if (!pst) {
-    ks_trial_result_destroy(&r);
-    return KS_ENOMEM;
-  }
-  size_t done = 0;
-  long ln = (long)n;
-  int nt = o.n_threads > 0 ? o.n_threads : ks_ctx_threads(ctx);
-#ifdef _OPENMP
-  if (nt <= 0) nt = omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-#else
-  (void)nt;
-#endif
-  for (long i = 0; i < ln; i++) {
-    double *vals = r->values + (size_t)i * plan->n_visits * KS_M_N;
-    pst[i] = ks__trial_simulate_patient(ctx, plan, &r->patients[i], vals);
-#ifdef _OPENMP
-#pragma omp atomic
-#endif
-    done++;
-    if (o.progress) {
-      size_t seen;
-#ifdef _OPENMP
-      if (omp_get_thread_num() == 0) {
-#pragma omp atomic read
-        seen = done;
-        o.progress(o.progress_ud, seen, n);
-      }
-#else
-      seen = done;
-      o.progress(o.progress_ud, seen, n);
-#endif
-    }
-  }
-  for (size_t i = 0; i < n; i++)
-    if (pst[i] != KS_OK) {
-      st = pst[i];
-      break;
-    }
-  ks_free(ctx, pst);
+ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
+  KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
+  ks_trial_options o = opts ? *opts : ks_trial_options_default();
+  ks_trial_result *r = NULL;
+  ks_status st = ks__trial_setup(ctx, sc, &o, &r);
+  if (st != KS_OK) return st;
+  /* Streamed outputs (rank 0 only), then the batch loop (batch.c). Ranks agree on a failure to
+   * open the stream (e.g. a checkpoint of another run) before any of them starts simulating. */
+  const ks_trial_comm *c = o.comm && o.comm->size > 1 ? o.comm : NULL;
+  if (o.stream_dir && (!c || c->rank == 0)) st = ks__trial_stream_open(ctx, r, &o);
+  if (c && c->agree_max(c->ud, st != KS_OK) && st == KS_OK)
+    st = ks_ctx_fail(ctx, KS_EIO, "process 0 could not open the outputs in %s", o.stream_dir);
+  if (st == KS_OK) st = ks__trial_run_batches(ctx, r, &o);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);
     return st;
   }
-  if (o.progress) o.progress(o.progress_ud, n, n);
   *out = r;
   return KS_OK;
 }
@@ -312,6 +287,7 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   if (!pr || !*pr) return;
   ks_trial_result *r = *pr;
   ks_ctx *ctx = r->ctx;
+  ks__trial_stream_close(r);
   ks_free(ctx, r->plan.visit_t_h);
   ks_free(ctx, r->plan.visit_scales);
   ks_free(ctx, r->plan.visit_period);
@@ -335,5 +311,5 @@ const char *ks_trial_visit_label(const ks_trial_result *r, size_t v) {
 int ks_trial_patient_arm(const ks_trial_result *r, size_t i) { return r && i < r->n ? r->patients[i].arm : -1; }
 double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m) {
   if (!r || i >= r->n || v >= r->plan.n_visits || (unsigned)m >= KS_M_N) return NAN;
-  return r->values[(i * r->plan.n_visits + v) * KS_M_N + m];
+  return r->values ? ks__trial_val(r, i, v, (int)m) : NAN;
 }

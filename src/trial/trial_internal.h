@@ -4,6 +4,8 @@
 #define KS_TRIAL_INTERNAL_H
 
 #include "core/core_internal.h"
+#include <math.h>
+#include <stdio.h>
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
 #include <ketasim/plasticity.h>
@@ -50,9 +52,55 @@ struct ks_trial_result {
   trial_plan plan;
   size_t n;
   trial_patient *patients;
-  double *values;               /* [n][n_visits][KS_M_N] */
+  double *values;               /* [n][n_visits][KS_M_N]; streamed: [n][n_visits][n_kept] */
   size_t n_screened;
+  /* Scale-out (batch.c, stream.c). A streamed run keeps only the measures in
+   * ks__trial_kept_measures; the others went to patients.csv/HDF5 batch by batch. */
+  int streamed;
+  size_t n_kept;
+  signed char kept_slot[KS_M_N]; /* streamed: slot of measure m in values, -1 when not kept */
+  size_t n_resumed;             /* patients restored from a checkpoint */
+  struct trial_stream *stream;  /* NULL unless streamed (rank 0 only) */
 };
+
+typedef struct trial_stream trial_stream;
+
+/* Value of measure m for patient i at visit v, from the full or the streamed (kept) layout. */
+static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v, int m) {
+  if (!r->streamed) return r->values[(i * r->plan.n_visits + v) * KS_M_N + (size_t)m];
+  int s = r->kept_slot[m];
+  return s < 0 ? (double)NAN : r->values[(i * r->plan.n_visits + v) * r->n_kept + (size_t)s];
+}
+
+/* Measures a streamed run keeps in memory: those summary.c and the report read. A statistic that
+ * reads another measure must add it here (else it sees NaN in streamed runs). */
+extern const ks_measure ks__trial_kept_measures[];
+extern const size_t ks__trial_n_kept_measures;
+
+/* The batch loop (batch.c): simulate patients r->n_resumed..n-1 in batches, split across the
+ * processes of o->comm, and on rank 0 keep values / stream them. */
+ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+/* Allocate r->values for the run's layout (full, or the kept measures when o->stream_dir is set;
+ * nothing on ranks other than 0). Called by the setup once the schedule and n are known. */
+ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+
+/* Streaming outputs (stream.c), rank 0 only. open: create DIR, the partial patients.csv and the
+ * row log, or (o->resume) restore them from DIR/.checkpoint and set r->n_resumed. batch: append
+ * patients first..first+count-1 (vals: [count][n_visits][KS_M_N]) and checkpoint when due (or
+ * when FORCE). commit: move patients.csv (and HDF5) into place under DIR. close: free. */
+ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+ks_status ks__trial_stream_batch(ks_ctx *ctx, ks_trial_result *r, size_t first, size_t count, const double *vals);
+ks_status ks__trial_stream_checkpoint(ks_ctx *ctx, ks_trial_result *r, size_t n_done);
+ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const char *csv_path);
+void ks__trial_stream_close(ks_trial_result *r);
+
+/* patients.csv: the header row, and the rows of patient i (vals: [n_visits][KS_M_N]). */
+void ks__trial_csv_header(FILE *fp);
+void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const double *vals);
+
+/* HDF5 (hdf5.c): write PATH (via a temporary name) from the row log of a streamed run.
+ * KS_EUNSUPPORTED when the build has no HDF5. */
+ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
@@ -65,9 +113,31 @@ double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only);
 /* The arm treated in PERIOD by a patient in arm/sequence ARM. */
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period);
 
+/* Everything of a run before the patient loop: population, visit schedule, layer parameters,
+ * screening and randomisation of opts->n_patients (or the scenario's n) patients. *out is a
+ * result whose values are not yet filled. */
+ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out);
+
+/* The full trajectory of one patient (trace.c); NULL in normal runs. */
+typedef struct ks_trial_trace trial_trace;
+
 /* Simulate one patient through every layer and fill values[n_visits][KS_M_N] (NaN where not
- * assessed). Pure function of (plan, patient): no shared mutable state. */
+ * assessed). Pure function of (plan, patient): no shared mutable state. When trace is not NULL,
+ * every layer's trajectory is recorded into it as well (the values are the same either way). */
 ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
-                                     double *values);
+                                     double *values, trial_trace *trace);
+
+/* Trace hooks (trace.c), called by ks__trial_simulate_patient when its trace is not NULL.
+ * begin: once the PK, the cascade and the patient's draws are known: records the covariates, the
+ * doses, the concentrations with receptor state and acute effects (every minute around doses,
+ * hourly elsewhere) and the hourly cascade. step: at time 0 and after every fear-memory step
+ * (the drive held over the step, the fear-memory state and the latent symptom severities). */
+ks_status ks__trace_begin(ks_ctx *ctx, trial_trace *tr, const trial_plan *plan, const trial_patient *pt,
+                          const ks_cascade_params *cp, const ks_pk_sim *pk, const ks_pk_dose *doses,
+                          size_t n_doses, const ks_cascade_point *cas, size_t n_cas, const ks_acute_patient *apt);
+ks_status ks__trace_step(ks_ctx *ctx, trial_trace *tr, double t_h, const ks_fear_drive *fd, const ks_fear *fear,
+                         const ks_clinic_latent *lat);
+/* visit_latent: the latent severities visit v's scores were generated from (not after dropout). */
+void ks__trace_visit_latent(trial_trace *tr, size_t v, const ks_clinic_latent *lat);
 
 #endif

@@ -117,6 +117,9 @@ KS_TEST(summary_directions_ptsd_and_ketamine_course) {
   KS_ASSERT_TRUE(sp.amygdala_threat_pct > sh.amygdala_threat_pct);
   KS_ASSERT_TRUE(sp.salience_z > sh.salience_z);
   KS_ASSERT_TRUE(sp.dmn_z < sh.dmn_z);
+  /* Resting vmPFC-amygdala and vmPFC-insula FC lower in PTSD (Koch 2016; Sripada 2012). */
+  KS_ASSERT_TRUE(sp.vmpfc_amygdala_rest_z < sh.vmpfc_amygdala_rest_z);
+  KS_ASSERT_TRUE(sp.vmpfc_insula_rest_z < sh.vmpfc_insula_rest_z);
   /* After a ketamine course (drug gone, gains up; Norbury 2021): vmPFC-amygdala coupling in the
    * faces task up, dACC conflict activity down, resting vmPFC-insula FC up. */
   ks_circuit_drive k = d;
@@ -130,6 +133,22 @@ KS_TEST(summary_directions_ptsd_and_ketamine_course) {
   KS_ASSERT_TRUE(sk.amygdala_threat_pct < sp.amygdala_threat_pct);
   ks_circuit_destroy(&h);
   ks_circuit_destroy(&p);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(circuit_validation_targets_pass) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_target_result r[32];
+  size_t n = 0;
+  KS_ASSERT_OK(ks_circuit_validate(ctx, r, 32, &n));
+  KS_ASSERT_TRUE(n >= 12);
+  for (size_t i = 0; i < n; i++) {
+    printf("  %-40s %10.4f in [%g, %g]%s\n", r[i].id, r[i].simulated, r[i].lo, r[i].hi,
+           r[i].pass ? "" : "  FAIL");
+    KS_ASSERT_TRUE(r[i].pass);
+  }
+  size_t m = n;
+  KS_ASSERT_TRUE(ks_circuit_validate(ctx, r, m + 3, &m) != KS_OK); /* no room: refused */
   ks_ctx_destroy(&ctx);
 }
 

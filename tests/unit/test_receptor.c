@@ -62,6 +62,82 @@ KS_TEST(receptor_interneurons_are_blocked_first) {
   }
 }
 
+/* Block on a cell type for a racemate at u uM unbound (S and R halves) under parameters p. */
+static void racemate_block(const ks_receptor_params *p, double u, double *b_i, double *b_p) {
+  ks_pk_conc c = {0};
+  c.brain_unbound_uM[KS_SP_S_KETAMINE] = u / 2;
+  c.brain_unbound_uM[KS_SP_R_KETAMINE] = u / 2;
+  ks_receptor_state r;
+  ks_receptor_eval(p, &c, &r);
+  *b_i = r.block_interneuron;
+  *b_p = r.block_pyramidal;
+}
+
+/* docs/model/receptor.md, R2: the interneuron preference comes from exactly two stated causes,
+ * Mg2+ relief at GluN2C/2D-rich, depolarised interneurons (a smaller Mg2+ shift m_I < m_P) and
+ * use-dependent access (a_I > a_P). A parameter sweep shows each one alone gives a preference
+ * (with its own signature), that removing both removes it, and that nothing else contributes
+ * (the preference is the product of the two factors). */
+KS_TEST(receptor_interneuron_preference_arises_from_mg_relief_and_access) {
+  const ks_receptor_params d = ks_receptor_params_default();
+  KS_ASSERT_TRUE(d.mg_shift_interneuron < d.mg_shift_pyramidal && d.access_interneuron > d.access_pyramidal);
+  for (double u = 0.001; u < 100.0; u *= 2.0) {
+    double bi, bp;
+    ks_receptor_params none = d, mg_only = d, access_only = d;
+    /* Neither mechanism: no preference at any concentration. */
+    none.mg_shift_interneuron = none.mg_shift_pyramidal;
+    none.access_interneuron = none.access_pyramidal;
+    racemate_block(&none, u, &bi, &bp);
+    KS_ASSERT_REL(bi, bp, 1e-12);
+    /* Mg2+ relief alone: a preference that is largest at low concentration, where it tends to
+     * m_P / m_I (both blocks linear in x), and shrinks toward 1 as both cell types saturate. */
+    mg_only.access_interneuron = mg_only.access_pyramidal = 1.0;
+    double mi, mp;
+    racemate_block(&mg_only, u, &mi, &mp);
+    double r_mg = mi / mp;
+    KS_ASSERT_TRUE(r_mg > 1.0 && r_mg <= d.mg_shift_pyramidal / d.mg_shift_interneuron + 1e-12);
+    if (u < 0.002) KS_ASSERT_REL(r_mg, d.mg_shift_pyramidal / d.mg_shift_interneuron, 0.01);
+    /* Access alone: a constant preference a_I / a_P at every concentration. */
+    access_only.mg_shift_interneuron = access_only.mg_shift_pyramidal;
+    double ai, ap;
+    racemate_block(&access_only, u, &ai, &ap);
+    KS_ASSERT_REL(ai / ap, d.access_interneuron / d.access_pyramidal, 1e-12);
+    /* Both (the defaults): the product of the two factors and nothing else. */
+    racemate_block(&d, u, &bi, &bp);
+    KS_ASSERT_REL(bi / bp, r_mg * (ai / ap), 1e-12);
+    KS_ASSERT_TRUE(bi / bp > r_mg && bi / bp > ai / ap);
+  }
+  /* Sweeping the interneuron Mg2+ shift from 1 (full relief) up to the pyramidal value lowers the
+   * preference monotonically to the access factor; a larger pyramidal shift raises it. */
+  const double u0 = 185.0 * 0.55 / 237.7; /* end of a 0.5 mg/kg, 40-min infusion (docs) */
+  double prev = INFINITY;
+  for (double m = 1.0; m <= d.mg_shift_pyramidal + 1e-9; m += 0.5) {
+    ks_receptor_params q = d;
+    q.mg_shift_interneuron = m;
+    double bi, bp;
+    racemate_block(&q, u0, &bi, &bp);
+    KS_ASSERT_TRUE(bi / bp < prev);
+    prev = bi / bp;
+  }
+  KS_ASSERT_REL(prev, d.access_interneuron / d.access_pyramidal, 1e-12);
+  prev = 0.0;
+  for (double m = d.mg_shift_interneuron; m <= 40.0; m += 1.0) {
+    ks_receptor_params q = d;
+    q.mg_shift_pyramidal = m;
+    double bi, bp;
+    racemate_block(&q, u0, &bi, &bp);
+    KS_ASSERT_TRUE(bi / bp > prev);
+    prev = bi / bp;
+  }
+  /* The documented figures at the end of the infusion: interneuron block ~0.23, pyramidal ~0.026,
+   * preference ~8.6 (docs/model/receptor.md). */
+  double bi, bp;
+  racemate_block(&d, u0, &bi, &bp);
+  KS_ASSERT_NEAR(bi, 0.23, 0.01);
+  KS_ASSERT_NEAR(bp, 0.026, 0.002);
+  KS_ASSERT_NEAR(bi / bp, 8.6, 0.3);
+}
+
 KS_TEST(receptor_esketamine_more_potent_than_racemate) {
   ks_receptor_params p = ks_receptor_params_default();
   ks_pk_conc s = conc_of(KS_SP_S_KETAMINE, 0.4), rac = {0};

@@ -167,4 +167,72 @@ KS_TEST(crossover_runs_both_periods) {
   ks_ctx_destroy(&ctx);
 }
 
+/* The secondary statistics agree with a recount from the per-patient values: response rates per
+ * arm (their difference is the risk difference), durability counts, the LMM sample. */
+KS_TEST(secondary_statistics_match_the_patient_values) {
+  const char *yaml =
+      "ketasim: 1\nname: unit-secondary\nseed: 11\n"
+      "population: {n: 40, preset: civilian-chronic-ptsd}\n"
+      "design: parallel\n"
+      "arms:\n"
+      "  - name: ketamine\n    regimen:\n      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1, 3, 5]}\n"
+      "  - name: midazolam\n    regimen:\n      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1, 3, 5]}\n"
+      "assessments: {caps5: [0, \"24 h\", 7], scan: [0, 7]}\n"
+      "followup: {days: 28, caps5_every: 7}\n"
+      "endpoints:\n"
+      "  primary: {scale: caps5, day: 7}\n"
+      "  response: {scale: caps5, drop_pct: 30, day: 7}\n"
+      "  remission: {scale: caps5, below: 25, day: 7}\n"
+      "  durability: {scale: caps5, responders_only: true}\n";
+  ks_ctx *ctx = ks_test_ctx();
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "s.yaml", yaml, strlen(yaml), &sc));
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  /* Recount responders and remitters at day 7 (visit index of "day 7" in period 1). */
+  size_t v7 = 0, nv = ks_trial_n_visits(r);
+  for (size_t v = 0; v < nv; v++)
+    if (!strcmp(ks_trial_visit_label(r, v), "day 7")) v7 = v;
+  KS_ASSERT_TRUE(v7 > 0);
+  size_t k[2] = {0, 0}, n[2] = {0, 0}, rem[2] = {0, 0};
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
+    int a = ks_trial_patient_arm(r, i);
+    double b = ks_trial_value(r, i, 0, KS_M_CAPS5), y = ks_trial_value(r, i, v7, KS_M_CAPS5);
+    if (isnan(b) || isnan(y) || !(b > 0)) continue;
+    n[a]++;
+    k[a] += (b - y) / b >= 0.30;
+    rem[a] += y < 25;
+  }
+  ks_trial_arm_summary s0, s1;
+  KS_ASSERT_OK(ks_trial_arm_summarise(ctx, r, 0, &s0));
+  KS_ASSERT_OK(ks_trial_arm_summarise(ctx, r, 1, &s1));
+  KS_ASSERT_EQ_INT((long)s0.response_k, (long)k[0]);
+  KS_ASSERT_EQ_INT((long)s0.response_n, (long)n[0]);
+  KS_ASSERT_EQ_INT((long)s1.response_k, (long)k[1]);
+  KS_ASSERT_EQ_INT((long)s0.remission_k, (long)rem[0]);
+  KS_ASSERT_EQ_INT((long)s0.durability_n, (long)k[0]);
+  KS_ASSERT_TRUE(s0.durability_events <= s0.durability_n);
+  KS_ASSERT_TRUE(s0.response_lo <= s0.response_rate && s0.response_rate <= s0.response_hi);
+  ks_trial_secondary sec;
+  KS_ASSERT_OK(ks_trial_secondary_summarise(ctx, r, &sec));
+  KS_ASSERT_TRUE(sec.valid);
+  KS_ASSERT_NEAR(sec.response_diff, (double)k[0] / (double)n[0] - (double)k[1] / (double)n[1], 1e-12);
+  KS_ASSERT_TRUE(sec.response_diff_lo <= sec.response_diff && sec.response_diff <= sec.response_diff_hi);
+  KS_ASSERT_RANGE(sec.response_fisher_p, 0, 1);
+  /* The mixed model sees each patient's day-1 and day-7 scores and agrees in sign with ANCOVA. */
+  ks_trial_primary pr;
+  KS_ASSERT_OK(ks_trial_summarise(ctx, r, &pr));
+  KS_ASSERT_TRUE(sec.lmm_valid);
+  KS_ASSERT_TRUE(sec.lmm_n_subjects >= 35 && sec.lmm_n_obs >= 2 * sec.lmm_n_subjects - 5);
+  KS_ASSERT_TRUE((sec.lmm_difference < 0) == (pr.difference < 0));
+  KS_ASSERT_TRUE(sec.lmm_ci_lo < sec.lmm_difference && sec.lmm_difference < sec.lmm_ci_hi);
+  /* Imaging: r inside its bootstrap interval; AUC in [0, 1]. */
+  KS_ASSERT_TRUE(sec.imaging_n >= 30);
+  KS_ASSERT_TRUE(sec.imaging_r_lo <= sec.imaging_r && sec.imaging_r <= sec.imaging_r_hi);
+  KS_ASSERT_RANGE(sec.baseline_fc_response_auc, 0, 1);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST_MAIN()

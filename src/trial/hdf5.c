@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/* --hdf5 FILE: per-patient data of a streamed run in one HDF5 file (docs/scaling.md).
+ *
+ * Layout (n patients, V visits; every 2-D dataset is chunked [min(n,1024) x V] and deflated):
+ *   /patient                 int64 [n]      1..n, as in patients.csv
+ *   /arm                     int32 [n]      group index (attribute "names": group labels)
+ *   /covariates/<name>       [n]            age_y, female, weight_kg, severity_z, caps5_true, ...
+ *   /visits/t_h, /visits/period, /visits/label    [V]
+ *   /measures/<name>         float64 [n x V]  ks_trial_value for every measure (NaN: not assessed)
+ * Root attributes: ketasim_version, git_revision, seed, replicate, n_patients, scenario_yaml (the
+ * resolved scenario), dependencies (HDF5, SUNDIALS, libfyaml, GSL ... as built).
+ * The file is written after the run from the row log (.checkpoint.rows) in chunks of patients, to
+ * a temporary name renamed over PATH at the end, so memory stays bounded and a killed run never
+ * leaves a half-written FILE (an HDF5 file open for writing is not crash-safe). */
+#include "trial_internal.h"
+
+#include <ketasim/io.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef KS_HAVE_HDF5
+
+int ks_trial_hdf5_available(void) { return 0; }
+
+ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows) {
+  (void)r;
+  (void)rows;
+  return ks_ctx_fail(ctx, KS_EUNSUPPORTED, "%s: this ketasim was built without HDF5 (install libhdf5-dev and "
+                     "rebuild)", path);
+}
+
+#else
+#include <hdf5.h>
+#include <fcntl.h>
+
+int ks_trial_hdf5_available(void) { return 1; }
+
+#ifndef KS_GIT_REVISION
+#define KS_GIT_REVISION "unknown"
+#endif
+#ifndef KS_DEP_VERSIONS
+#define KS_DEP_VERSIONS ""
+#endif
+
+#define CHUNK_PATIENTS 1024
+
+typedef struct h5w {
+  hid_t file;
+  int bad;
+} h5w;
+
+static void attr_str(h5w *w, hid_t obj, const char *name, const char *text) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, strlen(text) + 1);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0 || H5Awrite(a, t, text) < 0) w->bad = 1;
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+static void attr_u64(h5w *w, hid_t obj, const char *name, unsigned long long v) {
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, H5T_NATIVE_ULLONG, sp, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0 || H5Awrite(a, H5T_NATIVE_ULLONG, &v) < 0) w->bad = 1;
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(sp);
+}
+
+/* A chunked, deflated dataset of RANK 1 or 2 (dims[0] patients). */
+static hid_t make_dataset(h5w *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims) {
+  hid_t sp = H5Screate_simple(rank, dims, NULL);
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  hsize_t chunk[2] = {dims[0] < CHUNK_PATIENTS ? dims[0] : CHUNK_PATIENTS, rank > 1 ? dims[1] : 1};
+  if (chunk[0] == 0) chunk[0] = 1;
+  if (chunk[1] == 0) chunk[1] = 1;
+  H5Pset_chunk(pl, rank, chunk);
+  H5Pset_shuffle(pl);
+  H5Pset_deflate(pl, 4);
+  hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  if (d < 0) w->bad = 1;
+  H5Pclose(pl);
+  H5Sclose(sp);
+  return d;
+}
+
+static void write_1d(h5w *w, hid_t loc, const char *name, hid_t type, size_t n, const void *data) {
+  hsize_t dims[1] = {n};
+  hid_t d = make_dataset(w, loc, name, type, 1, dims);
+  if (d >= 0 && n && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) w->bad = 1;
+  if (d >= 0) H5Dclose(d);
+}
+
+static void write_strings(h5w *w, hid_t loc, const char *name, const char *const *s, size_t n) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  hsize_t dims[1] = {n};
+  hid_t sp = H5Screate_simple(1, dims, NULL);
+  hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0 || (n && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)) w->bad = 1;
+  if (d >= 0) H5Dclose(d);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+/* Per-patient columns: patient number, arm, covariates. */
+static ks_status write_patients(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
+  size_t n = r->n;
+  double *d = ks_calloc(ctx, n + 1, sizeof *d);
+  long long *id = ks_calloc(ctx, n + 1, sizeof *id);
+  int *arm = ks_calloc(ctx, n + 1, sizeof *arm);
+  if (!d || !id || !arm) {
+    ks_free(ctx, d);
+    ks_free(ctx, id);
+    ks_free(ctx, arm);
+    return KS_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    id[i] = (long long)i + 1;
+    arm[i] = r->patients[i].arm;
+  }
+  write_1d(w, w->file, "patient", H5T_NATIVE_LLONG, n, id);
+  write_1d(w, w->file, "arm", H5T_NATIVE_INT, n, arm);
+  hid_t ad = H5Dopen2(w->file, "arm", H5P_DEFAULT);
+  if (ad >= 0) {
+    char names[512] = "", lbl[2 * KS_SCENARIO_NAME_MAX + 2];
+    for (size_t g = 0; g < ks_trial_n_groups(r); g++) {
+      if (g) strncat(names, ";", sizeof names - strlen(names) - 1);
+      strncat(names, ks_trial_group_label(r, g, lbl, sizeof lbl), sizeof names - strlen(names) - 1);
+    }
+    attr_str(w, ad, "names", names);
+    H5Dclose(ad);
+  }
+  hid_t g = H5Gcreate2(w->file, "covariates", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+#define COV(field, expr)                                          \
+  do {                                                            \
+    for (size_t i = 0; i < n; i++) {                              \
+      const ks_patient *p = &r->patients[i].cov;                  \
+      d[i] = (double)(expr);                                      \
+    }                                                             \
+    write_1d(w, g, field, H5T_NATIVE_DOUBLE, n, d);               \
+  } while (0)
+  COV("age_y", p->age_y);
+  COV("female", p->female);
+  COV("weight_kg", p->weight_kg);
+  COV("severity_z", p->severity_z);
+  COV("caps5_true", p->caps5_true);
+  COV("depression_z", p->depression_z);
+  COV("madrs_true", p->madrs_true);
+  COV("comorbid_mdd", p->comorbid_mdd);
+  COV("combat", p->combat);
+  COV("years_since_trauma", p->years_since_trauma);
+  COV("sbp_mmHg", p->sbp_mmHg);
+  COV("dbp_mmHg", p->dbp_mmHg);
+  COV("hypertension", p->hypertension);
+  COV("treatment_resistance", p->treatment_resistance);
+#undef COV
+  H5Gclose(g);
+  ks_free(ctx, d);
+  ks_free(ctx, id);
+  ks_free(ctx, arm);
+  return KS_OK;
+}
+
+static void write_visits(h5w *w, const ks_trial_result *r) {
+  size_t nv = r->plan.n_visits;
+  hid_t g = H5Gcreate2(w->file, "visits", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  write_1d(w, g, "t_h", H5T_NATIVE_DOUBLE, nv, r->plan.visit_t_h);
+  write_1d(w, g, "period", H5T_NATIVE_INT, nv, r->plan.visit_period);
+  const char **lab = malloc((nv + 1) * sizeof *lab);
+  if (lab) {
+    for (size_t v = 0; v < nv; v++) lab[v] = r->plan.visit_label[v];
+    write_strings(w, g, "label", lab, nv);
+    free(lab);
+  } else {
+    w->bad = 1;
+  }
+  H5Gclose(g);
+}
+
+/* /measures/<name> [n x V], filled from the row log CHUNK_PATIENTS patients at a time. */
+static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, FILE *rows) {
+  size_t n = r->n, nv = r->plan.n_visits, rec = nv * KS_M_N;
+  hid_t g = H5Gcreate2(w->file, "measures", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t ds[KS_M_N];
+  hsize_t dims[2] = {n, nv};
+  for (int m = 0; m < KS_M_N; m++) ds[m] = make_dataset(w, g, ks_measure_name((ks_measure)m), H5T_NATIVE_DOUBLE, 2, dims);
+  double *buf = ks_malloc(ctx, CHUNK_PATIENTS * rec * sizeof *buf);
+  double *col = ks_malloc(ctx, CHUNK_PATIENTS * nv * sizeof *col);
+  ks_status st = buf && col ? KS_OK : KS_ENOMEM;
+  for (size_t first = 0; st == KS_OK && first < n && !w->bad; first += CHUNK_PATIENTS) {
+    size_t cnt = n - first < CHUNK_PATIENTS ? n - first : CHUNK_PATIENTS;
+    if (fread(buf, sizeof *buf, cnt * rec, rows) != cnt * rec) {
+      st = ks_ctx_fail(ctx, KS_EIO, "HDF5: the row log ends before patient %zu", first + 1);
+      break;
+    }
+    hsize_t start[2] = {first, 0}, count[2] = {cnt, nv};
+    hid_t mem = H5Screate_simple(2, count, NULL);
+    for (int m = 0; m < KS_M_N; m++) {
+      for (size_t k = 0; k < cnt; k++)
+        for (size_t v = 0; v < nv; v++) col[k * nv + v] = buf[k * rec + v * KS_M_N + (size_t)m];
+      hid_t fsp = H5Dget_space(ds[m]);
+      H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+      if (H5Dwrite(ds[m], H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, col) < 0) w->bad = 1;
+      H5Sclose(fsp);
+    }
+    H5Sclose(mem);
+  }
+  for (int m = 0; m < KS_M_N; m++)
+    if (ds[m] >= 0) H5Dclose(ds[m]);
+  H5Gclose(g);
+  ks_free(ctx, buf);
+  ks_free(ctx, col);
+  return st;
+}
+
+static void write_provenance(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
+  attr_str(w, w->file, "ketasim_version", ks_version());
+  attr_str(w, w->file, "git_revision", KS_GIT_REVISION);
+  attr_u64(w, w->file, "seed", (unsigned long long)r->plan.seed);
+  attr_u64(w, w->file, "replicate", (unsigned long long)r->plan.replicate);
+  attr_u64(w, w->file, "n_patients", (unsigned long long)r->n);
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  char deps[512];
+  snprintf(deps, sizeof deps, "HDF5 %u.%u.%u%s%s", maj, min, rel, KS_DEP_VERSIONS[0] ? ", " : "", KS_DEP_VERSIONS);
+  attr_str(w, w->file, "dependencies", deps);
+  attr_str(w, w->file, "contents", "per-patient covariates, arm and visit-level values of every measure "
+                                   "(patients.csv in arrays); see docs/scaling.md");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mf = open_memstream(&text, &len);
+  if (mf) {
+    ks_status st = ks_scenario_write_resolved(ctx, r->sc, mf);
+    fclose(mf);
+    attr_str(w, w->file, "scenario_yaml", st == KS_OK && text ? text : "");
+    free(text);
+  } else {
+    w->bad = 1;
+  }
+}
+
+ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows) {
+  char tmp[4200];
+  const char *slash = strrchr(path, '/');
+  int dir_len = slash ? (int)(slash - path + 1) : 0;
+  snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%ld", dir_len, path, slash ? slash + 1 : path, (long)getpid());
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the library never prints: errors become statuses */
+  h5w w = {H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), 0};
+  if (w.file < 0) return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create the HDF5 file", path);
+  write_provenance(ctx, &w, r);
+  ks_status st = write_patients(ctx, &w, r);
+  write_visits(&w, r);
+  if (st == KS_OK) st = write_measures(ctx, &w, r, rows);
+  if (H5Fclose(w.file) < 0) w.bad = 1;
+  int fd = open(tmp, O_RDONLY);
+  if (fd < 0 || fsync(fd) != 0) w.bad = 1;
+  if (fd >= 0) close(fd);
+  if (st == KS_OK && w.bad) st = ks_ctx_fail(ctx, KS_EIO, "%s: HDF5 write failed", path);
+  if (st == KS_OK && rename(tmp, path) != 0)
+    st = ks_ctx_fail(ctx, KS_EIO, "%s: cannot move into place (%s)", path, strerror(errno));
+  if (st != KS_OK) remove(tmp);
+  return st;
+}
+#endif

@@ -1,0 +1,84 @@
+#!/bin/sh
+# resume.sh KETASIM SCENARIO: checkpoints and --resume (issue 8).
+#  1. SIGKILL at a random point after the first checkpoint, then --resume: outputs identical to an
+#     uninterrupted run, and no output file under its final name before the end.
+#  2. SIGINT: exit 130 with a message, a checkpoint, then --resume: identical outputs.
+#  3. --resume with a checkpoint of another run (other number of patients): refused, exit 2.
+set -u
+bin=$1 scen=$2
+here=$(dirname "$0")
+n=80
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+"$bin" run "$scen" --out "$tmp/ref" --patients $n --threads 2 --quiet >/dev/null || { echo "FAIL: reference run"; exit 1; }
+"$here/strip_run.sh" "$tmp/ref/summary.json" >"$tmp/ref.json"
+
+same_as_ref() { # DIR LABEL
+  cmp "$tmp/ref/patients.csv" "$1/patients.csv" || { echo "FAIL: $2: patients.csv differs"; fail=1; }
+  "$here/strip_run.sh" "$1/summary.json" >"$1.json"
+  cmp "$tmp/ref.json" "$1.json" || { echo "FAIL: $2: summary.json (less run) differs"; fail=1; }
+  ls -a "$1" | grep -q '^\.checkpoint\|\.part$' && { echo "FAIL: $2: checkpoint files left behind"; fail=1; }
+}
+
+wait_checkpoint() { # DIR PID: wait until DIR/.checkpoint exists (or the run ended)
+  i=0
+  while [ ! -f "$1/.checkpoint" ] && kill -0 "$2" 2>/dev/null && [ $i -lt 6000 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# 1. SIGKILL at a random point after the first checkpoint.
+d="$tmp/kill"
+"$bin" run "$scen" --out "$d" --patients $n --threads 2 --checkpoint-every 4 --quiet >/dev/null 2>&1 &
+pid=$!
+wait_checkpoint "$d" $pid
+delay=$(awk -v s="$$" 'BEGIN { srand(s); printf "%.2f", rand() * 0.8 }')
+sleep "$delay"
+if kill -KILL $pid 2>/dev/null; then
+  wait $pid 2>/dev/null
+  done_k=$(awk '/^done/ { print $2 }' "$d/.checkpoint")
+  echo "killed after ${delay}s past the first checkpoint; checkpoint holds $done_k of $n patients"
+  for f in patients.csv summary.json report.html; do
+    [ -e "$d/$f" ] && { echo "FAIL: $f exists under its final name after SIGKILL"; fail=1; }
+  done
+else
+  echo "note: the run ended before the kill (delay ${delay}s); resuming a finished run instead"
+  wait $pid
+fi
+"$bin" run "$scen" --out "$d" --patients $n --threads 1 --checkpoint-every 4 --resume --quiet >/dev/null ||
+  { echo "FAIL: resume after SIGKILL"; fail=1; }
+same_as_ref "$d" "SIGKILL+resume"
+
+# 2. SIGINT: clean stop with a checkpoint, then resume.
+d="$tmp/int"
+"$bin" run "$scen" --out "$d" --patients $n --threads 2 --checkpoint-every 4 --quiet >/dev/null 2>"$d.err" &
+pid=$!
+wait_checkpoint "$d" $pid
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then
+  grep -q "interrupted after .* rerun with --resume" "$d.err" || { echo "FAIL: SIGINT message: $(cat "$d.err")"; fail=1; }
+  [ -f "$d/.checkpoint" ] || { echo "FAIL: no checkpoint after SIGINT"; fail=1; }
+  [ -e "$d/patients.csv" ] && { echo "FAIL: patients.csv exists after SIGINT"; fail=1; }
+elif [ $rc -ne 0 ]; then
+  echo "FAIL: SIGINT exit code $rc (expected 130)"; cat "$d.err"; fail=1
+fi
+"$bin" run "$scen" --out "$d" --patients $n --threads 2 --checkpoint-every 4 --resume --quiet >/dev/null ||
+  { echo "FAIL: resume after SIGINT"; fail=1; }
+same_as_ref "$d" "SIGINT+resume"
+
+# 3. A checkpoint of another run is refused.
+d="$tmp/other"
+"$bin" run "$scen" --out "$d" --patients $n --threads 2 --checkpoint-every 4 --quiet >/dev/null 2>&1 &
+pid=$!
+wait_checkpoint "$d" $pid
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -f "$d/.checkpoint" ]; then
+  "$bin" run "$scen" --out "$d" --patients $((n + 1)) --resume --quiet >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: mismatched checkpoint: exit $rc (expected 2)"; fail=1; }
+  grep -q "checkpoint of a different run" "$d.err" || { echo "FAIL: mismatched checkpoint message: $(cat "$d.err")"; fail=1; }
+fi
+[ $fail -eq 0 ] && echo "ok: SIGKILL/SIGINT + --resume give identical outputs; foreign checkpoints refused"
+exit $fail
