@@ -2,6 +2,7 @@
 /* libFuzzer target: the scenario loader (ks_scenario_load_string).
  * Properties checked on every input:
  *  - no crash, leak or undefined behaviour (ASan/UBSan/LeakSanitizer);
+ *  - an accepted scenario has a trial in it (arms, patients) and non-empty names;
  *  - a refusal is KS_EINPUT with a message "fuzz.yaml:LINE:COL: ..." (LINE, COL >= 1), or KS_ENOMEM;
  *  - an accepted scenario written back with ks_scenario_write_resolved() loads again, equal
  *    (the contract of scenario.h);
@@ -55,6 +56,9 @@ static ks_status load_once(ks_fuzz_alloc *alloc, const uint8_t *data, size_t siz
     KS_FUZZ_CHECK(sc != NULL, "KS_OK without a scenario");
     if (full) {
       KS_FUZZ_CHECK(sc->n_arms >= 1 && sc->population.n >= 1, "accepted an empty trial");
+      KS_FUZZ_CHECK(sc->name[0] != '\0' && sc->name[0] != ' ', "accepted the name '%s'", sc->name);
+      for (size_t a = 0; a < sc->n_arms; a++)
+        KS_FUZZ_CHECK(sc->arms[a].name[0] != '\0', "accepted an empty arm name");
       KS_FUZZ_CHECK(ks_scenario_total_patients(sc) >= sc->population.n, "total patients");
       check_round_trip(ctx, sc);
     }

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Invariants under extreme but valid inputs (issue 8): the PK layer through its public API
 # (tests/invariants_pk.c) and whole runs through the CLI (tests/invariants_cli.sh).
-if(TARGET ks_pk)
-  ks_add_test(test_invariants_pk ${CMAKE_SOURCE_DIR}/tests/invariants_pk.c LIBS ks_pk LABELS invariants)
+if(TARGET ks_population)
+  ks_add_test(test_invariants_pk ${CMAKE_SOURCE_DIR}/tests/invariants_pk.c LIBS ks_population ks_pk
+              LABELS invariants)
 endif()
 add_test(NAME cli_invariants
          COMMAND ${CMAKE_SOURCE_DIR}/tests/invariants_cli.sh $<TARGET_FILE:ketasim_cli>)

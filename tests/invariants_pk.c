@@ -5,10 +5,15 @@
  * every 30 min), strong between-patient variability. On a dense time grid plus every dose start
  * and infusion end: every concentration is finite and >= 0, and the mass balance
  * administered = in_body + eliminated + not_absorbed holds to 1e-9 (relative to the amount
- * administered), with every term >= 0. Weights just outside the range are refused. */
+ * administered), with every term >= 0. Weights just outside the range are refused.
+ * 100,000 patients drawn by the population layer at both ends of the weight range each get a PK
+ * simulation: covariates within their bounds, concentrations finite and >= 0, mass balance. (A
+ * whole `ketasim run` costs ~25 ms of CPU per patient, so the CLI test runs fewer; see
+ * tests/invariants_cli.sh.) */
 #include "harness.h"
 
 #include <ketasim/pk.h>
+#include <ketasim/population.h>
 #include <ketasim/rng.h>
 
 #define MAX_DOSES 256
@@ -171,6 +176,45 @@ KS_TEST(weights_outside_the_range_are_refused) {
     ks_pk_sim *sim = make_sim(ctx, &p, &d, 1, &st);
     KS_ASSERT_EQ_INT(st, KS_EINPUT);
     KS_ASSERT_TRUE(sim == NULL);
+  }
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(hundred_thousand_patients_at_the_weight_extremes) {
+  ks_ctx *ctx = ks_test_ctx();
+  KS_ASSERT_TRUE(ctx != NULL);
+  const long n = 100000;
+  for (int end = 0; end < 2 && !*ks_failed_; end++) {
+    ks_population_params pp;
+    KS_ASSERT_OK(ks_population_preset("civilian-chronic-ptsd", &pp));
+    pp.weight_min_kg = 30.0;
+    pp.weight_max_kg = 250.0;
+    pp.weight_median_kg = end ? 250.0 : 30.0;
+    pp.weight_cv = 1.0; /* the widest spread the layer accepts: many draws land on the bounds */
+    KS_ASSERT_OK(ks_population_check(ctx, &pp));
+    long at_bound = 0;
+    for (long i = 0; i < n && !*ks_failed_; i++) {
+      ks_patient pt;
+      ks_population_draw(&pp, 5, (uint64_t)i, &pt);
+      if (!(pt.weight_kg >= 30.0 && pt.weight_kg <= 250.0 && pt.age_y >= pp.age_min_y &&
+            pt.age_y <= pp.age_max_y && pt.caps5_true >= 0.0 && pt.caps5_true <= 80.0 &&
+            isfinite(pt.severity_z) && isfinite(pt.madrs_true)))
+        KS_FAIL_("patient %ld: weight %g kg, age %g y, CAPS-5 %g, MADRS %g", i, pt.weight_kg, pt.age_y,
+                 pt.caps5_true, pt.madrs_true);
+      at_bound += pt.weight_kg == 30.0 || pt.weight_kg == 250.0;
+      ks_pk_patient p = ks_pk_patient_typical(pt.weight_kg, pt.age_y, pt.female);
+      ks_rng r;
+      ks_rng_init(&r, 5, KS_STREAM_PK_IIV, (uint64_t)i, 0);
+      ks_pk_patient_sample_iiv(&p, &r);
+      ks_pk_dose d = one_dose(i % 3 == 2 ? KS_DRUG_MIDAZOLAM : KS_DRUG_KETAMINE, KS_ROUTE_IV, pt.weight_kg, 1.0);
+      ks_status st;
+      ks_pk_sim *sim = make_sim(ctx, &p, &d, 1, &st);
+      if (st != KS_OK) KS_FAIL_("patient %ld (%g kg): %s", i, pt.weight_kg, ks_ctx_last_error(ctx));
+      check_at(sim, 1.5, "100k patients", ks_failed_);
+      if (!*ks_failed_) check_at(sim, 48.0, "100k patients", ks_failed_);
+      ks_pk_sim_destroy(&sim);
+    }
+    KS_ASSERT_TRUE(at_bound > 0); /* the extremes themselves were simulated */
   }
   ks_ctx_destroy(&ctx);
 }

@@ -8,10 +8,14 @@
 #   power_rises_threads examples/feder2021.yaml: power rises with n, the mean difference favours
 #                       ketamine, and --threads 1 and 2 give byte-identical power.csv.
 #   power_fresh         --fresh on the null scenario: one fresh trial per replicate.
+#   power_crossover     examples/feder2014.yaml (paired analysis): the pool's analysis by
+#                       ks_trial_primary_test equals ks_trial_summarise's, n counts per sequence.
 #   power_bad_input     bad options exit 2 with one "ketasim: ..." line and write nothing.
+#   validate_plot       `ketasim validate --layer pk --plot F.png|F.svg` draws the forest plot (issue 9;
+#                       kept here with the other figure commands of this helper's task).
 if(NOT CMAKE_SCRIPT_MODE_FILE)
   if(TARGET ketasim_cli)
-    foreach(_mode null_type1 rises_threads fresh bad_input)
+    foreach(_mode null_type1 rises_threads fresh crossover bad_input)
       add_test(NAME power_${_mode}
                COMMAND ${CMAKE_COMMAND} -DKS=$<TARGET_FILE:ketasim_cli> -DSRC=${CMAKE_SOURCE_DIR}
                        -DOUT=${CMAKE_BINARY_DIR}/power_test/${_mode} -DMODE=${_mode}
@@ -19,6 +23,12 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
       set_tests_properties(power_${_mode} PROPERTIES TIMEOUT 900 LABELS power
         ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
     endforeach()
+    add_test(NAME validate_plot
+             COMMAND ${CMAKE_COMMAND} -DKS=$<TARGET_FILE:ketasim_cli> -DSRC=${CMAKE_SOURCE_DIR}
+                     -DOUT=${CMAKE_BINARY_DIR}/power_test/validate_plot -DMODE=validate_plot
+                     -P ${CMAKE_CURRENT_LIST_FILE})
+    set_tests_properties(validate_plot PROPERTIES TIMEOUT 300 LABELS "report"
+      ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
   endif()
   return()
 endif()
@@ -168,6 +178,23 @@ elseif(MODE STREQUAL "fresh")
   endif()
   check_figures(${OUT})
 
+elseif(MODE STREQUAL "crossover")
+  run_power(${OUT} ${SRC}/examples/feder2014.yaml --n 5,10 --replicates 200 --pool 30 --threads 2)
+  file(READ ${OUT}/power.json js)
+  string(JSON analysis GET "${js}" analysis)
+  string(JSON d_test GET "${js}" pool difference)
+  string(JSON d_sum GET "${js}" pool summary_difference)
+  string(JSON p_test GET "${js}" pool p)
+  string(JSON p_sum GET "${js}" pool summary_p)
+  if(NOT analysis MATCHES "paired")
+    fail("feder2014 is a crossover; analysis '${analysis}' (expected the paired t test)")
+  endif()
+  check_same("crossover pool difference (ks_trial_primary_test vs ks_trial_summarise)" "${d_test}" "${d_sum}")
+  check_same("crossover pool p (ks_trial_primary_test vs ks_trial_summarise)" "${p_test}" "${p_sum}")
+  if(NOT POWER_STDOUT MATCHES "n = 5 per sequence: power")
+    fail("expected lines per sequence for a crossover, got: ${POWER_STDOUT}")
+  endif()
+
 elseif(MODE STREQUAL "bad_input")
   set(null ${SRC}/tests/data/null.yaml)
   set(cases
@@ -215,6 +242,33 @@ elseif(MODE STREQUAL "bad_input")
     fail("single-arm scenario: exit ${rc}, '${err}' (expected 2 and a message naming the design)")
   endif()
   file(REMOVE_RECURSE ${OUT}_tmp)
+elseif(MODE STREQUAL "validate_plot")
+  file(REMOVE_RECURSE ${OUT})
+  file(MAKE_DIRECTORY ${OUT})
+  foreach(ext png svg)
+    execute_process(COMMAND ${KS} validate --layer pk --plot ${OUT}/forest.${ext}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/forest.${ext})
+      fail("ketasim validate --layer pk --plot forest.${ext}: exit ${rc}, ${err}")
+    endif()
+  endforeach()
+  file(READ ${OUT}/forest.png magic LIMIT 8 HEX)
+  file(READ ${OUT}/forest.svg svg)
+  if(NOT magic STREQUAL "89504e470d0a1a0a" OR NOT svg MATCHES "</svg>")
+    fail("forest.png/.svg are not a PNG and an SVG")
+  endif()
+  # Every target of the table is a row: its id is drawn in the SVG (as glyphs, so count rows of
+  # the table instead and check the plot grew with them: at least 34 px per row).
+  string(REGEX MATCHALL "\n(pk[.][^ ]+)" ids "${out}")
+  list(LENGTH ids n_ids)
+  string(REGEX MATCH "viewBox=\"0 0 [0-9.]+ ([0-9.]+)\"" vb "${svg}")
+  if(n_ids LESS 5 OR CMAKE_MATCH_1 LESS 170)
+    fail("forest plot of ${n_ids} targets has height '${CMAKE_MATCH_1}'")
+  endif()
+  execute_process(COMMAND ${KS} validate --plot ${OUT}/forest.pdf RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "^ketasim: --plot: '.*forest.pdf' has no figure extension")
+    fail("--plot forest.pdf: exit ${rc}, '${err}' (expected 2 and a message naming --plot)")
+  endif()
 else()
   fail("unknown MODE '${MODE}'")
 endif()

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Circuit benchmark: ketasim vs NumPy/SciPy vs Brian2 (runtime, C++ standalone), same model,
 # dt = 0.1 ms, BOLD on, one thread. Usage: bench/circuit/run.sh [BUILD_DIR] (default build).
+# Each line gives node-steps/s by wall clock and by CPU time of the process (use the latter on a
+# shared machine).
 # Needs: scripts/install-deps --bench (python3-brian, python3-scipy). Prints one line per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -29,6 +29,7 @@ rhs <- function(t, x, p) {
 }
 out <- matrix(0, n, length(tg))
 t0 <- proc.time()[["elapsed"]]
+c0 <- sum(proc.time()[c("user.self", "sys.self")])
 for (k in 1:n) {
   z <- rnorm(6)
   q <- exp(0.3 * z[5])
@@ -42,7 +43,8 @@ for (k in 1:n) {
 }
 qs <- apply(out, 2, quantile, probs = c(0.05, 0.5, 0.95))
 wall <- proc.time()[["elapsed"]] - t0
+cpu <- sum(proc.time()[c("user.self", "sys.self")]) - c0
 cat(sprintf(paste0('{"tool": "desolve-lsoda", "patients": %d, "threads": 1, "wall_s": %.3f, ',
                    '"profiles_per_s": %.2f, "p05_40min": %.2f, "p50_40min": %.2f, ',
-                   '"p95_40min": %.2f, "p50_4h": %.3f}\n'),
-            n, wall, n / wall, qs[1, 41], qs[2, 41], qs[3, 41], qs[2, 241]))
+                   '"p95_40min": %.2f, "p50_4h": %.3f, "cpu_s": %.3f, "profiles_per_cpu_s": %.2f}\n'),
+            n, wall, n / wall, qs[1, 41], qs[2, 41], qs[3, 41], qs[2, 241], cpu, n / cpu))

@@ -100,7 +100,7 @@ typedef struct ks_imaging_summary {
 /** The summary for a circuit under a drive, without simulating: FC from the Lyapunov covariance
  *  at the resting and the threat-state fixed points, activations from the hemodynamic steady
  *  state of sustained blocks. The circuit must map every built-in role (the default circuit
- *  does). Cost: 3 analytic FCs + fixed points, about 10 ms for 8 regions.
+ *  does). Cost: 3 analytic FCs + fixed points, about 2.5 ms for 8 regions.
  *  @return KS_OK, KS_EINVAL (missing role), KS_ENUMERIC (unstable drive), KS_ENOMEM. */
 KS_API ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c,
                                          const ks_circuit_drive *drive, ks_imaging_summary *out);

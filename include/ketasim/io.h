@@ -16,6 +16,10 @@ extern "C" {
 
 typedef struct ks_afile ks_afile;
 
+/** Create directory DIR and its missing parents (mkdir -p).
+ *  @return KS_OK, KS_EIO (a component cannot be created or is not a directory; the message names it). */
+KS_API ks_status ks_mkdirs(ks_ctx *ctx, const char *dir);
+
 /** Open PATH for atomic writing. @return KS_OK, KS_EIO (message names the path and errno). */
 KS_API ks_status ks_afile_open(ks_ctx *ctx, const char *path, ks_afile **out);
 /** The stdio stream to write to (borrowed; valid until commit/abort). */

@@ -10,7 +10,9 @@
 
 #include <signal.h>
 
+#include <ketasim/circuit.h>
 #include <ketasim/core.h>
+#include <ketasim/plasticity.h>
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>
 
@@ -162,6 +164,22 @@ KS_API const char *ks_trial_group_label(const ks_trial_result *r, size_t g, char
 KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g,
                                         ks_trial_arm_summary *out);
 
+/** The circuit drive of a cascade state, as the trial layer builds it for every patient: NMDA
+ *  block on the E and I pools and GABA-A potentiation from the receptor layer, pathway gains and
+ *  PFC spine density from the plasticity layer; threat input at its baseline default. */
+KS_API ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p);
+
+/** The measure holding the total of symptom scale S (CAPS-5 ... CADSS), or -1 (scans). */
+KS_API int ks_trial_scale_measure(ks_scen_scale s);
+
+/** Durability data of group G, by the rule of ks_trial_arm_summarise: among responders (or
+ *  remitters) at the endpoint visit, days to the first later period-1 visit that no longer meets
+ *  the endpoint (event 1), or to the last observed visit (censored, event 0). days and event hold
+ *  ks_trial_n_patients(r) entries; *n gets the number written (0 when the scenario has no
+ *  durability endpoint). *visit gets the endpoint visit (or -1); visit may be NULL. */
+KS_API ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r, size_t g, double *days, int *event,
+                                          size_t *n, long *visit);
+
 /** Write summary.json, patients.csv and scenario.resolved.yaml into DIR (created if needed),
  *  each atomically. run_wall_s and n_processes go under the "run" key only. */
 KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
@@ -202,7 +220,7 @@ typedef struct ks_trial_trace ks_trial_trace;
  *  covariates, same random streams, same allocation), so the values at visits are identical.
  *  ARM: -1 for the randomised arm; otherwise the arm (parallel) or sequence (crossover, 0 =
  *  arms[0] first) to simulate instead, a counterfactual with everything else unchanged. opts may
- *  be NULL (defaults). The tables, in order:
+ *  be NULL (defaults); only its replicate and n_patients are used. The tables, in order:
  *   "patient"  one row: covariates and the patient's drawn layer parameters;
  *   "doses"    one row per administration (start, infusion, mg, drug, route);
  *   "pk"       plasma, effect-site and unbound brain concentrations per species, NMDA occupancy and
@@ -235,7 +253,8 @@ KS_API const char *ks_trial_trace_visit_label(const ks_trial_trace *t, size_t v)
 
 /** The per-patient primary endpoint of a trial result, as ks_trial_summarise analyses it.
  *  Parallel designs: y = change from baseline at the primary visit, baseline = the baseline score.
- *  Crossover: y = score after arms[0] minus score after arms[1] (within patient), baseline NaN.
+ *  Crossover: y = change from each period's own baseline after arms[0] minus that after arms[1]
+ *  (within patient; the raw scores when a period has no baseline visit), baseline NaN.
  *  NaN marks a patient without the endpoint (dropout). group = randomised group (arm; sequence
  *  for a crossover). Filled by ks_trial_endpoints_init, which owns the arrays until _fini. */
 typedef struct ks_trial_endpoints {

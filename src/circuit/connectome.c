@@ -190,6 +190,9 @@ static ks_status read_centres(ks_ctx *ctx, const char *path, const char *text, s
       else if (!parse_num(tok, tl, &X[3 * n + (size_t)d]))
         st = ks_ctx_fail_input(ctx, path, c.line, col_of(&c, tok), "'%.*s' is not a number "
                                "(expected a coordinate in mm)", (int)KS_MIN(tl, 32), tok);
+      else if (fabs(X[3 * n + (size_t)d]) > 1e6) /* else distances can overflow to infinity */
+        st = ks_ctx_fail_input(ctx, path, c.line, col_of(&c, tok), "coordinate %g mm is beyond "
+                               "1 km (expected a coordinate in mm, |x| <= 1e6)", X[3 * n + (size_t)d]);
     }
     if (st != KS_OK) break;
     if (next_tok(&c, &pos, &tok) != 0) {

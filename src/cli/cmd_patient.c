@@ -15,22 +15,6 @@
 
 static const char *const usage_text = "SCENARIO.yaml --id K [--arm NAME] --out DIR [--plot FILE] [--quiet]";
 
-/* Create DIR and its parents (like mkdir -p); 0 or an errno. */
-static int make_dir(const char *dir) {
-  char buf[4096];
-  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return ENAMETOOLONG;
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-      *p = '/';
-    }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-  struct stat s;
-  if (stat(buf, &s) != 0 || !S_ISDIR(s.st_mode)) return ENOTDIR;
-  return 0;
-}
-
 /* ---- CSV ------------------------------------------------------------------------------------- */
 
 /* One table as DIR/NAME.csv. The doses table names its drug and route; the visits table carries
@@ -277,12 +261,18 @@ static int write_figures(ks_ctx *ctx, const ks_trial_trace *tr, const char *file
 
 /* ---- the command ----------------------------------------------------------------------------- */
 
-/* The group (arm, or crossover sequence starting with that arm) called NAME; -1 (with a message)
- * when there is none. */
+/* The group (arm, or crossover sequence starting with that arm, also by its patients.csv label
+ * "FIRST-SECOND") called NAME; -1 (with a message) when there is none. */
 static int find_arm(const ks_scenario *sc, const char *name) {
   size_t n = sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
-  for (size_t a = 0; a < n && a < sc->n_arms; a++)
+  for (size_t a = 0; a < n && a < sc->n_arms; a++) {
     if (!strcmp(sc->arms[a].name, name)) return (int)a;
+    char seq[2 * KS_SCENARIO_NAME_MAX + 2];
+    if (sc->design == KS_DESIGN_CROSSOVER && sc->n_arms >= 2) {
+      snprintf(seq, sizeof seq, "%s-%s", sc->arms[a].name, sc->arms[1 - a].name);
+      if (!strcmp(seq, name)) return (int)a;
+    }
+  }
   char list[512] = "";
   for (size_t a = 0; a < n && a < sc->n_arms; a++) {
     size_t l = strlen(list);
@@ -345,12 +335,7 @@ int ks_cli_patient(int argc, char **argv) {
     goto end;
   }
   if ((st = ks_trial_patient_trace(ctx, sc, NULL, (size_t)k, a, &tr)) != KS_OK) goto fail;
-  int e = make_dir(out->value);
-  if (e) {
-    cli_error("--out: %s: cannot create the directory (%s)", out->value, strerror(e));
-    rc = 1;
-    goto end;
-  }
+  if ((st = ks_mkdirs(ctx, out->value)) != KS_OK) goto fail;
   for (size_t i = 0; i < ks_trial_trace_n_tables(tr); i++)
     if ((st = write_table(ctx, tr, ks_trial_trace_table(tr, i), out->value)) != KS_OK) goto fail;
   if ((st = write_dictionary(ctx, tr, out->value)) != KS_OK) goto fail;

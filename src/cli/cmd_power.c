@@ -79,20 +79,6 @@ static int parse_alpha(const cli_opt *o, double *alpha) {
   return 0;
 }
 
-/* Create DIR and its parents (like mkdir -p); 0 or an errno. */
-static int make_dirs(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-      *p = '/';
-    }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-  return 0;
-}
-
 typedef struct {
   cli_progress bar;
   const char *stage;
@@ -243,8 +229,8 @@ static ks_status write_figures(ks_ctx *ctx, const char *dir, const ks_scenario *
 
 static ks_status write_outputs(ks_ctx *ctx, const char *dir, const ks_scenario *sc, const ks_power_options *o,
                                const ks_power_info *info, const ks_power_point *pt) {
-  int e = make_dirs(dir);
-  if (e) return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", dir, strerror(e));
+  ks_status mk = ks_mkdirs(ctx, dir);
+  if (mk != KS_OK) return mk;
   char path[4096];
   snprintf(path, sizeof path, "%s/power.csv", dir);
   ks_status st = write_csv(ctx, path, pt, o->n_sizes);

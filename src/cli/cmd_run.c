@@ -113,8 +113,10 @@ static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_resul
     char label[160];
     if (ks_trial_arm_summarise(ctx, r, g, &s) != KS_OK) continue;
     char base[32] = "n/a", resp[32] = "n/a", dur[32] = "n/a";
-    if (isfinite(s.baseline_mean[KS_SCALE_CAPS5]))
+    if (isfinite(s.baseline_mean[KS_SCALE_CAPS5]) && isfinite(s.baseline_sd[KS_SCALE_CAPS5]))
       snprintf(base, sizeof base, "%.1f (%.1f)", s.baseline_mean[KS_SCALE_CAPS5], s.baseline_sd[KS_SCALE_CAPS5]);
+    else if (isfinite(s.baseline_mean[KS_SCALE_CAPS5])) /* one patient: no SD */
+      snprintf(base, sizeof base, "%.1f", s.baseline_mean[KS_SCALE_CAPS5]);
     if (isfinite(s.response_rate)) snprintf(resp, sizeof resp, "%.0f%%", 100 * s.response_rate);
     if (isfinite(s.median_days_to_loss_of_response)) snprintf(dur, sizeof dur, "%.1f", s.median_days_to_loss_of_response);
     printf("%-28s %5zu %9zu %16s %14s %16s\n", ks_trial_group_label(r, g, label, sizeof label), s.n, s.n_completed,

@@ -302,14 +302,9 @@ static int parse_regimen(cli_opt *opts, size_t n_opts, regimen *g) {
   return 0;
 }
 
-/* Circuit drive from a cascade state (as the trial layer builds it). */
+/* Circuit drive from a cascade state, as the trial layer builds it, with the scan's threat input. */
 static ks_circuit_drive drive_of(const ks_cascade_point *p, double threat_nA) {
-  ks_circuit_drive d = ks_circuit_drive_baseline();
-  d.nmda_block_E = p->block_pyramidal;
-  d.nmda_block_I = p->block_interneuron;
-  d.gabaa_potentiation = 1.0 + p->gabaa_potentiation;
-  for (int k = 0; k < KS_PATH_N; k++) d.gain[k] = p->gain[k];
-  d.spine_pfc_rel = p->spine_pfc;
+  ks_circuit_drive d = ks_trial_circuit_drive(p);
   d.threat_input_nA = threat_nA;
   return d;
 }

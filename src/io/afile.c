@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct ks_afile {
@@ -91,4 +92,23 @@ ks_status ks_write_file_atomic(ks_ctx *ctx, const char *path, const char *text, 
     return ks_ctx_fail(ctx, KS_EIO, "%s: write failed", path);
   }
   return ks_afile_commit(&f);
+}
+
+ks_status ks_mkdirs(ks_ctx *ctx, const char *dir) {
+  KS_CHECK_ARG(ctx, dir && *dir);
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+    return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (path too long)", dir);
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char c = *p;
+    *p = '\0';
+    struct stat st;
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", buf, strerror(errno));
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+      return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", buf, strerror(ENOTDIR));
+    if (c == '\0') return KS_OK;
+    *p = c;
+  }
 }

@@ -933,7 +933,7 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
   for (int k = 0; k < 3; k++) {
     plcol0(key_col[k]);
     plmtex("t", 1.0, (x_px - a->left_px) / vp_w, 0.0, key[k]);
-    x_px += text_width_px(key[k], CHR_SMALL) + 30.0;
+    x_px += 1.25 * text_width_px(key[k], CHR_SMALL) + 30.0; /* the estimate runs short for ● and ◇ */
   }
   return KS_OK;
 }
@@ -954,7 +954,8 @@ static ks_status forest_any(ks_ctx *ctx, const char *path, char **svg, size_t *n
     left = fmax(left, text_width_px(rows[i].label, CHR_SMALL));
     right = fmax(right, text_width_px(num, CHR_SMALL));
   }
-  forest_args a = {rows, n, scale, fmin(left, 900.0) + 30.0, fmin(right, 600.0) + 30.0};
+  /* text_width_px underestimates DejaVu Sans by up to ~15%: leave that much room on each side. */
+  forest_args a = {rows, n, scale, fmin(1.15 * left, 900.0) + 30.0, fmin(1.15 * right, 600.0) + 30.0};
   ks_fig_spec sp = *spec;
   if (sp.width_px <= 0) sp.width_px = (int)(a.left_px + a.right_px + 460.0);
   if (sp.height_px <= 0) sp.height_px = (int)(170 + 34 * (n < 4 ? 4 : n));

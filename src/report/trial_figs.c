@@ -25,69 +25,9 @@ static ks_status add_svg(ks_report *rep, ks_ctx *ctx, ks_status st, char *svg, s
 
 /* ---- Kaplan-Meier: time to loss of response ----------------------------------------------- */
 
-/* The scale's measure (the totals of the symptom scales), or -1. */
-static int scale_measure(ks_scen_scale s) {
-  switch (s) {
-    case KS_SCALE_CAPS5: return KS_M_CAPS5;
-    case KS_SCALE_PCL5: return KS_M_PCL5;
-    case KS_SCALE_IESR: return KS_M_IESR;
-    case KS_SCALE_MADRS: return KS_M_MADRS;
-    case KS_SCALE_CADSS: return KS_M_CADSS;
-    default: return -1;
-  }
-}
-
 /* Is visit v in the first period (crossover visit labels of period 2 start with "P2 ")? */
 static int first_period(const ks_trial_result *r, size_t v) {
   return strncmp(ks_trial_visit_label(r, v), "P2 ", 3) != 0;
-}
-
-/* Visit of endpoint time AT in period 1, or -1. */
-static long endpoint_visit(const ks_trial_result *r, ks_scen_visit at) {
-  double t = ks_scen_visit_t_h(at, ks_scenario_first_dose_day(ks_trial_scenario(r)));
-  for (size_t v = 0; v < ks_trial_n_visits(r); v++)
-    if (first_period(r, v) && fabs(ks_trial_visit_t_h(r, v) - t) < 1e-6) return (long)v;
-  return -1;
-}
-
-/* Baseline visit of measure M: the last period-1 visit at or before the first dose at which
- * anyone has the measure. */
-static long baseline_visit(const ks_trial_result *r, int m) {
-  double t0 = 24.0 * ks_scenario_first_dose_day(ks_trial_scenario(r));
-  long best = -1;
-  for (size_t v = 0; v < ks_trial_n_visits(r) && ks_trial_visit_t_h(r, v) <= t0 + 1e-9; v++)
-    for (size_t i = 0; i < ks_trial_n_patients(r); i++)
-      if (first_period(r, v) && !isnan(ks_trial_value(r, i, v, (ks_measure)m))) {
-        best = (long)v;
-        break;
-      }
-  return best;
-}
-
-/* Does score Y meet the durability endpoint (response: a drop of drop_pct from B0; remission:
- * below the threshold)? */
-static int meets(const ks_scen_endpoint *ep, int by_response, double b0, double y) {
-  if (by_response) return b0 > 0 && (b0 - y) / b0 * 100.0 >= ep->drop_pct;
-  return y < ep->below;
-}
-
-/* Durability time (days) and event of patient i, as ks_trial_arm_summarise defines them: among
- * responders (remitters) at the endpoint visit V, days to the first later period-1 visit that no
- * longer meets the endpoint, censored at the last observed visit. Returns 0 when not a responder. */
-static int durability(const ks_trial_result *r, const ks_scen_endpoint *ep, int by_response, int m, long v, long bv,
-                      size_t i, double *days, int *event) {
-  double b0 = ks_trial_value(r, i, (size_t)bv, (ks_measure)m), y = ks_trial_value(r, i, (size_t)v, (ks_measure)m);
-  if (isnan(y) || (by_response && !(b0 > 0)) || !meets(ep, by_response, b0, y)) return 0;
-  double t_last = ks_trial_visit_t_h(r, (size_t)v);
-  *event = 0;
-  for (size_t w = (size_t)v + 1; w < ks_trial_n_visits(r) && !*event; w++) {
-    double yw = ks_trial_value(r, i, w, (ks_measure)m);
-    if (isnan(yw) || !first_period(r, w)) continue;
-    t_last = ks_trial_visit_t_h(r, w);
-    *event = !meets(ep, by_response, b0, yw);
-  }
-  *days = (t_last - ks_trial_visit_t_h(r, (size_t)v)) / 24.0;
-  return 1;
 }
 
 /* Step curve of one group from its durability data: (0, 1), then survival after each event
@@ -121,10 +61,8 @@ static ks_status km_curve(ks_ctx *ctx, const double *tt, const int *ev, size_t k
 ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r) {
   const ks_scenario *sc = ks_trial_scenario(r);
   int by_response = sc->durability.responders_only;
-  const ks_scen_endpoint *ep = by_response ? &sc->response : &sc->remission;
-  int m = ep->enabled ? scale_measure(ep->scale) : -1;
-  long v = m >= 0 ? endpoint_visit(r, ep->at) : -1, bv = m >= 0 ? baseline_visit(r, m) : -1;
-  if (!sc->durability.enabled || v < 0 || bv < 0) return KS_OK;
+  if (!sc->durability.enabled) return KS_OK;
+  long v = -1; /* the response (remission) visit the durability times start from */
   size_t np = ks_trial_n_patients(r), ng = ks_trial_n_groups(r);
   if (ng > MAX_GROUPS) ng = MAX_GROUPS;
   /* Per group: times, events, and the curve (n + 2 points), band and censoring times. */
@@ -144,8 +82,7 @@ ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const ks_trial_result
     double *tt = buf + g * per, *t = tt + (np + 2), *s = t + (np + 2), *lo = s + (np + 2), *hi = lo + (np + 2),
            *ct = hi + (np + 2);
     size_t k = 0;
-    for (size_t i = 0; i < np; i++)
-      if ((size_t)ks_trial_patient_arm(r, i) == g && durability(r, ep, by_response, m, v, bv, i, &tt[k], &ev[k])) k++;
+    if ((st = ks_trial_durability_data(ctx, r, g, tt, ev, &k, &v)) != KS_OK) break;
     n_resp += k;
     if (k == 0) continue;
     size_t n = 0, n_ct = 0;
@@ -156,7 +93,7 @@ ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const ks_trial_result
     ser[ns++] = (ks_fig_step_series){.label = labels[g], .t = t, .s = s, .n = n, .lo = lo, .hi = hi,
                                      .censor_t = ct, .n_censor = n_ct};
   }
-  if (st == KS_OK && ns > 0) {
+  if (st == KS_OK && ns > 0 && v >= 0) {
     ks_fig_spec spec = {.title = by_response ? "Durability: time to loss of response" : "Durability: time to relapse",
                         .x_label = by_response ? "days after the response visit" : "days after the remission visit",
                         .y_label = by_response ? "still responding (share)" : "still in remission (share)",

@@ -82,7 +82,7 @@ static double window_mean(const patient_work *w, double t0_h, double t1_h) {
 
 /* Circuit drive from the cascade state: pathway gains scale long-range couplings; receptor block
  * at that moment (non-zero only during and just after a dose). */
-static ks_circuit_drive circuit_drive(const ks_cascade_point *p) {
+ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p) {
   ks_circuit_drive d = ks_circuit_drive_baseline();
   d.nmda_block_E = p->block_pyramidal;
   d.nmda_block_I = p->block_interneuron;
@@ -138,9 +138,9 @@ static long dose_day_index(const patient_work *w, double day_start_h) {
 
 /* ---- trace hook (`ketasim patient`; recorded by trace.c) ---- */
 /* Inputs of the symptom layer from the cascade, the fear memory and the circuit's first-order
- * response to the vmPFC->amygdala gain: the mapping of the visits below, for the trace's rows
- * between visits (test_trial checks that both give the same latent severities at every visit). */
-static ks_clinic_inputs trace_clinic_inputs(const ks_cascade_point *pc, const ks_circuit_phenotype *ph, double fear,
+ * response to the vmPFC->amygdala gain: used at every visit and for the trace's rows between
+ * visits. */
+static ks_clinic_inputs clinic_inputs(const ks_cascade_point *pc, const ks_circuit_phenotype *ph, double fear,
                                             double avoid, double g0, double damy_dlng, double sal_dlng) {
   ks_clinic_inputs in = ks_clinic_inputs_reference();
   in.fear_expression = clamp(fear, 1e-4, 1 - 1e-4);
@@ -158,7 +158,7 @@ static ks_status trace_step(ks_ctx *ctx, trial_trace *trace, const trial_plan *p
                             double first_dose_h, const ks_fear_drive *fd) {
   ks_cascade_point pc;
   cascade_at(w, t_h, &pc);
-  ks_clinic_inputs in = trace_clinic_inputs(&pc, ph, ks_fear_expression(w->fear), ks_fear_avoidance(w->fear), lin[0],
+  ks_clinic_inputs in = clinic_inputs(&pc, ph, ks_fear_expression(w->fear), ks_fear_avoidance(w->fear), lin[0],
                                             lin[1], lin[2]);
   ks_clinic_latent lat;
   KS_TRY(ks_clinic_latent_eval(plan->clinic, cpt, &in, (t_h - first_dose_h) / 24.0, &lat));
@@ -220,7 +220,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   ks_rng_init(&r, seed, KS_STREAM_CIRCUIT_IIV, id, 0);
   ks_circuit_phenotype_sample(&r, clamp(0.6 + 0.25 * cov->severity_z, 0.0, 1.0), &ph);
   if ((st = ks_circuit_create_default(ctx, &ph, &w.circ)) != KS_OK) goto done;
-  ks_circuit_drive d0 = circuit_drive(&w.cas[0]);
+  ks_circuit_drive d0 = ks_trial_circuit_drive(&w.cas[0]);
   ks_imaging_summary img0;
   if ((st = ks_imaging_scan_summary(ctx, w.circ, &d0, &img0)) != KS_OK) goto done;
   /* Sensitivity of the clinic's circuit inputs to the vmPFC->amygdala and salience gains, by a
@@ -325,13 +325,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
     }
     unsigned scales = plan->visit_scales[v];
     /* Symptom scales. */
-    ks_clinic_inputs in = ks_clinic_inputs_reference();
-    in.fear_expression = clamp(fear_now, 1e-4, 1 - 1e-4);
-    in.avoidance = clamp(avoid_now, 1e-4, 0.999);
-    in.spine_density_rel = clamp(pc.spine_pfc, 0.05, 2.0);
-    double dlng = log(pc.gain[KS_PATH_VMPFC_AMYGDALA] / g0);
-    in.amygdala_reactivity = clamp(ph.amygdala_reactivity * exp(damy_dlng * dlng), 0.2, 5.0);
-    in.salience_coupling = clamp(ph.salience_coupling * exp(sal_dlng * dlng), 0.2, 5.0);
+    ks_clinic_inputs in = clinic_inputs(&pc, &ph, fear_now, avoid_now, g0, damy_dlng, sal_dlng);
     ks_clinic_latent lat;
     if ((st = ks_clinic_latent_eval(plan->clinic, &cpt, &in, (t_visit - first_dose_h) / 24.0, &lat)) != KS_OK) goto done;
     if (trace) ks__trace_visit_latent(trace, v, &lat);
@@ -389,7 +383,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
     }
     /* Scans: vmPFC-amygdala coupling during the faces task (Norbury 2021), Fisher z. */
     if (scales & (1u << KS_SCALE_SCAN)) {
-      ks_circuit_drive dv = circuit_drive(&pc);
+      ks_circuit_drive dv = ks_trial_circuit_drive(&pc);
       ks_imaging_summary img;
       if ((st = ks_imaging_scan_summary(ctx, w.circ, &dv, &img)) != KS_OK) goto done;
       row[KS_M_FC_VMPFC_AMYGDALA] = img.vmpfc_amygdala_faces_z;

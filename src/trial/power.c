@@ -20,39 +20,6 @@
 
 /* ---- the primary endpoint per patient ------------------------------------------------------ */
 
-/* Measure recorded for a symptom scale (as summary.c). */
-static int scale_measure(ks_scen_scale s) {
-  switch (s) {
-    case KS_SCALE_CAPS5: return KS_M_CAPS5;
-    case KS_SCALE_PCL5: return KS_M_PCL5;
-    case KS_SCALE_IESR: return KS_M_IESR;
-    case KS_SCALE_MADRS: return KS_M_MADRS;
-    case KS_SCALE_CADSS: return KS_M_CADSS;
-    default: return -1;
-  }
-}
-
-/* Visit index of the endpoint visit AT in PERIOD, or -1 (the rule of ks_trial_summarise). */
-static long endpoint_visit(const ks_trial_result *r, ks_scen_visit at, int period) {
-  int first_day = ks_scenario_first_dose_day(r->sc);
-  double t = (double)period * r->plan.period_offset_h + ks_scen_visit_t_h(at, first_day);
-  for (size_t v = 0; v < r->plan.n_visits; v++)
-    if (r->plan.visit_period[v] == period && fabs(r->plan.visit_t_h[v] - t) < 1e-6) return (long)v;
-  return -1;
-}
-
-/* The baseline visit of SCALE in period 0: the last visit at or before the first dose at which
- * the scale is assessed; -1 when there is none (the rule of ks_trial_summarise). */
-static long endpoint_baseline_visit(const ks_trial_result *r, ks_scen_scale scale) {
-  double t0 = 24.0 * ks_scenario_first_dose_day(r->sc);
-  long best = -1;
-  for (size_t v = 0; v < r->plan.n_visits; v++)
-    if (r->plan.visit_period[v] == 0 && r->plan.visit_t_h[v] <= t0 + 1e-9 &&
-        (r->plan.visit_scales[v] & (1u << scale)))
-      best = (long)v;
-  return best;
-}
-
 void ks_trial_endpoints_fini(ks_trial_endpoints *e) {
   if (!e || !e->ctx) return;
   ks_free(e->ctx, e->group);
@@ -70,10 +37,16 @@ static void fill_parallel(const ks_trial_result *r, int m, long v, long bv, ks_t
   }
 }
 
-/* Fill y of a crossover: the score after arms[0] minus the score after arms[1]. */
-static void fill_crossover(const ks_trial_result *r, int m, long v0, long v1, ks_trial_endpoints *e) {
+/* Fill y of a crossover: the change from each period's own baseline (the raw score when a period
+ * has no baseline visit, b0 or b1 < 0) after arms[0] minus that after arms[1]. */
+static void fill_crossover(const ks_trial_result *r, int m, long v0, long v1, long b0, long b1,
+                           ks_trial_endpoints *e) {
   for (size_t i = 0; i < r->n; i++) {
     double a = ks_trial_value(r, i, (size_t)v0, (ks_measure)m), c = ks_trial_value(r, i, (size_t)v1, (ks_measure)m);
+    if (b0 >= 0 && b1 >= 0) {
+      a -= ks_trial_value(r, i, (size_t)b0, (ks_measure)m);
+      c -= ks_trial_value(r, i, (size_t)b1, (ks_measure)m);
+    }
     int first_is_arm0 = r->patients[i].arm == 0;
     e->y[i] = isnan(a) || isnan(c) ? NAN : first_is_arm0 ? a - c : c - a;
     e->baseline[i] = NAN;
@@ -87,13 +60,13 @@ ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_tria
   if (sc->design == KS_DESIGN_SINGLE_ARM || sc->n_arms < 2)
     return ks_ctx_fail(ctx, KS_EINPUT, "%s: a single-arm design has no primary contrast (expected two or more arms)",
                        sc->name);
-  int m = sc->primary.enabled ? scale_measure(sc->primary.scale) : -1;
+  int m = sc->primary.enabled ? ks_trial_scale_measure(sc->primary.scale) : -1;
   if (m < 0)
     return ks_ctx_fail(ctx, KS_EINPUT, "%s: no primary endpoint on a symptom scale (expected endpoints: primary: "
                        "{scale: caps5, day: 14} or similar)", sc->name);
   int paired = sc->design == KS_DESIGN_CROSSOVER;
-  long v0 = endpoint_visit(r, sc->primary.at, 0);
-  long v1 = paired ? endpoint_visit(r, sc->primary.at, 1) : endpoint_baseline_visit(r, sc->primary.scale);
+  long v0 = ks__trial_find_visit(r, sc->primary.at, 0);
+  long v1 = paired ? ks__trial_find_visit(r, sc->primary.at, 1) : ks__trial_baseline_visit(r, 0, m);
   if (v0 < 0 || v1 < 0)
     return ks_ctx_fail(ctx, KS_EINPUT, "%s: the primary endpoint's %s not in the visit schedule (expected %s)",
                        sc->name, v0 < 0 ? "visit is" : paired ? "period-2 visit is" : "baseline is",
@@ -113,7 +86,9 @@ ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_tria
   out->n_groups = ks__trial_n_groups(sc);
   out->baseline = out->y + n;
   for (size_t i = 0; i < r->n; i++) out->group[i] = r->patients[i].arm;
-  if (paired) fill_crossover(r, m, v0, v1, out);
+  if (paired)
+    fill_crossover(r, m, v0, v1, ks__trial_baseline_visit(r, 0, m),
+                   ks__trial_baseline_visit(r, 1, m), out);
   else fill_parallel(r, m, v0, v1, out);
   return KS_OK;
 }
@@ -201,7 +176,7 @@ static ks_status check_options(ks_ctx *ctx, const ks_scenario *sc, const ks_powe
   job->o = o;
   if (sc->design == KS_DESIGN_SINGLE_ARM || sc->n_arms < 2)
     return ks_ctx_fail(ctx, KS_EINPUT, "power: %s is a single-arm design (expected two or more arms to contrast)", sc->name);
-  if (!sc->primary.enabled || scale_measure(sc->primary.scale) < 0)
+  if (!sc->primary.enabled || ks_trial_scale_measure(sc->primary.scale) < 0)
     return ks_ctx_fail(ctx, KS_EINPUT, "power: %s has no primary endpoint (expected endpoints: primary: {scale, day})",
                        sc->name);
   job->n_groups = ks__trial_n_groups(sc);
@@ -256,7 +231,7 @@ static ks_status finish_point(ks_ctx *ctx, const power_job *job, long n, const d
   return KS_OK;
 }
 
-/* The pool, grouped: indices of group g are pool_idx[off[g] .. off[g] + pool_n[g]). */
+/* The pool, grouped: the patients of group g are y[off[g] .. off[g] + pool_n[g]) (and b). */
 typedef struct {
   ks_trial_endpoints ep;
   size_t off[KS_POWER_MAX_GROUPS + 1], pool_n[KS_POWER_MAX_GROUPS];
@@ -380,7 +355,7 @@ static void resample_size(ks_ctx *ctx, const power_job *job, const power_pool *p
 #pragma omp atomic capture
 #endif
     seen = ++(*done);
-    if (o->progress && tid == 0 && (seen & 255) == 0) o->progress(o->progress_ud, "replicates", seen, total);
+    if (o->progress && tid == 0) o->progress(o->progress_ud, "replicates", seen, total);
   }
 }
 
@@ -390,16 +365,17 @@ static ks_status alloc_scratch(ks_ctx *ctx, const power_job *job, const power_po
   long nmax = largest_n(job->o);
   for (size_t g = 0; g < job->n_groups; g++) nmax_total += group_size(nmax, job->slots[g], job->m_min);
   size_t per = (np + nmax_total) * sizeof(size_t) + 2 * nmax_total * sizeof(double) + nmax_total * sizeof(int);
+  per = (per + 63) / 64 * 64; /* each thread's block starts aligned (and on its own cache line) */
   size_t nt = (size_t)job->nt;
   power_scratch *s = ks_calloc(ctx, nt, sizeof *s);
-  unsigned char *mem = ks_calloc(ctx, nt, per + 64);
+  unsigned char *mem = ks_calloc(ctx, nt, per);
   if (!s || !mem) {
     ks_free(ctx, s);
     ks_free(ctx, mem);
     return KS_ENOMEM;
   }
   for (size_t t = 0; t < nt; t++) {
-    unsigned char *m = mem + t * (per + 64);
+    unsigned char *m = mem + t * per;
     s[t].perm = (size_t *)(void *)m;
     s[t].swaps = s[t].perm + np;
     s[t].y = (double *)(void *)(s[t].swaps + nmax_total);
@@ -477,7 +453,7 @@ static ks_status power_fresh(ks_ctx *ctx, const power_job *job, ks_power_point *
   ks_status st = p && valid ? KS_OK : KS_ENOMEM;
   for (size_t k = 0; st == KS_OK && k < o->n_sizes; k++) {
     for (size_t r = 0; st == KS_OK && r < n_rep; r++) {
-      ks_trial_test t;
+      ks_trial_test t = {0};
       st = fresh_one(ctx, job, o->n_per_group[k], 1 + (uint64_t)k * n_rep + r, &t);
       p[r] = t.valid ? t.p : 1.0;
       p[n_rep + r] = t.valid ? t.difference : 0.0;

@@ -118,21 +118,6 @@ static ks_status run_hash(ks_ctx *ctx, const ks_trial_result *r, uint64_t *out) 
 
 /* ---- files ------------------------------------------------------------------------------------ */
 
-static ks_status make_dirs(ks_ctx *ctx, const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", buf, strerror(errno));
-      *p = '/';
-    }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-    return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", dir, strerror(errno));
-  return KS_OK;
-}
-
 typedef struct ckpt_info {
   uint64_t hash;
   size_t done;
@@ -232,7 +217,7 @@ static ks_status restore(ks_ctx *ctx, ks_trial_result *r, const ckpt_info *ci) {
 }
 
 ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o) {
-  KS_TRY(make_dirs(ctx, o->stream_dir));
+  KS_TRY(ks_mkdirs(ctx, o->stream_dir));
   trial_stream *s = ks_calloc(ctx, 1, sizeof *s);
   if (!s) return KS_ENOMEM;
   r->stream = s;

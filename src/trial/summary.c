@@ -11,8 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Measure recorded for a symptom scale (CAPS-5 ... CADSS). */
-static int scale_measure(ks_scen_scale s) {
+int ks_trial_scale_measure(ks_scen_scale s) {
   switch (s) {
     case KS_SCALE_CAPS5: return KS_M_CAPS5;
     case KS_SCALE_PCL5: return KS_M_PCL5;
@@ -27,8 +26,7 @@ static double val(const ks_trial_result *r, size_t i, size_t v, int m) {
   return ks__trial_val(r, i, v, m); /* full or streamed layout (trial_internal.h) */
 }
 
-/* Visit index matching an endpoint's visit in PERIOD, or -1. */
-static long find_visit(const ks_trial_result *r, ks_scen_visit at, int period) {
+long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period) {
   int first_day = ks_scenario_first_dose_day(r->sc);
   double t = (double)period * r->plan.period_offset_h + ks_scen_visit_t_h(at, first_day);
   for (size_t v = 0; v < r->plan.n_visits; v++)
@@ -39,13 +37,13 @@ static long find_visit(const ks_trial_result *r, ks_scen_visit at, int period) {
 /* Scale whose total measure M is (inverse of scale_measure), or -1. */
 static int measure_scale(int m) {
   for (int s = 0; s < KS_SCALE_N; s++)
-    if (scale_measure((ks_scen_scale)s) == m) return s;
+    if (ks_trial_scale_measure((ks_scen_scale)s) == m) return s;
   return -1;
 }
 
 /* The baseline visit of measure M in PERIOD: the last visit at or before the period's first dose
  * at which its scale is assessed; -1 when there is none. */
-static long baseline_visit(const ks_trial_result *r, int period, int m) {
+long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m) {
   int s = measure_scale(m);
   if (s < 0) return -1;
   double t0 = (double)period * r->plan.period_offset_h + 24.0 * ks_scenario_first_dose_day(r->sc);
@@ -97,8 +95,8 @@ static ks_status endpoints_compute(ks_ctx *ctx, const ks_trial_result *r, trial_
   signed char *flags[2] = {e->resp, e->remit};
   for (int k = 0; k < 2; k++) {
     const ks_scen_endpoint *ep = eps[k];
-    int m = ep->enabled ? scale_measure(ep->scale) : -1;
-    long v = m >= 0 ? find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+    int m = ep->enabled ? ks_trial_scale_measure(ep->scale) : -1;
+    long v = m >= 0 ? ks__trial_find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? ks__trial_baseline_visit(r, 0, m) : -1;
     for (size_t i = 0; i < n; i++) {
       double b0 = bv >= 0 ? val(r, i, (size_t)bv, m) : NAN, y = v >= 0 ? val(r, i, (size_t)v, m) : NAN;
       int evaluable = !isnan(y) && (k == 1 || (!isnan(b0) && b0 > 0));
@@ -109,8 +107,8 @@ static ks_status endpoints_compute(ks_ctx *ctx, const ks_trial_result *r, trial_
    * visit that no longer meets it; censored at the last observed visit. */
   int by_response = sc->durability.responders_only;
   const ks_scen_endpoint *ep = by_response ? &sc->response : &sc->remission;
-  int m = ep->enabled ? scale_measure(ep->scale) : -1;
-  long v = m >= 0 ? find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+  int m = ep->enabled ? ks_trial_scale_measure(ep->scale) : -1;
+  long v = m >= 0 ? ks__trial_find_visit(r, ep->at, 0) : -1, bv = m >= 0 ? ks__trial_baseline_visit(r, 0, m) : -1;
   for (size_t i = 0; i < n; i++) {
     e->dur_days[i] = NAN;
     if (!sc->durability.enabled || v < 0 || bv < 0 || (by_response ? e->resp[i] : e->remit[i]) != 1) continue;
@@ -138,6 +136,26 @@ static void count_flag(const ks_trial_result *r, const signed char *flag, int ar
     }
 }
 
+ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r, size_t g, double *days, int *event,
+                                   size_t *n, long *visit) {
+  KS_CHECK_ARG(ctx, r && days && event && n && g < ks_trial_n_groups(r));
+  *n = 0;
+  const ks_scenario *sc = r->sc;
+  const ks_scen_endpoint *ep = sc->durability.responders_only ? &sc->response : &sc->remission;
+  int m = ep->enabled ? ks_trial_scale_measure(ep->scale) : -1;
+  if (visit) *visit = m >= 0 && sc->durability.enabled ? ks__trial_find_visit(r, ep->at, 0) : -1;
+  trial_endpoints e;
+  KS_TRY(endpoints_compute(ctx, r, &e));
+  for (size_t i = 0; i < r->n; i++)
+    if (r->patients[i].arm == (int)g && !isnan(e.dur_days[i])) {
+      days[*n] = e.dur_days[i];
+      event[*n] = e.dur_event[i];
+      (*n)++;
+    }
+  endpoints_free(ctx, &e);
+  return KS_OK;
+}
+
 static void arm_summary(ks_ctx *ctx, const ks_trial_result *r, const trial_endpoints *e, int arm,
                         ks_trial_arm_summary *out, double *work, int *iwork) {
   const ks_scenario *sc = r->sc;
@@ -147,12 +165,12 @@ static void arm_summary(ks_ctx *ctx, const ks_trial_result *r, const trial_endpo
   for (size_t i = 0; i < r->n; i++) out->n += r->patients[i].arm == arm;
   /* Completion: the primary scale observed at the primary visit. */
   ks_scen_scale ps = sc->primary.enabled ? sc->primary.scale : KS_SCALE_CAPS5;
-  long pv = sc->primary.enabled ? find_visit(r, sc->primary.at, 0) : (long)r->plan.n_visits - 1;
+  long pv = sc->primary.enabled ? ks__trial_find_visit(r, sc->primary.at, 0) : (long)r->plan.n_visits - 1;
   for (size_t i = 0; i < r->n; i++)
-    if (r->patients[i].arm == arm && pv >= 0 && !isnan(val(r, i, (size_t)pv, scale_measure(ps)))) out->n_completed++;
+    if (r->patients[i].arm == arm && pv >= 0 && !isnan(val(r, i, (size_t)pv, ks_trial_scale_measure(ps)))) out->n_completed++;
   for (int s = 0; s < KS_SCALE_N; s++) {
-    int m = scale_measure((ks_scen_scale)s);
-    long bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+    int m = ks_trial_scale_measure((ks_scen_scale)s);
+    long bv = m >= 0 ? ks__trial_baseline_visit(r, 0, m) : -1;
     if (bv < 0) continue;
     size_t k = 0;
     for (size_t i = 0; i < r->n; i++)
@@ -203,7 +221,7 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
   memset(pr, 0, sizeof *pr);
   pr->difference = pr->ci_lo = pr->ci_hi = pr->p = pr->cohens_d = pr->cohens_d_lo = pr->cohens_d_hi = pr->se = NAN;
   if (!sc->primary.enabled || sc->n_arms < 2) return KS_OK;
-  int m = scale_measure(sc->primary.scale);
+  int m = ks_trial_scale_measure(sc->primary.scale);
   if (m < 0) return KS_OK;
   pr->scale = sc->primary.scale;
   pr->day = ks_scen_visit_t_h(sc->primary.at, 0) / 24.0;
@@ -223,8 +241,8 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
      * score of that period, which absorbs carry-over from period 1) after arms[0] minus after
      * arms[1], among patients who completed both periods (paired t test; d from the pooled SD
      * of the two conditions). The raw score is used when a period has no baseline visit. */
-    long v0 = find_visit(r, sc->primary.at, 0), v1 = find_visit(r, sc->primary.at, 1);
-    long b0 = baseline_visit(r, 0, m), b1 = baseline_visit(r, 1, m);
+    long v0 = ks__trial_find_visit(r, sc->primary.at, 0), v1 = ks__trial_find_visit(r, sc->primary.at, 1);
+    long b0 = ks__trial_baseline_visit(r, 0, m), b1 = ks__trial_baseline_visit(r, 1, m);
     size_t k = 0;
     for (size_t i = 0; v0 >= 0 && v1 >= 0 && i < n; i++) {
       double a = val(r, i, (size_t)v0, m), c = val(r, i, (size_t)v1, m);
@@ -257,7 +275,7 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
       snprintf(pr->method, sizeof pr->method, "paired t on change (crossover, n=%zu)", k);
     }
   } else {
-    long v = find_visit(r, sc->primary.at, 0), bv = baseline_visit(r, 0, m);
+    long v = ks__trial_find_visit(r, sc->primary.at, 0), bv = ks__trial_baseline_visit(r, 0, m);
     size_t k = 0, k1 = 0, k2 = 0;
     for (size_t i = 0; v >= 0 && bv >= 0 && i < n; i++) {
       double yy = val(r, i, (size_t)v, m), bb = val(r, i, (size_t)bv, m);
@@ -303,7 +321,7 @@ static size_t imaging_pairs(const ks_trial_result *r, int arm_only, double *x, d
       last = (long)v;
     }
   if (first < 0 || last == first) return 0;
-  long cf = baseline_visit(r, 0, KS_M_CAPS5);
+  long cf = ks__trial_baseline_visit(r, 0, KS_M_CAPS5);
   size_t k = 0;
   size_t n_img = r->sc->imaging_n > 0 ? (size_t)r->sc->imaging_n
                  : r->sc->imaging_fraction > 0 ? (size_t)ceil(r->sc->imaging_fraction * (double)r->n) : r->n;
@@ -341,8 +359,8 @@ double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) 
 /* The LMM of the primary scale over the post-baseline visits up to the primary visit. */
 static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out) {
   const ks_scenario *sc = r->sc;
-  int m = scale_measure(sc->primary.scale);
-  long pv = m >= 0 ? find_visit(r, sc->primary.at, 0) : -1, bv = m >= 0 ? baseline_visit(r, 0, m) : -1;
+  int m = ks_trial_scale_measure(sc->primary.scale);
+  long pv = m >= 0 ? ks__trial_find_visit(r, sc->primary.at, 0) : -1, bv = m >= 0 ? ks__trial_baseline_visit(r, 0, m) : -1;
   if (pv < 0 || bv < 0) return;
   size_t nv = (size_t)(pv - bv), cap = r->n * nv + 1;
   double *y = ks_calloc(ctx, 3 * cap, sizeof *y);
@@ -497,21 +515,6 @@ ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g
 
 /* ---- output files --------------------------------------------------------------------------- */
 
-static ks_status make_dir(ks_ctx *ctx, const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", buf, strerror(errno));
-      *p = '/';
-    }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-    return ks_ctx_fail(ctx, KS_EIO, "%s: cannot create directory (%s)", dir, strerror(errno));
-  return KS_OK;
-}
-
 static void json_num_or_null(ks_json *j, double v) {
   if (isfinite(v)) ks_json_num(j, v);
   else ks_json_null(j);
@@ -623,9 +626,9 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
     ks_json_key(&j, "change");
     ks_json_begin_object(&j);
     for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
-      int m = scale_measure((ks_scen_scale)sc_i);
+      int m = ks_trial_scale_measure((ks_scen_scale)sc_i);
       if (m < 0) continue;
-      long bv = baseline_visit(r, 0, m);
+      long bv = ks__trial_baseline_visit(r, 0, m);
       if (bv < 0) continue;
       int any = 0;
       for (size_t v = 0; v < r->plan.n_visits; v++) {
@@ -780,7 +783,7 @@ done:
 ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir, double wall_s, int n_threads,
                          int n_processes) {
   KS_CHECK_ARG(ctx, r && dir && *dir);
-  KS_TRY(make_dir(ctx, dir));
+  KS_TRY(ks_mkdirs(ctx, dir));
   char path[4096];
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
   ks_afile *f = NULL;

@@ -105,6 +105,7 @@ static ks_status record_patient(ks_ctx *ctx, trial_trace *tr, const trial_patien
   KS_TRY(tab_init(ctx, t, table_names[TAB_PATIENT], nc, 1));
   for (size_t c = 0; c < nc; c++) tab_col(t, c, patient_cols[c][0], patient_cols[c][1]);
   double *r = tab_row(ctx, t);
+  if (!r) return KS_ENOMEM;
   const ks_patient *p = &pt->cov;
   double v[] = {(double)pt->index + 1, (double)p->id, tr->arm, tr->randomised_arm, p->age_y, p->female,
                 p->weight_kg, p->hypertension, p->sbp_mmHg, p->dbp_mmHg, p->caps5_true, p->severity_z,
@@ -125,6 +126,7 @@ static ks_status record_doses(ks_ctx *ctx, trial_trace *tr, const ks_pk_dose *do
   for (size_t c = 0; c < 5; c++) tab_col(t, c, cols[c][0], cols[c][1]);
   for (size_t i = 0; i < n_doses; i++) {
     double *r = tab_row(ctx, t);
+    if (!r) return KS_ENOMEM;
     r[0] = doses[i].t_start_h;
     r[1] = doses[i].infusion_h;
     r[2] = doses[i].dose_mg;
@@ -209,6 +211,10 @@ static ks_status record_pk(ks_ctx *ctx, trial_trace *tr, const trial_plan *plan,
     ks_acute_effects ae;
     if ((st = ks_acute_eval(ctx, &plan->acute, &ap, &ac, &ae)) != KS_OK) goto done;
     double *r = tab_row(ctx, t);
+    if (!r) {
+      st = KS_ENOMEM;
+      goto done;
+    }
     size_t j = 0;
     r[j++] = g[i];
     for (int s = 0; s < KS_SPECIES_N; s++) r[j++] = pc.plasma_ng_per_mL[s];
@@ -236,6 +242,7 @@ static ks_status record_cascade(ks_ctx *ctx, trial_trace *tr, const ks_cascade_p
   /* The cascade is solved one grid point past the last visit; the trace stops at the last visit. */
   for (size_t i = 0; i < n_cas && cas[i].t_h <= end_h + 1e-9; i++) {
     double *r = tab_row(ctx, t);
+    if (!r) return KS_ENOMEM;
     for (size_t c = 0; c < nc; c++) r[c] = ks_cascade_point_field(&cas[i], c);
   }
   return KS_OK;
@@ -303,6 +310,7 @@ static ks_status record_visits(ks_ctx *ctx, trial_trace *tr, const trial_plan *p
   for (int k = 0; k < KS_CLUSTER_N; k++) tab_col(t, c++, th[k], "theta");
   for (size_t v = 0; v < plan->n_visits; v++) {
     double *r = tab_row(ctx, t);
+    if (!r) return KS_ENOMEM;
     r[0] = (double)v + 1;
     r[1] = plan->visit_t_h[v];
     r[2] = plan->visit_t_h[v] / 24.0;
@@ -329,21 +337,26 @@ ks_status ks_trial_patient_trace(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
   if (arm >= (int)n_groups)
     return ks_ctx_fail(ctx, KS_EINPUT, "arm %d does not exist (expected 0 to %zu)", arm, n_groups - 1);
   /* Screening and randomisation of the first `patient` patients only: patient k's covariates and
-   * allocation do not depend on how many follow (trial.c), so this is row k of the full trial. */
-  o.n_patients = (long)patient;
+   * allocation do not depend on how many follow (trial.c), so this is row k of the full trial.
+   * Only the options that decide who the patient is are kept (no streaming, no processes). */
+  ks_trial_options one = ks_trial_options_default();
+  one.replicate = o.replicate;
+  one.n_patients = (long)patient;
   ks_trial_result *res = NULL;
-  KS_TRY(ks__trial_setup(ctx, sc, &o, &res));
+  KS_TRY(ks__trial_setup(ctx, sc, &one, &res));
   ks_trial_trace *tr = ks_calloc(ctx, 1, sizeof *tr);
-  ks_status st = tr ? KS_OK : KS_ENOMEM;
+  double *values = ks_calloc(ctx, res->plan.n_visits * KS_M_N + 1, sizeof *values);
+  ks_status st = tr && values ? KS_OK : KS_ENOMEM;
   if (st == KS_OK) {
     tr->ctx = ctx;
     trial_patient pt = res->patients[patient - 1];
     tr->randomised_arm = pt.arm;
     if (arm >= 0) pt.arm = arm;
     tr->arm = pt.arm;
-    st = ks__trial_simulate_patient(ctx, &res->plan, &pt, res->values, tr);
+    st = ks__trial_simulate_patient(ctx, &res->plan, &pt, values, tr);
   }
-  if (st == KS_OK) st = record_visits(ctx, tr, &res->plan, res->values);
+  if (st == KS_OK) st = record_visits(ctx, tr, &res->plan, values);
+  ks_free(ctx, values);
   ks_trial_result_destroy(&res);
   if (st != KS_OK) {
     ks_trial_trace_destroy(&tr);

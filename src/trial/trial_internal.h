@@ -102,6 +102,12 @@ void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const d
  * KS_EUNSUPPORTED when the build has no HDF5. */
 ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows);
 
+/* Visit index of endpoint visit AT in PERIOD, or -1 (summary.c). */
+long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period);
+/* The baseline visit of measure M in PERIOD: the last visit of the period at or before its first
+ * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
+long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
+
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
 

@@ -54,9 +54,9 @@ if [ -n "$other" ]; then
   "$ks" patient "$scen" --id 1 --arm "$other" --out "$tmp/cf" --quiet --plot "$tmp/cf/fig.svg"
   [ "$(pick "$tmp/cf/patient.csv" "age_y weight_kg caps5_true" "" "")" = \
     "$(pick "$tmp/p1/patient.csv" "age_y weight_kg caps5_true" "" "")" ] || { echo "FAIL counterfactual changed the covariates"; fail=1; }
-  [ "$(pick "$tmp/cf/visits.csv" "caps5" "" "")" != "$(pick "$tmp/p1/visits.csv" "caps5" "" "")" ] || {
-    echo "FAIL counterfactual arm $other gave the same CAPS-5 as $first_arm"; fail=1; }
-  for p in concentrations receptor acute cascade gains fear clusters scales; do
+  [ "$(pick "$tmp/cf/visits.csv" "$measures" "" "")" != "$(pick "$tmp/p1/visits.csv" "$measures" "" "")" ] || {
+    echo "FAIL counterfactual arm $other gave the same trajectory as $first_arm"; fail=1; }
+  for p in concentrations receptor cascade gains fear clusters scales; do
     grep -q "<svg" "$tmp/cf/fig-$p.svg" 2>/dev/null || { echo "FAIL --plot: fig-$p.svg missing"; fail=1; }
   done
 fi
