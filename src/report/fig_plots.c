@@ -864,7 +864,10 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
   }
   if (spec_fixed_x(spec)) { x0 = spec->x_min; x1 = spec->x_max; }
   double w = (double)spec->width_px, h = (double)spec->height_px, dn = (double)a->n;
-  plschr(0.0, CHR_SMALL);
+  /* PLplot's cairo drivers scale characters with the page height: keep the text at the size it has
+   * on a 600-px page however many rows make the page taller. */
+  double chr = h > 600.0 ? 600.0 / h : 1.0;
+  plschr(0.0, chr * (CHR_SMALL));
   plvpor(a->left_px / w, 1.0 - a->right_px / w, 70.0 / h, 1.0 - 95.0 / h);
   plwind(x0, x1, 0.4, dn + 0.6);
   if (tol) {
@@ -897,14 +900,14 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
     if (lo >= x0) pljoin(lo, y - cap, lo, y + cap);
     if (hi <= x1) pljoin(hi, y - cap, hi, y + cap);
     plwidth(1.0);
-    plschr(0.0, 1.3);
+    plschr(0.0, chr * (1.3));
     if (isfinite(pub) && pub >= x0 && pub <= x1) plstring(1, &pub, &y, "◇");
     plcol0(KS__COL_SERIES + (pass ? 0 : 1));
     if (!isnan(sim)) {
       double xs = fmin(fmax(sim, x0), x1);
       plstring(1, &xs, &y, sim > x1 ? "▶" : sim < x0 ? "◀" : "●");
     }
-    plschr(0.0, CHR_SMALL);
+    plschr(0.0, chr * (CHR_SMALL));
     plcol0(KS__COL_FG);
     double pos = (y - 0.4) / (dn + 0.2);
     plmtex("lv", 0.8, pos, 1.0, ks__fig_text(buf, sizeof buf, r->label ? r->label : ""));
@@ -921,11 +924,11 @@ static ks_status draw_forest(ks_ctx *ctx, const ks_fig_spec *spec, const void *v
                               : "value");
   plmtex("b", 2.8, 0.5, 0.5, ks__fig_text(buf, sizeof buf, xl));
   if (spec->title && spec->title[0]) {
-    plschr(0.0, CHR_TITLE);
+    plschr(0.0, chr * (CHR_TITLE));
     plmtex("t", 2.6, 0.5, 0.5, ks__fig_text(buf, sizeof buf, spec->title));
   }
   /* Key, in the colours it describes. */
-  plschr(0.0, CHR_SMALL);
+  plschr(0.0, chr * (CHR_SMALL));
   static const char *const key[3] = {"◇ published", "● simulated, accepted",
                                      "● simulated, outside"};
   static const int key_col[3] = {KS__COL_FG, KS__COL_SERIES, KS__COL_SERIES + 1};
