@@ -40,7 +40,8 @@ asan: deps
 # build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/<target>/).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= scenario units connectome csv
-fuzz:
+fuzz: deps
+	@scripts/install-deps --sanitizers
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DKETASIM_SANITIZE="address;undefined;fuzzer-no-link" -DKETASIM_FUZZ=ON \
 	  -DKETASIM_WITH_MPI=OFF -DKETASIM_WITH_HDF5=OFF >/dev/null
@@ -61,12 +62,12 @@ fuzz:
 # (libarcher.so, from libomp-dev) so that OpenMP's barriers and locks are visible to TSan, and
 # ignore_noninstrumented_modules=1 for libomp's own internals; runs the threaded tests.
 TSAN_TESTS ?= ^test_trial$$|cli_determinism_threads
-ARCHER  ?= $(firstword $(wildcard /usr/lib/llvm-*/lib/libarcher.so))
-tsan:
+tsan: deps
+	@scripts/install-deps --sanitizers
 	@cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DKETASIM_SANITIZE=thread -DKETASIM_WITH_MPI=OFF -DKETASIM_WITH_HDF5=OFF >/dev/null
 	@cmake --build build-tsan -j $(JOBS)
-	@cd build-tsan && OMP_TOOL_LIBRARIES=$(ARCHER) ARCHER_OPTIONS=verbose=0 \
+	@cd build-tsan && OMP_TOOL_LIBRARIES=$${ARCHER:-$$(ls /usr/lib/llvm-*/lib/libarcher.so | head -n 1)} ARCHER_OPTIONS=verbose=0 \
 	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1" \
 	  ctest --output-on-failure -R '$(TSAN_TESTS)'
 

@@ -13,7 +13,7 @@
 #include <ketasim/receptor.h>
 #include <ketasim/trial.h>
 
-#define KS_VISIT_LABEL 24
+#define KS_VISIT_LABEL 40
 
 /* Everything about a run that does not depend on the patient. Immutable during the patient loop. */
 typedef struct trial_plan {
