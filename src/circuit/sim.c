@@ -145,7 +145,7 @@ static void couple(const sell *m, const double *restrict x0, size_t off, double 
     for (size_t s = cptr[c]; s < cptr[c + 1]; s++) {
       const uint32_t *ix = idx + SELL_C * s;
       const double *ws = w + SELL_C * s;
-      for (int r = 0; r < SELL_C; r++) acc[r] += ws[r] * x[ix[r] + off];
+      for (int r = 0; r < SELL_C; r++) acc[r] += ws[r] * x[ix[r]];
     }
     for (int r = 0; r < SELL_C; r++) out[SELL_C * c + r] = acc[r];
   }

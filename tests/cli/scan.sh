@@ -20,6 +20,16 @@ check "bold.csv: header + 60 TRs" "[ \$(wc -l < '$dir/base/bold.csv') = 61 ] && 
 check "fc.png is a PNG" "png '$dir/base/fc.png'"
 check "no drug: no baseline files" "[ ! -e '$dir/base/fc_change.csv' ]"
 
+# Whole-brain scans through a connectome, with conduction delays (the delayed coupling path) and
+# without: both finish with finite FC (regression: the delayed gather once read past its history).
+src=$(cd "$(dirname "$0")/../.." && pwd)
+for mode in delays no-delays; do
+  flag=; [ "$mode" = no-delays ] && flag=--no-delays
+  "$ks" scan --connectome "$src/data/circuit/example_bilateral" $flag --duration 1min --out "$dir/wb-$mode" 2>/dev/null
+  check "connectome scan ($mode) writes fc.csv" "[ -s '$dir/wb-$mode/fc.csv' ]"
+  check "connectome scan ($mode): FC finite" "! tail -n +2 '$dir/wb-$mode/fc.csv' | grep -qi 'nan\|inf'"
+done
+
 "$ks" scan --severity 1 --drug ketamine --route iv --dose 0.5mg/kg --infusion 40min \
   --repeat 6 --every 56h --day 14 --duration 2min --out "$dir/ket" 2>/dev/null
 for f in fc.csv fc_baseline.csv fc_change.csv bold.csv bold_baseline.csv summary.json; do
