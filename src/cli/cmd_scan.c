@@ -9,6 +9,7 @@
 
 #include <ketasim/circuit.h>
 #include <ketasim/imaging.h>
+#include <ketasim/io.h>
 #include <ketasim/pk.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/report.h>
@@ -44,42 +45,46 @@ static int num_flag(cli_opt *o, double lo, double hi, const char *what, double *
   return 0;
 }
 
-/* Write to DIR/name.tmp and rename, so no partial file is left under the final name. */
-static FILE *open_tmp(const char *dir, const char *name, char *tmp, char *final, size_t cap) {
-  snprintf(final, cap, "%s/%s", dir, name);
-  snprintf(tmp, cap, "%s/.%s.tmp", dir, name);
-  return fopen(tmp, "w");
+/* DIR/NAME as an atomic file (io.h: written beside it, renamed on commit, removed on failure).
+ * Returns its stream, or NULL after printing the error (*rc gets the exit code). */
+static FILE *out_open(ks_ctx *ctx, const char *dir, const char *name, ks_afile **af, int *rc) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  ks_status st = ks_afile_open(ctx, path, af);
+  if (st != KS_OK) {
+    *rc = cli_fail(ctx, st);
+    return NULL;
+  }
+  return ks_afile_stream(*af);
 }
 
-static int close_rename(FILE *f, const char *tmp, const char *final) {
-  int bad = ferror(f);
-  if (fclose(f) != 0) bad = 1;
-  if (bad || rename(tmp, final) != 0) {
-    remove(tmp);
-    cli_error("%s: cannot write (%s)", final, strerror(errno ? errno : EIO));
-    return 1;
-  }
-  return 0;
+/* Commit an atomic file: 0, or the exit code after printing the error. */
+static int out_commit(ks_ctx *ctx, ks_afile **af) {
+  ks_status st = ks_afile_commit(af);
+  return st == KS_OK ? 0 : cli_fail(ctx, st);
 }
 
-static int write_matrix_csv(const char *dir, const char *name, const ks_circuit *c,
-                            const double *m) {
-  char tmp[4200], fin[4200];
-  size_t n = ks_circuit_n_regions(c);
-  FILE *f = open_tmp(dir, name, tmp, fin, sizeof tmp);
-  if (!f) {
-    cli_error("%s: cannot create (%s)", fin, strerror(errno));
-    return 1;
-  }
-  fputs("region", f);
-  for (size_t j = 0; j < n; j++) fprintf(f, ",%s", ks_circuit_region_label(c, j));
+/* A header row: FIRST, then the region labels. */
+static void region_header(FILE *f, const char *first, const ks_circuit *c) {
+  fputs(first, f);
+  for (size_t j = 0; j < ks_circuit_n_regions(c); j++) fprintf(f, ",%s", ks_circuit_region_label(c, j));
   fputc('\n', f);
+}
+
+static int write_matrix_csv(ks_ctx *ctx, const char *dir, const char *name, const ks_circuit *c,
+                            const double *m) {
+  ks_afile *af = NULL;
+  int rc = 0;
+  FILE *f = out_open(ctx, dir, name, &af, &rc);
+  if (!f) return rc;
+  size_t n = ks_circuit_n_regions(c);
+  region_header(f, "region", c);
   for (size_t i = 0; i < n; i++) {
     fputs(ks_circuit_region_label(c, i), f);
     for (size_t j = 0; j < n; j++) fprintf(f, ",%.6f", m[i * n + j]);
     fputc('\n', f);
   }
-  return close_rename(f, tmp, fin);
+  return out_commit(ctx, &af);
 }
 
 /* One scan's results: BOLD (NULL when analytic), activation betas (task paradigms), FC. */
@@ -141,40 +146,34 @@ oom:
   return 1;
 }
 
-static int write_bold_csv(const char *dir, const char *name, const ks_circuit *c,
+static int write_bold_csv(ks_ctx *ctx, const char *dir, const char *name, const ks_circuit *c,
                           const scan_result *r, double tr_s) {
-  char tmp[4200], fin[4200];
+  ks_afile *af = NULL;
+  int rc = 0;
+  FILE *f = out_open(ctx, dir, name, &af, &rc);
+  if (!f) return rc;
   size_t n = ks_circuit_n_regions(c);
-  FILE *f = open_tmp(dir, name, tmp, fin, sizeof tmp);
-  if (!f) {
-    cli_error("%s: cannot create (%s)", fin, strerror(errno));
-    return 1;
-  }
-  fputs("time_s", f);
-  for (size_t j = 0; j < n; j++) fprintf(f, ",%s", ks_circuit_region_label(c, j));
-  fputc('\n', f);
+  region_header(f, "time_s", c);
   for (size_t t = 0; t < r->T; t++) {
     fprintf(f, "%g", (double)(t + 1) * tr_s);
     for (size_t j = 0; j < n; j++) fprintf(f, ",%.6g", r->bold[t * n + j]);
     fputc('\n', f);
   }
-  return close_rename(f, tmp, fin);
+  return out_commit(ctx, &af);
 }
 
-static int write_activation_csv(const char *dir, const char *name, const ks_circuit *c,
+static int write_activation_csv(ks_ctx *ctx, const char *dir, const char *name, const ks_circuit *c,
                                 const ks_imaging_design *des, const double *beta) {
-  char tmp[4200], fin[4200];
+  ks_afile *af = NULL;
+  int rc = 0;
+  FILE *f = out_open(ctx, dir, name, &af, &rc);
+  if (!f) return rc;
   size_t n = ks_circuit_n_regions(c);
-  FILE *f = open_tmp(dir, name, tmp, fin, sizeof tmp);
-  if (!f) {
-    cli_error("%s: cannot create (%s)", fin, strerror(errno));
-    return 1;
-  }
   fputs("condition,region,beta_pct\n", f);
   for (size_t k = 0; k < des->n_cond; k++)
     for (size_t j = 0; j < n; j++)
       fprintf(f, "%s,%s,%.6f\n", des->cond_name[k], ks_circuit_region_label(c, j), beta[k * n + j]);
-  return close_rename(f, tmp, fin);
+  return out_commit(ctx, &af);
 }
 
 /* Heatmap of an n x n matrix with the region labels; a failure is a warning (the CSV is the
@@ -506,18 +505,18 @@ int ks_cli_scan(int argc, char **argv) {
     }
     for (size_t i = 0; i < n * n; i++) diff[i] = r1.fc[i] - r0.fc[i];
   }
-  if (!analytic && (rc = write_bold_csv(out, "bold.csv", c, &r1, so.tr_s)) != 0) goto done;
-  if (r1.beta && (rc = write_activation_csv(out, "activation.csv", c, &des[0], r1.beta)) != 0) goto done;
-  if ((rc = write_matrix_csv(out, "fc.csv", c, r1.fc)) != 0) goto done;
+  if (!analytic && (rc = write_bold_csv(ctx, out, "bold.csv", c, &r1, so.tr_s)) != 0) goto done;
+  if (r1.beta && (rc = write_activation_csv(ctx, out, "activation.csv", c, &des[0], r1.beta)) != 0) goto done;
+  if ((rc = write_matrix_csv(ctx, out, "fc.csv", c, r1.fc)) != 0) goto done;
   write_heatmap(ctx, out, "fc.png", c, r1.fc,
                 g->on ? "BOLD functional connectivity, after the regimen" : "BOLD functional connectivity",
                 "FC (Pearson r)", -1.0, 1.0);
   if (g->on) {
-    if (!analytic && (rc = write_bold_csv(out, "bold_baseline.csv", c, &r0, so.tr_s)) != 0) goto done;
-    if (r0.beta && (rc = write_activation_csv(out, "activation_baseline.csv", c, &des[1], r0.beta)) != 0)
+    if (!analytic && (rc = write_bold_csv(ctx, out, "bold_baseline.csv", c, &r0, so.tr_s)) != 0) goto done;
+    if (r0.beta && (rc = write_activation_csv(ctx, out, "activation_baseline.csv", c, &des[1], r0.beta)) != 0)
       goto done;
-    if ((rc = write_matrix_csv(out, "fc_baseline.csv", c, r0.fc)) != 0 ||
-        (rc = write_matrix_csv(out, "fc_change.csv", c, diff)) != 0)
+    if ((rc = write_matrix_csv(ctx, out, "fc_baseline.csv", c, r0.fc)) != 0 ||
+        (rc = write_matrix_csv(ctx, out, "fc_change.csv", c, diff)) != 0)
       goto done;
     write_heatmap(ctx, out, "fc_baseline.png", c, r0.fc, "BOLD functional connectivity, baseline",
                   "FC (Pearson r)", -1.0, 1.0);
@@ -531,16 +530,15 @@ int ks_cli_scan(int argc, char **argv) {
     st = ks_imaging_scan_summary(ctx, c, &d, &s1);
     if (st == KS_OK && g->on) st = ks_imaging_scan_summary(ctx, c, &d0, &s0);
     if (st == KS_OK) {
-      char tmp[4200], fin[4200];
-      FILE *f = open_tmp(out, "summary.json", tmp, fin, sizeof tmp);
-      if (f) {
-        fprintf(f, "{\n  \"paradigm\": \"%s\",\n", ks_paradigm_name((ks_paradigm)paradigm));
-        if (g->on) fprintf(f, "  \"day\": %g,\n", g->day);
-        if (g->on) print_summary(f, "baseline_analytic", &s0, &d0, 0);
-        print_summary(f, "analytic", &s1, &d, 1);
-        fputs("}\n", f);
-        if ((rc = close_rename(f, tmp, fin)) != 0) goto done;
-      }
+      ks_afile *af = NULL;
+      FILE *f = out_open(ctx, out, "summary.json", &af, &rc);
+      if (!f) goto done;
+      fprintf(f, "{\n  \"paradigm\": \"%s\",\n", ks_paradigm_name((ks_paradigm)paradigm));
+      if (g->on) fprintf(f, "  \"day\": %g,\n", g->day);
+      if (g->on) print_summary(f, "baseline_analytic", &s0, &d0, 0);
+      print_summary(f, "analytic", &s1, &d, 1);
+      fputs("}\n", f);
+      if ((rc = out_commit(ctx, &af)) != 0) goto done;
     } else {
       ks_log(ctx, KS_LOG_WARN, "summary.json not written: %s", ks_ctx_last_error(ctx));
     }

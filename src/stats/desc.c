@@ -44,25 +44,34 @@ ks_status ks_stats_mean(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy na
   return KS_OK;
 }
 
-ks_status ks_stats_sd(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
-  KS_CHECK_ARG(ctx, x != NULL && out != NULL);
-  size_t k = 0;
-  KS_TRY(scan(ctx, __func__, x, n, nan, &k));
-  if (k < 2) return ks_ctx_fail(ctx, KS_EINVAL, "%s: %zu values (expected at least 2)", __func__, k);
+/* Sample variance of the usable values and their number k (at least 2); FN names the caller. */
+static ks_status sample_var(ks_ctx *ctx, const char *fn, const double *x, size_t n, ks_nan_policy nan, double *var,
+                            size_t *k) {
+  KS_CHECK_ARG(ctx, x != NULL && var != NULL);
+  *k = 0;
+  KS_TRY(scan(ctx, fn, x, n, nan, k));
+  if (*k < 2) return ks_ctx_fail(ctx, KS_EINVAL, "%s: %zu values (expected at least 2)", fn, *k);
   double m, ss;
-  moments(x, n, k, &m, &ss);
-  *out = sqrt(ss / (double)(k - 1));
+  moments(x, n, *k, &m, &ss);
+  *var = ss / (double)(*k - 1);
+  return KS_OK;
+}
+
+ks_status ks_stats_sd(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
+  KS_CHECK_ARG(ctx, out != NULL);
+  double v = 0.0;
+  size_t k = 0;
+  KS_TRY(sample_var(ctx, __func__, x, n, nan, &v, &k));
+  *out = sqrt(v);
   return KS_OK;
 }
 
 ks_status ks_stats_se(ks_ctx *ctx, const double *x, size_t n, ks_nan_policy nan, double *out) {
-  KS_CHECK_ARG(ctx, x != NULL && out != NULL);
+  KS_CHECK_ARG(ctx, out != NULL);
+  double v = 0.0;
   size_t k = 0;
-  KS_TRY(scan(ctx, __func__, x, n, nan, &k));
-  if (k < 2) return ks_ctx_fail(ctx, KS_EINVAL, "%s: %zu values (expected at least 2)", __func__, k);
-  double m, ss;
-  moments(x, n, k, &m, &ss);
-  *out = sqrt(ss / (double)(k - 1) / (double)k);
+  KS_TRY(sample_var(ctx, __func__, x, n, nan, &v, &k));
+  *out = sqrt(v / (double)k);
   return KS_OK;
 }
 

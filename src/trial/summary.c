@@ -534,6 +534,20 @@ static void json_pair_int(ks_json *j, size_t a, size_t b) {
   ks_json_end_array(j);
 }
 
+/* NAME_rate, NAME_ci95 and NAME_k_of_n of an arm's proportion. */
+static void json_rate(ks_json *j, const char *name, double rate, double lo, double hi, size_t k, size_t n) {
+  char key[48];
+  snprintf(key, sizeof key, "%s_rate", name);
+  ks_json_key(j, key);
+  json_num_or_null(j, rate);
+  snprintf(key, sizeof key, "%s_ci95", name);
+  ks_json_key(j, key);
+  json_pair(j, lo, hi);
+  snprintf(key, sizeof key, "%s_k_of_n", name);
+  ks_json_key(j, key);
+  json_pair_int(j, k, n);
+}
+
 /* {"estimate": e, "ci95": [lo, hi], P_KEY: p} (no p when p_key is NULL). */
 static void json_contrast(ks_json *j, double est, double lo, double hi, const char *p_key, double p) {
   ks_json_begin_object(j);
@@ -662,18 +676,8 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
       if (any) ks_json_end_object(&j);
     }
     ks_json_end_object(&j);
-    ks_json_key(&j, "response_rate");
-    json_num_or_null(&j, s.response_rate);
-    ks_json_key(&j, "response_ci95");
-    json_pair(&j, s.response_lo, s.response_hi);
-    ks_json_key(&j, "response_k_of_n");
-    json_pair_int(&j, s.response_k, s.response_n);
-    ks_json_key(&j, "remission_rate");
-    json_num_or_null(&j, s.remission_rate);
-    ks_json_key(&j, "remission_ci95");
-    json_pair(&j, s.remission_lo, s.remission_hi);
-    ks_json_key(&j, "remission_k_of_n");
-    json_pair_int(&j, s.remission_k, s.remission_n);
+    json_rate(&j, "response", s.response_rate, s.response_lo, s.response_hi, s.response_k, s.response_n);
+    json_rate(&j, "remission", s.remission_rate, s.remission_lo, s.remission_hi, s.remission_k, s.remission_n);
     ks_json_key(&j, "median_days_to_loss_of_response");
     json_num_or_null(&j, s.median_days_to_loss_of_response);
     ks_json_key(&j, "median_days_to_loss_of_response_ci95");
