@@ -19,15 +19,15 @@ extern "C" {
 
 /* Regions of the structural readout. */
 typedef enum {
-  KS_REGION_PFC = 0,             /* medial prefrontal / anterior cingulate gray matter */
-  KS_REGION_HIPPOCAMPUS,
-  KS_REGION_ANTERIOR_HIPPOCAMPUS,
-  KS_REGION_AMYGDALA,
-  KS_REGION_N
-} ks_brain_region;
+  KS_GMV_PFC = 0,             /* medial prefrontal / anterior cingulate gray matter */
+  KS_GMV_HIPPOCAMPUS,
+  KS_GMV_ANTERIOR_HIPPOCAMPUS,
+  KS_GMV_AMYGDALA,
+  KS_GMV_N
+} ks_gmv_region;
 
 /** "pfc", "hippocampus", "anterior_hippocampus", "amygdala". */
-KS_API const char *ks_brain_region_name(ks_brain_region r);
+KS_API const char *ks_brain_region_name(ks_gmv_region r);
 
 /* Cognitive tests, each on its own units. */
 typedef enum {
@@ -44,8 +44,8 @@ KS_API const char *ks_cog_test_name(ks_cog_test t);
 /** Every parameter of the layer; values, units and sources in docs/model/brain.md. */
 typedef struct ks_brain_params {
   /* --- structural --- */
-  double vol_per_spine[KS_REGION_N]; /* fractional volume change per fractional spine change */
-  double vol_cv[KS_REGION_N];        /* between-subject SD / mean of the volume in controls */
+  double vol_per_spine[KS_GMV_N]; /* fractional volume change per fractional spine change */
+  double vol_cv[KS_GMV_N];        /* between-subject SD / mean of the volume in controls */
   /* --- cognition --- */
   double cog_norm_mean[KS_COG_N];    /* trauma-exposed controls, test units */
   double cog_norm_sd[KS_COG_N];
@@ -82,9 +82,9 @@ KS_API ks_brain_params ks_brain_params_default(void);
 /* ---- structural imaging ---------------------------------------------------------------------- */
 
 typedef struct ks_brain_volume {
-  double rel[KS_REGION_N];           /* volume relative to a healthy control (1) */
-  double pct_change[KS_REGION_N];    /* percent change from the patient's own baseline */
-  double d_vs_control[KS_REGION_N];  /* (rel - 1) / vol_cv: the patient's standardised difference */
+  double rel[KS_GMV_N];           /* volume relative to a healthy control (1) */
+  double pct_change[KS_GMV_N];    /* percent change from the patient's own baseline */
+  double d_vs_control[KS_GMV_N];  /* (rel - 1) / vol_cv: the patient's standardised difference */
 } ks_brain_volume;
 
 /** Regional gray-matter volume from spine densities relative to healthy (spine_pfc, spine_hpc;

@@ -48,6 +48,9 @@ typedef enum {
 /* Assessments. KS_SCALE_SCAN is the imaging session (not a symptom scale). */
 typedef enum {
   KS_SCALE_CAPS5 = 0, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS, KS_SCALE_CADSS, KS_SCALE_SCAN,
+  /* brain layer (docs/model/brain.md): structural MRI (hippocampal volume, % change), cognitive
+   * tests on their own units, chronic pain NRS, Scale for Suicidal Ideation */
+  KS_SCALE_MRI, KS_SCALE_RAVLT, KS_SCALE_TMT_A, KS_SCALE_TMT_B, KS_SCALE_DSST, KS_SCALE_NRS, KS_SCALE_SSI,
   KS_SCALE_N
 } ks_scen_scale;
 

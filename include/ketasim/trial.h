@@ -78,6 +78,14 @@ typedef enum {
   KS_M_FC_VMPFC_AMYGDALA,        /* Fisher z, at scan visits */
   KS_M_WINDOW, KS_M_GAIN_VMPFC_AMYGDALA, KS_M_SPINE_PFC, KS_M_FEAR, KS_M_AVOIDANCE,
   KS_M_SBP_PEAK, KS_M_DBP_PEAK,  /* on infusion days: peak during the session, mmHg */
+  /* brain layer (ks_brain_*, docs/model/brain.md), appended */
+  KS_M_VOL_PFC_PCT, KS_M_VOL_HPC_PCT, KS_M_VOL_AHPC_PCT, KS_M_VOL_AMY_PCT, /* % change from baseline, MRI/scan visits */
+  KS_M_VOL_HPC_D,                /* hippocampal volume vs controls, d */
+  KS_M_RAVLT, KS_M_TMT_A, KS_M_TMT_B, KS_M_DSST,  /* words; seconds; seconds; items */
+  KS_M_PAIN_NRS,                 /* 0-10; NaN for patients without chronic pain */
+  KS_M_SSI, KS_M_MADRS_SI,       /* Scale for Suicidal Ideation 0-38; MADRS item 10 (0-6) */
+  KS_M_THETA_DEP,                /* latent depressive severity (IRT) */
+  KS_M_KETAMINE_CUM_MG, KS_M_DOSES_PER_WEEK, KS_M_FLAG_FREQUENT, KS_M_FLAG_CUMULATIVE, /* safety */
   KS_M_N
 } ks_measure;
 

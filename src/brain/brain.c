@@ -10,10 +10,10 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const region_names[KS_REGION_N] = {"pfc", "hippocampus", "anterior_hippocampus", "amygdala"};
+static const char *const region_names[KS_GMV_N] = {"pfc", "hippocampus", "anterior_hippocampus", "amygdala"};
 static const char *const test_names[KS_COG_N] = {"ravlt_total", "tmt_a_s", "tmt_b_s", "dsst"};
 
-const char *ks_brain_region_name(ks_brain_region r) { return (unsigned)r < KS_REGION_N ? region_names[r] : "?"; }
+const char *ks_brain_region_name(ks_gmv_region r) { return (unsigned)r < KS_GMV_N ? region_names[r] : "?"; }
 const char *ks_cog_test_name(ks_cog_test t) { return (unsigned)t < KS_COG_N ? test_names[t] : "?"; }
 
 static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
@@ -22,15 +22,15 @@ ks_brain_params ks_brain_params_default(void) {
   ks_brain_params p;
   memset(&p, 0, sizeof p);
   /* Between-subject CV of regional volumes in controls: 10% (assumed; no pooled figure retrieved). */
-  for (int r = 0; r < KS_REGION_N; r++) p.vol_cv[r] = 0.10;
+  for (int r = 0; r < KS_GMV_N; r++) p.vol_cv[r] = 0.10;
   /* Volume per spine density: calibrated so that the trial population's mean hippocampal spine
    * deficit (0.124) gives Logue 2018's d = -0.17 (hippocampus) and -0.11 (amygdala, through the
    * same limbic deficit); PFC takes the hippocampal scaling (Keifer 2015: spine density is the
    * morphometric that tracks the VBM signal); the anterior hippocampus has no state of its own. */
-  p.vol_per_spine[KS_REGION_HIPPOCAMPUS] = 0.17 * 0.10 / 0.124;
-  p.vol_per_spine[KS_REGION_ANTERIOR_HIPPOCAMPUS] = p.vol_per_spine[KS_REGION_HIPPOCAMPUS];
-  p.vol_per_spine[KS_REGION_AMYGDALA] = 0.11 * 0.10 / 0.124;
-  p.vol_per_spine[KS_REGION_PFC] = p.vol_per_spine[KS_REGION_HIPPOCAMPUS];
+  p.vol_per_spine[KS_GMV_HIPPOCAMPUS] = 0.17 * 0.10 / 0.124;
+  p.vol_per_spine[KS_GMV_ANTERIOR_HIPPOCAMPUS] = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
+  p.vol_per_spine[KS_GMV_AMYGDALA] = 0.11 * 0.10 / 0.124;
+  p.vol_per_spine[KS_GMV_PFC] = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
   /* Cognition: trauma-exposed controls and PTSD-vs-control d of PMC8555514 (Table 3). */
   static const double mean[KS_COG_N] = {57.77, 20.13, 48.63, 79.33};
   static const double sd[KS_COG_N] = {6.37, 6.34, 13.14, 14.73};
@@ -82,8 +82,8 @@ void ks_brain_volume_eval(const ks_brain_params *p, double spine_pfc, double spi
     if (!(isfinite(s[k]) && s[k] > 0.05)) s[k] = 0.05;
     if (!(isfinite(s0[k]) && s0[k] > 0.05)) s0[k] = 0.05;
   }
-  for (int r = 0; r < KS_REGION_N; r++) {
-    int k = r == KS_REGION_PFC ? 0 : 1;
+  for (int r = 0; r < KS_GMV_N; r++) {
+    int k = r == KS_GMV_PFC ? 0 : 1;
     /* Gray-matter volume tracks synaptic (spine) density linearly near the healthy state. */
     double rel = 1.0 - p->vol_per_spine[r] * (1.0 - s[k]);
     double rel0 = 1.0 - p->vol_per_spine[r] * (1.0 - s0[k]);

@@ -59,13 +59,13 @@ ks_status ks_brain_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size
   ks_brain_volume_eval(&bp, 1.0 - REF_DEFICIT_PFC, 1.0 - REF_DEFICIT_HPC, 1.0, 1.0, &v);
   KS_TRY(ks_target_add(out, cap, n, "brain.hippocampus.ptsd_d", "hippocampal volume, PTSD vs trauma-exposed controls",
                        "d", "Logue 2018 Biol Psychiatry 83:244 (ENIGMA-PGC, n=1868)", -0.17, -0.262, -0.078,
-                       v.d_vs_control[KS_REGION_HIPPOCAMPUS], CAL));
+                       v.d_vs_control[KS_GMV_HIPPOCAMPUS], CAL));
   KS_TRY(ks_target_add(out, cap, n, "brain.amygdala.ptsd_d", "amygdala volume, PTSD vs trauma-exposed controls", "d",
                        "Logue 2018 Biol Psychiatry 83:244 (ENIGMA-PGC, n=1868)", -0.11, -0.202, -0.018,
-                       v.d_vs_control[KS_REGION_AMYGDALA], CAL));
+                       v.d_vs_control[KS_GMV_AMYGDALA], CAL));
   KS_TRY(ks_target_add(out, cap, n, "brain.pfc.ptsd_direction", "vmPFC/ACC gray matter smaller in PTSD (direction)",
                        "d", "Kuhn & Gallinat 2013 Biol Psychiatry 73:70 (VBM meta-analysis)", NAN, -1.0, -0.01,
-                       v.d_vs_control[KS_REGION_PFC], VAL));
+                       v.d_vs_control[KS_GMV_PFC], VAL));
 
   /* One 0.5 mg/kg racemic infusion over 40 min: hippocampal volume at day 1 and 10, the window
    * at 24 h (SSI calibration) and NMDA occupancy at the end of the infusion. */
@@ -74,9 +74,9 @@ ks_status ks_brain_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size
   ks_cascade_point cp[4];
   KS_TRY(run_course(ctx, &d1, 1, t, 4, cp, NULL));
   ks_brain_volume_eval(&bp, cp[2].spine_pfc, cp[2].spine_hpc, cp[0].spine_pfc, cp[0].spine_hpc, &v);
-  double day1 = v.pct_change[KS_REGION_HIPPOCAMPUS];
+  double day1 = v.pct_change[KS_GMV_HIPPOCAMPUS];
   ks_brain_volume_eval(&bp, cp[3].spine_pfc, cp[3].spine_hpc, cp[0].spine_pfc, cp[0].spine_hpc, &v);
-  double day10 = v.pct_change[KS_REGION_HIPPOCAMPUS];
+  double day10 = v.pct_change[KS_GMV_HIPPOCAMPUS];
   KS_TRY(ks_target_add(out, cap, n, "brain.hippocampus.single_infusion_day1_pct",
                        "whole-hippocampus change 1 day after 0.5 mg/kg (no detectable change)", "%",
                        "Sci Rep 2024 14:4538 (3T/7T, TRD and HV; null at 1-2 d)", 0.0, -1.0, 1.0, day1, VAL));

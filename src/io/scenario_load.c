@@ -640,7 +640,8 @@ static ks_status load_arms(loader *L, const ynode *y, int day_hi) {
   return KS_OK;
 }
 
-static const char *const scale_keys[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
+static const char *const scale_keys[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan",
+                                                   "mri", "ravlt", "tmt_a", "tmt_b", "dsst", "nrs", "ssi"};
 
 static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day, int day_hi) {
   const ynode *v[KS_SCALE_N];
@@ -680,7 +681,9 @@ static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day,
 }
 
 static ks_status load_followup(loader *L, const ynode *y) {
-  static const char *const keys[] = {"days", "caps5_every", "pcl5_every", "iesr_every", "madrs_every", "cadss_every", "scan_every"};
+  static const char *const keys[1 + KS_SCALE_N] = {"days", "caps5_every", "pcl5_every", "iesr_every", "madrs_every",
+                                                   "cadss_every", "scan_every", "mri_every", "ravlt_every", "tmt_a_every",
+                                                   "tmt_b_every", "dsst_every", "nrs_every", "ssi_every"};
   const ynode *v[1 + KS_SCALE_N];
   KS_TRY(map_fields(L, y, "followup", keys, 1 + KS_SCALE_N, v));
   long days = 0;
@@ -715,7 +718,12 @@ static int has_baseline(const ks_scenario *sc, ks_scen_scale s) {
   return sc->n_visits[s] > 0 && !sc->visits[s][0].by_time && sc->visits[s][0].value == 0.0;
 }
 
-static const char *const symptom_scales[] = {"caps5", "pcl5", "iesr", "madrs", "cadss"};
+/* Scales an endpoint may name: the symptom scales and the brain layer's (not the fMRI scan). */
+static const char *const endpoint_scales[] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "mri",
+                                              "ravlt", "tmt_a", "tmt_b", "dsst", "nrs", "ssi"};
+static const ks_scen_scale endpoint_scale_enum[] = {
+    KS_SCALE_CAPS5, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS, KS_SCALE_CADSS, KS_SCALE_MRI,
+    KS_SCALE_RAVLT, KS_SCALE_TMT_A, KS_SCALE_TMT_B, KS_SCALE_DSST, KS_SCALE_NRS, KS_SCALE_SSI};
 
 static ks_status check_visit_of(loader *L, const ynode *at, const char *path, ks_scen_scale s, ks_scen_visit v) {
   if (!has_baseline(L->sc, s))
@@ -753,8 +761,8 @@ static ks_status load_endpoint(loader *L, const ynode *y, int kind, ks_scen_endp
   int s = (int)e->scale;
   if (v[0]) {
     join(p, sizeof p, path, "scale");
-    KS_TRY(get_enum(L, v[0], p, "scale", symptom_scales, 5, &s));
-    e->scale = (ks_scen_scale)s;
+    KS_TRY(get_enum(L, v[0], p, "scale", endpoint_scales, sizeof endpoint_scales / sizeof endpoint_scales[0], &s));
+    e->scale = endpoint_scale_enum[s];
   }
   const ynode *day_node = kind == 0 ? v[1] : (kind == 1 || kind == 2) ? v[2] : NULL;
   if (day_node) {

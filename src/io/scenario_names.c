@@ -14,8 +14,9 @@ static const char *const fear_names[] = {"default", "latent-cause"};
 static const char *const dropout_names[] = {"mcar", "mar", "mnar"};
 static const char *const therapy_names[KS_THERAPY_N] = {"prolonged-exposure", "imaginal-exposure",
                                                         "in-vivo-exposure", "written-exposure"};
-static const char *const scale_names[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
-static const double scale_max[KS_SCALE_N] = {80, 80, 88, 60, 92, 0};
+static const char *const scale_names[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan",
+                                                    "mri", "ravlt", "tmt_a", "tmt_b", "dsst", "nrs", "ssi"};
+static const double scale_max[KS_SCALE_N] = {80, 80, 88, 60, 92, 0, 0, 75, 150, 300, 133, 10, 38};
 static const char *const preset_names[KS_PRESET_N] = {"civilian-chronic-ptsd", "veterans-treatment-resistant"};
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")

@@ -158,6 +158,7 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
   }
   fprintf(fp, "assessments:\n");
   for (int s = 0; s < KS_SCALE_N; s++) {
+    if (s >= KS_SCALE_MRI && sc->n_visits[s] == 0) continue; /* brain-layer scales only when assessed */
     fprintf(fp, "  %s: [", ks_scen_scale_name((ks_scen_scale)s));
     for (size_t k = 0; k < sc->n_visits[s]; k++) {
       fmt_visit(a, sizeof a, sc->visits[s][k]);
@@ -167,7 +168,8 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
   }
   fprintf(fp, "followup:\n  days: %d\n", sc->followup_days);
   for (int s = 0; s < KS_SCALE_N; s++)
-    fprintf(fp, "  %s_every: %d\n", ks_scen_scale_name((ks_scen_scale)s), sc->followup_every[s]);
+    if (s < KS_SCALE_MRI || sc->followup_every[s] > 0)
+      fprintf(fp, "  %s_every: %d\n", ks_scen_scale_name((ks_scen_scale)s), sc->followup_every[s]);
   fprintf(fp, "endpoints:\n");
   write_endpoint(fp, "primary", &sc->primary, 0);
   write_endpoint(fp, "response", &sc->response, 1);

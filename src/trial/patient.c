@@ -3,6 +3,7 @@
  * and imaging -> fear memory -> symptom scales and acute effects -> visits and dropout.
  * The equations that join the layers are in docs/model/trial.md. */
 #include "trial_internal.h"
+#include "brain_visit.h"
 
 #include <ketasim/circuit.h>
 #include <ketasim/imaging.h>
@@ -388,6 +389,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
       if ((st = ks_imaging_scan_summary(ctx, w.circ, &dv, &img)) != KS_OK) goto done;
       row[KS_M_FC_VMPFC_AMYGDALA] = img.vmpfc_amygdala_faces_z;
     }
+    if ((st = ks__brain_visit(ctx, plan, pt, w.pk, w.doses, w.n_doses, &w.cas[0], &pc, &cpt, &lat, t_visit, values, v)) != KS_OK) goto done;
   }
   st = KS_OK;
 done:

@@ -18,6 +18,13 @@ int ks_trial_scale_measure(ks_scen_scale s) {
     case KS_SCALE_IESR: return KS_M_IESR;
     case KS_SCALE_MADRS: return KS_M_MADRS;
     case KS_SCALE_CADSS: return KS_M_CADSS;
+    case KS_SCALE_MRI: return KS_M_VOL_HPC_PCT;
+    case KS_SCALE_RAVLT: return KS_M_RAVLT;
+    case KS_SCALE_TMT_A: return KS_M_TMT_A;
+    case KS_SCALE_TMT_B: return KS_M_TMT_B;
+    case KS_SCALE_DSST: return KS_M_DSST;
+    case KS_SCALE_NRS: return KS_M_PAIN_NRS;
+    case KS_SCALE_SSI: return KS_M_SSI;
     default: return -1;
   }
 }

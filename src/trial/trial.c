@@ -14,7 +14,10 @@
 static const char *const measure_names[KS_M_N] = {
     "caps5", "caps5_b", "caps5_c", "caps5_d", "caps5_e", "pcl5", "iesr", "madrs", "cadss",
     "fc_vmpfc_amygdala_z", "window", "gain_vmpfc_amygdala", "spine_pfc", "fear", "avoidance",
-    "sbp_peak_mmHg", "dbp_peak_mmHg"};
+    "sbp_peak_mmHg", "dbp_peak_mmHg",
+    "vol_pfc_pct", "vol_hippocampus_pct", "vol_anterior_hippocampus_pct", "vol_amygdala_pct", "vol_hippocampus_d",
+    "ravlt_total", "tmt_a_s", "tmt_b_s", "dsst", "pain_nrs", "ssi", "madrs_item10", "theta_dep",
+    "ketamine_cumulative_mg", "doses_per_week", "flag_frequent_use", "flag_cumulative_exposure"};
 
 const char *ks_measure_name(ks_measure m) { return (unsigned)m < KS_M_N ? measure_names[m] : "?"; }
 

@@ -14,24 +14,24 @@ KS_TEST(volume_is_linear_in_spine_deficit) {
   ks_brain_params p = ks_brain_params_default();
   ks_brain_volume v;
   ks_brain_volume_eval(&p, 1.0, 1.0, 1.0, 1.0, &v);
-  for (int r = 0; r < KS_REGION_N; r++) {
+  for (int r = 0; r < KS_GMV_N; r++) {
     KS_ASSERT_NEAR(v.rel[r], 1.0, 1e-15);
     KS_ASSERT_NEAR(v.pct_change[r], 0.0, 1e-12);
     KS_ASSERT_NEAR(v.d_vs_control[r], 0.0, 1e-12);
   }
   /* Hippocampal deficit 0.124 gives Logue's d = -0.17 with a 10% CV (the calibration). */
   ks_brain_volume_eval(&p, 1.0, 0.876, 1.0, 0.876, &v);
-  KS_ASSERT_NEAR(v.d_vs_control[KS_REGION_HIPPOCAMPUS], -0.17, 1e-9);
-  KS_ASSERT_NEAR(v.d_vs_control[KS_REGION_AMYGDALA], -0.11, 1e-9);
-  KS_ASSERT_NEAR(v.d_vs_control[KS_REGION_PFC], 0.0, 1e-12);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_HIPPOCAMPUS], -0.17, 1e-9);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_AMYGDALA], -0.11, 1e-9);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_PFC], 0.0, 1e-12);
   /* Recovery from 0.876 to 0.95: rel goes from 1 - k 0.124 to 1 - k 0.05. */
-  double k = p.vol_per_spine[KS_REGION_HIPPOCAMPUS];
+  double k = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
   ks_brain_volume_eval(&p, 0.9, 0.95, 0.8, 0.876, &v);
-  KS_ASSERT_NEAR(v.pct_change[KS_REGION_HIPPOCAMPUS], 100.0 * ((1 - k * 0.05) / (1 - k * 0.124) - 1), 1e-10);
-  KS_ASSERT_TRUE(v.pct_change[KS_REGION_PFC] > 0.0);
+  KS_ASSERT_NEAR(v.pct_change[KS_GMV_HIPPOCAMPUS], 100.0 * ((1 - k * 0.05) / (1 - k * 0.124) - 1), 1e-10);
+  KS_ASSERT_TRUE(v.pct_change[KS_GMV_PFC] > 0.0);
   /* Garbage in is clamped, not propagated. */
   ks_brain_volume_eval(&p, NAN, -1.0, 1.0, 1.0, &v);
-  for (int r = 0; r < KS_REGION_N; r++) KS_ASSERT_TRUE(isfinite(v.rel[r]) && isfinite(v.pct_change[r]));
+  for (int r = 0; r < KS_GMV_N; r++) KS_ASSERT_TRUE(isfinite(v.rel[r]) && isfinite(v.pct_change[r]));
 }
 
 KS_TEST(cognition_scores_on_test_units) {
