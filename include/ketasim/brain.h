@@ -27,7 +27,7 @@ typedef enum {
 } ks_gmv_region;
 
 /** "pfc", "hippocampus", "anterior_hippocampus", "amygdala". */
-KS_API const char *ks_brain_region_name(ks_gmv_region r);
+KS_API const char *ks_gmv_region_name(ks_gmv_region r);
 
 /* Cognitive tests, each on its own units. */
 typedef enum {

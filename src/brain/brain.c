@@ -13,7 +13,7 @@
 static const char *const region_names[KS_GMV_N] = {"pfc", "hippocampus", "anterior_hippocampus", "amygdala"};
 static const char *const test_names[KS_COG_N] = {"ravlt_total", "tmt_a_s", "tmt_b_s", "dsst"};
 
-const char *ks_brain_region_name(ks_gmv_region r) { return (unsigned)r < KS_GMV_N ? region_names[r] : "?"; }
+const char *ks_gmv_region_name(ks_gmv_region r) { return (unsigned)r < KS_GMV_N ? region_names[r] : "?"; }
 const char *ks_cog_test_name(ks_cog_test t) { return (unsigned)t < KS_COG_N ? test_names[t] : "?"; }
 
 static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }

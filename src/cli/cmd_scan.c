@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <ketasim/brain.h>
 #include <ketasim/circuit.h>
 #include <ketasim/imaging.h>
 #include <ketasim/io.h>
@@ -210,6 +211,20 @@ static void print_summary(FILE *f, const char *key, const ks_imaging_summary *s,
           s->vmpfc_insula_rest_z, s->mean_rE_Hz, last ? "" : ",");
 }
 
+/* Structural readout (ks_brain_volume_eval): regional gray-matter volume relative to healthy,
+ * percent change from the baseline scan and d vs controls, as morphometry studies report it. */
+static void print_volume(FILE *f, const double spine_pfc[2], const double spine_hpc[2]) {
+  ks_brain_params bp = ks_brain_params_default();
+  ks_brain_volume v;
+  ks_brain_volume_eval(&bp, spine_pfc[1], spine_hpc[1], spine_pfc[0], spine_hpc[0], &v);
+  fputs("  \"volume\": {\n", f);
+  for (int r = 0; r < KS_GMV_N; r++)
+    fprintf(f, "    \"%s\": {\"rel\": %.6f, \"pct_change\": %.6f, \"d_vs_control\": %.6f}%s\n",
+            ks_gmv_region_name((ks_gmv_region)r), v.rel[r], v.pct_change[r], v.d_vs_control[r],
+            r + 1 < KS_GMV_N ? "," : "");
+  fputs("  }\n", f);
+}
+
 /* A regimen given by flags. */
 typedef struct regimen {
   int on;
@@ -311,7 +326,7 @@ static ks_circuit_drive drive_of(const ks_cascade_point *p, double threat_nA) {
 /* PK -> receptor + cascade (default parameters, typical 40-year-old) at t = 0 (before the first
  * dose) and at the chosen day. Returns 0 or 1. */
 static int regimen_drives(ks_ctx *ctx, const regimen *g, double weight_kg, double threat_nA,
-                          ks_circuit_drive *d0, ks_circuit_drive *d1) {
+                          ks_circuit_drive *d0, ks_circuit_drive *d1, double spine_pfc[2], double spine_hpc[2]) {
   ks_pk_patient pat = ks_pk_patient_typical(weight_kg, 40.0, 0);
   ks_pk_options o = ks_pk_options_default();
   const ks_pk_dose *last = &g->dose[g->n_doses - 1];
@@ -334,6 +349,10 @@ static int regimen_drives(ks_ctx *ctx, const regimen *g, double weight_kg, doubl
   if (!(g->day > 0.0)) pt[1] = pt[0];
   *d0 = drive_of(&pt[0], threat_nA);
   *d1 = drive_of(&pt[1], threat_nA);
+  for (int k = 0; k < 2; k++) {
+    spine_pfc[k] = pt[k].spine_pfc;
+    spine_hpc[k] = pt[k].spine_hpc;
+  }
   return 0;
 }
 
@@ -470,7 +489,11 @@ int ks_cli_scan(int argc, char **argv) {
     rc = 1;
     goto done;
   }
-  if (g->on && (rc = regimen_drives(ctx, g, weight_kg, d.threat_input_nA, &d0, &d)) != 0) goto done;
+  /* Spine densities (baseline, scan day) for the structural readout: from the regimen's cascade,
+   * or the --spine-pfc flag (hippocampus then healthy). */
+  double spine_pfc[2] = {d.spine_pfc_rel, d.spine_pfc_rel}, spine_hpc[2] = {1.0, 1.0};
+  if (g->on && (rc = regimen_drives(ctx, g, weight_kg, d.threat_input_nA, &d0, &d, spine_pfc, spine_hpc)) != 0)
+    goto done;
   ks_circuit_phenotype ph;
   ks_rng r;
   ks_rng_init(&r, so.seed, KS_STREAM_CIRCUIT_IIV, so.patient, 0);
@@ -536,7 +559,8 @@ int ks_cli_scan(int argc, char **argv) {
       fprintf(f, "{\n  \"paradigm\": \"%s\",\n", ks_paradigm_name((ks_paradigm)paradigm));
       if (g->on) fprintf(f, "  \"day\": %g,\n", g->day);
       if (g->on) print_summary(f, "baseline_analytic", &s0, &d0, 0);
-      print_summary(f, "analytic", &s1, &d, 1);
+      print_summary(f, "analytic", &s1, &d, 0);
+      print_volume(f, spine_pfc, spine_hpc);
       fputs("}\n", f);
       if ((rc = out_commit(ctx, &af)) != 0) goto done;
     } else {

@@ -79,6 +79,44 @@ static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r
   return st;
 }
 
+/* Long-term brain outcomes and safety (docs/model/brain.md), next to benefit: one figure per
+ * measure the scenario assessed, every group a series; measures never assessed draw nothing. */
+static ks_status brain_section(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r) {
+  static const struct {
+    ks_measure m;
+    const char *title, *ylab, *caption;
+  } figs[] = {
+      {KS_M_VOL_HPC_PCT, "Hippocampal volume", "% change from baseline",
+       "Structural MRI: hippocampal gray-matter volume from the spine state (calibrated to Logue 2018)."},
+      {KS_M_VOL_PFC_PCT, "Prefrontal gray-matter volume", "% change from baseline",
+       "Structural MRI: medial prefrontal gray matter from PFC spine density."},
+      {KS_M_RAVLT, "Verbal learning (RAVLT total)", "words (trials 1-5, 0-75)",
+       "Rey AVLT total learning; trauma-exposed controls 57.8 (SD 6.4)."},
+      {KS_M_TMT_A, "Processing speed (TMT-A)", "seconds (lower is better)", "Trail Making Test A; controls 20.1 s (SD 6.3)."},
+      {KS_M_TMT_B, "Set-shifting (TMT-B)", "seconds (lower is better)", "Trail Making Test B; controls 48.6 s (SD 13.1)."},
+      {KS_M_DSST, "Processing speed (digit symbol)", "items", "Digit Symbol; controls 79.3 (SD 14.7)."},
+      {KS_M_PAIN_NRS, "Chronic pain", "NRS (0-10)",
+       "Patients with chronic pain only; analgesic effect site of Dahan 2011 (C50 10.5 ng/mL, half-time 10.9 days)."},
+      {KS_M_SSI, "Suicidal ideation (SSI)", "SSI total (0-38)", "Scale for Suicidal Ideation."},
+      {KS_M_KETAMINE_CUM_MG, "Cumulative ketamine exposure", "mg (ketamine + esketamine)",
+       "Safety: cumulative exposure. Urinary tract injury is reported with heavy chronic use "
+       "(Chu 2008, case series of recreational users: very low grade evidence; no therapeutic dose threshold)."},
+      {KS_M_FLAG_FREQUENT, "Frequent-use flag", "share of patients",
+       "Safety: more than 4 doses a week over the last 4 weeks, the frequency at which recreational users showed "
+       "memory impairment over a year (Morgan 2010, observational cohort: low grade evidence)."},
+  };
+  /* Only when the scenario assessed a brain-layer scale (the safety measures exist at every visit). */
+  int any = 0;
+  for (size_t k = 0; k < 8 && !any; k++)
+    for (size_t v = 0; v < ks_trial_n_visits(r) && !any; v++)
+      for (size_t i = 0; i < ks_trial_n_patients(r) && !any; i++) any = isfinite(ks_trial_value(r, i, v, figs[k].m));
+  if (!any) return KS_OK;
+  KS_TRY(ks_report_add_section(rep, "Long-term brain outcomes and safety"));
+  for (size_t k = 0; k < sizeof figs / sizeof figs[0]; k++)
+    KS_TRY(add_lines(ctx, rep, r, figs[k].m, 0, figs[k].title, figs[k].ylab, figs[k].caption));
+  return KS_OK;
+}
+
 static void fmt(char *b, size_t n, double v, const char *f) {
   if (isfinite(v)) snprintf(b, n, f, v);
   else snprintf(b, n, "n/a");
@@ -209,6 +247,7 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
   if ((st = add_lines(ctx, rep, r, KS_M_FC_VMPFC_AMYGDALA, 0, "vmPFC-amygdala connectivity (faces task)",
                       "Fisher z", "Simulated vmPFC-amygdala functional connectivity at scan visits.")) != KS_OK)
     goto done;
+  if ((st = brain_section(ctx, rep, r)) != KS_OK) goto done;
   if ((st = ks_report_add_section(rep, "A typical patient per group")) != KS_OK) goto done;
   if ((st = ks__report_trial_typical(ctx, rep, r)) != KS_OK) goto done;
 

@@ -40,7 +40,8 @@ struct trial_stream {
 const ks_measure ks__trial_kept_measures[] = {KS_M_CAPS5, KS_M_PCL5, KS_M_IESR, KS_M_MADRS, KS_M_CADSS,
                                               KS_M_FC_VMPFC_AMYGDALA, KS_M_WINDOW, KS_M_GAIN_VMPFC_AMYGDALA,
                                               KS_M_FEAR, KS_M_VOL_HPC_PCT, KS_M_RAVLT, KS_M_TMT_A, KS_M_TMT_B,
-                                              KS_M_DSST, KS_M_PAIN_NRS, KS_M_SSI};
+                                              KS_M_DSST, KS_M_PAIN_NRS, KS_M_SSI, KS_M_VOL_PFC_PCT,
+                                              KS_M_KETAMINE_CUM_MG, KS_M_FLAG_FREQUENT};
 const size_t ks__trial_n_kept_measures = sizeof ks__trial_kept_measures / sizeof ks__trial_kept_measures[0];
 
 static double mono_s(void) {

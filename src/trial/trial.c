@@ -21,6 +21,24 @@ static const char *const measure_names[KS_M_N] = {
 
 const char *ks_measure_name(ks_measure m) { return (unsigned)m < KS_M_N ? measure_names[m] : "?"; }
 
+/* Units of the measures (the trace's data dictionary). */
+const char *ks__trial_measure_unit(int m) {
+  if (m <= KS_M_CADSS) return "points";
+  switch (m) {
+    case KS_M_SBP_PEAK: case KS_M_DBP_PEAK: return "mmHg";
+    case KS_M_VOL_PFC_PCT: case KS_M_VOL_HPC_PCT: case KS_M_VOL_AHPC_PCT: case KS_M_VOL_AMY_PCT: return "%";
+    case KS_M_VOL_HPC_D: return "d";
+    case KS_M_RAVLT: return "words";
+    case KS_M_TMT_A: case KS_M_TMT_B: return "s";
+    case KS_M_DSST: return "items";
+    case KS_M_PAIN_NRS: case KS_M_SSI: case KS_M_MADRS_SI: return "points";
+    case KS_M_THETA_DEP: return "theta";
+    case KS_M_KETAMINE_CUM_MG: return "mg";
+    case KS_M_DOSES_PER_WEEK: return "1/week";
+    default: return "1";
+  }
+}
+
 ks_trial_options ks_trial_options_default(void) {
   ks_trial_options o;
   memset(&o, 0, sizeof o);
