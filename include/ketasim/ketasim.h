@@ -16,6 +16,7 @@
 #include <ketasim/imaging.h>
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
+#include <ketasim/brain.h>
 #include <ketasim/population.h>
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>

@@ -207,6 +207,12 @@ KS_API size_t ks_trial_n_resumed(const ks_trial_result *r);
  *  (2000 per arm; a few minutes on 2 cores). Appends entries as validate.h describes. */
 KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
+/** Trial-level targets of the brain layer (src/trial/brain_validate.c), all held out: SSI and
+ *  MADRS item 10 at day 1 after one infusion (Grunebaum 2018, Wilkinson 2018; 2000 per arm) and
+ *  cognition right after and over six infusions (Murrough 2014, Zhou 2018, Shiroma 2014).
+ *  Appends entries as validate.h describes. Cost: about a minute on 2 cores. */
+KS_API ks_status ks_trial_brain_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
+
 /* ---- one patient's full trajectory (`ketasim patient`; src/trial/trace.c) -------------------- */
 
 /** A plain table of a trace: n_rows x n_cols doubles, row-major (data[r * n_cols + c]), with a

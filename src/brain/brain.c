@@ -68,7 +68,7 @@ ks_brain_params ks_brain_params_default(void) {
   p.ssi_direct_max = 0.38;          /* calibrated to Price 2014 (docs/model/brain.md) */
   p.ssi_retest_sd = 1.5;            /* assumed */
   /* Safety. */
-  p.flag_frequent_per_week = 4.0;   /* Morgan 2010: frequent users took ketamine > 4 times a week */
+  p.flag_frequent_per_week = 4.0;   /* Morgan 2010: frequent recreational users (4+ times a week, assumed reading) */
   p.flag_cumulative_g = 10.0;       /* assumed: no published dose threshold for uropathy */
   return p;
 }

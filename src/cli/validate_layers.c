@@ -16,8 +16,10 @@ static const layer layers[] = {
     {"circuit", ks_circuit_validate},
     {"clinic", ks_clinic_validate},
     {"acute", ks_acute_validate},
+    {"brain", ks_brain_validate},
     {"stats", ks_stats_validate},
     {"trial", ks_trial_validate},
+    {"brain-trial", ks_trial_brain_validate},
 };
 
 int ks_cli_validate_layer_known(const char *name) {
@@ -26,7 +28,7 @@ int ks_cli_validate_layer_known(const char *name) {
   return 0;
 }
 
-const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, circuit, clinic, acute, stats, trial"; }
+const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, circuit, clinic, acute, brain, stats, trial, brain-trial"; }
 
 ks_status ks_cli_validate_run(ks_ctx *ctx, const char *only, ks_target_result *out, size_t cap, size_t *n) {
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {

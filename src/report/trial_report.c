@@ -102,7 +102,7 @@ static ks_status brain_section(ks_ctx *ctx, ks_report *rep, const ks_trial_resul
        "Safety: cumulative exposure. Urinary tract injury is reported with heavy chronic use "
        "(Chu 2008, case series of recreational users: very low grade evidence; no therapeutic dose threshold)."},
       {KS_M_FLAG_FREQUENT, "Frequent-use flag", "share of patients",
-       "Safety: more than 4 doses a week over the last 4 weeks, the frequency at which recreational users showed "
+       "Safety: 4 or more doses a week over the last 4 weeks, the frequency at which recreational users showed "
        "memory impairment over a year (Morgan 2010, observational cohort: low grade evidence)."},
   };
   /* Only when the scenario assessed a brain-layer scale (the safety measures exist at every visit). */

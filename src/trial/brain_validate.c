@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Trial-level targets of the brain layer, all held out (nothing was tuned to them): suicidal
+ * ideation 24 h after one infusion (Grunebaum 2018 SSI; Wilkinson 2018 suicide items), cognition
+ * right after an infusion (Murrough 2014) and over six infusions (Shiroma 2014; Zhou 2018). */
+#include "trial_internal.h"
+
+#include <ketasim/scenario.h>
+#include <ketasim/stats.h>
+#include <ketasim/validate.h>
+
+#include <math.h>
+#include <string.h>
+
+#define N_PER_ARM 2000
+
+static const char si_trial[] =
+    "ketasim: 1\nname: validate-brain-si\nseed: 2018\n"
+    "population: {n: 4000, preset: civilian-chronic-ptsd}\n"
+    "design: parallel\n"
+    "arms:\n"
+    "  - name: ketamine\n    regimen:\n"
+    "      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1]}\n"
+    "  - name: midazolam\n    regimen:\n"
+    "      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1]}\n"
+    "assessments: {caps5: [0, \"24 h\"], madrs: [0, \"24 h\"], ssi: [0, \"24 h\"]}\n"
+    "endpoints:\n  primary: {scale: ssi, day: \"24 h\"}\n";
+
+static const char cog_trial[] =
+    "ketasim: 1\nname: validate-brain-cognition\nseed: 2014\n"
+    "population: {n: 2000, preset: civilian-chronic-ptsd}\n"
+    "design: single-arm\n"
+    "arms:\n"
+    "  - name: ketamine\n    regimen:\n"
+    "      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1, 3, 5, 8, 10, 12]}\n"
+    "assessments: {caps5: [0, 13, 26], ravlt: [0, \"1 h\", 13, 26], tmt_b: [0, 13, 26], dsst: [0, 13, 26]}\n"
+    "endpoints:\n  primary: {scale: ravlt, day: 13}\n";
+
+static ks_status run_text(ks_ctx *ctx, const char *name, const char *text, long n, ks_scenario **sc,
+                          ks_trial_result **r) {
+  KS_TRY(ks_scenario_load_string(ctx, name, text, strlen(text), sc));
+  ks_trial_options o = ks_trial_options_default();
+  o.n_patients = n;
+  return ks_trial_run(ctx, *sc, &o, r);
+}
+
+/* Visit index by label ("day 0", "24 h"); -1 when absent. */
+static long visit_of(const ks_trial_result *r, const char *label) {
+  for (size_t v = 0; v < ks_trial_n_visits(r); v++)
+    if (!strcmp(ks_trial_visit_label(r, v), label)) return (long)v;
+  return -1;
+}
+
+/* Mean, SD and n of the change of measure M from visit V0 to V1 in ARM, among patients whose value
+ * at V0 is at least MIN0; *k_resp counts those with a reduction of at least half. */
+static void change_stats(const ks_trial_result *r, int arm, ks_measure m, long v0, long v1, double min0, double *mean,
+                         double *sd, double *n, double *k_resp) {
+  double s = 0, ss = 0, k = 0, resp = 0;
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
+    if (arm >= 0 && ks_trial_patient_arm(r, i) != arm) continue;
+    double a = ks_trial_value(r, i, (size_t)v0, m), b = ks_trial_value(r, i, (size_t)v1, m);
+    if (isnan(a) || isnan(b) || a < min0) continue;
+    s += b - a;
+    ss += (b - a) * (b - a);
+    k += 1;
+    resp += b <= 0.5 * a;
+  }
+  *mean = k ? s / k : NAN;
+  *sd = k > 1 ? sqrt((ss - s * s / k) / (k - 1)) : NAN;
+  *n = k;
+  *k_resp = resp;
+}
+
+static ks_status si_targets(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  ks_scenario *sc = NULL;
+  ks_trial_result *r = NULL;
+  ks_status st = run_text(ctx, "brain SI trial (built in)", si_trial, 2 * N_PER_ARM, &sc, &r);
+  if (st != KS_OK) goto done;
+  long v0 = visit_of(r, "day 0"), v1 = visit_of(r, "24 h");
+  if (v0 < 0 || v1 < 0) {
+    st = ks_ctx_fail(ctx, KS_EINPUT, "brain SI trial: visits day 0 / 24 h missing");
+    goto done;
+  }
+  /* Grunebaum 2018: SSI >= 4 at entry; SSI day-1 change, ketamine minus midazolam; responders. */
+  double mk, sk, nk, rk, mm, sm, nm, rm;
+  change_stats(r, 0, KS_M_SSI, v0, v1, 4.0, &mk, &sk, &nk, &rk);
+  change_stats(r, 1, KS_M_SSI, v0, v1, 4.0, &mm, &sm, &nm, &rm);
+  const char *g = "Grunebaum 2018 Am J Psychiatry 175:327 (SSI >= 4; n=80)";
+  st = ks_target_add(out, cap, n, "trial.brain.ssi_day1_difference",
+                     "SSI change at day 1, ketamine minus midazolam, SSI >= 4 at entry", "points", g, -4.96, -7.59,
+                     -2.33, mk - mm, KS_TARGET_HELD_OUT);
+  double pk = rk / nk, pm = rm / nm;
+  double odds = (pk / (1 - pk)) / (pm / (1 - pm));
+  /* The published rates have no reported interval; the band is the binomial 95% range at n = 40. */
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.ssi_day1_responders_ketamine", ">= 50% SSI reduction at day 1, ketamine",
+                       "fraction", g, 0.55, 0.40, 0.70, pk, KS_TARGET_HELD_OUT);
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.ssi_day1_responders_midazolam",
+                       ">= 50% SSI reduction at day 1, midazolam", "fraction", g, 0.30, 0.16, 0.44, pm, KS_TARGET_HELD_OUT);
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.ssi_day1_response_or",
+                       "odds ratio of >= 50% SSI reduction at day 1, ketamine vs midazolam", "OR", g, 2.85, 1.14, 7.15,
+                       odds, KS_TARGET_HELD_OUT);
+  /* Wilkinson 2018: suicide item of the MADRS among those with ideation at baseline (item >= 1);
+   * standardised difference of the day-1 change (pooled SD). */
+  change_stats(r, 0, KS_M_MADRS_SI, v0, v1, 1.0, &mk, &sk, &nk, &rk);
+  change_stats(r, 1, KS_M_MADRS_SI, v0, v1, 1.0, &mm, &sm, &nm, &rm);
+  double sp = sqrt(((nk - 1) * sk * sk + (nm - 1) * sm * sm) / (nk + nm - 2));
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.madrs_si_day1_d",
+                       "MADRS item 10 change at day 1, midazolam minus ketamine, in SDs (ideation at baseline)", "d",
+                       "Wilkinson 2018 Am J Psychiatry 175:150 (IPD, n=167; d 0.48-0.85 over days 1-7)", NAN, 0.48,
+                       0.85, (mm - mk) / sp, KS_TARGET_HELD_OUT);
+done:
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  return st;
+}
+
+static ks_status cognition_targets(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  ks_scenario *sc = NULL;
+  ks_trial_result *r = NULL;
+  ks_status st = run_text(ctx, "brain cognition trial (built in)", cog_trial, N_PER_ARM, &sc, &r);
+  if (st != KS_OK) goto done;
+  long v0 = visit_of(r, "day 0"), va = visit_of(r, "1 h"), v13 = visit_of(r, "day 13"), v26 = visit_of(r, "day 26");
+  if (v0 < 0 || va < 0 || v13 < 0 || v26 < 0) {
+    st = ks_ctx_fail(ctx, KS_EINPUT, "brain cognition trial: visits missing");
+    goto done;
+  }
+  double m, s, k, rr;
+  change_stats(r, -1, KS_M_RAVLT, v0, va, -INFINITY, &m, &s, &k, &rr);
+  st = ks_target_add(out, cap, n, "trial.brain.ravlt_acute_direction",
+                     "RAVLT change 1 h after the first 0.5 mg/kg infusion (impairment: < 0)", "words",
+                     "Murrough 2014 Psychopharmacology 231:481 (recall impaired right after ketamine)", NAN, -30.0,
+                     -0.01, m, KS_TARGET_HELD_OUT);
+  change_stats(r, -1, KS_M_RAVLT, v0, v13, -INFINITY, &m, &s, &k, &rr);
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.ravlt_day13_direction",
+                       "RAVLT change on day 13, after six infusions (improvement: > 0)", "words",
+                       "Zhou 2018 J Psychopharmacol (verbal learning improved at day 13)", NAN, 0.01, 30.0, m,
+                       KS_TARGET_HELD_OUT);
+  change_stats(r, -1, KS_M_DSST, v0, v26, -INFINITY, &m, &s, &k, &rr);
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.dsst_day26_direction",
+                       "digit symbol change on day 26 (processing speed improved: > 0)", "items",
+                       "Zhou 2018 J Psychopharmacol (speed of processing improved at day 26)", NAN, 0.01, 60.0, m,
+                       KS_TARGET_HELD_OUT);
+  change_stats(r, -1, KS_M_TMT_B, v0, v13, -INFINITY, &m, &s, &k, &rr);
+  if (st == KS_OK)
+    st = ks_target_add(out, cap, n, "trial.brain.tmtb_day13_no_impairment",
+                       "TMT-B change on day 13 after six infusions (no impairment: <= 0 s)", "s",
+                       "Shiroma 2014 Int J Neuropsychopharmacol 17:1805 (no impairment; set shifting stable)", NAN,
+                       -100.0, 0.0, m, KS_TARGET_HELD_OUT);
+done:
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  return st;
+}
+
+ks_status ks_trial_brain_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  KS_CHECK_ARG(ctx, out && n);
+  KS_TRY(si_targets(ctx, out, cap, n));
+  return cognition_targets(ctx, out, cap, n);
+}
