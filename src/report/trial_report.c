@@ -39,6 +39,22 @@ static size_t visit_means(const ks_trial_result *r, size_t g, ks_measure m, int 
   return k;
 }
 
+/* One line figure over study days, added to the report with its caption. */
+static ks_status lines_figure(ks_ctx *ctx, ks_report *rep, const char *title, const char *ylab, const char *caption,
+                              const ks_fig_series *ser, size_t ns) {
+  ks_fig_spec spec;
+  memset(&spec, 0, sizeof spec);
+  spec.title = title;
+  spec.x_label = "study day";
+  spec.y_label = ylab;
+  char *svg = NULL;
+  size_t n_svg = 0;
+  ks_status st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
+  if (st == KS_OK) st = ks_report_add_svg(rep, caption, svg, n_svg);
+  ks_free(ctx, svg);
+  return st;
+}
+
 static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r, ks_measure m, int change,
                            const char *title, const char *ylab, const char *caption) {
   size_t ng = ks_trial_n_groups(r), nv = ks_trial_n_visits(r);
@@ -62,18 +78,57 @@ static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r
     ser[ns].points = 1;
     ns++;
   }
+  ks_status st = ns ? lines_figure(ctx, rep, title, ylab, caption, ser, ns) : KS_OK;
+  ks_free(ctx, buf);
+  return st;
+}
+
+/* One figure per group: benefit (CAPS-5, MADRS), cognition (RAVLT, TMT-B, digit symbol), pain,
+ * suicidal ideation and the frequent-use flag over time, each as percent of the group's baseline
+ * mean (the flag: percent of patients), so that measures on different units share an axis. */
+static ks_status group_overviews(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r) {
+  static const struct {
+    ks_measure m;
+    const char *label;
+    int as_share;
+  } ms[] = {{KS_M_CAPS5, "CAPS-5", 0},         {KS_M_MADRS, "MADRS", 0},       {KS_M_RAVLT, "RAVLT", 0},
+            {KS_M_TMT_B, "TMT-B time", 0},     {KS_M_DSST, "digit symbol", 0}, {KS_M_PAIN_NRS, "pain NRS", 0},
+            {KS_M_SSI, "SSI", 0},              {KS_M_FLAG_FREQUENT, "frequent-use flag (% of patients)", 1}};
+  enum { NM = sizeof ms / sizeof ms[0] };
+  size_t ng = ks_trial_n_groups(r), nv = ks_trial_n_visits(r);
+  if (ng > MAX_GROUPS) ng = MAX_GROUPS;
+  double *buf = ks_calloc(ctx, 4 * nv * NM + 1, sizeof *buf);
+  if (!buf) return KS_ENOMEM;
   ks_status st = KS_OK;
-  if (ns) {
-    ks_fig_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.title = title;
-    spec.x_label = "study day";
-    spec.y_label = ylab;
-    char *svg = NULL;
-    size_t n_svg = 0;
-    st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
-    if (st == KS_OK) st = ks_report_add_svg(rep, caption, svg, n_svg);
-    ks_free(ctx, svg);
+  for (size_t g = 0; g < ng && st == KS_OK; g++) {
+    ks_fig_series ser[NM];
+    size_t ns = 0;
+    for (size_t k = 0; k < NM; k++) {
+      double *x = buf + 4 * nv * k, *y = x + nv, *lo = y + nv, *hi = lo + nv;
+      size_t n = visit_means(r, g, ms[k].m, 0, x, y, lo, hi);
+      double base = ms[k].as_share ? 0.01 : y[0];
+      if (n < 2 || !(fabs(base) > 1e-12)) continue;
+      for (size_t j = 0; j < n; j++) {
+        y[j] *= 100.0 / base;
+        lo[j] *= 100.0 / base;
+        hi[j] *= 100.0 / base;
+      }
+      memset(&ser[ns], 0, sizeof ser[ns]);
+      ser[ns].label = ms[k].label;
+      ser[ns].x = x;
+      ser[ns].y = y;
+      ser[ns].n = n;
+      ser[ns].points = 1;
+      ser[ns].dashed = k >= 2;
+      ns++;
+    }
+    if (!ns) continue;
+    char lbl[96], title[160];
+    snprintf(title, sizeof title, "%s: benefit, cognition and safety", ks_trial_group_label(r, g, lbl, sizeof lbl));
+    st = lines_figure(ctx, rep, title, "% of the group's baseline mean",
+                      "Group means as percent of baseline (solid: symptoms; dashed: cognition, pain, suicidal "
+                      "ideation, and the share of patients with the frequent-use flag). For TMT-B, lower is better.",
+                      ser, ns);
   }
   ks_free(ctx, buf);
   return st;
@@ -112,6 +167,7 @@ static ks_status brain_section(ks_ctx *ctx, ks_report *rep, const ks_trial_resul
       for (size_t i = 0; i < ks_trial_n_patients(r) && !any; i++) any = isfinite(ks_trial_value(r, i, v, figs[k].m));
   if (!any) return KS_OK;
   KS_TRY(ks_report_add_section(rep, "Long-term brain outcomes and safety"));
+  KS_TRY(group_overviews(ctx, rep, r));
   for (size_t k = 0; k < sizeof figs / sizeof figs[0]; k++)
     KS_TRY(add_lines(ctx, rep, r, figs[k].m, 0, figs[k].title, figs[k].ylab, figs[k].caption));
   return KS_OK;

@@ -118,40 +118,38 @@ done:
 }
 
 static ks_status cognition_targets(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  /* Direction targets: change of a test from day 0 to a visit, inside [lo, hi]. */
+  static const struct {
+    const char *id, *quantity, *unit, *source, *visit;
+    ks_measure m;
+    double lo, hi;
+  } t[] = {
+      {"trial.brain.ravlt_acute_direction", "RAVLT change 1 h after the first 0.5 mg/kg infusion (impairment: < 0)",
+       "words", "Murrough 2014 Psychopharmacology 231:481 (recall impaired right after ketamine)", "1 h", KS_M_RAVLT,
+       -30.0, -0.01},
+      {"trial.brain.ravlt_day13_direction", "RAVLT change on day 13, after six infusions (improvement: > 0)", "words",
+       "Zhou 2018 J Psychopharmacol (verbal learning improved at day 13)", "day 13", KS_M_RAVLT, 0.01, 30.0},
+      {"trial.brain.dsst_day26_direction", "digit symbol change on day 26 (processing speed improved: > 0)", "items",
+       "Zhou 2018 J Psychopharmacol (speed of processing improved at day 26)", "day 26", KS_M_DSST, 0.01, 60.0},
+      {"trial.brain.tmtb_day13_no_impairment", "TMT-B change on day 13 after six infusions (no impairment: <= 0 s)",
+       "s", "Shiroma 2014 Int J Neuropsychopharmacol 17:1805 (no impairment; set shifting stable)", "day 13",
+       KS_M_TMT_B, -100.0, 0.0},
+  };
   ks_scenario *sc = NULL;
   ks_trial_result *r = NULL;
   ks_status st = run_text(ctx, "brain cognition trial (built in)", cog_trial, N_PER_ARM, &sc, &r);
-  if (st != KS_OK) goto done;
-  long v0 = visit_of(r, "day 0"), va = visit_of(r, "1 h"), v13 = visit_of(r, "day 13"), v26 = visit_of(r, "day 26");
-  if (v0 < 0 || va < 0 || v13 < 0 || v26 < 0) {
-    st = ks_ctx_fail(ctx, KS_EINPUT, "brain cognition trial: visits missing");
-    goto done;
+  long v0 = st == KS_OK ? visit_of(r, "day 0") : -1;
+  for (size_t k = 0; k < sizeof t / sizeof t[0] && st == KS_OK; k++) {
+    long v1 = visit_of(r, t[k].visit);
+    if (v0 < 0 || v1 < 0) {
+      st = ks_ctx_fail(ctx, KS_EINPUT, "brain cognition trial: visit %s missing", t[k].visit);
+      break;
+    }
+    double m, s, nn, rr;
+    change_stats(r, -1, t[k].m, v0, v1, -INFINITY, &m, &s, &nn, &rr);
+    st = ks_target_add(out, cap, n, t[k].id, t[k].quantity, t[k].unit, t[k].source, NAN, t[k].lo, t[k].hi, m,
+                       KS_TARGET_HELD_OUT);
   }
-  double m, s, k, rr;
-  change_stats(r, -1, KS_M_RAVLT, v0, va, -INFINITY, &m, &s, &k, &rr);
-  st = ks_target_add(out, cap, n, "trial.brain.ravlt_acute_direction",
-                     "RAVLT change 1 h after the first 0.5 mg/kg infusion (impairment: < 0)", "words",
-                     "Murrough 2014 Psychopharmacology 231:481 (recall impaired right after ketamine)", NAN, -30.0,
-                     -0.01, m, KS_TARGET_HELD_OUT);
-  change_stats(r, -1, KS_M_RAVLT, v0, v13, -INFINITY, &m, &s, &k, &rr);
-  if (st == KS_OK)
-    st = ks_target_add(out, cap, n, "trial.brain.ravlt_day13_direction",
-                       "RAVLT change on day 13, after six infusions (improvement: > 0)", "words",
-                       "Zhou 2018 J Psychopharmacol (verbal learning improved at day 13)", NAN, 0.01, 30.0, m,
-                       KS_TARGET_HELD_OUT);
-  change_stats(r, -1, KS_M_DSST, v0, v26, -INFINITY, &m, &s, &k, &rr);
-  if (st == KS_OK)
-    st = ks_target_add(out, cap, n, "trial.brain.dsst_day26_direction",
-                       "digit symbol change on day 26 (processing speed improved: > 0)", "items",
-                       "Zhou 2018 J Psychopharmacol (speed of processing improved at day 26)", NAN, 0.01, 60.0, m,
-                       KS_TARGET_HELD_OUT);
-  change_stats(r, -1, KS_M_TMT_B, v0, v13, -INFINITY, &m, &s, &k, &rr);
-  if (st == KS_OK)
-    st = ks_target_add(out, cap, n, "trial.brain.tmtb_day13_no_impairment",
-                       "TMT-B change on day 13 after six infusions (no impairment: <= 0 s)", "s",
-                       "Shiroma 2014 Int J Neuropsychopharmacol 17:1805 (no impairment; set shifting stable)", NAN,
-                       -100.0, 0.0, m, KS_TARGET_HELD_OUT);
-done:
   ks_trial_result_destroy(&r);
   ks_scenario_destroy(&sc);
   return st;
