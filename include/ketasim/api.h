@@ -32,6 +32,15 @@ KS_API const char *ks_table_col_unit(const ks_table *t, size_t c);
 KS_API const double *ks_table_data(const ks_table *t);
 KS_API void ks_table_destroy(ks_table **t);
 
+/** A context with default options, this root SEED and N_THREADS (0: OpenMP's default), logging
+ *  only errors. @return KS_OK, KS_EINVAL, KS_ENOMEM. */
+KS_API ks_status ks_api_ctx_create(uint64_t seed, int n_threads, ks_ctx **out);
+
+/** ks_trial_run with default options but N_PATIENTS (> 0 overrides the scenario's population n)
+ *  and N_THREADS (0: the context's). @return as ks_trial_run. */
+KS_API ks_status ks_api_trial_run(ks_ctx *ctx, const ks_scenario *sc, long n_patients, int n_threads,
+                                  ks_trial_result **out);
+
 /** One regimen: DRUG ketamine | esketamine | midazolam; ROUTE iv | im | intranasal | oral |
  *  sublingual | rectal; DOSE an amount ("35 mg") or per body weight ("0.5 mg/kg"); INFUSION a
  *  time ("40 min") or NULL/"" for a bolus (iv only); WEIGHT a body mass ("70 kg") or NULL for

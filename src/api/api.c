@@ -67,6 +67,24 @@ static ks_status table_col(ks_table *t, size_t c, const char *name, const char *
   return t->names[c] && t->units[c] ? KS_OK : KS_ENOMEM;
 }
 
+ks_status ks_api_ctx_create(uint64_t seed, int n_threads, ks_ctx **out) {
+  if (!out || n_threads < 0) return KS_EINVAL;
+  ks_ctx_opts o = ks_ctx_opts_default();
+  o.seed = seed;
+  o.n_threads = n_threads;
+  o.log_level = KS_LOG_ERROR;
+  return ks_ctx_create(&o, out);
+}
+
+ks_status ks_api_trial_run(ks_ctx *ctx, const ks_scenario *sc, long n_patients, int n_threads, ks_trial_result **out) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, sc != NULL && out != NULL && n_patients >= 0 && n_threads >= 0);
+  ks_trial_options o = ks_trial_options_default();
+  o.n_patients = n_patients;
+  o.n_threads = n_threads ? n_threads : ks_ctx_threads(ctx);
+  return ks_trial_run(ctx, sc, &o, out);
+}
+
 /* ---- regimens ---- */
 
 typedef struct {
@@ -228,15 +246,12 @@ ks_status ks_api_cascade(ks_ctx *ctx, const ks_api_regimen *reg, double duration
     ks_receptor_params rp = ks_receptor_params_default();
     st = ks_cascade_solve(ctx, &cp, &rp, &ex, tg, n_t, pt);
   }
-  if (st == KS_OK) st = table_new(ctx, n_t, 1 + nf, &t);
-  if (st == KS_OK) st = table_col(t, 0, "t_h", "h");
+  /* The cascade point's own first field is its time, t_h. */
+  if (st == KS_OK) st = table_new(ctx, n_t, nf, &t);
   for (size_t f = 0; f < nf && st == KS_OK; f++)
-    st = table_col(t, 1 + f, ks_cascade_point_field_name(f), cascade_unit(ks_cascade_point_field_name(f)));
-  for (size_t i = 0; i < n_t && st == KS_OK; i++) {
-    double *row = t->data + i * t->n_cols;
-    row[0] = tg[i];
-    for (size_t f = 0; f < nf; f++) row[1 + f] = ks_cascade_point_field(&pt[i], f);
-  }
+    st = table_col(t, f, ks_cascade_point_field_name(f), f == 0 ? "h" : cascade_unit(ks_cascade_point_field_name(f)));
+  for (size_t i = 0; i < n_t && st == KS_OK; i++)
+    for (size_t f = 0; f < nf; f++) t->data[i * t->n_cols + f] = ks_cascade_point_field(&pt[i], f);
   ks_pk_sim_destroy(&sim);
   ks_free(ctx, rg.doses);
   ks_free(ctx, tg);
