@@ -289,9 +289,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void usage(FILE *f) {
   fputs("usage: ketasim explore [--port N] [--host ADDR [--allow-remote]]\n"
         "Serves a page where dose, route, infusion, schedule and therapy timing are controls and the\n"
-        "chain from concentrations to CAPS-5 redraws for one virtual patient. Binds 127.0.0.1 (loopback)\n"
-        "unless --host names another IPv4 address and --allow-remote is given. --port 0 picks a free port.\n"
-        "  defaults: --port 8765 --host 127.0.0.1; stops on Ctrl-C\n",
+        "chain from concentrations to CAPS-5 redraws for one virtual patient. Stops on Ctrl-C.\n"
+        "  --port N         the port (default 8765; 0 picks a free one, printed on start)\n"
+        "  --host ADDR      the IPv4 address to bind (default 127.0.0.1, loopback)\n"
+        "  --allow-remote   allow a non-loopback --host (the page then serves other machines)\n"
+        "  --help           show this help and exit\n",
         f);
 }
 
