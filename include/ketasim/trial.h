@@ -90,6 +90,9 @@ typedef enum {
 } ks_measure;
 
 KS_API const char *ks_measure_name(ks_measure m);
+/** Unit of measure M for data dictionaries: "points", "z", "mmHg", "%", "d", "words", "s",
+ *  "items", "theta", "mg", "1/week" or "1". */
+KS_API const char *ks_measure_unit(ks_measure m);
 
 
 /** Run the trial of scenario SC. Writes *out only on success.

@@ -21,10 +21,10 @@ static const char *const measure_names[KS_M_N] = {
 
 const char *ks_measure_name(ks_measure m) { return (unsigned)m < KS_M_N ? measure_names[m] : "?"; }
 
-/* Units of the measures (the trace's data dictionary). */
-const char *ks__trial_measure_unit(int m) {
+const char *ks_measure_unit(ks_measure m) {
   if (m <= KS_M_CADSS) return "points";
   switch (m) {
+    case KS_M_FC_VMPFC_AMYGDALA: return "z";
     case KS_M_SBP_PEAK: case KS_M_DBP_PEAK: return "mmHg";
     case KS_M_VOL_PFC_PCT: case KS_M_VOL_HPC_PCT: case KS_M_VOL_AHPC_PCT: case KS_M_VOL_AMY_PCT: return "%";
     case KS_M_VOL_HPC_D: return "d";

@@ -108,9 +108,6 @@ long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period
  * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
 long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
 
-/* Unit of measure M for data dictionaries ("points", "mmHg", "%", "s", ...; trial.c). */
-const char *ks__trial_measure_unit(int m);
-
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
 
