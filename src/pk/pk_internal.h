@@ -47,9 +47,6 @@ typedef struct pk_unit {
   int nasal_devices;
   double frn, frn_repeat, fgut, dsw_h;
   int i_nasal, i_swallow;
-  double limit_mg_per_kg;       /* studied range: bioavailable dose per kg */
-  double f_nominal[KS_ROUTE_N]; /* typical published bioavailability, for the range check */
-  double limit_in_mg;           /* studied range: intranasal mg per dose (0: none) */
   /* Modal form, filled by pk__unit_diagonalise. */
   double lambda[PK_MAXS];
   double V[PK_MAXS * PK_MAXS];  /* row-major eigenvectors (columns) */

@@ -89,16 +89,65 @@ typedef struct gen_params {
   int has_met;
   double fm, vm_L, clm_L_per_h, qm_L_per_h, vmp_L, ke0m_per_h;
   unsigned routes;               /* bit mask of ks_route */
-  double ka_per_h[KS_ROUTE_N];
-  double f_total[KS_ROUTE_N];    /* published bioavailability per route */
-  double swallow[KS_ROUTE_N];    /* share of the dose swallowed (goes the oral way) */
-  double fpm;                    /* fraction of first-pass extraction forming the metabolite */
+  double ka_per_h[KS_ROUTE_N];   /* absorption from each route's own depot */
+  double f_total[KS_ROUTE_N];    /* published bioavailability of the racemate per route */
+  double f_oral_single;          /* published oral F when the set doses one enantiomer (esketamine) */
+  double swallow_in;             /* share of an intranasal dose swallowed */
+  /* First pass (portal routes): liver transit Vh/Qh, hepatic extraction 1 - CL/Qh (well
+   * stirred), gut-wall availability Fg derived from the published oral F; zero-order delivery of
+   * an oral dose (dpo_h) and of the swallowed part of a transmucosal dose (dsw_h, ka_sw). */
+  double qh_L_per_h, vh_L, dpo_h, dsw_h, ka_sw_per_h;
   double r_cl_ratio;             /* CL(R) / CL(S) for racemic ketamine */
-  double limit_mg_per_kg;
 } gen_params;
 
 static const char *const route_tag[KS_ROUTE_N] = {"iv", "im", "nasal", "gut", "sublingual",
                                                   "rectal"};
+
+/* Fraction of a portal dose escaping the liver, F_H = 1 - CL/Qh (well-stirred liver whose
+ * intrinsic clearance gives the systemic clearance CL), floored at 0.05 for patients whose
+ * clearance exceeds the hepatic flow. */
+static double hepatic_escape(double cl_L_per_h, double qh_L_per_h) {
+  double fh = 1.0 - cl_L_per_h / qh_L_per_h;
+  return fh < 0.05 ? 0.05 : fh;
+}
+
+/* Gut-wall availability Fg that makes the typical oral F of the dosed drug equal the published
+ * figure: for one enantiomer F = Fg F_H; for the racemate (S and R halves, clearances CL_S and
+ * CL_R) the AUC ratio is F = Fg (1 - 2 / (Qh (1/CL_S + 1/CL_R))). */
+static double gut_availability(const gen_params *g, int racemic) {
+  double cs = g->cl_L_per_h, qh = g->qh_L_per_h;
+  if (!racemic) return clamp01(g->f_oral_single / hepatic_escape(cs, qh));
+  double cr = cs * g->r_cl_ratio;
+  double fh = 1.0 - 2.0 / (qh * (1.0 / cs + 1.0 / cr));
+  return clamp01(g->f_total[KS_ROUTE_ORAL] / fh);
+}
+
+/* One unit's first-pass states, created on first use: gut depots (oral, swallowed) -> liver ->
+ * central, with the gut-wall and hepatic losses forming the metabolite. */
+typedef struct first_pass {
+  int liver, gut_oral, gut_swallow;
+} first_pass;
+
+static int fp_liver(pk_unit *u, const char *prefix, first_pass *fp, double qh, double vh,
+                    double fh, int c, int mc) {
+  if (fp->liver >= 0) return fp->liver;
+  fp->liver = add_state(u, prefix, "liver", PK_ST_MASS);
+  /* Well-stirred liver of volume Vh: drug leaves with the blood (Qh/Vh) and by metabolism
+   * (CLint/Vh), CLint = CL Qh / (Qh - CL); the total rate is Qh / (Vh F_H) and the share
+   * leaving intact is F_H. */
+  double kh = qh / (vh * fh);
+  flow(u, fp->liver, c, kh * fh);
+  flow(u, fp->liver, mc, kh * (1.0 - fh));
+  return fp->liver;
+}
+
+static int fp_gut(pk_unit *u, const char *prefix, const char *name, int liver, int mc,
+                  double ka, double fg) {
+  int gd = add_state(u, prefix, name, PK_ST_MASS);
+  flow(u, gd, liver, ka * fg);
+  flow(u, gd, mc, ka * (1.0 - fg));
+  return gd;
+}
 
 static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_met,
                           double share, double cl_factor, const ks_pk_patient *p,
@@ -156,43 +205,61 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   }
   /* Routes. IV: straight into the central compartment. */
   route_add(u, KS_ROUTE_IV, c, 1.0, 0.0);
-  double f_oral = logit_scale(g->f_total[KS_ROUTE_ORAL], mult[KS_PKP_F]);
-  int gut = -1;
-  for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
-    if (!(g->routes & (1u << r))) continue;
-    if (!(used & (1u << r))) {
-      u->route[r].supported = 1;  /* available, but not dosed: no depot needed */
-      continue;
+  if (g->routes & ~1u) {
+    /* Typical (70 kg, no variability) oral F of this unit, for the bypass shares below. */
+    int racemic = d == KS_DRUG_KETAMINE;
+    double fg_typ = gut_availability(g, racemic);
+    double f_oral_typ = fg_typ * hepatic_escape(g->cl_L_per_h * cl_factor, g->qh_L_per_h);
+    double fg = logit_scale(fg_typ, mult[KS_PKP_F]);
+    double qh = g->qh_L_per_h * fcl * mult[KS_PKP_QH], vh = g->vh_L * fv * mult[KS_PKP_VH];
+    double fh = hepatic_escape(cl, qh);
+    first_pass fp = {-1, -1, -1};
+    for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
+      if (!(g->routes & (1u << r))) continue;
+      u->route[r].supported = 1;
+      if (!(used & (1u << r))) continue;  /* available, but not dosed: no depot needed */
+      double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
+      double ka_sw = g->ka_sw_per_h * mult[KS_PKP_KA];
+      if (r == KS_ROUTE_ORAL || r == KS_ROUTE_RECTAL) {
+        int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+        if (fp.gut_oral < 0)
+          fp.gut_oral = fp_gut(u, prefix, "gut.oral", lv, mc,
+                               g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA], fg);
+      }
+      if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_INTRANASAL) {
+        int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+        if (fp.gut_swallow < 0)
+          fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", lv, mc, ka_sw, fg);
+      }
+      if (r == KS_ROUTE_ORAL) {
+        route_add(u, KS_ROUTE_ORAL, fp.gut_oral, 1.0, g->dpo_h);
+        continue;
+      }
+      int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
+      if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_RECTAL) {
+        /* A share b reaches the systemic circulation directly (oral mucosa; lower rectal
+         * veins), complete; the rest is swallowed (sublingual) or drains to the portal vein
+         * (rectal) and passes the gut wall and the liver. b gives the published route F:
+         * b + (1 - b) F_oral = F_route. */
+        double b = clamp01((g->f_total[r] - f_oral_typ) / (1.0 - f_oral_typ));
+        flow(u, dep, c, ka);
+        route_add(u, (ks_route)r, dep, b, 0.0);
+        if (r == KS_ROUTE_SUBLINGUAL) route_add(u, (ks_route)r, fp.gut_swallow, 1.0 - b, g->dsw_h);
+        else route_add(u, (ks_route)r, fp.gut_oral, 1.0 - b, 0.0);
+        continue;
+      }
+      /* IM and intranasal: the direct share's own bioavailability F' gives the published total,
+       * (1 - s) F' + s F_oral = F (s: swallowed share, intranasal only); the rest of the direct
+       * share is not absorbed. */
+      double s = r == KS_ROUTE_INTRANASAL ? g->swallow_in : 0.0;
+      double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
+      double fd = clamp01((f_tot - s * f_oral_typ) / (1.0 - s));
+      flow(u, dep, c, ka * fd);
+      flow(u, dep, lost, ka * (1.0 - fd));
+      route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
+      if (s > 0.0) route_add(u, (ks_route)r, fp.gut_swallow, s, g->dsw_h);
     }
-    double s = (r == KS_ROUTE_ORAL) ? 1.0 : g->swallow[r];
-    if (s > 0.0 && gut < 0) {
-      gut = add_state(u, prefix, "depot.gut", PK_ST_MASS);
-      double ka = g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA];
-      flow(u, gut, c, ka * f_oral);
-      if (g->has_met) flow(u, gut, mc, ka * (1.0 - f_oral) * g->fpm);
-      flow(u, gut, lost, ka * (1.0 - f_oral) * (g->has_met ? 1.0 - g->fpm : 1.0));
-    }
-    if (r == KS_ROUTE_ORAL) {
-      route_add(u, KS_ROUTE_ORAL, gut, 1.0, 0.0);
-      continue;
-    }
-    /* Direct share: its own depot and bioavailability F' chosen so that the total,
-     * (1 - s) F' + s F_oral, equals the published route bioavailability. */
-    double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
-    double fd = s < 1.0 ? clamp01((f_tot - s * f_oral) / (1.0 - s)) : 0.0;
-    int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
-    double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
-    flow(u, dep, c, ka * fd);
-    /* Rectal: the part not reaching the circulation intact is first-pass metabolism (upper
-     * rectal veins drain to the portal vein); other routes lose it unabsorbed. */
-    double to_met = (r == KS_ROUTE_RECTAL && g->has_met) ? g->fpm : 0.0;
-    if (to_met > 0.0) flow(u, dep, mc, ka * (1.0 - fd) * to_met);
-    if (1.0 - to_met > 0.0) flow(u, dep, lost, ka * (1.0 - fd) * (1.0 - to_met));
-    route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
-    if (s > 0.0) route_add(u, (ks_route)r, gut, s, 0.0);
   }
-  u->limit_mg_per_kg = g->limit_mg_per_kg;
-  for (int r = 0; r < KS_ROUTE_N; r++) u->f_nominal[r] = g->f_total[r];
   finish(u);
 }
 
@@ -207,7 +274,6 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
     *n_units = 2;
   } else if (d == KS_DRUG_ESKETAMINE) {
     build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0, 1.0, p, mult, used, &u[0]);
-    u[0].limit_mg_per_kg = 0.5;
     *n_units = 1;
   } else {
     build_generic(g, d, KS_SP_MIDAZOLAM, -1, 1.0, 1.0, p, mult, used, &u[0]);
@@ -220,11 +286,20 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
  * the EEG-derived 23-47 s (Sleigh 2019; brain peak < 1 min after IV, Cohen 1973). */
 #define KET_KE0_PER_H (0.6931471805599453 * 3600.0 / 35.0)
 
-/* Routes of the ketamine sets: ka (1/h), published total F, swallowed share. */
+/* Routes of the ketamine sets: ka of each route's own depot (1/h; oral: the gut depot; oral 2.0
+ * calibrated to the oral Tmax of about 1 h, rectal the same by assumption, sublingual the nasal
+ * mucosa's 2.93 of Perez-Ruixo 2021), swallowed share of an intranasal dose, first pass after
+ * Perez-Ruixo 2021 (hepatic plasma flow Qh 151 L/h, liver volume Vh 101 L; a swallowed share is
+ * delivered zero-order over 0.53 h, then ka 1.45 /h), CL(R)/CL(S). Sources: docs/model/pk.md. */
 #define KET_ROUTES                                                                            \
-  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 1.0, 2.0, 1.5},                              \
-  .swallow = {0.0, 0.0, 0.5, 1.0, 0.5, 0.0}, .fpm = 1.0, .r_cl_ratio = 0.84,                 \
-  .limit_mg_per_kg = 1.0
+  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 2.0, 2.93, 2.0}, .swallow_in = 0.5,        \
+  .qh_L_per_h = 151.0, .vh_L = 101.0, .dpo_h = 0.0, .dsw_h = 0.53, .ka_sw_per_h = 1.45,     \
+  .r_cl_ratio = 0.84
+
+/* Published bioavailability of racemic ketamine per route (iv, im, intranasal, oral,
+ * sublingual, rectal): Clements 1982 (im 0.93, oral 0.17), Yanagihara 2003 (intranasal 0.45,
+ * rectal 0.30), Rolan 2014 (sublingual 0.29). */
+#define KET_F_RACEMATE {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}
 
 /* Otto/Fanta S-norketamine, apparent 2-cmt (70 kg). */
 #define NORKET                                                                                \
@@ -235,7 +310,7 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
 static const gen_params fanta = {
   .v1_L = 133.0, .cl_L_per_h = 95.2, .q_L_per_h = {23.2, 157.0}, .vp_L = {187.0, 98.8},
   .n_periph = 2, .per_kg = 0, .ke0_per_h = KET_KE0_PER_H, NORKET,
-  .f_total = {1.0, 0.93, 0.45, 0.08, 0.29, 0.30}, KET_ROUTES};
+  .f_total = KET_F_RACEMATE, .f_oral_single = 0.08, KET_ROUTES};
 
 /* Domino 1982 racemic 3-cmt, per kg: V1 0.063 L/kg; k10 0.4381, k12 0.5921, k13 0.5900,
  * k21 0.2470, k31 0.0146 /min. CL = k10 V1, Q = k1j V1, Vj = Q / kj1 (70 kg, per hour). */
@@ -245,14 +320,14 @@ static const gen_params domino = {
   .q_L_per_h = {0.5921 * 60.0 * DOM_V1, 0.5900 * 60.0 * DOM_V1},
   .vp_L = {0.5921 / 0.2470 * DOM_V1, 0.5900 / 0.0146 * DOM_V1},
   .n_periph = 2, .per_kg = 1, .ke0_per_h = KET_KE0_PER_H, NORKET,
-  .f_total = {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}, KET_ROUTES};
+  .f_total = KET_F_RACEMATE, KET_ROUTES};
 
 /* Albrecht 1999 midazolam (< 65 y): V1 7.9 L; CL 0.399 L/min; k12 0.19, k13 0.065, k21 0.06,
  * k31 0.0083 /min; ke0 0.11 /min. */
 static const gen_params albrecht = {
   .v1_L = 7.9, .cl_L_per_h = 0.399 * 60.0, .q_L_per_h = {0.19 * 60.0 * 7.9, 0.065 * 60.0 * 7.9},
   .vp_L = {0.19 / 0.06 * 7.9, 0.065 / 0.0083 * 7.9}, .n_periph = 2, .per_kg = 0,
-  .ke0_per_h = 0.11 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
+  .ke0_per_h = 0.11 * 60.0, .has_met = 0, .routes = 0x1u};
 
 static ks_status b_fanta(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
                          const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
@@ -270,7 +345,7 @@ static ks_status b_domino(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_p
 static const gen_params albrecht_elderly = {
   .v1_L = 8.5, .cl_L_per_h = 0.388 * 60.0, .q_L_per_h = {0.10 * 60.0 * 8.5, 0.066 * 60.0 * 8.5},
   .vp_L = {0.10 / 0.051 * 8.5, 0.066 / 0.0069 * 8.5}, .n_periph = 2, .per_kg = 0,
-  .ke0_per_h = 0.08 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
+  .ke0_per_h = 0.08 * 60.0, .has_met = 0, .routes = 0x1u};
 #define ALBRECHT_ELDERLY_AGE_Y 65.0
 
 static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
@@ -349,11 +424,6 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
   u->frn = frn > 1.0 ? 1.0 : frn;
   u->frn_repeat = 0.62;
   u->dsw_h = 0.53;
-  u->limit_mg_per_kg = 0.5;
-  u->limit_in_mg = 112.0;
-  u->f_nominal[KS_ROUTE_IV] = 1.0;
-  /* Oral: Fgut (1 - E_H), E_H = CLint / (Qh + CLint), CLint = Vh (kel + kmet) (well-stirred). */
-  u->f_nominal[KS_ROUTE_ORAL] = 0.64 * 151.0 / (151.0 + 101.0 * (1.11 + 2.77));
   finish(u);
   *n_units = 1;
   return KS_OK;
