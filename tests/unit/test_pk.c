@@ -698,4 +698,46 @@ KS_TEST(validation_targets_pass) {
   ks_ctx_destroy(&ctx);
 }
 
+/* data/pk/parameter_sets.tsv documents the compiled-in sets: the route bioavailabilities it lists
+ * must be what the model gives (AUC ratio of the exact solution), for both racemic sets, and
+ * every set it names must exist. (Partial: disposition constants are not yet cross-checked.) */
+KS_TEST(parameter_table_matches_the_model) {
+  const char *dir = getenv("KS_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/data/pk/parameter_sets.tsv", dir ? dir : ".");
+  FILE *f = fopen(path, "r");
+  KS_ASSERT_TRUE(f != NULL);
+  char line[512];
+  int n_f = 0;
+  static const struct { const char *name; ks_route r; } fr[] = {
+    {"F oral (racemate)", KS_ROUTE_ORAL}, {"F sublingual", KS_ROUTE_SUBLINGUAL},
+    {"F rectal", KS_ROUTE_RECTAL}, {"F intranasal", KS_ROUTE_INTRANASAL}, {"F IM", KS_ROUTE_IM}};
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#' || strncmp(line, "set\t", 4) == 0) continue;
+    char set[64], par[128];
+    double v = NAN;
+    if (sscanf(line, "%63[^\t]\t%127[^\t]\t%lf", set, par, &v) != 3) continue;
+    if (strcmp(set, "ketamine-routes") != 0) {
+      KS_ASSERT_TRUE(ks_pk_model_citation(set) != NULL);
+      if (strcmp(set, "fanta2015") == 0 && strcmp(par, "F oral (esketamine in this set)") == 0) {
+        double fm = ks_pk_model_bioavailability(set, KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 20.0);
+        KS_ASSERT_NEAR(fm, v, 1e-9);
+        n_f++;
+      }
+      continue;
+    }
+    for (size_t k = 0; k < KS_ARRAY_LEN(fr); k++) {
+      if (strcmp(par, fr[k].name) != 0) continue;
+      for (int m = 0; m < 2; m++) {
+        const char *model = m ? "domino1982" : "fanta2015";
+        double fm = ks_pk_model_bioavailability(model, KS_DRUG_KETAMINE, fr[k].r, 25.0);
+        KS_ASSERT_NEAR(fm, v, 1e-9);
+      }
+      n_f++;
+    }
+  }
+  fclose(f);
+  KS_ASSERT_EQ_INT(n_f, 6);
+}
+
 KS_TEST_MAIN()
