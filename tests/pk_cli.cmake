@@ -11,3 +11,8 @@ add_test(NAME pk_cli_studied_range
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/pk_studied_range.sh $<TARGET_FILE:ketasim_cli>
                  ${CMAKE_SOURCE_DIR}/tests/bad_input/route-unstudied.yaml
                  ${CMAKE_BINARY_DIR}/pk_cli_studied_range)
+# pk_model in a scenario regimen reaches the trial's PK and the resolved scenario.
+add_test(NAME pk_cli_model_in_scenario
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/pk_model_scenario.sh $<TARGET_FILE:ketasim_cli>
+                 ${CMAKE_SOURCE_DIR}/tests/bad_input/route-unstudied.yaml
+                 ${CMAKE_BINARY_DIR}/pk_cli_model_in_scenario)

@@ -120,7 +120,8 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
     for (size_t k = 0; k < x->n_regimen; k++) {
       const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];
       if (p->drug != q->drug || p->route != q->route || p->dose != q->dose || p->per_kg != q->per_kg ||
-          p->infusion_h != q->infusion_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
+          p->infusion_h != q->infusion_h || strcmp(p->pk_model, q->pk_model) != 0 ||
+          !days_eq(p->days, p->n_days, q->days, q->n_days))
         return 0;
     }
     for (size_t k = 0; k < x->n_therapy; k++) {
