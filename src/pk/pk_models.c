@@ -358,6 +358,13 @@ static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk
 /* ------------------------------------------------------------------------------------------ */
 /* Perez-Ruixo 2021 esketamine: 3-cmt + hepato-portal compartment, noresketamine 2-cmt. */
 
+/* Perez-Ruixo 2021 Table 3 (70 kg; volumes L, flows and clearances L/h, rates 1/h, times h). */
+static const struct perez_params {
+  double vc, q1, vp1, q2, vp2, qh, qh_per_year, vh, kel, kel_asian, kmet, frn, frn_japanese,
+      frn_repeat, ka_n, dsw_h, ka_sw, dpo_h, ka_po, fgut, vcn, cln, cln_asian, vpn, q3;
+} PR = {192.0, 84.3, 143.0, 37.6, 417.0, 151.0, 2.19, 101.0, 1.11, 0.36, 2.77, 0.54, 1.34,
+        0.62, 2.93, 0.53, 1.45, 0.32, 0.97, 0.64, 70.0, 38.0, 0.81, 115.0, 26.1};
+
 static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
                          const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)s; (void)used;
@@ -365,21 +372,21 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
     return ks_ctx_fail(ctx, KS_EINPUT, "model 'perezruixo2021' simulates esketamine only");
   unit_init(u, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0);
   const char *px = "esketamine.S";
-  double vc = 192.0 * mult[KS_PKP_V1], vp1 = 143.0 * mult[KS_PKP_VP1],
-         vp2 = 417.0 * mult[KS_PKP_VP2];
-  double q1 = 84.3 * mult[KS_PKP_Q], q2 = 37.6 * mult[KS_PKP_Q];
+  double vc = PR.vc * mult[KS_PKP_V1], vp1 = PR.vp1 * mult[KS_PKP_VP1],
+         vp2 = PR.vp2 * mult[KS_PKP_VP2];
+  double q1 = PR.q1 * mult[KS_PKP_Q], q2 = PR.q2 * mult[KS_PKP_Q];
   /* Hepatic blood flow falls by 2.19 L/h per year above 60 (Table 3). */
-  double qh = (151.0 - 2.19 * fmax(0.0, p->age_y - 60.0)) * mult[KS_PKP_QH];
+  double qh = (PR.qh - PR.qh_per_year * fmax(0.0, p->age_y - 60.0)) * mult[KS_PKP_QH];
   if (qh < 15.0) qh = 15.0;  /* floor: beyond age 122 the linear covariate would go negative */
-  double vh = 101.0 * mult[KS_PKP_VH];
-  double kel = 1.11 * mult[KS_PKP_CL] * (p->asian ? 0.36 : 1.0);
-  double kmet = 2.77 * mult[KS_PKP_KMET];
-  double vcn = 70.0 * mult[KS_PKP_VM], vpn = 115.0;
-  double cln = 38.0 * mult[KS_PKP_CLM] * (p->asian ? 0.81 : 1.0), q3 = 26.1;
+  double vh = PR.vh * mult[KS_PKP_VH];
+  double kel = PR.kel * mult[KS_PKP_CL] * (p->asian ? PR.kel_asian : 1.0);
+  double kmet = PR.kmet * mult[KS_PKP_KMET];
+  double vcn = PR.vcn * mult[KS_PKP_VM], vpn = PR.vpn;
+  double cln = PR.cln * mult[KS_PKP_CLM] * (p->asian ? PR.cln_asian : 1.0), q3 = PR.q3;
   /* One KA deviate drives every absorption rate, scaled by each rate's own omega. */
   double lka = log(mult[KS_PKP_KA]);
-  double ka_n = 2.93 * mult[KS_PKP_KA];
-  double ka_sw = 1.45 * exp(lka * 1.004 / 0.565), ka_po = 0.97 * exp(lka * 1.004 / 0.565);
+  double ka_n = PR.ka_n * mult[KS_PKP_KA];
+  double ka_sw = PR.ka_sw * exp(lka * 1.004 / 0.565), ka_po = PR.ka_po * exp(lka * 1.004 / 0.565);
   int c = u->i_central = add_state(u, px, "central", PK_ST_MASS);
   u->v_central_L = vc;
   int p1 = add_state(u, px, "periph1", PK_ST_MASS);
@@ -414,16 +421,16 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
   u->v_met_L = vcn;
   u->met_mass_ratio = ks_species_molar_mass_g_per_mol(KS_SP_S_NORKETAMINE) /
                       ks_species_molar_mass_g_per_mol(KS_SP_S_KETAMINE);
-  u->fgut = 0.64;
+  u->fgut = PR.fgut;
   route_add(u, KS_ROUTE_IV, c, 1.0, 0.0);
-  route_add(u, KS_ROUTE_ORAL, dpo, u->fgut, 0.32);  /* zero-order over Dpo = 0.32 h */
+  route_add(u, KS_ROUTE_ORAL, dpo, u->fgut, PR.dpo_h);  /* zero-order over Dpo */
   /* Intranasal: per-dose fractions depend on the number of devices (ks__pk_dose_inputs). */
   u->route[KS_ROUTE_INTRANASAL].supported = 1;
   u->nasal_devices = 1;
-  double frn = logit_scale(0.54, mult[KS_PKP_F]) * (p->japanese ? 1.34 : 1.0);
+  double frn = logit_scale(PR.frn, mult[KS_PKP_F]) * (p->japanese ? PR.frn_japanese : 1.0);
   u->frn = frn > 1.0 ? 1.0 : frn;
-  u->frn_repeat = 0.62;
-  u->dsw_h = 0.53;
+  u->frn_repeat = PR.frn_repeat;
+  u->dsw_h = PR.dsw_h;
   finish(u);
   *n_units = 1;
   return KS_OK;
@@ -544,4 +551,77 @@ int ks_pk_model_supports(const char *model, ks_drug d, ks_route r) {
   ks__pk_multipliers(s, &p, d, mult);
   if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) != KS_OK || nu < 1) return 0;
   return u[0].route[r].supported;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The documented parameter table (data/pk/parameter_sets.tsv), computed from the structures the
+ * builders use, so a test can check the two against each other. */
+
+size_t ks__pk_param_rows(pk_param_row *out, size_t cap) {
+  const gen_params *f = &fanta, *dm = &domino;
+  const gen_params *al[2] = {&albrecht, &albrecht_elderly};
+  const double v1d = dm->v1_L / 70.0, v1 = dm->v1_L;
+  pk_param_row r[] = {
+    {"fanta2015", "V1 (S-ketamine central)", f->v1_L}, {"fanta2015", "CL", f->cl_L_per_h},
+    {"fanta2015", "Vp1", f->vp_L[0]}, {"fanta2015", "Q1", f->q_L_per_h[0]},
+    {"fanta2015", "Vp2", f->vp_L[1]}, {"fanta2015", "Q2", f->q_L_per_h[1]},
+    {"fanta2015", "F oral (esketamine in this set)", f->f_oral_single},
+    {"fanta2015", "CL(R)/CL(S)", f->r_cl_ratio},
+    {"fanta2015", "S-norketamine V", f->vm_L}, {"fanta2015", "S-norketamine CL", f->clm_L_per_h},
+    {"fanta2015", "S-norketamine Vp", f->vmp_L}, {"fanta2015", "S-norketamine Q", f->qm_L_per_h},
+    {"fanta2015", "fraction of CL forming norketamine", f->fm},
+    {"domino1982", "V1", v1d}, {"domino1982", "k10", dm->cl_L_per_h / v1 / 60.0},
+    {"domino1982", "k12", dm->q_L_per_h[0] / v1 / 60.0},
+    {"domino1982", "k13", dm->q_L_per_h[1] / v1 / 60.0},
+    {"domino1982", "k21", dm->q_L_per_h[0] / dm->vp_L[0] / 60.0},
+    {"domino1982", "k31", dm->q_L_per_h[1] / dm->vp_L[1] / 60.0},
+    {"perezruixo2021", "Vc", PR.vc}, {"perezruixo2021", "Q1", PR.q1},
+    {"perezruixo2021", "Vp1", PR.vp1}, {"perezruixo2021", "Q2", PR.q2},
+    {"perezruixo2021", "Vp2", PR.vp2}, {"perezruixo2021", "Qh", PR.qh},
+    {"perezruixo2021", "Vh", PR.vh}, {"perezruixo2021", "kel (x0.36 Asian)", PR.kel},
+    {"perezruixo2021", "kmet", PR.kmet},
+    {"perezruixo2021", "FRn per 28-mg device (x1.34 Japanese)", PR.frn},
+    {"perezruixo2021", "FRn factor for each further device", PR.frn_repeat},
+    {"perezruixo2021", "ka nasal", PR.ka_n},
+    {"perezruixo2021", "Dsw (zero-order, swallowed)", PR.dsw_h},
+    {"perezruixo2021", "ka swallowed", PR.ka_sw},
+    {"perezruixo2021", "Dpo (zero-order, oral)", PR.dpo_h},
+    {"perezruixo2021", "ka oral", PR.ka_po}, {"perezruixo2021", "Fgut", PR.fgut},
+    {"perezruixo2021", "noresketamine Vcn/F", PR.vcn},
+    {"perezruixo2021", "noresketamine CLn/F (x0.81 Asian)", PR.cln},
+    {"perezruixo2021", "noresketamine Vpn/F", PR.vpn},
+    {"perezruixo2021", "noresketamine Q3/F", PR.q3},
+    {"ketamine-routes", "F oral (racemate)", f->f_total[KS_ROUTE_ORAL]},
+    {"ketamine-routes", "F sublingual", f->f_total[KS_ROUTE_SUBLINGUAL]},
+    {"ketamine-routes", "F rectal", f->f_total[KS_ROUTE_RECTAL]},
+    {"ketamine-routes", "F intranasal", f->f_total[KS_ROUTE_INTRANASAL]},
+    {"ketamine-routes", "F IM", f->f_total[KS_ROUTE_IM]},
+    {"ketamine-routes", "Qh (hepatic plasma flow, first pass)", f->qh_L_per_h},
+    {"ketamine-routes", "Vh (liver, first pass)", f->vh_L},
+    {"ketamine-routes", "ka oral and rectal", f->ka_per_h[KS_ROUTE_ORAL]},
+    {"ketamine-routes", "ka sublingual", f->ka_per_h[KS_ROUTE_SUBLINGUAL]},
+    {"ketamine-routes", "ka intranasal", f->ka_per_h[KS_ROUTE_INTRANASAL]},
+    {"ketamine-routes", "ka IM", f->ka_per_h[KS_ROUTE_IM]},
+    {"ketamine-routes", "swallowed share: zero-order time", f->dsw_h},
+    {"ketamine-routes", "swallowed share: ka", f->ka_sw_per_h},
+    {"ketamine-routes", "intranasal swallowed share", f->swallow_in},
+  };
+  size_t n = 0;
+  for (size_t i = 0; i < KS_ARRAY_LEN(r); i++, n++)
+    if (n < cap) out[n] = r[i];
+  /* Albrecht: the young set, then the elderly set, in the table's units (L, L/min, 1/min). */
+  static const char *const nm[2][7] = {
+    {"V1", "CL", "k12", "k13", "k21", "k31", "ke0"},
+    {"V1_elderly", "CL_elderly", "k12_elderly", "k13_elderly", "k21_elderly", "k31_elderly",
+     "ke0_elderly"}};
+  for (int e = 0; e < 2; e++) {
+    const gen_params *a = al[e];
+    double v = a->v1_L;
+    double m[7] = {v, a->cl_L_per_h / 60.0, a->q_L_per_h[0] / v / 60.0, a->q_L_per_h[1] / v / 60.0,
+                   a->q_L_per_h[0] / a->vp_L[0] / 60.0, a->q_L_per_h[1] / a->vp_L[1] / 60.0,
+                   a->ke0_per_h / 60.0};
+    for (int i = 0; i < 7; i++, n++)
+      if (n < cap) out[n] = (pk_param_row){"albrecht1999", nm[e][i], m[i]};
+  }
+  return n;
 }
