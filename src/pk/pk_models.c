@@ -149,6 +149,67 @@ static int fp_gut(pk_unit *u, const char *prefix, const char *name, int liver, i
   return gd;
 }
 
+/* The extravascular routes of a unit (IM, intranasal, oral, sublingual, rectal): depots, the
+ * first-pass states when a portal route is dosed, and the route maps. */
+static void add_routes(const gen_params *g, ks_drug d, const char *prefix, double cl_factor,
+                       double fv, double fcl, double cl, const double mult[KS_PKP_N],
+                       unsigned used, pk_unit *u) {
+  int c = u->i_central, mc = u->i_met_central, lost = u->i_lost;
+  /* Typical (70 kg, no variability) oral F of this unit, for the bypass shares below. */
+  int racemic = d == KS_DRUG_KETAMINE;
+  double fg_typ = gut_availability(g, racemic);
+  double f_oral_typ = fg_typ * hepatic_escape(g->cl_L_per_h * cl_factor, g->qh_L_per_h);
+  double fg = logit_scale(fg_typ, mult[KS_PKP_F]);
+  double qh = g->qh_L_per_h * fcl * mult[KS_PKP_QH], vh = g->vh_L * fv * mult[KS_PKP_VH];
+  double fh = hepatic_escape(cl, qh);
+  first_pass fp = {-1, -1, -1};
+  for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
+    if (!(g->routes & (1u << r))) continue;
+    u->route[r].supported = 1;
+    if (!(used & (1u << r))) continue;  /* available, but not dosed: no depot needed */
+    double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
+    double ka_sw = g->ka_sw_per_h * mult[KS_PKP_KA];
+    if (r == KS_ROUTE_ORAL || r == KS_ROUTE_RECTAL) {
+      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+      if (fp.gut_oral < 0)
+        fp.gut_oral = fp_gut(u, prefix, "gut.oral", lv, mc,
+                             g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA], fg);
+    }
+    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_INTRANASAL) {
+      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+      if (fp.gut_swallow < 0)
+        fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", lv, mc, ka_sw, fg);
+    }
+    if (r == KS_ROUTE_ORAL) {
+      route_add(u, KS_ROUTE_ORAL, fp.gut_oral, 1.0, g->dpo_h);
+      continue;
+    }
+    int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
+    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_RECTAL) {
+      /* A share b reaches the systemic circulation directly (oral mucosa; lower rectal
+       * veins), complete; the rest is swallowed (sublingual) or drains to the portal vein
+       * (rectal) and passes the gut wall and the liver. b gives the published route F:
+       * b + (1 - b) F_oral = F_route. */
+      double b = clamp01((g->f_total[r] - f_oral_typ) / (1.0 - f_oral_typ));
+      flow(u, dep, c, ka);
+      route_add(u, (ks_route)r, dep, b, 0.0);
+      if (r == KS_ROUTE_SUBLINGUAL) route_add(u, (ks_route)r, fp.gut_swallow, 1.0 - b, g->dsw_h);
+      else route_add(u, (ks_route)r, fp.gut_oral, 1.0 - b, 0.0);
+      continue;
+    }
+    /* IM and intranasal: the direct share's own bioavailability F' gives the published total,
+     * (1 - s) F' + s F_oral = F (s: swallowed share, intranasal only); the rest of the direct
+     * share is not absorbed. */
+    double s = r == KS_ROUTE_INTRANASAL ? g->swallow_in : 0.0;
+    double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
+    double fd = clamp01((f_tot - s * f_oral_typ) / (1.0 - s));
+    flow(u, dep, c, ka * fd);
+    flow(u, dep, lost, ka * (1.0 - fd));
+    route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
+    if (s > 0.0) route_add(u, (ks_route)r, fp.gut_swallow, s, g->dsw_h);
+  }
+}
+
 static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_met,
                           double share, double cl_factor, const ks_pk_patient *p,
                           const double mult[KS_PKP_N], unsigned used, pk_unit *u) {
@@ -179,7 +240,7 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   if (g->has_met) u->i_met_eff = add_state(u, prefix, "nor.effect", PK_ST_EFFECT);
   int el = add_state(u, prefix, "eliminated", PK_ST_ELIM);
   int mel = g->has_met ? add_state(u, prefix, "nor.eliminated", PK_ST_ELIM) : -1;
-  int lost = u->i_lost = add_state(u, prefix, "not_absorbed", PK_ST_LOST);
+  u->i_lost = add_state(u, prefix, "not_absorbed", PK_ST_LOST);
   /* Parent disposition. */
   double fm = g->has_met ? g->fm : 0.0;
   flow(u, c, el, cl / v1 * (1.0 - fm));
@@ -205,61 +266,7 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   }
   /* Routes. IV: straight into the central compartment. */
   route_add(u, KS_ROUTE_IV, c, 1.0, 0.0);
-  if (g->routes & ~1u) {
-    /* Typical (70 kg, no variability) oral F of this unit, for the bypass shares below. */
-    int racemic = d == KS_DRUG_KETAMINE;
-    double fg_typ = gut_availability(g, racemic);
-    double f_oral_typ = fg_typ * hepatic_escape(g->cl_L_per_h * cl_factor, g->qh_L_per_h);
-    double fg = logit_scale(fg_typ, mult[KS_PKP_F]);
-    double qh = g->qh_L_per_h * fcl * mult[KS_PKP_QH], vh = g->vh_L * fv * mult[KS_PKP_VH];
-    double fh = hepatic_escape(cl, qh);
-    first_pass fp = {-1, -1, -1};
-    for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
-      if (!(g->routes & (1u << r))) continue;
-      u->route[r].supported = 1;
-      if (!(used & (1u << r))) continue;  /* available, but not dosed: no depot needed */
-      double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
-      double ka_sw = g->ka_sw_per_h * mult[KS_PKP_KA];
-      if (r == KS_ROUTE_ORAL || r == KS_ROUTE_RECTAL) {
-        int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
-        if (fp.gut_oral < 0)
-          fp.gut_oral = fp_gut(u, prefix, "gut.oral", lv, mc,
-                               g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA], fg);
-      }
-      if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_INTRANASAL) {
-        int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
-        if (fp.gut_swallow < 0)
-          fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", lv, mc, ka_sw, fg);
-      }
-      if (r == KS_ROUTE_ORAL) {
-        route_add(u, KS_ROUTE_ORAL, fp.gut_oral, 1.0, g->dpo_h);
-        continue;
-      }
-      int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
-      if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_RECTAL) {
-        /* A share b reaches the systemic circulation directly (oral mucosa; lower rectal
-         * veins), complete; the rest is swallowed (sublingual) or drains to the portal vein
-         * (rectal) and passes the gut wall and the liver. b gives the published route F:
-         * b + (1 - b) F_oral = F_route. */
-        double b = clamp01((g->f_total[r] - f_oral_typ) / (1.0 - f_oral_typ));
-        flow(u, dep, c, ka);
-        route_add(u, (ks_route)r, dep, b, 0.0);
-        if (r == KS_ROUTE_SUBLINGUAL) route_add(u, (ks_route)r, fp.gut_swallow, 1.0 - b, g->dsw_h);
-        else route_add(u, (ks_route)r, fp.gut_oral, 1.0 - b, 0.0);
-        continue;
-      }
-      /* IM and intranasal: the direct share's own bioavailability F' gives the published total,
-       * (1 - s) F' + s F_oral = F (s: swallowed share, intranasal only); the rest of the direct
-       * share is not absorbed. */
-      double s = r == KS_ROUTE_INTRANASAL ? g->swallow_in : 0.0;
-      double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
-      double fd = clamp01((f_tot - s * f_oral_typ) / (1.0 - s));
-      flow(u, dep, c, ka * fd);
-      flow(u, dep, lost, ka * (1.0 - fd));
-      route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
-      if (s > 0.0) route_add(u, (ks_route)r, fp.gut_swallow, s, g->dsw_h);
-    }
-  }
+  if (g->routes & ~1u) add_routes(g, d, prefix, cl_factor, fv, fcl, cl, mult, used, u);
   finish(u);
 }
 
