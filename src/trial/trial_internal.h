@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
+#include <ketasim/link.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/population.h>
 #include <ketasim/receptor.h>
@@ -37,6 +38,7 @@ typedef struct trial_plan {
   ks_cascade_params cascade;
   ks_fear_params fear;
   ks_acute_params acute;
+  ks_link_params link;           /* the joins between layers (docs/model/link.md) */
 } trial_plan;
 
 /* One randomised patient. */
