@@ -205,15 +205,6 @@ KS_API ks_status ks_acute_eval(ks_ctx *ctx, const ks_acute_params *p, const ks_a
 KS_API ks_status ks_acute_cadss_items(const ks_acute_effects *eff, ks_rng *rng, int *items,
                                       size_t cap, int *total);
 
-/** Reference concentrations for a single IV infusion started at time 0, for validation and as a
- *  stand-in until the PK layer is wired: closed-form 3-compartment model plus effect site
- *  (ketamine: Domino 1982 with ke0 0.23 /min; midazolam: Albrecht 1999, ke0 0.11 /min).
- *  drug: 0 racemic ketamine, 1 esketamine (same disposition), 2 midazolam.
- *  @return KS_OK, KS_EINVAL. */
-KS_API ks_status ks_acute_reference_conc(int drug, double dose_mg_per_kg, double weight_kg,
-                                         double infusion_min, double t_min, double *plasma_ng_per_mL,
-                                         ks_acute_conc *effect);
-
 /** Acute-effect targets (CADSS, blood pressure, heart rate, sedation). */
 KS_API ks_status ks_acute_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
