@@ -7,6 +7,8 @@
  *   disease state   -> circuit     (phenotype severity)
  *   cascade+circuit -> fear        (window, vmPFC control capacity, hippocampal context)
  *   cascade         -> mood        (acute antidepressant state, window -> appraisal learning rate)
+ *   fear            -> mood        (avoidance cuts everyday activity and so learning)
+ *   design          -> fear, mood  (expectancy: approach in daily life; the clinic's placebo term)
  *   fear+mood+circuit -> clinic    (the latent drivers the symptom items read)
  *   pk              -> acute       (effect-site concentrations for CADSS and blood pressure)
  *   trial schedule  -> events      (therapy time in the day, retrieval reminder length)
@@ -26,7 +28,7 @@
 #include <ketasim/clinic.h>
 #include <ketasim/core.h>
 #include <ketasim/fear.h>
-#include <ketasim/imaging.h>
+#include <ketasim/mood.h>
 #include <ketasim/pk.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/rng.h>
@@ -57,10 +59,21 @@ typedef struct ks_link_params {
   double caps5_at_ref;                 /* baseline CAPS-5 at the clinic's reference fear (0.5) */
   double caps5_per_logit;              /* CAPS-5 points per logit of baseline fear expression */
   double fear0_min, fear0_max;         /* clamp of the baseline fear expression */
-  /* --- circuit -> clinic --- */
-  double sensitivity_step_rel;         /* finite-difference step of the gain (relative) */
-  /* --- design -> clinic --- */
+  /* --- disease state -> mood --- */
+  double mood_value_ref;               /* learned value V of the reference patient (clinic 0.5) */
+  double mood_logit_per_depression_z;  /* logit V lower per SD of latent depressive severity */
+  /* --- cascade -> mood --- */
+  double acute_ref_eef2_h;             /* eEF2 de-repression x hours of one 0.5 mg/kg infusion */
+  /* --- design -> fear, mood, clinic --- */
   double blinded_expectancy;           /* expectancy in an arm that receives an infusion */
+  double approach_per_expectancy;      /* share of avoidance overcome per unit expectancy */
+  /* --- route switches (1 on, 0 off; ablation) --- */
+  int route_window_learning;           /* W raises fear and mood learning and consolidation */
+  int route_spine_capacity;            /* the cascade's vmPFC->amygdala gain sets fear control */
+  int route_acute_mood;                /* the drug's brief antidepressant state */
+  int route_everyday_exposure;         /* daily-life reminders and activities (learning outside therapy) */
+  int route_expectancy;                /* expectancy: placebo term and approach */
+  int route_therapy;                   /* the scenario's therapy sessions */
   /* --- trial schedule -> fear events --- */
   double therapy_offset_h;             /* therapy session start after the start of its day */
   double retrieval_minutes;            /* length of a pre-dose retrieval reminder */
@@ -99,31 +112,43 @@ KS_API double ks_link_phenotype_severity(const ks_link_params *lp, double severi
  *  from the receptor layer, pathway gains and PFC spine density from the plasticity layer. */
 KS_API ks_circuit_drive ks_link_circuit_drive(const ks_cascade_point *p);
 
-/** The fear layer's drive: window (mean over the step), vmPFC->amygdala control = pathway gain x
- *  phenotype control (clamped), hippocampal context = hippocampus->vmPFC gain x volume. */
+/** The fear layer's drive: window (mean over the step; 0 with route_window_learning off),
+ *  vmPFC->amygdala control = pathway gain (at p, or at the baseline point p0 with
+ *  route_spine_capacity off) x phenotype control (clamped), hippocampal context =
+ *  hippocampus->vmPFC gain x volume, approach = approach_per_expectancy x expectancy. */
 KS_API ks_fear_drive ks_link_fear_drive(const ks_link_params *lp, const ks_cascade_point *p,
-                                        const ks_circuit_phenotype *ph, double window);
+                                        const ks_cascade_point *p0, const ks_circuit_phenotype *ph,
+                                        double window, double expectancy);
+
+/** The fear layer's parameters for a trial: base, without daily-life reminders when
+ *  route_everyday_exposure is off. */
+KS_API ks_fear_params ks_link_fear_params(const ks_link_params *lp, const ks_fear_params *base);
+/** The mood model's parameters: base, without everyday activities when route_everyday_exposure
+ *  is off. */
+KS_API ks_mood_params ks_link_mood_params(const ks_link_params *lp, const ks_mood_params *base);
+
+/** Baseline learned value V0 in (0, 1) from latent depressive severity z:
+ *  logistic(logit V_ref - k z). */
+KS_API double ks_link_mood_baseline(const ks_link_params *lp, double depression_z);
+
+/** The mood model's drive over a step: window (as for fear), avoidance from the fear layer,
+ *  approach from expectancy, acute rate u = mean eEF2 de-repression / acute_ref_eef2_h x 24 per day
+ *  (0 with route_acute_mood off), expectancy while treated (treated != 0). */
+KS_API ks_mood_drive ks_link_mood_drive(const ks_link_params *lp, double window, double avoidance,
+                                        double expectancy, double eef2_mean, int treated);
+
+/** The expectancy the model uses: the design's value, or 0 with route_expectancy off. */
+KS_API double ks_link_expectancy(const ks_link_params *lp, double design_expectancy);
 
 /** Baseline fear expression from true baseline CAPS-5: logistic((caps5 - ref) / per_logit),
  *  clamped. */
 KS_API double ks_link_fear_baseline(const ks_link_params *lp, double caps5_true);
 
-/* First-order response of the clinic's circuit inputs to the log vmPFC->amygdala gain. */
-typedef struct ks_link_circuit_sens {
-  double gain0;                 /* baseline vmPFC->amygdala gain */
-  double d_ln_amygdala_d_ln_gain;
-  double d_salience_d_ln_gain;
-} ks_link_circuit_sens;
-
-/** Sensitivities by a finite difference of two analytic scans at the baseline drive d0.
- *  @return KS_OK or the imaging layer's status. */
-KS_API ks_status ks_link_circuit_sensitivity(ks_ctx *ctx, const ks_link_params *lp, const ks_circuit *c,
-                                             const ks_circuit_drive *d0, ks_link_circuit_sens *out);
-
-/** The clinic's inputs from the cascade point, the phenotype, fear expression and avoidance. */
-KS_API ks_clinic_inputs ks_link_clinic_inputs(const ks_link_params *lp, const ks_cascade_point *pc,
-                                              const ks_circuit_phenotype *ph, double fear, double avoidance,
-                                              const ks_link_circuit_sens *sens);
+/** The clinic's inputs: what the patient has learned (fear expression, avoidance, negative
+ *  appraisal 1 - mood value) and the circuit phenotype (amygdala reactivity, salience coupling:
+ *  stable traits of the patient, not read off the drug-changed synaptic state). */
+KS_API ks_clinic_inputs ks_link_clinic_inputs(const ks_circuit_phenotype *ph, double fear, double avoidance,
+                                              double mood_value);
 
 /** Effect-site concentrations the acute layer reads, from a PK evaluation. */
 KS_API ks_acute_conc ks_link_acute_conc(const ks_pk_conc *c);

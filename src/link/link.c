@@ -30,8 +30,13 @@ ks_link_params ks_link_params_default(void) {
   p.caps5_per_logit = 14.0;
   p.fear0_min = 0.02;
   p.fear0_max = 0.98;
-  p.sensitivity_step_rel = 0.1;
+  p.mood_value_ref = 0.5;
+  p.mood_logit_per_depression_z = 0.25;
+  p.acute_ref_eef2_h = 0.07;
   p.blinded_expectancy = 1.0;
+  p.approach_per_expectancy = 0.3;
+  p.route_window_learning = p.route_spine_capacity = p.route_acute_mood = 1;
+  p.route_everyday_exposure = p.route_expectancy = p.route_therapy = 1;
   p.therapy_offset_h = 2.0;
   p.retrieval_minutes = 5.0;
   p.bp_window_h = 3.0;
@@ -59,8 +64,16 @@ ks_status ks_link_params_check(ks_ctx *ctx, const ks_link_params *p) {
   REQ(p->control_gain_min > 0 && p->control_gain_max > p->control_gain_min, "control gain clamp 0 < min < max");
   REQ(p->caps5_per_logit > 0 && isfinite(p->caps5_at_ref), "caps5_per_logit > 0");
   REQ(p->fear0_min > 0 && p->fear0_max < 1 && p->fear0_min < p->fear0_max, "fear0 clamp inside (0, 1)");
-  REQ(p->sensitivity_step_rel > 0 && p->sensitivity_step_rel < 1, "sensitivity_step_rel in (0, 1)");
+  REQ(p->mood_value_ref > 0 && p->mood_value_ref < 1 && isfinite(p->mood_logit_per_depression_z),
+      "mood_value_ref in (0, 1)");
+  REQ(p->acute_ref_eef2_h > 0 && isfinite(p->acute_ref_eef2_h), "acute_ref_eef2_h > 0");
   REQ(p->blinded_expectancy >= 0 && p->blinded_expectancy <= 1, "blinded_expectancy in [0, 1]");
+  REQ(p->approach_per_expectancy >= 0 && p->approach_per_expectancy <= 1, "approach_per_expectancy in [0, 1]");
+  {
+    const int r[6] = {p->route_window_learning, p->route_spine_capacity, p->route_acute_mood,
+                      p->route_everyday_exposure, p->route_expectancy, p->route_therapy};
+    for (int i = 0; i < 6; i++) REQ(r[i] == 0 || r[i] == 1, "route switches must be 0 or 1");
+  }
   REQ(p->therapy_offset_h >= 0 && p->therapy_offset_h < 24 && p->retrieval_minutes > 0, "event times");
   REQ(p->bp_window_h > 0 && p->bp_steps_per_h >= 1.0 / p->bp_window_h, "bp window and step");
   REQ(isfinite(p->dropout_mar_per_caps5) && isfinite(p->dropout_mnar_per_fear), "dropout coefficients");
@@ -110,15 +123,51 @@ ks_circuit_drive ks_link_circuit_drive(const ks_cascade_point *p) {
   return d;
 }
 
-ks_fear_drive ks_link_fear_drive(const ks_link_params *lp, const ks_cascade_point *p, const ks_circuit_phenotype *ph,
-                                 double window) {
+ks_fear_drive ks_link_fear_drive(const ks_link_params *lp, const ks_cascade_point *p, const ks_cascade_point *p0,
+                                 const ks_circuit_phenotype *ph, double window, double expectancy) {
+  const ks_cascade_point *g = lp->route_spine_capacity ? p : p0;
   ks_fear_drive d = ks_fear_drive_default();
-  d.window = window;
-  d.vmpfc_amygdala_gain = clamp(p->gain[KS_PATH_VMPFC_AMYGDALA] * ph->vmpfc_amygdala_control, lp->control_gain_min,
+  d.window = lp->route_window_learning ? window : 0.0;
+  d.vmpfc_amygdala_gain = clamp(g->gain[KS_PATH_VMPFC_AMYGDALA] * ph->vmpfc_amygdala_control, lp->control_gain_min,
                                 lp->control_gain_max);
-  d.hippocampal_context = clamp(p->gain[KS_PATH_HIPPOCAMPUS_VMPFC] * ph->hippocampal_volume_rel, 0.0, 1.0);
+  d.hippocampal_context = clamp(g->gain[KS_PATH_HIPPOCAMPUS_VMPFC] * ph->hippocampal_volume_rel, 0.0, 1.0);
   d.stress = 0.0;
+  d.approach = clamp(lp->approach_per_expectancy * ks_link_expectancy(lp, expectancy), 0.0, 1.0);
   return d;
+}
+
+ks_fear_params ks_link_fear_params(const ks_link_params *lp, const ks_fear_params *base) {
+  ks_fear_params f = *base;
+  if (!lp->route_everyday_exposure) f.reminder_rate_per_day = 0.0;
+  return f;
+}
+
+ks_mood_params ks_link_mood_params(const ks_link_params *lp, const ks_mood_params *base) {
+  ks_mood_params m = *base;
+  if (!lp->route_everyday_exposure) m.activities_per_day = 0.0;
+  return m;
+}
+
+double ks_link_mood_baseline(const ks_link_params *lp, double depression_z) {
+  double v = lp->mood_value_ref;
+  double x = log(v / (1.0 - v)) - lp->mood_logit_per_depression_z * depression_z;
+  return clamp(1.0 / (1.0 + exp(-x)), 0.01, 0.99);
+}
+
+ks_mood_drive ks_link_mood_drive(const ks_link_params *lp, double window, double avoidance, double expectancy,
+                                 double eef2_mean, int treated) {
+  ks_mood_drive d;
+  double e = ks_link_expectancy(lp, expectancy);
+  d.window = lp->route_window_learning ? window : 0.0;
+  d.avoidance = clamp(avoidance, 0.0, 0.999);
+  d.approach = clamp(lp->approach_per_expectancy * e, 0.0, 1.0);
+  d.acute_rate_per_day = lp->route_acute_mood ? fmax(0.0, eef2_mean) / lp->acute_ref_eef2_h * 24.0 : 0.0;
+  d.expectancy = treated ? e : 0.0;
+  return d;
+}
+
+double ks_link_expectancy(const ks_link_params *lp, double design_expectancy) {
+  return lp->route_expectancy ? clamp(design_expectancy, 0.0, 1.0) : 0.0;
 }
 
 double ks_link_fear_baseline(const ks_link_params *lp, double caps5_true) {
@@ -126,32 +175,14 @@ double ks_link_fear_baseline(const ks_link_params *lp, double caps5_true) {
   return clamp(f, lp->fear0_min, lp->fear0_max);
 }
 
-ks_status ks_link_circuit_sensitivity(ks_ctx *ctx, const ks_link_params *lp, const ks_circuit *c,
-                                      const ks_circuit_drive *d0, ks_link_circuit_sens *out) {
-  ks_imaging_summary img0, img1;
-  KS_TRY(ks_imaging_scan_summary(ctx, c, d0, &img0));
-  ks_circuit_drive d1 = *d0;
-  double step = 1.0 + lp->sensitivity_step_rel;
-  d1.gain[KS_PATH_VMPFC_AMYGDALA] *= step;
-  KS_TRY(ks_imaging_scan_summary(ctx, c, &d1, &img1));
-  out->gain0 = d0->gain[KS_PATH_VMPFC_AMYGDALA];
-  out->d_ln_amygdala_d_ln_gain =
-      (log(fmax(img1.amygdala_threat_pct, 1e-6)) - log(fmax(img0.amygdala_threat_pct, 1e-6))) / log(step);
-  out->d_salience_d_ln_gain = (img1.salience_z - img0.salience_z) / log(step);
-  return KS_OK;
-}
-
-ks_clinic_inputs ks_link_clinic_inputs(const ks_link_params *lp, const ks_cascade_point *pc,
-                                       const ks_circuit_phenotype *ph, double fear, double avoidance,
-                                       const ks_link_circuit_sens *sens) {
-  (void)lp;
+ks_clinic_inputs ks_link_clinic_inputs(const ks_circuit_phenotype *ph, double fear, double avoidance,
+                                       double mood_value) {
   ks_clinic_inputs in = ks_clinic_inputs_reference();
   in.fear_expression = clamp(fear, 1e-4, 1 - 1e-4);
   in.avoidance = clamp(avoidance, 1e-4, 0.999);
-  in.spine_density_rel = clamp(pc->spine_pfc, 0.05, 2.0);
-  double dlng = log(pc->gain[KS_PATH_VMPFC_AMYGDALA] / sens->gain0);
-  in.amygdala_reactivity = clamp(ph->amygdala_reactivity * exp(sens->d_ln_amygdala_d_ln_gain * dlng), 0.2, 5.0);
-  in.salience_coupling = clamp(ph->salience_coupling * exp(sens->d_salience_d_ln_gain * dlng), 0.2, 5.0);
+  in.mood_appraisal = clamp(1.0 - mood_value, 1e-3, 1 - 1e-3);
+  in.amygdala_reactivity = clamp(ph->amygdala_reactivity, 0.2, 5.0);
+  in.salience_coupling = clamp(ph->salience_coupling, 0.2, 5.0);
   return in;
 }
 

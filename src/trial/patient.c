@@ -11,6 +11,7 @@
 #include <ketasim/pk.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Everything one patient's simulation owns or has drawn. */
@@ -27,8 +28,9 @@ typedef struct {
   double *t_grid;
   ks_circuit *circ;
   ks_circuit_phenotype ph;
-  ks_link_circuit_sens sens;
   ks_fear *fear;
+  ks_mood mood;
+  double expectancy;            /* the design's expectancy for this patient (0 with the route off) */
   ks_clinic_patient cpt;
   ks_acute_patient apt;
   double first_dose_h;
@@ -61,17 +63,20 @@ static void cascade_at(const patient_work *w, double t_h, ks_cascade_point *out)
   for (size_t k = 0; k < sizeof *out / sizeof(double); k++) o[k] = (1 - f) * a[k] + f * b[k];
 }
 
-/* Mean window of plasticity over [t0, t1] (trapezoid, 8 intervals). */
-static double window_mean(const patient_work *w, double t0_h, double t1_h) {
+/* Mean of the cascade field at byte offset `field` over [t0, t1] (trapezoid, 8 intervals). */
+static double cascade_mean(const patient_work *w, double t0_h, double t1_h, size_t field) {
   double s = 0;
   int n = 8;
   for (int k = 0; k <= n; k++) {
     ks_cascade_point p;
     cascade_at(w, t0_h + (t1_h - t0_h) * k / n, &p);
-    s += (k == 0 || k == n ? 0.5 : 1.0) * p.window;
+    s += (k == 0 || k == n ? 0.5 : 1.0) * *(const double *)((const char *)&p + field);
   }
   return s / n;
 }
+
+/* Expectancy acting at t_h: from the first dose on. */
+static double expectancy_at(const patient_work *w, double t_h) { return t_h > w->first_dose_h ? w->expectancy : 0.0; }
 
 ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p) { return ks_link_circuit_drive(p); }
 
@@ -159,23 +164,24 @@ static ks_status setup_patient_layers(ks_ctx *ctx, patient_work *w, ks_fear_driv
   ks_rng_init(&r, plan->seed, KS_STREAM_CIRCUIT_IIV, cov->id, 0);
   ks_circuit_phenotype_sample(&r, ks_link_phenotype_severity(w->lp, cov->severity_z), &w->ph);
   KS_TRY(ks_circuit_create_default(ctx, &w->ph, &w->circ));
-  ks_circuit_drive d0 = ks_link_circuit_drive(&w->cas[0]);
-  KS_TRY(ks_link_circuit_sensitivity(ctx, w->lp, w->circ, &d0, &w->sens));
-  KS_TRY(ks_fear_create(ctx, &plan->fear, &w->fear));
-  *fd = ks_link_fear_drive(w->lp, &w->cas[0], &w->ph, 0.0);
+  ks_fear_params fp = ks_link_fear_params(w->lp, &plan->fear);
+  KS_TRY(ks_fear_create(ctx, &fp, &w->fear));
+  *fd = ks_link_fear_drive(w->lp, &w->cas[0], &w->cas[0], &w->ph, 0.0, 0.0);
   KS_TRY(ks_fear_init(w->fear, ks_link_fear_baseline(w->lp, cov->caps5_true), fd, cov->id));
+  ks_mood_params mp = ks_link_mood_params(w->lp, &plan->mood);
+  if (ks_mood_init(&w->mood, &mp, ks_link_mood_baseline(w->lp, cov->depression_z), ks_fear_avoidance(w->fear)) != KS_OK)
+    return ks_ctx_fail(ctx, KS_EINVAL, "mood model: bad baseline");
+  w->expectancy = ks_link_expectancy(w->lp, patient_expectancy(plan, w->pt));
   ks_rng_init(&r, plan->seed, KS_STREAM_CLINIC, cov->id, 0);
-  KS_TRY(ks_clinic_patient_draw(plan->clinic, &r, patient_expectancy(plan, w->pt), &w->cpt));
+  KS_TRY(ks_clinic_patient_draw(plan->clinic, &r, w->expectancy, &w->cpt));
   ks_rng_init(&r, plan->seed, KS_STREAM_ACUTE, cov->id, 0);
   return ks_acute_patient_draw(&plan->acute, &r, cov->age_y, cov->hypertension, &w->apt);
 }
 
 /* Latent symptom severities at t_h from the current fear memory. */
 static ks_status latent_at(const patient_work *w, double t_h, ks_clinic_latent *lat) {
-  ks_cascade_point pc;
-  cascade_at(w, t_h, &pc);
-  ks_clinic_inputs in = ks_link_clinic_inputs(w->lp, &pc, &w->ph, ks_fear_expression(w->fear),
-                                              ks_fear_avoidance(w->fear), &w->sens);
+  ks_clinic_inputs in = ks_link_clinic_inputs(&w->ph, ks_fear_expression(w->fear), ks_fear_avoidance(w->fear),
+                                              ks_mood_value(&w->mood));
   return ks_clinic_latent_eval(w->plan->clinic, &w->cpt, &in, (t_h - w->first_dose_h) / 24.0, lat);
 }
 
@@ -193,7 +199,7 @@ static ks_status fear_events(patient_work *w, double t0, double t1, const ks_fea
   for (size_t p = 0; p < plan->n_periods; p++) {
     const ks_scen_arm *a = &plan->sc->arms[ks__trial_period_arm(plan, w->pt->arm, p)];
     double off = (double)p * plan->period_offset_h;
-    for (size_t k = 0; k < a->n_therapy; k++)
+    for (size_t k = 0; k < a->n_therapy && w->lp->route_therapy; k++)
       for (size_t j = 0; j < a->therapy[k].n_days; j++) {
         double ts = off + 24.0 * a->therapy[k].days[j] + w->lp->therapy_offset_h;
         if (ts > t0 && ts <= t1)
@@ -210,15 +216,22 @@ static ks_status fear_events(patient_work *w, double t0, double t1, const ks_fea
   return KS_OK;
 }
 
-/* Advance the fear memory from *t to t_visit in steps, with events at their times. */
+/* Advance the fear memory and the mood model from *t to t_visit in steps, with events at their
+ * times. */
 static ks_status advance_to(ks_ctx *ctx, patient_work *w, double *t, double t_visit, ks_fear_drive *fd,
                             ks_rng *fear_rng, trial_trace *trace) {
   while (*t < t_visit - 1e-9) {
     double t_next = fmin(t_visit, *t + 24.0 * w->lp->fear_step_d);
     ks_cascade_point pc;
     cascade_at(w, t_next, &pc);
-    *fd = ks_link_fear_drive(w->lp, &pc, &w->ph, window_mean(w, *t, t_next));
+    double win = cascade_mean(w, *t, t_next, offsetof(ks_cascade_point, window));
+    double eef2 = cascade_mean(w, *t, t_next, offsetof(ks_cascade_point, eef2));
+    double e = expectancy_at(w, t_next);
+    ks_mood_drive md = ks_link_mood_drive(w->lp, win, ks_fear_avoidance(w->fear), e, eef2, t_next > w->first_dose_h);
+    *fd = ks_link_fear_drive(w->lp, &pc, &w->cas[0], &w->ph, win, e);
     KS_TRY(ks_fear_advance(w->fear, (t_next - *t) / 24.0, fd, fear_rng));
+    if (ks_mood_advance(&w->mood, (t_next - *t) / 24.0, &md) != KS_OK)
+      return ks_ctx_fail(ctx, KS_EINVAL, "mood model: drive out of range at t = %g h", t_next);
     KS_TRY(fear_events(w, *t, t_next, fd));
     *t = t_next;
     if (trace) KS_TRY(trace_step(ctx, trace, w, *t, fd));

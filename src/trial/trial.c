@@ -228,6 +228,7 @@ static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params
   plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
+  plan->mood = ks_mood_params_default();
   ks_clinic_params cp = ks_clinic_params_default();
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }

@@ -9,6 +9,7 @@
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
 #include <ketasim/link.h>
+#include <ketasim/mood.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/population.h>
 #include <ketasim/receptor.h>
@@ -39,6 +40,7 @@ typedef struct trial_plan {
   ks_fear_params fear;
   ks_acute_params acute;
   ks_link_params link;           /* the joins between layers (docs/model/link.md) */
+  ks_mood_params mood;
 } trial_plan;
 
 /* One randomised patient. */

@@ -176,14 +176,14 @@ KS_TEST(latent_severity_follows_its_drivers) {
   double dB = l1.theta[KS_CLUSTER_B] - l0.theta[KS_CLUSTER_B], dE = l1.theta[KS_CLUSTER_E] - l0.theta[KS_CLUSTER_E];
   KS_ASSERT_TRUE(dB < -0.3);
   KS_ASSERT_TRUE(dE > dB);
-  /* Spines restored: cluster D and depression fall. */
+  /* A more positive learned appraisal: cluster D and depression fall. */
   in = ref;
-  in.spine_density_rel = 1.0;
+  in.mood_appraisal = 0.3;
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &pt, &in, 0.0, &l1));
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_D] < l0.theta[KS_CLUSTER_D] - 0.3);
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_DEP] < l0.theta[KS_CLUSTER_DEP] - 0.3);
   /* A healthy brain is far below the clinical mean. */
-  ks_clinic_inputs healthy = {0.05, 0.01, 1.0, 1.0, 1.0};
+  ks_clinic_inputs healthy = {0.05, 0.01, 0.1, 1.0, 1.0};
   ks_clinic_patient zero = {{0}, {0}, 0.0};
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &zero, &healthy, 0.0, &l1));
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_B] < -2.0 && l1.theta[KS_CLUSTER_D] < -1.5);

@@ -53,12 +53,12 @@ KS_TEST(link_fear_drive_multiplies_gain_by_phenotype) {
   ks_circuit_phenotype ph = ks_circuit_phenotype_healthy();
   ph.vmpfc_amygdala_control = 0.8;
   ph.hippocampal_volume_rel = 0.9;
-  ks_fear_drive d = ks_link_fear_drive(&lp, &p, &ph, 0.4);
+  ks_fear_drive d = ks_link_fear_drive(&lp, &p, &p, &ph, 0.4, 0.0);
   KS_ASSERT_NEAR(d.window, 0.4, 0.0);
   KS_ASSERT_NEAR(d.vmpfc_amygdala_gain, 0.72, 1e-12);
   KS_ASSERT_NEAR(d.hippocampal_context, 0.855, 1e-12);
   p.gain[KS_PATH_HIPPOCAMPUS_VMPFC] = 2.0; /* context is a probability-like match: at most 1 */
-  KS_ASSERT_NEAR(ks_link_fear_drive(&lp, &p, &ph, 0.0).hippocampal_context, 1.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_fear_drive(&lp, &p, &p, &ph, 0.0, 0.0).hippocampal_context, 1.0, 0.0);
 }
 
 KS_TEST(link_circuit_drive_copies_block_and_gains) {
