@@ -99,4 +99,72 @@ KS_TEST(link_acute_conc_reads_effect_sites) {
   KS_ASSERT_NEAR(a.midazolam_ng_per_mL, 5.0, 0.0);
 }
 
+KS_TEST(link_routes_switch_one_input_each) {
+  ks_link_params lp = ks_link_params_default();
+  ks_cascade_point p0 = {0}, p = {0};
+  p0.gain[KS_PATH_VMPFC_AMYGDALA] = 0.85;
+  p0.gain[KS_PATH_HIPPOCAMPUS_VMPFC] = 0.9;
+  p = p0;
+  p.gain[KS_PATH_VMPFC_AMYGDALA] = 1.05;
+  ks_circuit_phenotype ph = ks_circuit_phenotype_healthy();
+  ks_fear_drive on = ks_link_fear_drive(&lp, &p, &p0, &ph, 0.7, 1.0);
+  KS_ASSERT_NEAR(on.vmpfc_amygdala_gain, 1.05, 1e-12);
+  KS_ASSERT_NEAR(on.window, 0.7, 0.0);
+  KS_ASSERT_NEAR(on.approach, lp.approach_per_expectancy, 1e-15);
+  ks_link_params a = lp;
+  a.route_spine_capacity = 0; /* control stays at the patient's baseline gain */
+  KS_ASSERT_NEAR(ks_link_fear_drive(&a, &p, &p0, &ph, 0.7, 1.0).vmpfc_amygdala_gain, 0.85, 1e-12);
+  KS_ASSERT_NEAR(ks_link_fear_drive(&a, &p, &p0, &ph, 0.7, 1.0).window, 0.7, 0.0);
+  a = lp;
+  a.route_window_learning = 0;
+  KS_ASSERT_NEAR(ks_link_fear_drive(&a, &p, &p0, &ph, 0.7, 1.0).window, 0.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_mood_drive(&a, 0.7, 0.5, 1.0, 0.01, 1).window, 0.0, 0.0);
+  a = lp;
+  a.route_expectancy = 0;
+  KS_ASSERT_NEAR(ks_link_fear_drive(&a, &p, &p0, &ph, 0.7, 1.0).approach, 0.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_expectancy(&a, 1.0), 0.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_expectancy(&lp, 0.6), 0.6, 0.0);
+  a = lp;
+  a.route_everyday_exposure = 0;
+  ks_fear_params fp = ks_fear_params_default(KS_FEAR_MODEL_TWO_TRACE);
+  ks_mood_params mp = ks_mood_params_default();
+  KS_ASSERT_NEAR(ks_link_fear_params(&a, &fp).reminder_rate_per_day, 0.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_fear_params(&lp, &fp).reminder_rate_per_day, fp.reminder_rate_per_day, 0.0);
+  KS_ASSERT_NEAR(ks_link_mood_params(&a, &mp).activities_per_day, 0.0, 0.0);
+  a = lp;
+  a.route_acute_mood = 0;
+  KS_ASSERT_NEAR(ks_link_mood_drive(&a, 0.7, 0.5, 1.0, 0.01, 1).acute_rate_per_day, 0.0, 0.0);
+  ks_ctx *ctx = ks_test_ctx();
+  a = lp;
+  a.route_therapy = 2;
+  KS_ASSERT_EQ_INT(ks_link_params_check(ctx, &a), KS_EINVAL);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(link_mood_drive_normalises_the_acute_rate) {
+  ks_link_params lp = ks_link_params_default();
+  /* A step whose mean eEF2 de-repression is E over 6 h delivers E * 6 h / ref of one 0.5 mg/kg
+   * infusion: the rate per day is E / ref * 24. */
+  ks_mood_drive d = ks_link_mood_drive(&lp, 0.5, 0.4, 1.0, 0.0035, 1);
+  KS_ASSERT_NEAR(d.acute_rate_per_day, 0.0035 / lp.acute_ref_eef2_h * 24.0, 1e-12);
+  KS_ASSERT_NEAR(d.expectancy, 1.0, 0.0);
+  KS_ASSERT_NEAR(ks_link_mood_drive(&lp, 0.5, 0.4, 1.0, 0.0035, 0).expectancy, 0.0, 0.0); /* not yet treated */
+  KS_ASSERT_NEAR(d.avoidance, 0.4, 0.0);
+}
+
+KS_TEST(link_mood_baseline_and_clinic_inputs) {
+  ks_link_params lp = ks_link_params_default();
+  KS_ASSERT_NEAR(ks_link_mood_baseline(&lp, 0.0), lp.mood_value_ref, 1e-15);
+  /* One SD more depressed: logit V lower by k. */
+  double v = ks_link_mood_baseline(&lp, 1.0);
+  KS_ASSERT_NEAR(log(v / (1 - v)), log(lp.mood_value_ref / (1 - lp.mood_value_ref)) - lp.mood_logit_per_depression_z, 1e-12);
+  ks_circuit_phenotype ph = ks_circuit_phenotype_healthy();
+  ph.amygdala_reactivity = 1.4;
+  ks_clinic_inputs in = ks_link_clinic_inputs(&ph, 0.3, 0.2, 0.7);
+  KS_ASSERT_NEAR(in.fear_expression, 0.3, 0.0);
+  KS_ASSERT_NEAR(in.avoidance, 0.2, 0.0);
+  KS_ASSERT_NEAR(in.mood_appraisal, 0.3, 1e-15); /* negative appraisal = 1 - value */
+  KS_ASSERT_NEAR(in.amygdala_reactivity, 1.4, 0.0);
+}
+
 KS_TEST_MAIN()
