@@ -156,7 +156,7 @@ static ks_status setup_cascade(ks_ctx *ctx, patient_work *w) {
   return ks_cascade_solve(ctx, &w->cp, &plan->receptor, &ex, w->t_grid, w->n_cas, w->cas);
 }
 
-/* 3-5. Circuit phenotype and its sensitivities, fear memory at baseline, clinic and acute draws. */
+/* 3-5. Circuit phenotype, fear memory and mood at baseline, expectancy, clinic and acute draws. */
 static ks_status setup_patient_layers(ks_ctx *ctx, patient_work *w, ks_fear_drive *fd) {
   const trial_plan *plan = w->plan;
   const ks_patient *cov = &w->pt->cov;
