@@ -132,6 +132,10 @@ static ks_status setup_pk(ks_ctx *ctx, patient_work *w) {
   ks_pk_patient_sample_iiv(&pkp, &r);
   ks_pk_options po = ks_pk_options_default();
   po.allow_unstudied_doses = w->plan->sc->allow_unstudied_doses;
+  const ks_scenario *sc = w->plan->sc;
+  for (size_t a = 0; a < sc->n_arms; a++) /* pk_model: one set per drug (checked on load) */
+    for (size_t k = 0; k < sc->arms[a].n_regimen; k++)
+      if (sc->arms[a].regimen[k].pk_model[0]) po.model[sc->arms[a].regimen[k].drug] = sc->arms[a].regimen[k].pk_model;
   return ks_pk_sim_create(ctx, &pkp, w->doses, w->n_doses, &po, &w->pk);
 }
 
