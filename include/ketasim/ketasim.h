@@ -17,6 +17,8 @@
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
 #include <ketasim/brain.h>
+#include <ketasim/mood.h>
+#include <ketasim/link.h>
 #include <ketasim/population.h>
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>
