@@ -74,6 +74,7 @@ typedef struct ks_fig_series {
   int dashed;            /* non-zero: dashed line */
   int points;            /* non-zero: a marker at every point */
   int error_bars;        /* non-zero: draw lo/hi as error bars instead of a band */
+  int no_line;           /* non-zero (with points): markers only, a scatter plot */
 } ks_fig_series;
 
 /** Vertical marker lines for ks_fig_lines (infusion days, therapy sessions, visits). Markers with
@@ -88,7 +89,7 @@ typedef struct ks_fig_marker {
 
 /** Line plot: PK curves with percentile bands, cascade time courses, W(t) with infusion and
  *  therapy days marked, CAPS-5 trajectories with intervals, power curves.
- *  @param path     destination, ".png" or ".svg" (case-insensitive)
+ *  @param path     destination, ".png", ".svg" or ".pdf" (case-insensitive)
  *  @param series   n_series curves (at least one with a finite point)
  *  @param markers  n_markers vertical lines, may be NULL when n_markers == 0
  *  @return KS_OK; KS_EINVAL (NULL arguments, unknown extension, no finite data, lo without hi,

@@ -325,7 +325,7 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
     }
     plwidth(3.0);
     set_line_style(se->dashed ? 3 : 1);
-    polyline_gaps(se->n, se->x, y);
+    if (!se->no_line) polyline_gaps(se->n, se->x, y);
     pllsty(1);
     if (se->points) {
       plschr(0.0, 0.9);
