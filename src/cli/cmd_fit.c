@@ -283,6 +283,13 @@ int ks_cli_fit(int argc, char **argv) {
   if (st == KS_OK && data->n_obs == 0)
     st = ks_ctx_fail_input(ctx, pos[0], 0, 0, "no observations (expected records with EVID 0 "
                            "and a DV to fit)");
+  if (st == KS_OK) {  /* the drug and route declarations, checked before anything is written */
+    ks_fit_input in;
+    ks_fit_input_bufs bufs;
+    ks_drug drug;
+    st = ks_fit_input_from_data(ctx, data, 0, &drug, &in, &bufs);
+    ks_fit_input_free(ctx, &bufs);
+  }
   if (st == KS_OK) st = ks_mkdirs(ctx, out->value);
   if (st == KS_OK) st = fit_all(ctx, data, &fo, out->value, &rows, quiet);
   if (st == KS_OK && rows.n > 0) st = write_figures(ctx, out->value, ext, &rows);

@@ -342,6 +342,11 @@ static ks_status dose_fields(nm_reader *r, const nm_fields *fl, int line_no, ks_
     return ks_ctx_fail_input(r->ctx, r->path, line_no, field_col(r, fl, C_CMT), "a dose into "
                              "the metabolite compartment (expected CMT of the depot or central "
                              "compartment on dose records)");
+  const char *route = r->d->route.text;
+  if (rec->cmt == KS_NM_CMT_DEPOT && (!route[0] || strcasecmp(route, "iv") == 0))
+    return ks_ctx_fail_input(r->ctx, r->path, line_no, field_col(r, fl, C_CMT), "a dose into "
+                             "the depot but no extravascular route declared (expected a line "
+                             "'# route: oral' or --route)");
   if (rec->cmt == KS_NM_CMT_DEPOT && rec->infusion_h > 0.0)
     return ks_ctx_fail_input(r->ctx, r->path, line_no,
                              field_col(r, fl, r->col_of[C_RATE] >= 0 ? C_RATE : C_DUR),
