@@ -23,6 +23,15 @@ int ks_cli_power(int argc, char **argv);
 int ks_cli_check(int argc, char **argv);
 int ks_cli_pk(int argc, char **argv);
 int ks_cli_fit(int argc, char **argv);
+
+/* `ketasim pk --data FILE` (cmd_pk_data.c): the data set's doses per subject. duration_h NAN:
+ * each subject's last record + 24 h. */
+typedef struct ks_cli_pk_data_opts {
+  const char *units, *drug, *route, *cmt, *model;
+  double duration_h, step_h;
+  int allow_unstudied_doses;
+} ks_cli_pk_data_opts;
+int ks_cli_pk_data(const char *path, const ks_cli_pk_data_opts *o);
 int ks_cli_cascade(int argc, char **argv);
 int ks_cli_scan(int argc, char **argv);
 int ks_cli_validate(int argc, char **argv);
