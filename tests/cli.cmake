@@ -11,3 +11,9 @@ set_property(TEST cli_determinism_threads APPEND PROPERTY ENVIRONMENT
 add_test(NAME cli_man_page_in_step
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/man_in_step.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/docs/ketasim.1)
 add_test(NAME docs_model_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/model_doc_in_step.sh ${CMAKE_SOURCE_DIR})
+# `ketasim run` doses.csv -> `ketasim pk --data` -> `ketasim fit` (NONMEM-layout round trip).
+add_test(NAME cli_fit_roundtrip
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/fit_roundtrip.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_fit_roundtrip PROPERTIES TIMEOUT 300)
+set_property(TEST cli_fit_roundtrip APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")

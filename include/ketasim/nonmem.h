@@ -14,6 +14,7 @@
  *         observations in the central compartment
  *   DV    observed plasma concentration (EVID 0)
  *   MDV   1: DV missing or not to be used; absent: 1 on every non-observation record
+ *   DRUG, ROUTE  optional per-record drug and route names (as in `ketasim run`'s doses.csv)
  *   WT, AGE, SEX   covariates (per subject: the first non-missing value); SEX is 0 male /
  *         1 female, or M/F
  * Other columns are ignored. Lines starting with '#' are comments, except the declarations:
@@ -48,6 +49,9 @@ typedef struct ks_nm_record {
   ks_nm_cmt cmt;
   double dv_ng_per_mL;   /* observations; NAN when missing */
   int mdv;               /* 1: no usable observation on this record */
+  char drug[16], route[16]; /* DRUG and ROUTE columns when present ("" otherwise); they take
+                               precedence over the declarations (ketasim run's doses.csv) */
+  int drug_col, route_col;  /* their 1-based columns, for messages */
 } ks_nm_record;
 
 /** One subject: records rec[first .. first + n) of the data set, in file order. */

@@ -189,6 +189,12 @@ KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const cha
  *  Harmless when there is none. */
 KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
 
+/** PATH (doses.csv): every dose of every patient in the NONMEM / nlmixr2 layout (ID, TIME h,
+ *  AMT mg, RATE mg/h, EVID 1, CMT 2 central for IV or 1 depot, MDV 1, DRUG, ROUTE, PERIOD, ARM,
+ *  WT kg, AGE y, SEX 1 female) with '# units:' and '# cmt:' lines, readable by ks_nm_read.
+ *  Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path);
+
 /** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
 KS_API int ks_trial_hdf5_available(void);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `ketasim pk --data FILE`: each subject of a NONMEM-layout data set given its own doses (and
  * covariates), as a typical patient of the PK model; one CSV on stdout, rows per subject and
- * time, in the long layout: ID,TIME_h,parent_plasma_ng_per_mL[,norketamine_plasma_ng_per_mL]. */
+ * time, in the long layout: ID,TIME_h,parent_plasma_ng_per_mL,norketamine_plasma_ng_per_mL
+ * (empty for midazolam). */
 #include "cli.h"
 #include "commands.h"
 
@@ -29,7 +30,7 @@ static ks_status one_subject(ks_ctx *ctx, const ks_nm_data *data, size_t s,
   if (!po.model[drug]) po.model[drug] = ks_pk_model_default(drug);
   int has_met = drug != KS_DRUG_MIDAZOLAM;
   if (!*header_done) {
-    printf("ID,TIME_h,parent_plasma_ng_per_mL%s\n", has_met ? ",norketamine_plasma_ng_per_mL" : "");
+    printf("ID,TIME_h,parent_plasma_ng_per_mL,norketamine_plasma_ng_per_mL\n");
     *header_done = 1;
   }
   ks_pk_sim *sim = NULL;
@@ -44,7 +45,7 @@ static ks_status one_subject(ks_ctx *ctx, const ks_nm_data *data, size_t s,
       ks_csv_field_str(stdout, 1, sub->id);
       ks_csv_field_num(stdout, 0, (double)i * step_h);
       ks_csv_field_num(stdout, 0, cp[i]);
-      if (has_met) ks_csv_field_num(stdout, 0, cm[i]);
+      ks_csv_field_num(stdout, 0, has_met ? cm[i] : NAN);  /* empty: no metabolite */
       ks_csv_end_row(stdout);
     }
   if (st != KS_OK && st != KS_ENOMEM) {

@@ -131,7 +131,7 @@ static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_resul
 
 int ks_cli_run(int argc, char **argv) {
   cli_opt opts[] = {
-      {"out", "DIR", "directory for summary.json, patients.csv, scenario.resolved.yaml, report.html", NULL, 0},
+      {"out", "DIR", "directory for summary.json, patients.csv, doses.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
       {"patients", "N", "override the scenario's number of patients", NULL, 0},
       {"checkpoint-every", "N|Ts", "checkpoint after N patients or T seconds (default 60s; 0: never)", NULL, 0},
@@ -219,9 +219,14 @@ int ks_cli_run(int argc, char **argv) {
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
   if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
   if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
+  {
+    char doses_path[4200];
+    snprintf(doses_path, sizeof doses_path, "%s/doses.csv", out->value);
+    if ((st = ks_trial_write_doses(ctx, res, doses_path)) != KS_OK) goto fail;
+  }
   if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
+  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,doses.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
   if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
 done:
   ks_trial_result_destroy(&res);

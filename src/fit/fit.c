@@ -289,22 +289,35 @@ static ks_status decl_fail(ks_ctx *ctx, const ks_nm_decl *d, const char *what,
                      what, d->text, expected);
 }
 
+/* The drug and route of a dose record: its DRUG/ROUTE fields, else the declarations. */
+static ks_status record_drug_route(ks_ctx *ctx, const ks_nm_data *data, const ks_nm_record *rec,
+                                   int *drug, int *route) {
+  if (rec->drug[0]) {
+    if ((*drug = ks_drug_parse(rec->drug)) < 0)
+      return ks_ctx_fail_input(ctx, data->path, rec->line, rec->drug_col, "unknown drug '%s' "
+                               "(expected ketamine, esketamine or midazolam)", rec->drug);
+  } else if (!data->drug.text[0]) {
+    return ks_ctx_fail_input(ctx, data->path, 0, 0, "the drug is not declared (expected a line "
+                             "'# drug: ketamine', a DRUG column or --drug)");
+  } else if ((*drug = ks_drug_parse(data->drug.text)) < 0) {
+    return decl_fail(ctx, &data->drug, "drug", "ketamine, esketamine or midazolam");
+  }
+  *route = -1;
+  if (rec->route[0]) {
+    if ((*route = ks_route_parse(rec->route)) < 0)
+      return ks_ctx_fail_input(ctx, data->path, rec->line, rec->route_col, "unknown route '%s' "
+                               "(expected iv, im, intranasal, oral, sublingual or rectal)",
+                               rec->route);
+  } else if (data->route.text[0] && (*route = ks_route_parse(data->route.text)) < 0) {
+    return decl_fail(ctx, &data->route, "route", "iv, im, intranasal, oral, sublingual or rectal");
+  }
+  return KS_OK;
+}
+
 ks_status ks_fit_input_from_data(ks_ctx *ctx, const ks_nm_data *data, size_t subject,
                                  ks_drug *drug, ks_fit_input *in, ks_fit_input_bufs *bufs) {
   KS_CHECK_ARG(ctx, data && subject < data->n_subj && drug && in && bufs);
   memset(bufs, 0, sizeof *bufs);
-  if (!data->drug.text[0])
-    return ks_ctx_fail_input(ctx, data->path, 0, 0, "the drug is not declared (expected a line "
-                             "'# drug: ketamine' or --drug)");
-  int dr = ks_drug_parse(data->drug.text);
-  if (dr < 0) return decl_fail(ctx, &data->drug, "drug", "ketamine, esketamine or midazolam");
-  int route = -1;
-  if (data->route.text[0]) {
-    route = ks_route_parse(data->route.text);
-    if (route < 0)
-      return decl_fail(ctx, &data->route, "route", "iv, im, intranasal, oral, sublingual or "
-                       "rectal");
-  }
   const ks_nm_subject *s = &data->subj[subject];
   size_t nd = 0, no = 0;
   for (size_t k = 0; k < s->n; k++) {
@@ -321,14 +334,25 @@ ks_status ks_fit_input_from_data(ks_ctx *ctx, const ks_nm_data *data, size_t sub
     return KS_ENOMEM;
   }
   nd = no = 0;
-  for (size_t k = 0; k < s->n; k++) {
+  int first_drug = -1;
+  ks_status st = KS_OK;
+  for (size_t k = 0; k < s->n && st == KS_OK; k++) {
     const ks_nm_record *rec = &data->rec[s->first + k];
     if (rec->evid == 1) {
+      int dr = -1, route = -1;
+      if ((st = record_drug_route(ctx, data, rec, &dr, &route)) != KS_OK) break;
+      if (first_drug >= 0 && dr != first_drug) {
+        st = ks_ctx_fail_input(ctx, data->path, rec->line, rec->drug_col, "ID %s is given two "
+                               "drugs (expected one drug per ID; give each period its own ID)",
+                               s->id);
+        break;
+      }
+      first_drug = dr;
       if (rec->cmt == KS_NM_CMT_DEPOT && (route < 0 || route == KS_ROUTE_IV)) {
-        ks_fit_input_free(ctx, bufs);
-        return ks_ctx_fail_input(ctx, data->path, rec->line, 0, "a dose into the depot but no "
-                                 "extravascular route declared (expected a line '# route: oral' "
-                                 "or --route)");
+        st = ks_ctx_fail_input(ctx, data->path, rec->line, 0, "a dose into the depot but no "
+                               "extravascular route declared (expected a line '# route: oral' "
+                               "or --route)");
+        break;
       }
       bufs->doses[nd++] = (ks_pk_dose){(ks_drug)dr,
                                        rec->cmt == KS_NM_CMT_DEPOT ? (ks_route)route : KS_ROUTE_IV,
@@ -340,11 +364,21 @@ ks_status ks_fit_input_from_data(ks_ctx *ctx, const ks_nm_data *data, size_t sub
       bufs->met[no++] = rec->cmt == KS_NM_CMT_METABOLITE;
     }
   }
+  if (st == KS_OK && first_drug < 0) {  /* no doses: the declared drug, if any */
+    ks_nm_record none;
+    memset(&none, 0, sizeof none);
+    int route = -1;
+    st = record_drug_route(ctx, data, &none, &first_drug, &route);
+  }
+  if (st != KS_OK) {
+    ks_fit_input_free(ctx, bufs);
+    return st;
+  }
   double wt = isnan(s->weight_kg) ? 70.0 : s->weight_kg;
   double age = isnan(s->age_y) ? 40.0 : s->age_y;
   *in = (ks_fit_input){.patient = ks_pk_patient_typical(wt, age, s->female == 1),
                        .doses = bufs->doses, .n_doses = nd, .t_h = bufs->t_h,
                        .dv_ng_per_mL = bufs->dv, .metabolite = bufs->met, .n_obs = no};
-  *drug = (ks_drug)dr;
+  *drug = (ks_drug)first_drug;
   return KS_OK;
 }

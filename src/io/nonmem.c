@@ -18,9 +18,10 @@
 #define NM_MAX_BYTES (512L * 1024L * 1024L)
 
 /* The columns ketasim reads; every other column is ignored. */
-enum { C_ID = 0, C_TIME, C_AMT, C_RATE, C_DUR, C_EVID, C_CMT, C_DV, C_MDV, C_WT, C_AGE, C_SEX, C_N };
-static const char *const col_names[C_N] = {"ID", "TIME", "AMT", "RATE", "DUR", "EVID",
-                                           "CMT", "DV", "MDV", "WT", "AGE", "SEX"};
+enum { C_ID = 0, C_TIME, C_AMT, C_RATE, C_DUR, C_EVID, C_CMT, C_DV, C_MDV, C_WT, C_AGE, C_SEX,
+       C_DRUG, C_ROUTE, C_N };
+static const char *const col_names[C_N] = {"ID",  "TIME", "AMT", "RATE", "DUR", "EVID",  "CMT",
+                                           "DV",  "MDV",  "WT",  "AGE",  "SEX", "DRUG", "ROUTE"};
 /* Columns that carry a declared unit, and their dimension (KS_DIM_N: years, handled here). */
 enum { U_TIME = 0, U_AMT, U_DV, U_WT, U_AGE, U_N };
 static const char *const unit_keys[U_N] = {"TIME", "AMT", "DV", "WT", "AGE"};
@@ -279,8 +280,10 @@ static ks_status cmt_field(nm_reader *r, const nm_fields *fl, int line_no, int e
                            ks_nm_cmt *out) {
   int i = r->col_of[C_CMT];
   if (i < 0 || i >= fl->n || is_missing(fl->f[i])) {
-    *out = (evid == 1 && r->d->route.text[0] && strcasecmp(r->d->route.text, "iv") != 0)
-               ? KS_NM_CMT_DEPOT : KS_NM_CMT_CENTRAL;
+    const ks_nm_record *rec = &r->d->rec[r->d->n_rec];
+    const char *route = rec->route[0] ? rec->route : r->d->route.text;
+    *out = (evid == 1 && route[0] && strcasecmp(route, "iv") != 0) ? KS_NM_CMT_DEPOT
+                                                                  : KS_NM_CMT_CENTRAL;
     return KS_OK;
   }
   const char *s = fl->f[i];
@@ -342,7 +345,7 @@ static ks_status dose_fields(nm_reader *r, const nm_fields *fl, int line_no, ks_
     return ks_ctx_fail_input(r->ctx, r->path, line_no, field_col(r, fl, C_CMT), "a dose into "
                              "the metabolite compartment (expected CMT of the depot or central "
                              "compartment on dose records)");
-  const char *route = r->d->route.text;
+  const char *route = rec->route[0] ? rec->route : r->d->route.text;
   if (rec->cmt == KS_NM_CMT_DEPOT && (!route[0] || strcasecmp(route, "iv") == 0))
     return ks_ctx_fail_input(r->ctx, r->path, line_no, field_col(r, fl, C_CMT), "a dose into "
                              "the depot but no extravascular route declared (expected a line "
@@ -437,6 +440,12 @@ static ks_status data_row(nm_reader *r, char *line, int line_no) {
   ks_nm_record *rec = &d->rec[d->n_rec];
   *rec = (ks_nm_record){.line = line_no, .time_h = t, .evid = evid, .dv_ng_per_mL = NAN,
                         .mdv = 1};
+  for (int c = C_DRUG; c <= C_ROUTE; c++) {
+    int i = r->col_of[c];
+    if (i < 0 || i >= fl.n || is_missing(fl.f[i])) continue;
+    snprintf(c == C_DRUG ? rec->drug : rec->route, sizeof rec->drug, "%s", fl.f[i]);
+    *(c == C_DRUG ? &rec->drug_col : &rec->route_col) = fl.col[i];
+  }
   KS_TRY(cmt_field(r, &fl, line_no, evid, &rec->cmt));
   if (evid == 1) {
     KS_TRY(dose_fields(r, &fl, line_no, rec, amt));

@@ -103,30 +103,7 @@ static ks_fear_drive fear_drive(const ks_cascade_point *p, const ks_circuit_phen
 }
 
 static ks_status build_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, patient_work *w) {
-  const ks_scenario *sc = plan->sc;
-  size_t n = 0;
-  for (size_t p = 0; p < plan->n_periods; p++) {
-    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    for (size_t r = 0; r < a->n_regimen; r++) n += a->regimen[r].n_days;
-  }
-  w->doses = ks_calloc(ctx, n ? n : 1, sizeof *w->doses);
-  if (!w->doses) return KS_ENOMEM;
-  for (size_t p = 0; p < plan->n_periods; p++) {
-    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    double off = (double)p * plan->period_offset_h;
-    for (size_t r = 0; r < a->n_regimen; r++) {
-      const ks_scen_dose *d = &a->regimen[r];
-      for (size_t k = 0; k < d->n_days; k++) {
-        ks_pk_dose *o = &w->doses[w->n_doses++];
-        o->drug = (ks_drug)d->drug;
-        o->route = (ks_route)d->route;
-        o->dose_mg = d->per_kg ? d->dose * pt->cov.weight_kg : d->dose;
-        o->t_start_h = off + 24.0 * d->days[k];
-        o->infusion_h = d->infusion_h;
-      }
-    }
-  }
-  return KS_OK;
+  return ks__trial_patient_doses(ctx, plan, pt, &w->doses, &w->n_doses);
 }
 
 /* Is t (hours) within [dose start, dose start + window] of any dose? Returns the dose or -1. */

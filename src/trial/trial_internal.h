@@ -108,6 +108,10 @@ long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period
  * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
 long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
 
+/* The doses of patient PT, every period, in regimen order (tidy.c); *out allocated via ctx. */
+ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
+                                  ks_pk_dose **out, size_t *n_out);
+
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
 

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Conventional outputs of a run beside the wide patients.csv: the doses every patient was given,
+ * in the NONMEM / nlmixr2 layout (doses.csv), so that a run's output can be read by pharmacometric
+ * tools and by `ketasim pk --data` / `ketasim fit`. */
+#include "trial_internal.h"
+
+#include <ketasim/io.h>
+#include <stdlib.h>
+#include <string.h>
+
+ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
+                                  ks_pk_dose **out, size_t *n_out) {
+  const ks_scenario *sc = plan->sc;
+  size_t n = 0;
+  for (size_t p = 0; p < plan->n_periods; p++) {
+    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
+    for (size_t r = 0; r < a->n_regimen; r++) n += a->regimen[r].n_days;
+  }
+  ks_pk_dose *doses = ks_calloc(ctx, n ? n : 1, sizeof *doses);
+  if (!doses) return KS_ENOMEM;
+  size_t k = 0;
+  for (size_t p = 0; p < plan->n_periods; p++) {
+    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
+    double off = (double)p * plan->period_offset_h;
+    for (size_t r = 0; r < a->n_regimen; r++) {
+      const ks_scen_dose *d = &a->regimen[r];
+      for (size_t j = 0; j < d->n_days; j++) {
+        ks_pk_dose *o = &doses[k++];
+        o->drug = (ks_drug)d->drug;
+        o->route = (ks_route)d->route;
+        o->dose_mg = d->per_kg ? d->dose * pt->cov.weight_kg : d->dose;
+        o->t_start_h = off + 24.0 * d->days[j];
+        o->infusion_h = d->infusion_h;
+      }
+    }
+  }
+  *out = doses;
+  *n_out = k;
+  return KS_OK;
+}
+
+static int cmp_dose_time(const void *a, const void *b) {
+  double x = ((const ks_pk_dose *)a)->t_start_h, y = ((const ks_pk_dose *)b)->t_start_h;
+  return (x > y) - (x < y);
+}
+
+ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path) {
+  KS_CHECK_ARG(ctx, r && path);
+  ks_afile *f = NULL;
+  KS_TRY(ks_afile_open(ctx, path, &f));
+  FILE *fp = ks_afile_stream(f);
+  fprintf(fp, "# ketasim %s: the doses of every patient of scenario '%s' (seed %llu)\n",
+          ks_version(), r->sc->name, (unsigned long long)r->sc->seed);
+  fprintf(fp, "# units: TIME=h AMT=mg WT=kg\n");
+  fprintf(fp, "# cmt: depot=1 central=2 metabolite=3\n");
+  static const char *const head[] = {"ID", "TIME", "AMT", "RATE", "EVID", "CMT", "MDV", "DRUG",
+                                     "ROUTE", "PERIOD", "ARM", "WT", "AGE", "SEX"};
+  for (size_t c = 0; c < KS_ARRAY_LEN(head); c++) ks_csv_field_str(fp, c == 0, head[c]);
+  ks_csv_end_row(fp);
+  ks_status st = KS_OK;
+  char lbl[2 * KS_SCENARIO_NAME_MAX + 2];
+  for (size_t i = 0; i < r->n && st == KS_OK; i++) {
+    const trial_patient *pt = &r->patients[i];
+    ks_pk_dose *d = NULL;
+    size_t nd = 0;
+    if ((st = ks__trial_patient_doses(ctx, &r->plan, pt, &d, &nd)) != KS_OK) break;
+    qsort(d, nd, sizeof *d, cmp_dose_time);  /* NONMEM wants time order within an ID */
+    for (size_t k = 0; k < nd; k++) {
+      size_t period = r->plan.n_periods > 1 && d[k].t_start_h >= r->plan.period_offset_h ? 1 : 0;
+      ks_csv_field_int(fp, 1, (long long)i + 1);
+      ks_csv_field_num(fp, 0, d[k].t_start_h);
+      ks_csv_field_num(fp, 0, d[k].dose_mg);
+      ks_csv_field_num(fp, 0, d[k].infusion_h > 0.0 ? d[k].dose_mg / d[k].infusion_h : 0.0);
+      ks_csv_field_int(fp, 0, 1);
+      ks_csv_field_int(fp, 0, d[k].route == KS_ROUTE_IV ? 2 : 1);
+      ks_csv_field_int(fp, 0, 1);
+      ks_csv_field_str(fp, 0, ks_drug_name(d[k].drug));
+      ks_csv_field_str(fp, 0, ks_route_name(d[k].route));
+      ks_csv_field_int(fp, 0, (long long)period + 1);
+      ks_csv_field_str(fp, 0, ks_trial_group_label(r, (size_t)pt->arm, lbl, sizeof lbl));
+      ks_csv_field_num(fp, 0, pt->cov.weight_kg);
+      ks_csv_field_num(fp, 0, pt->cov.age_y);
+      ks_csv_field_int(fp, 0, pt->cov.female);
+      ks_csv_end_row(fp);
+    }
+    ks_free(ctx, d);
+  }
+  if (st != KS_OK) {
+    ks_afile_abort(&f);
+    return st;
+  }
+  return ks_afile_commit(&f);
+}
