@@ -71,6 +71,15 @@ static void attr_u64(h5w *w, hid_t obj, const char *name, unsigned long long v) 
   H5Sclose(sp);
 }
 
+/* A group without object timestamps. */
+static hid_t group_create(hid_t loc, const char *name) {
+  hid_t pl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_obj_track_times(pl, 0);
+  hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
+  return g;
+}
+
 /* A chunked, deflated dataset of RANK 1 or 2 (dims[0] patients). */
 static hid_t make_dataset(h5w *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims) {
   hid_t sp = H5Screate_simple(rank, dims, NULL);
@@ -81,6 +90,7 @@ static hid_t make_dataset(h5w *w, hid_t loc, const char *name, hid_t type, int r
   H5Pset_chunk(pl, rank, chunk);
   H5Pset_shuffle(pl);
   H5Pset_deflate(pl, 4);
+  H5Pset_obj_track_times(pl, 0);  /* no object timestamps: identical runs, identical bytes */
   hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   if (d < 0) w->bad = 1;
   H5Pclose(pl);
@@ -100,7 +110,10 @@ static void write_strings(h5w *w, hid_t loc, const char *name, const char *const
   H5Tset_size(t, H5T_VARIABLE);
   hsize_t dims[1] = {n};
   hid_t sp = H5Screate_simple(1, dims, NULL);
-  hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(pl, 0);
+  hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
   if (d < 0 || (n && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)) w->bad = 1;
   if (d >= 0) H5Dclose(d);
   H5Sclose(sp);
@@ -135,7 +148,7 @@ static ks_status write_patients(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
     attr_str(w, ad, "names", names);
     H5Dclose(ad);
   }
-  hid_t g = H5Gcreate2(w->file, "covariates", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t g = group_create(w->file, "covariates");
 #define COV(field, expr)                                          \
   do {                                                            \
     for (size_t i = 0; i < n; i++) {                              \
@@ -168,7 +181,7 @@ static ks_status write_patients(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
 
 static void write_visits(h5w *w, const ks_trial_result *r) {
   size_t nv = r->plan.n_visits;
-  hid_t g = H5Gcreate2(w->file, "visits", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t g = group_create(w->file, "visits");
   write_1d(w, g, "t_h", H5T_NATIVE_DOUBLE, nv, r->plan.visit_t_h);
   write_1d(w, g, "period", H5T_NATIVE_INT, nv, r->plan.visit_period);
   const char **lab = malloc((nv + 1) * sizeof *lab);
@@ -185,7 +198,7 @@ static void write_visits(h5w *w, const ks_trial_result *r) {
 /* /measures/<name> [n x V], filled from the row log CHUNK_PATIENTS patients at a time. */
 static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, FILE *rows) {
   size_t n = r->n, nv = r->plan.n_visits, rec = nv * KS_M_N;
-  hid_t g = H5Gcreate2(w->file, "measures", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t g = group_create(w->file, "measures");
   hid_t ds[KS_M_N];
   hsize_t dims[2] = {n, nv};
   for (int m = 0; m < KS_M_N; m++) ds[m] = make_dataset(w, g, ks_measure_name((ks_measure)m), H5T_NATIVE_DOUBLE, 2, dims);
