@@ -17,3 +17,9 @@ add_test(NAME cli_fit_roundtrip
 set_tests_properties(cli_fit_roundtrip PROPERTIES TIMEOUT 300)
 set_property(TEST cli_fit_roundtrip APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run --layout long`: patients_long.csv against patients.csv, dropout flag.
+add_test(NAME cli_long_layout
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/long_layout.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_long_layout PROPERTIES TIMEOUT 300)
+set_property(TEST cli_long_layout APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")

@@ -82,6 +82,8 @@ typedef enum {
 } ks_measure;
 
 KS_API const char *ks_measure_name(ks_measure m);
+/** Unit of a measure ("points" for scale totals, "mmHg", "1" for dimensionless states). */
+KS_API const char *ks_measure_unit(ks_measure m);
 
 
 /** Run the trial of scenario SC. Writes *out only on success.
@@ -194,6 +196,14 @@ KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
  *  WT kg, AGE y, SEX 1 female) with '# units:' and '# cmt:' lines, readable by ks_nm_read.
  *  Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
 KS_API ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path);
+
+/** DIR/patients_long.csv from DIR/patients.csv (written by ks_trial_write): one row per
+ *  patient x visit x measure with the visit number and label, nominal and actual time (h; equal:
+ *  visits are on schedule), nominal day, measure, value (empty when missing), unit, assessed
+ *  (1/0) and after_dropout (1/0; dropout is read from the symptom scales a visit schedules, which
+ *  are always recorded unless the patient has dropped out, and lasts). Not assessed and after
+ *  dropout are thus told apart. Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char *dir);
 
 /** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
 KS_API int ks_trial_hdf5_available(void);

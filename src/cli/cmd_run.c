@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--layout wide|long] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -138,6 +138,7 @@ int ks_cli_run(int argc, char **argv) {
       {"resume", NULL, "continue from DIR/.checkpoint of an interrupted run", NULL, 0},
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
+      {"layout", "wide|long", "long: also patients_long.csv, one row per patient x visit x measure", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
@@ -170,6 +171,12 @@ int ks_cli_run(int argc, char **argv) {
   }
   if (hdf5->seen && !ks_trial_hdf5_available()) {
     cli_error("--hdf5: this ketasim was built without HDF5 (install libhdf5-dev and rebuild)");
+    return 2;
+  }
+  cli_opt *layout = cli_get(opts, no, "layout");
+  int long_layout = layout->seen && !strcmp(layout->value, "long");
+  if (layout->seen && !long_layout && strcmp(layout->value, "wide")) {
+    cli_error("--layout: unknown layout '%s' (expected wide or long)", layout->value);
     return 2;
   }
   int quiet = cli_get(opts, no, "quiet")->seen;
@@ -224,9 +231,10 @@ int ks_cli_run(int argc, char **argv) {
     snprintf(doses_path, sizeof doses_path, "%s/doses.csv", out->value);
     if ((st = ks_trial_write_doses(ctx, res, doses_path)) != KS_OK) goto fail;
   }
+  if (long_layout && (st = ks_trial_write_long(ctx, res, out->value)) != KS_OK) goto fail;
   if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,doses.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
+  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,doses.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, long_layout ? ",patients_long.csv" : "", wall);
   if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
 done:
   ks_trial_result_destroy(&res);

@@ -91,3 +91,113 @@ ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char
   }
   return ks_afile_commit(&f);
 }
+
+/* ---- the long layout ------------------------------------------------------------------------ */
+
+const char *ks_measure_unit(ks_measure m) {
+  if (m == KS_M_SBP_PEAK || m == KS_M_DBP_PEAK) return "mmHg";
+  if ((unsigned)m <= KS_M_CADSS) return "points";
+  return (unsigned)m < KS_M_N ? "1" : "?";
+}
+
+/* Split one CSV line (RFC 4180 quoting, as ks_csv_field_str writes it) in place; returns the
+ * number of fields (at most cap). */
+static size_t csv_split(char *line, char **f, size_t cap) {
+  size_t n = 0;
+  char *p = line;
+  while (n < cap) {
+    char *out = p;
+    f[n++] = p;
+    if (*p == '"') {
+      p++;
+      for (;;) {
+        if (*p == '"' && p[1] == '"') { *out++ = '"'; p += 2; }
+        else if (*p == '"') { p++; break; }
+        else if (!*p) break;
+        else *out++ = *p++;
+      }
+    }
+    while (*p && *p != ',' && *p != '\n' && *p != '\r') *out++ = *p++;
+    int more = *p == ',';
+    *out = '\0';
+    if (!more) break;
+    p++;
+  }
+  return n;
+}
+
+/* Symptom scales whose value is always recorded at a visit that schedules them, unless the
+ * patient has dropped out (patient.c): NaN there is dropout. */
+static int dropout_seen(const ks_trial_result *r, size_t v, char *const *meas) {
+  static const ks_scen_scale sym[] = {KS_SCALE_CAPS5, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS};
+  for (size_t k = 0; k < KS_ARRAY_LEN(sym); k++) {
+    if (!(r->plan.visit_scales[v] & (1u << sym[k]))) continue;
+    int m = ks_trial_scale_measure(sym[k]);
+    if (m >= 0 && meas[m][0] == '\0') return 1;
+  }
+  return 0;
+}
+
+ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char *dir) {
+  KS_CHECK_ARG(ctx, r && dir);
+  char in_path[4200], out_path[4200];
+  snprintf(in_path, sizeof in_path, "%s/patients.csv", dir);
+  snprintf(out_path, sizeof out_path, "%s/patients_long.csv", dir);
+  FILE *in = fopen(in_path, "r");
+  if (!in) return ks_ctx_fail(ctx, KS_EIO, "%s: cannot read (write patients.csv first)", in_path);
+  ks_afile *f = NULL;
+  ks_status st = ks_afile_open(ctx, out_path, &f);
+  if (st != KS_OK) {
+    fclose(in);
+    return st;
+  }
+  FILE *fp = ks_afile_stream(f);
+  static const char *const head[] = {"patient", "arm", "period", "treatment", "visit",
+                                     "visit_label", "nominal_t_h", "actual_t_h", "nominal_day",
+                                     "measure", "value", "unit", "assessed", "after_dropout"};
+  for (size_t c = 0; c < KS_ARRAY_LEN(head); c++) ks_csv_field_str(fp, c == 0, head[c]);
+  ks_csv_end_row(fp);
+  enum { F_PATIENT = 0, F_ARM, F_PERIOD, F_TREATMENT, F_VISIT, F_T_H, F_DAY, F_FIXED = 10 };
+  char *line = NULL, *fld[F_FIXED + KS_M_N + 1];
+  size_t cap = 0, row = 0, nv = r->plan.n_visits;
+  int dropped = 0;
+  if (getline(&line, &cap, in) < 0) st = ks_ctx_fail(ctx, KS_EIO, "%s: empty", in_path);
+  while (st == KS_OK && getline(&line, &cap, in) >= 0) {
+    if (csv_split(line, fld, KS_ARRAY_LEN(fld)) != F_FIXED + KS_M_N) {
+      st = ks_ctx_fail(ctx, KS_EIO, "%s: row %zu has an unexpected number of fields", in_path,
+                       row + 2);
+      break;
+    }
+    size_t v = row++ % nv;
+    if (v == 0) dropped = 0;
+    /* Dropout is never at baseline and, once seen, lasts (patient.c). */
+    if (v > 0 && !dropped) dropped = dropout_seen(r, v, fld + F_FIXED);
+    for (int m = 0; m < KS_M_N; m++) {
+      const char *val = fld[F_FIXED + m];
+      ks_csv_field_str(fp, 1, fld[F_PATIENT]);
+      ks_csv_field_str(fp, 0, fld[F_ARM]);
+      ks_csv_field_str(fp, 0, fld[F_PERIOD]);
+      ks_csv_field_str(fp, 0, fld[F_TREATMENT]);
+      ks_csv_field_int(fp, 0, (long long)v + 1);
+      ks_csv_field_str(fp, 0, fld[F_VISIT]);
+      ks_csv_field_str(fp, 0, fld[F_T_H]);
+      ks_csv_field_str(fp, 0, fld[F_T_H]);  /* visits happen on schedule in the simulation */
+      ks_csv_field_str(fp, 0, fld[F_DAY]);
+      ks_csv_field_str(fp, 0, ks_measure_name((ks_measure)m));
+      ks_csv_field_str(fp, 0, val);
+      ks_csv_field_str(fp, 0, ks_measure_unit((ks_measure)m));
+      ks_csv_field_int(fp, 0, val[0] != '\0');
+      ks_csv_field_int(fp, 0, dropped);
+      ks_csv_end_row(fp);
+    }
+  }
+  free(line);
+  fclose(in);
+  if (st == KS_OK && row != r->n * nv)
+    st = ks_ctx_fail(ctx, KS_EIO, "%s: %zu rows, expected %zu", in_path, row, r->n * nv);
+  if (st != KS_OK) {
+    ks_afile_abort(&f);
+    return st;
+  }
+  return ks_afile_commit(&f);
+}

@@ -304,7 +304,7 @@ static ks_status record_visits(ks_ctx *ctx, trial_trace *tr, const trial_plan *p
   tab_col(t, c++, "day", "d");
   for (int m = 0; m < KS_M_N; m++) {
     const char *nm = ks_measure_name((ks_measure)m);
-    tab_col(t, c++, nm, strstr(nm, "mmHg") ? "mmHg" : m <= KS_M_CADSS ? "points" : "1");
+    tab_col(t, c++, nm, ks_measure_unit((ks_measure)m));
   }
   static const char *const th[KS_CLUSTER_N] = {"theta_b", "theta_c", "theta_d", "theta_e", "theta_dep"};
   for (int k = 0; k < KS_CLUSTER_N; k++) tab_col(t, c++, th[k], "theta");
