@@ -4,9 +4,14 @@
  * Layout (n patients, V visits; every 2-D dataset is chunked [min(n,1024) x V] and deflated):
  *   /patient                 int64 [n]      1..n, as in patients.csv
  *   /arm                     int32 [n]      group index (attribute "names": group labels)
+ *   /arm_names               string [groups] the group labels (/arm_names[arm[i]])
  *   /covariates/<name>       [n]            age_y, female, weight_kg, severity_z, caps5_true, ...
+ *                                           (booleans as int32 0/1)
  *   /visits/t_h, /visits/period, /visits/label    [V]
  *   /measures/<name>         float64 [n x V]  ks_trial_value for every measure (NaN: not assessed)
+ * Every dataset has a "units" attribute; /patient and /visits/t_h are dimension scales attached to
+ * the per-patient and per-visit dimensions. No object timestamps: identical runs give identical
+ * bytes.
  * Root attributes: ketasim_version, git_revision, seed, replicate, n_patients, scenario_yaml (the
  * resolved scenario), dependencies (HDF5, SUNDIALS, libfyaml, GSL ... as built).
  * The file is written after the run from the row log (.checkpoint.rows) in chunks of patients, to
@@ -34,6 +39,7 @@ ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char
 
 #else
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <fcntl.h>
 
 int ks_trial_hdf5_available(void) { return 1; }
@@ -61,6 +67,17 @@ static void attr_str(h5w *w, hid_t obj, const char *name, const char *text) {
   if (a >= 0) H5Aclose(a);
   H5Sclose(sp);
   H5Tclose(t);
+}
+
+/* The "units" attribute of dataset NAME under LOC (UDUNITS-style text; "1": dimensionless). */
+static void units_of(h5w *w, hid_t loc, const char *name, const char *units) {
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0) {
+    w->bad = 1;
+    return;
+  }
+  attr_str(w, d, "units", units);
+  H5Dclose(d);
 }
 
 static void attr_u64(h5w *w, hid_t obj, const char *name, unsigned long long v) {
@@ -148,30 +165,57 @@ static ks_status write_patients(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
     attr_str(w, ad, "names", names);
     H5Dclose(ad);
   }
+  /* The group labels as a dataset too: /arm_names[arm[i]] is patient i's arm. */
+  size_t ng = ks_trial_n_groups(r);
+  char (*lab)[2 * KS_SCENARIO_NAME_MAX + 2] = ks_calloc(ctx, ng + 1, sizeof *lab);
+  const char **labp = ks_calloc(ctx, ng + 1, sizeof *labp);
+  if (lab && labp) {
+    for (size_t k = 0; k < ng; k++) labp[k] = ks_trial_group_label(r, k, lab[k], sizeof lab[k]);
+    write_strings(w, w->file, "arm_names", labp, ng);
+    units_of(w, w->file, "arm_names", "text");
+  } else {
+    w->bad = 1;
+  }
+  ks_free(ctx, lab);
+  ks_free(ctx, labp);
+  units_of(w, w->file, "patient", "1");
+  units_of(w, w->file, "arm", "1");
   hid_t g = group_create(w->file, "covariates");
-#define COV(field, expr)                                          \
+#define COV(field, expr, units)                                   \
   do {                                                            \
     for (size_t i = 0; i < n; i++) {                              \
       const ks_patient *p = &r->patients[i].cov;                  \
       d[i] = (double)(expr);                                      \
     }                                                             \
     write_1d(w, g, field, H5T_NATIVE_DOUBLE, n, d);               \
+    units_of(w, g, field, units);                                 \
   } while (0)
-  COV("age_y", p->age_y);
-  COV("female", p->female);
-  COV("weight_kg", p->weight_kg);
-  COV("severity_z", p->severity_z);
-  COV("caps5_true", p->caps5_true);
-  COV("depression_z", p->depression_z);
-  COV("madrs_true", p->madrs_true);
-  COV("comorbid_mdd", p->comorbid_mdd);
-  COV("combat", p->combat);
-  COV("years_since_trauma", p->years_since_trauma);
-  COV("sbp_mmHg", p->sbp_mmHg);
-  COV("dbp_mmHg", p->dbp_mmHg);
-  COV("hypertension", p->hypertension);
-  COV("treatment_resistance", p->treatment_resistance);
+  /* Booleans as integers (0/1), like patients.csv. */
+#define COV_BOOL(field, expr)                                     \
+  do {                                                            \
+    for (size_t i = 0; i < n; i++) {                              \
+      const ks_patient *p = &r->patients[i].cov;                  \
+      arm[i] = (expr) ? 1 : 0;                                    \
+    }                                                             \
+    write_1d(w, g, field, H5T_NATIVE_INT, n, arm);                \
+    units_of(w, g, field, "1");                                   \
+  } while (0)
+  COV("age_y", p->age_y, "year");
+  COV_BOOL("female", p->female);
+  COV("weight_kg", p->weight_kg, "kg");
+  COV("severity_z", p->severity_z, "1");
+  COV("caps5_true", p->caps5_true, "points");
+  COV("depression_z", p->depression_z, "1");
+  COV("madrs_true", p->madrs_true, "points");
+  COV_BOOL("comorbid_mdd", p->comorbid_mdd);
+  COV_BOOL("combat", p->combat);
+  COV("years_since_trauma", p->years_since_trauma, "year");
+  COV("sbp_mmHg", p->sbp_mmHg, "mmHg");
+  COV("dbp_mmHg", p->dbp_mmHg, "mmHg");
+  COV_BOOL("hypertension", p->hypertension);
+  COV("treatment_resistance", p->treatment_resistance, "1");
 #undef COV
+#undef COV_BOOL
   H5Gclose(g);
   ks_free(ctx, d);
   ks_free(ctx, id);
@@ -183,11 +227,14 @@ static void write_visits(h5w *w, const ks_trial_result *r) {
   size_t nv = r->plan.n_visits;
   hid_t g = group_create(w->file, "visits");
   write_1d(w, g, "t_h", H5T_NATIVE_DOUBLE, nv, r->plan.visit_t_h);
+  units_of(w, g, "t_h", "h");
   write_1d(w, g, "period", H5T_NATIVE_INT, nv, r->plan.visit_period);
+  units_of(w, g, "period", "1");
   const char **lab = malloc((nv + 1) * sizeof *lab);
   if (lab) {
     for (size_t v = 0; v < nv; v++) lab[v] = r->plan.visit_label[v];
     write_strings(w, g, "label", lab, nv);
+    units_of(w, g, "label", "text");
     free(lab);
   } else {
     w->bad = 1;
@@ -201,7 +248,10 @@ static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, F
   hid_t g = group_create(w->file, "measures");
   hid_t ds[KS_M_N];
   hsize_t dims[2] = {n, nv};
-  for (int m = 0; m < KS_M_N; m++) ds[m] = make_dataset(w, g, ks_measure_name((ks_measure)m), H5T_NATIVE_DOUBLE, 2, dims);
+  for (int m = 0; m < KS_M_N; m++) {
+    ds[m] = make_dataset(w, g, ks_measure_name((ks_measure)m), H5T_NATIVE_DOUBLE, 2, dims);
+    if (ds[m] >= 0) attr_str(w, ds[m], "units", ks_measure_unit((ks_measure)m));
+  }
   double *buf = ks_malloc(ctx, CHUNK_PATIENTS * rec * sizeof *buf);
   double *col = ks_malloc(ctx, CHUNK_PATIENTS * nv * sizeof *col);
   ks_status st = buf && col ? KS_OK : KS_ENOMEM;
@@ -229,6 +279,51 @@ static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, F
   ks_free(ctx, buf);
   ks_free(ctx, col);
   return st;
+}
+
+/* Dimension scales (the netCDF/HDF5 convention that h5py, xarray and MATLAB read): /patient
+ * labels dimension 0 of every per-patient dataset, /visits/t_h dimension 1 of the measures and
+ * dimension 0 of the other visit datasets. */
+static void attach_group(h5w *w, hid_t file, const char *group, hid_t scale0, hid_t scale1) {
+  hid_t g = H5Gopen2(file, group, H5P_DEFAULT);
+  H5G_info_t info;
+  if (g < 0 || H5Gget_info(g, &info) < 0) {
+    w->bad = 1;
+    if (g >= 0) H5Gclose(g);
+    return;
+  }
+  for (hsize_t k = 0; k < info.nlinks; k++) {
+    char name[128];
+    if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, sizeof name, H5P_DEFAULT) < 0) {
+      w->bad = 1;
+      continue;
+    }
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0) continue;
+    if (H5DSis_scale(d) <= 0) {
+      if (scale0 >= 0 && H5DSattach_scale(d, scale0, 0) < 0) w->bad = 1;
+      if (scale1 >= 0 && H5DSattach_scale(d, scale1, 1) < 0) w->bad = 1;
+    }
+    H5Dclose(d);
+  }
+  H5Gclose(g);
+}
+
+static void write_scales(h5w *w) {
+  hid_t pat = H5Dopen2(w->file, "patient", H5P_DEFAULT);
+  hid_t th = H5Dopen2(w->file, "visits/t_h", H5P_DEFAULT);
+  hid_t arm = H5Dopen2(w->file, "arm", H5P_DEFAULT);
+  if (pat < 0 || th < 0 || arm < 0 || H5DSset_scale(pat, "patient") < 0 ||
+      H5DSset_scale(th, "visit time (h)") < 0 || H5DSattach_scale(arm, pat, 0) < 0) {
+    w->bad = 1;
+  } else {
+    attach_group(w, w->file, "covariates", pat, -1);
+    attach_group(w, w->file, "visits", th, -1);
+    attach_group(w, w->file, "measures", pat, th);
+  }
+  if (arm >= 0) H5Dclose(arm);
+  if (th >= 0) H5Dclose(th);
+  if (pat >= 0) H5Dclose(pat);
 }
 
 static void write_provenance(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
@@ -269,6 +364,7 @@ ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char
   ks_status st = write_patients(ctx, &w, r);
   write_visits(&w, r);
   if (st == KS_OK) st = write_measures(ctx, &w, r, rows);
+  if (st == KS_OK) write_scales(&w);
   if (H5Fclose(w.file) < 0) w.bad = 1;
   int fd = open(tmp, O_RDONLY);
   if (fd < 0 || fsync(fd) != 0) w.bad = 1;
