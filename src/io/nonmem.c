@@ -4,6 +4,7 @@
  * known before any value is converted), then the records, each checked where it is read so that
  * an error names its line and column. */
 #include "core/core_internal.h"
+#include <ketasim/io.h>
 #include <ketasim/nonmem.h>
 #include <ketasim/units.h>
 
@@ -54,31 +55,11 @@ typedef struct nm_fields {
   int col[NM_MAX_COLS];
 } nm_fields;
 
-static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t') s++;
-  size_t n = strlen(s);
-  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
-  if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-    s[n - 1] = '\0';
-    s++;
-  }
-  return s;
-}
-
 /* Split LINE (modified in place) at commas. Returns -1 when there are too many fields. */
 static int split(char *line, nm_fields *out) {
-  out->n = 0;
-  char *p = line;
-  for (;;) {
-    if (out->n == NM_MAX_COLS) return -1;
-    char *comma = strchr(p, ',');
-    if (comma) *comma = '\0';
-    char *t = trim(p);
-    out->col[out->n] = (int)(p - line) + 1 + (int)(t - p);
-    out->f[out->n++] = t;
-    if (!comma) break;
-    p = comma + 1;
-  }
+  size_t n = ks_csv_split(line, out->f, out->col, NM_MAX_COLS);
+  if (n > NM_MAX_COLS) return -1;
+  out->n = (int)n;
   return 0;
 }
 

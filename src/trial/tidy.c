@@ -100,32 +100,6 @@ const char *ks_measure_unit(ks_measure m) {
   return (unsigned)m < KS_M_N ? "1" : "?";
 }
 
-/* Split one CSV line (RFC 4180 quoting, as ks_csv_field_str writes it) in place; returns the
- * number of fields (at most cap). */
-static size_t csv_split(char *line, char **f, size_t cap) {
-  size_t n = 0;
-  char *p = line;
-  while (n < cap) {
-    char *out = p;
-    f[n++] = p;
-    if (*p == '"') {
-      p++;
-      for (;;) {
-        if (*p == '"' && p[1] == '"') { *out++ = '"'; p += 2; }
-        else if (*p == '"') { p++; break; }
-        else if (!*p) break;
-        else *out++ = *p++;
-      }
-    }
-    while (*p && *p != ',' && *p != '\n' && *p != '\r') *out++ = *p++;
-    int more = *p == ',';
-    *out = '\0';
-    if (!more) break;
-    p++;
-  }
-  return n;
-}
-
 /* Symptom scales whose value is always recorded at a visit that schedules them, unless the
  * patient has dropped out (patient.c): NaN there is dropout. */
 static int dropout_seen(const ks_trial_result *r, size_t v, char *const *meas) {
@@ -163,7 +137,7 @@ ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char 
   int dropped = 0;
   if (getline(&line, &cap, in) < 0) st = ks_ctx_fail(ctx, KS_EIO, "%s: empty", in_path);
   while (st == KS_OK && getline(&line, &cap, in) >= 0) {
-    if (csv_split(line, fld, KS_ARRAY_LEN(fld)) != F_FIXED + KS_M_N) {
+    if (ks_csv_split(line, fld, NULL, KS_ARRAY_LEN(fld)) != F_FIXED + KS_M_N) {
       st = ks_ctx_fail(ctx, KS_EIO, "%s: row %zu has an unexpected number of fields", in_path,
                        row + 2);
       break;
