@@ -23,3 +23,9 @@ add_test(NAME cli_long_layout
 set_tests_properties(cli_long_layout PROPERTIES TIMEOUT 300)
 set_property(TEST cli_long_layout APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run/patient --population-csv`: a population from a table of covariates.
+add_test(NAME cli_population_csv
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/population_csv.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_population_csv PROPERTIES TIMEOUT 300)
+set_property(TEST cli_population_csv APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")

@@ -46,6 +46,9 @@ typedef struct ks_trial_options {
                                     when it belongs to another scenario, seed or n) */
   const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
                                     streaming) and return KS_EINTERRUPTED */
+  /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
+   * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
+  const struct ks_population_table *population_table;
 } ks_trial_options;
 
 /* Processes sharing one run. Patients are split across ranks in contiguous blocks within each

@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--layout wide|long] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--layout wide|long] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -138,6 +138,7 @@ int ks_cli_run(int argc, char **argv) {
       {"resume", NULL, "continue from DIR/.checkpoint of an interrupted run", NULL, 0},
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
+      {"population-csv", "FILE", "enrol these patients: one row of covariates each (age_y, female, weight_kg, caps5, ...)", NULL, 0},
       {"layout", "wide|long", "long: also patients_long.csv, one row per patient x visit x measure", NULL, 0},
       CLI_COMMON_OPTS,
   };
@@ -185,11 +186,19 @@ int ks_cli_run(int argc, char **argv) {
   if (!ctx) return 1;
   ks_scenario *sc = NULL;
   ks_trial_result *res = NULL;
+  ks_population_table *pop_table = NULL;
+  cli_opt *pop_csv = cli_get(opts, no, "population-csv");
+  if (pop_csv->seen && cli_get(opts, no, "resume")->seen) {
+    cli_error("--resume: not with --population-csv (the checkpoint does not record the table)");
+    ks_ctx_destroy(&ctx);
+    return 2;
+  }
   ks_status st = ks_par_init(ctx);
   rank = ks_par_rank();
   int n_proc = ks_par_size();
   if (rank != 0) quiet = 1;
   if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
+  if (st == KS_OK && pop_csv->seen) st = ks_population_table_read(ctx, pop_csv->value, &pop_table);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
@@ -200,6 +209,8 @@ int ks_cli_run(int argc, char **argv) {
   ks_trial_options o = ks_trial_options_default();
   o.n_threads = (int)threads;
   o.n_patients = patients;
+  o.population_table = pop_table;
+  if (pop_table && patients == 0) o.n_patients = (long)ks_population_table_n(pop_table);
   o.progress = progress_cb;
   o.progress_ud = &prog;
   o.comm = &comm;
@@ -238,6 +249,7 @@ int ks_cli_run(int argc, char **argv) {
   if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
 done:
   ks_trial_result_destroy(&res);
+  ks_population_table_destroy(ctx, &pop_table);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();
@@ -249,6 +261,7 @@ fail:
   else rc = st == KS_EINPUT || st == KS_ERANGE ? 2 : 1;
   if (st == KS_EINTERRUPTED) rc = 130;
   ks_trial_result_destroy(&res);
+  ks_population_table_destroy(ctx, &pop_table);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();

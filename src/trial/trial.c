@@ -252,7 +252,10 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
   }
-  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
+  if (st == KS_OK)
+    st = o.population_table ? ks__trial_table_patients(ctx, plan, o.population_table, n, r->patients,
+                                                       &r->n_screened)
+                            : screen(ctx, plan, n, r->patients, &r->n_screened);
   if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);

@@ -112,6 +112,11 @@ long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
 ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
                                   ks_pk_dose **out, size_t *n_out);
 
+/* Patients 0..n-1 from rows of a covariate table, without screening (enrol_table.c). */
+ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
+                                   const ks_population_table *t, size_t n, trial_patient *out,
+                                   size_t *n_screened);
+
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
 
