@@ -55,6 +55,7 @@ typedef struct ks_fig_spec {
   double y_min, y_max;   /* fixed y range when y_min < y_max, otherwise from the data */
   int log_y;             /* non-zero: log10 y axis (values <= 0 become gaps) */
   ks_fig_legend legend;
+  const char *pdf_path;  /* the *_svg functions: also write the figure as PDF to this path */
 } ks_fig_spec;
 
 /** Colour index into the built-in colour-blind-safe palette (Okabe & Ito 2008):
@@ -240,6 +241,16 @@ struct ks_trial_result;
  *  response rates, symptom and mechanism trajectories, provenance. Atomic like every output.
  *  @return KS_OK, KS_EIO, KS_ENOMEM. */
 KS_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir);
+/** The same, and every figure of the report also as PDF_DIR/figure-NN.pdf (NN: its number in the
+ *  report; PLplot's pdfcairo driver). PDF_DIR must exist; NULL: no PDFs. */
+KS_API ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const struct ks_trial_result *r,
+                                          const char *dir, const char *pdf_dir);
+/** Figures of REP also as PDF files in PDF_DIR (NULL or "": none). The report's own figures are
+ *  inline SVG; a caller rendering figure N sets ks_fig_spec.pdf_path from
+ *  ks_report_next_pdf_path(), which writes "PDF_DIR/figure-NN.pdf" (NN = the number the next
+ *  added figure gets) into buf and returns it, or returns NULL when no PDF directory is set. */
+KS_API void ks_report_set_pdf_dir(ks_report *rep, const char *pdf_dir);
+KS_API const char *ks_report_next_pdf_path(const ks_report *rep, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

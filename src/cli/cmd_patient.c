@@ -156,12 +156,12 @@ static int panel(panel_ctx *p, const char *suffix, const char *table, const seri
   return 0;
 }
 
-/* The extension of a --plot FILE (".png" or ".svg"), or NULL with a message. */
+/* The extension of a --plot FILE (".png", ".svg" or ".pdf"), or NULL with a message. */
 static const char *plot_ext(const char *file) {
   const char *dot = strrchr(file, '.');
   const char *slash = strrchr(file, '/');
-  if (!dot || (slash && dot < slash) || (strcasecmp(dot, ".png") && strcasecmp(dot, ".svg"))) {
-    cli_error("--plot: '%s' is not a .png or .svg file name (expected e.g. --plot out/patient.png)", file);
+  if (!dot || (slash && dot < slash) || (strcasecmp(dot, ".png") && strcasecmp(dot, ".svg") && strcasecmp(dot, ".pdf"))) {
+    cli_error("--plot: '%s' is not a .png, .svg or .pdf file name (expected e.g. --plot out/patient.png)", file);
     return NULL;
   }
   return dot;

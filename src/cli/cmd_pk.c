@@ -33,7 +33,7 @@ static void usage(FILE *f) {
         "  X: an amount (\"35 mg\") or per body weight (\"0.5 mg/kg\")\n"
         "  T: a time (\"40 min\", \"24 h\"); defaults: --duration 24h --step 1min\n"
         "  NAME: fanta2015 | domino1982 | perezruixo2021 | albrecht1999 (default per drug)\n"
-        "  FILE: a figure, .png or .svg: plasma and effect-site curves per species, or with\n"
+        "  FILE: a figure, .png, .svg or .pdf: plasma and effect-site curves per species, or with\n"
         "        --population the median and 5-95th percentile band\n"
         "  --data FILE: a NONMEM-layout data set (ID,TIME,AMT,RATE|DUR,EVID,CMT,DV,WT,AGE,SEX;\n"
         "        '# units:', '# drug:', '# route:' lines or --units/--drug/--route): each ID\n"
@@ -98,7 +98,7 @@ static int report_create_error(ks_ctx *ctx, ks_status st) {
   return 2;
 }
 
-/* 1 if path ends in .png or .svg (any case). */
+/* 1 if path ends in .png, .svg or .pdf (any case). */
 static int plot_ext_ok(const char *path) {
   size_t n = strlen(path);
   if (n < 5) return 0;
@@ -106,7 +106,7 @@ static int plot_ext_ok(const char *path) {
   char lo[5];
   for (int i = 0; i < 4; i++) lo[i] = (char)((e[i] >= 'A' && e[i] <= 'Z') ? e[i] + 32 : e[i]);
   lo[4] = '\0';
-  return strcmp(lo, ".png") == 0 || strcmp(lo, ".svg") == 0;
+  return strcmp(lo, ".png") == 0 || strcmp(lo, ".svg") == 0 || strcmp(lo, ".pdf") == 0;
 }
 
 /* Write the figure or say why not (exit code 1: a failure while running). */
@@ -232,8 +232,8 @@ int ks_cli_pk(int argc, char **argv) {
       case 'm': model = optarg; break;
       case 'G':
         if (!plot_ext_ok(optarg))
-          return bad_flag("plot", "unknown figure type (expected a file name ending in .png or "
-                                  ".svg)");
+          return bad_flag("plot", "unknown figure type (expected a file name ending in .png, "
+                                  ".svg or .pdf)");
         plot = optarg;
         break;
       case 'S': summary = 1; break;

@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--layout wide|long] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--layout wide|long] [--figures-pdf] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -139,6 +139,7 @@ int ks_cli_run(int argc, char **argv) {
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
       {"population-csv", "FILE", "enrol these patients: one row of covariates each (age_y, female, weight_kg, caps5, ...)", NULL, 0},
+      {"figures-pdf", NULL, "also write every report figure as DIR/figures/figure-NN.pdf", NULL, 0},
       {"layout", "wide|long", "long: also patients_long.csv, one row per patient x visit x measure", NULL, 0},
       CLI_COMMON_OPTS,
   };
@@ -236,7 +237,14 @@ int ks_cli_run(int argc, char **argv) {
   int used_threads = (int)threads;
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
   if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
-  if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
+  if (cli_get(opts, no, "figures-pdf")->seen) {
+    char fig_dir[4200];
+    snprintf(fig_dir, sizeof fig_dir, "%s/figures", out->value);
+    if ((st = ks_mkdirs(ctx, fig_dir)) != KS_OK) goto fail;
+    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, fig_dir)) != KS_OK) goto fail;
+  } else if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) {
+    goto fail;
+  }
   {
     char doses_path[4200];
     snprintf(doses_path, sizeof doses_path, "%s/doses.csv", out->value);

@@ -189,6 +189,13 @@ static ks_status svg_renumber_surfaces(ks_ctx *ctx, char **buf, size_t *n) {
 ks_status ks__fig_render(ks_ctx *ctx, const char *path, char **svg_out, size_t *n_svg,
                          const ks_fig_spec *spec, int width_px, int height_px,
                          ks__fig_draw_fn draw, const void *args) {
+  if (svg_out && spec && spec->pdf_path) {
+    /* The PDF twin of an in-memory SVG: the same drawing, rendered once more to a file. */
+    ks_fig_spec once = *spec;
+    once.pdf_path = NULL;
+    KS_TRY(ks__fig_render(ctx, spec->pdf_path, NULL, NULL, &once, width_px, height_px, draw, args));
+    return ks__fig_render(ctx, NULL, svg_out, n_svg, &once, width_px, height_px, draw, args);
+  }
   ks__fig_format fmt = KS__FIG_SVG;
   if (!svg_out) KS_TRY(ks__fig_format_of(ctx, path, &fmt));
   if (width_px < 200 || width_px > 8000 || height_px < 150 || height_px > 8000)
