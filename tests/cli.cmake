@@ -29,3 +29,9 @@ add_test(NAME cli_population_csv
 set_tests_properties(cli_population_csv PROPERTIES TIMEOUT 300)
 set_property(TEST cli_population_csv APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run/patient --data`: give these patients these doses (a run's doses.csv reproduces it).
+add_test(NAME cli_given_doses
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/given_doses.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_given_doses PROPERTIES TIMEOUT 300)
+set_property(TEST cli_given_doses APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")

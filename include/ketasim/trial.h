@@ -49,6 +49,12 @@ typedef struct ks_trial_options {
   /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
    * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
   const struct ks_population_table *population_table;
+  /* Non-NULL: patient k's (0-based) doses are doses_of(doses_ud, k, &n) instead of their arm's
+   * regimen ("give these patients these doses"; the array stays owned by the caller and must
+   * live through the run). Visits, therapy and endpoints keep the scenario's schedule; the dose
+   * checks (studied range) still apply. Called from worker threads: must be thread-safe. */
+  const ks_pk_dose *(*doses_of)(void *doses_ud, size_t patient, size_t *n);
+  void *doses_ud;
 } ks_trial_options;
 
 /* Processes sharing one run. Patients are split across ranks in contiguous blocks within each

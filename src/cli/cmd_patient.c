@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static const char *const usage_text = "SCENARIO.yaml --id K [--arm NAME] --out DIR [--plot FILE] [--population-csv FILE] [--quiet]";
+static const char *const usage_text = "SCENARIO.yaml --id K [--arm NAME] --out DIR [--plot FILE] [--population-csv FILE] [--data FILE] [--quiet]";
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
 
@@ -290,6 +290,7 @@ int ks_cli_patient(int argc, char **argv) {
       {"out", "DIR", "directory for patient.csv, doses.csv, pk.csv, cascade.csv, fear.csv, visits.csv, columns.csv",
        NULL, 0},
       {"plot", "FILE", "also draw figures, one per panel: FILE-<panel>.png, .svg or .pdf", NULL, 0},
+      {"data", "FILE", "the doses data set given to ketasim run --data (patient K gets the K-th ID's doses)", NULL, 0},
       {"population-csv", "FILE", "the covariate table of ketasim run --population-csv (patient K = row K)", NULL, 0},
       CLI_COMMON_OPTS,
   };
@@ -322,6 +323,7 @@ int ks_cli_patient(int argc, char **argv) {
   ks_scenario *sc = NULL;
   ks_trial_trace *tr = NULL;
   ks_population_table *pop_table = NULL;
+  cli_given_doses given = {0};
   ks_status st = ks_scenario_load(ctx, pos[0], &sc);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
@@ -336,6 +338,18 @@ int ks_cli_patient(int argc, char **argv) {
     if ((st = ks_population_table_read(ctx, pop_csv->value, &pop_table)) != KS_OK) goto fail;
     to.population_table = pop_table;
     to.n_patients = (long)ks_population_table_n(pop_table);
+  }
+  cli_opt *data_opt = cli_get(opts, no, "data");
+  if (data_opt->seen) {
+    if ((st = cli_doses_load(ctx, data_opt->value, &given)) != KS_OK) goto fail;
+    if ((size_t)k > given.n_subj) {
+      cli_error("--data: %s has %zu IDs, no ID for patient %ld (expected an ID per patient)",
+                data_opt->value, given.n_subj, k);
+      rc = 2;
+      goto end;
+    }
+    to.doses_of = cli_doses_of;
+    to.doses_ud = &given;
   }
   long n_total = pop_table ? to.n_patients : (long)sc->population.n;
   if (k > n_total) {
@@ -362,6 +376,7 @@ fail:
 end:
   ks_trial_trace_destroy(&tr);
   ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   return rc;

@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--layout wide|long] [--figures-pdf] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--data FILE] [--layout wide|long] [--figures-pdf] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -139,6 +139,7 @@ int ks_cli_run(int argc, char **argv) {
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
       {"population-csv", "FILE", "enrol these patients: one row of covariates each (age_y, female, weight_kg, caps5, ...)", NULL, 0},
+      {"data", "FILE", "give these patients these doses: patient k gets the doses of the k-th ID of a NONMEM-layout data set", NULL, 0},
       {"figures-pdf", NULL, "also write every report figure as DIR/figures/figure-NN.pdf", NULL, 0},
       {"layout", "wide|long", "long: also patients_long.csv, one row per patient x visit x measure", NULL, 0},
       CLI_COMMON_OPTS,
@@ -188,6 +189,8 @@ int ks_cli_run(int argc, char **argv) {
   ks_scenario *sc = NULL;
   ks_trial_result *res = NULL;
   ks_population_table *pop_table = NULL;
+  cli_given_doses given = {0};
+  cli_opt *data_opt = cli_get(opts, no, "data");
   cli_opt *pop_csv = cli_get(opts, no, "population-csv");
   if (pop_csv->seen && cli_get(opts, no, "resume")->seen) {
     cli_error("--resume: not with --population-csv (the checkpoint does not record the table)");
@@ -200,6 +203,7 @@ int ks_cli_run(int argc, char **argv) {
   if (rank != 0) quiet = 1;
   if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
   if (st == KS_OK && pop_csv->seen) st = ks_population_table_read(ctx, pop_csv->value, &pop_table);
+  if (st == KS_OK && data_opt->seen) st = cli_doses_load(ctx, data_opt->value, &given);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
@@ -212,6 +216,16 @@ int ks_cli_run(int argc, char **argv) {
   o.n_patients = patients;
   o.population_table = pop_table;
   if (pop_table && patients == 0) o.n_patients = (long)ks_population_table_n(pop_table);
+  if (data_opt->seen) {
+    size_t n_run = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
+    if (given.n_subj < n_run) {
+      st = ks_ctx_fail_input(ctx, data_opt->value, 0, 0, "%zu IDs, fewer than the %zu patients "
+                             "(expected an ID per patient)", given.n_subj, n_run);
+      goto fail;
+    }
+    o.doses_of = cli_doses_of;
+    o.doses_ud = &given;
+  }
   o.progress = progress_cb;
   o.progress_ud = &prog;
   o.comm = &comm;
@@ -258,6 +272,7 @@ int ks_cli_run(int argc, char **argv) {
 done:
   ks_trial_result_destroy(&res);
   ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();
@@ -270,6 +285,7 @@ fail:
   if (st == KS_EINTERRUPTED) rc = 130;
   ks_trial_result_destroy(&res);
   ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();

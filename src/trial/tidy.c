@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Conventional outputs of a run beside the wide patients.csv: the doses every patient was given,
  * in the NONMEM / nlmixr2 layout (doses.csv), so that a run's output can be read by pharmacometric
- * tools and by `ketasim pk --data` / `ketasim fit`. */
+ * tools and by `ketasim pk --data` / `ketasim fit`; the long layout (patients_long.csv); and the
+ * one place that decides a patient's doses (the arm's regimen, or the doses given). */
 #include "trial_internal.h"
 
 #include <ketasim/io.h>
@@ -10,6 +11,16 @@
 
 ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
                                   ks_pk_dose **out, size_t *n_out) {
+  if (plan->doses_of) {  /* given doses ("give these patients these doses") */
+    size_t nd = 0;
+    const ks_pk_dose *given = plan->doses_of(plan->doses_ud, pt->index, &nd);
+    ks_pk_dose *copy = ks_calloc(ctx, nd ? nd : 1, sizeof *copy);
+    if (!copy) return KS_ENOMEM;
+    if (nd) memcpy(copy, given, nd * sizeof *copy);
+    *out = copy;
+    *n_out = nd;
+    return KS_OK;
+  }
   const ks_scenario *sc = plan->sc;
   size_t n = 0;
   for (size_t p = 0; p < plan->n_periods; p++) {

@@ -243,6 +243,8 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   plan->seed = sc->seed;
   plan->replicate = o.replicate;
   plan->keep_trajectories = o.keep_trajectories;
+  plan->doses_of = o.doses_of;
+  plan->doses_ud = o.doses_ud;
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
   if (st == KS_OK) st = init_layers(ctx, plan);

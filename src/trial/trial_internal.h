@@ -31,6 +31,9 @@ typedef struct trial_plan {
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
   int keep_trajectories;
+  /* Doses given per patient instead of the regimen (ks_trial_options.doses_of); NULL: none. */
+  const ks_pk_dose *(*doses_of)(void *ud, size_t patient, size_t *n);
+  void *doses_ud;
   /* Layer parameters shared by every patient (read-only during the loop). */
   ks_clinic_model *clinic;
   ks_receptor_params receptor;
