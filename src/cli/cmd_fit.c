@@ -259,7 +259,7 @@ int ks_cli_fit(int argc, char **argv) {
     char *end = NULL;
     fo.sigma_prop = strtod(sp->value, &end);
     if (!end || *end || !(fo.sigma_prop >= 0.0 && fo.sigma_prop < 10.0)) {
-      cli_error("--sigma-prop: '%s' (expected a fraction such as 0.2)", sp->value);
+      cli_error("--sigma-prop: '%s' is not a fraction from 0 to 10 (expected e.g. 0.2)", sp->value);
       return 2;
     }
   }
