@@ -130,6 +130,8 @@ static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_resul
 }
 
 int ks_cli_run(int argc, char **argv) {
+  char cmdline[2048]; /* before option parsing, which may reorder argv */
+  cli_command_line(argc, argv, cmdline, sizeof cmdline);
   cli_opt opts[] = {
       {"out", "DIR", "directory for summary.json, patients.csv, doses.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
@@ -255,8 +257,8 @@ int ks_cli_run(int argc, char **argv) {
     char fig_dir[4200];
     snprintf(fig_dir, sizeof fig_dir, "%s/figures", out->value);
     if ((st = ks_mkdirs(ctx, fig_dir)) != KS_OK) goto fail;
-    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, fig_dir)) != KS_OK) goto fail;
-  } else if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) {
+    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, cmdline, fig_dir)) != KS_OK) goto fail;
+  } else if ((st = ks_report_trial_html_cmd(ctx, res, out->value, cmdline)) != KS_OK) {
     goto fail;
   }
   {
