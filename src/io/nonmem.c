@@ -55,12 +55,14 @@ typedef struct nm_fields {
   int col[NM_MAX_COLS];
 } nm_fields;
 
-/* Split LINE (modified in place) at commas. Returns -1 when there are too many fields. */
-static int split(char *line, nm_fields *out) {
+/* Split LINE (modified in place) at commas; KS_EINPUT when it has too many fields. */
+static ks_status split(const char *path, ks_ctx *ctx, char *line, int line_no, nm_fields *out) {
   size_t n = ks_csv_split(line, out->f, out->col, NM_MAX_COLS);
-  if (n > NM_MAX_COLS) return -1;
+  if (n > NM_MAX_COLS)
+    return ks_ctx_fail_input(ctx, path, line_no, 1, "more than %d fields (expected at most %d)",
+                             NM_MAX_COLS, NM_MAX_COLS);
   out->n = (int)n;
-  return 0;
+  return KS_OK;
 }
 
 static int is_missing(const char *s) { return s[0] == '\0' || strcmp(s, ".") == 0; }
@@ -182,9 +184,7 @@ static ks_status comment_line(nm_reader *r, const char *line, int line_no, int *
 
 static ks_status header_row(nm_reader *r, char *line, int line_no) {
   nm_fields fl;
-  if (split(line, &fl) != 0)
-    return ks_ctx_fail_input(r->ctx, r->path, line_no, 1, "more than %d columns (expected at "
-                             "most %d)", NM_MAX_COLS, NM_MAX_COLS);
+  KS_TRY(split(r->path, r->ctx, line, line_no, &fl));
   r->header_line = line_no;
   for (int i = 0; i < fl.n; i++)
     for (int c = 0; c < C_N; c++) {
@@ -383,9 +383,7 @@ static ks_status subject_begin(nm_reader *r, const char *id, int line_no, int co
 
 static ks_status data_row(nm_reader *r, char *line, int line_no) {
   nm_fields fl;
-  if (split(line, &fl) != 0)
-    return ks_ctx_fail_input(r->ctx, r->path, line_no, 1, "more than %d fields (expected at "
-                             "most %d)", NM_MAX_COLS, NM_MAX_COLS);
+  KS_TRY(split(r->path, r->ctx, line, line_no, &fl));
   KS_TRY(grow(r));
   ks_nm_data *d = r->d;
   int ii = r->col_of[C_ID];
