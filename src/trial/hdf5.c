@@ -9,6 +9,7 @@
  *                                           (booleans as int32 0/1)
  *   /visits/t_h, /visits/period, /visits/label    [V]
  *   /measures/<name>         float64 [n x V]  ks_trial_value for every measure (NaN: not assessed)
+ *   /after_dropout           int32 [n x V]  1 from the visit the patient has dropped out
  * Every dataset has a "units" attribute; /patient and /visits/t_h are dimension scales attached to
  * the per-patient and per-visit dimensions. No object timestamps: identical runs give identical
  * bytes.
@@ -252,9 +253,14 @@ static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, F
     ds[m] = make_dataset(w, g, ks_measure_name((ks_measure)m), H5T_NATIVE_DOUBLE, 2, dims);
     if (ds[m] >= 0) attr_str(w, ds[m], "units", ks_measure_unit((ks_measure)m));
   }
+  /* /after_dropout [n x V] int32: 1 from the visit where the patient has dropped out (a missing
+   * value there is after dropout, not "not assessed"), as patients.csv's last column. */
+  hid_t dd = make_dataset(w, w->file, "after_dropout", H5T_NATIVE_INT, 2, dims);
+  if (dd >= 0) attr_str(w, dd, "units", "1");
   double *buf = ks_malloc(ctx, CHUNK_PATIENTS * rec * sizeof *buf);
   double *col = ks_malloc(ctx, CHUNK_PATIENTS * nv * sizeof *col);
-  ks_status st = buf && col ? KS_OK : KS_ENOMEM;
+  int *flag = ks_malloc(ctx, CHUNK_PATIENTS * nv * sizeof *flag);
+  ks_status st = buf && col && flag ? KS_OK : KS_ENOMEM;
   for (size_t first = 0; st == KS_OK && first < n && !w->bad; first += CHUNK_PATIENTS) {
     size_t cnt = n - first < CHUNK_PATIENTS ? n - first : CHUNK_PATIENTS;
     if (fread(buf, sizeof *buf, cnt * rec, rows) != cnt * rec) {
@@ -271,13 +277,26 @@ static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, F
       if (H5Dwrite(ds[m], H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, col) < 0) w->bad = 1;
       H5Sclose(fsp);
     }
+    for (size_t k = 0; k < cnt; k++) {
+      int dropped = 0;
+      for (size_t v = 0; v < nv; v++) {
+        if (v > 0 && !dropped) dropped = ks__trial_dropout_seen(&r->plan, v, buf + k * rec + v * KS_M_N);
+        flag[k * nv + v] = dropped;
+      }
+    }
+    hid_t fsp = H5Dget_space(dd);
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (dd < 0 || H5Dwrite(dd, H5T_NATIVE_INT, mem, fsp, H5P_DEFAULT, flag) < 0) w->bad = 1;
+    H5Sclose(fsp);
     H5Sclose(mem);
   }
   for (int m = 0; m < KS_M_N; m++)
     if (ds[m] >= 0) H5Dclose(ds[m]);
+  if (dd >= 0) H5Dclose(dd);
   H5Gclose(g);
   ks_free(ctx, buf);
   ks_free(ctx, col);
+  ks_free(ctx, flag);
   return st;
 }
 
@@ -320,6 +339,9 @@ static void write_scales(h5w *w) {
     attach_group(w, w->file, "covariates", pat, -1);
     attach_group(w, w->file, "visits", th, -1);
     attach_group(w, w->file, "measures", pat, th);
+    hid_t dd = H5Dopen2(w->file, "after_dropout", H5P_DEFAULT);
+    if (dd < 0 || H5DSattach_scale(dd, pat, 0) < 0 || H5DSattach_scale(dd, th, 1) < 0) w->bad = 1;
+    if (dd >= 0) H5Dclose(dd);
   }
   if (arm >= 0) H5Dclose(arm);
   if (th >= 0) H5Dclose(th);

@@ -113,12 +113,12 @@ const char *ks_measure_unit(ks_measure m) {
 
 /* Symptom scales whose value is always recorded at a visit that schedules them, unless the
  * patient has dropped out (patient.c): NaN there is dropout. */
-static int dropout_seen(const ks_trial_result *r, size_t v, char *const *meas) {
+int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals) {
   static const ks_scen_scale sym[] = {KS_SCALE_CAPS5, KS_SCALE_PCL5, KS_SCALE_IESR, KS_SCALE_MADRS};
   for (size_t k = 0; k < KS_ARRAY_LEN(sym); k++) {
-    if (!(r->plan.visit_scales[v] & (1u << sym[k]))) continue;
+    if (!(plan->visit_scales[v] & (1u << sym[k]))) continue;
     int m = ks_trial_scale_measure(sym[k]);
-    if (m >= 0 && meas[m][0] == '\0') return 1;
+    if (m >= 0 && isnan(vals[m])) return 1;
   }
   return 0;
 }
@@ -143,20 +143,17 @@ ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char 
   for (size_t c = 0; c < KS_ARRAY_LEN(head); c++) ks_csv_field_str(fp, c == 0, head[c]);
   ks_csv_end_row(fp);
   enum { F_PATIENT = 0, F_ARM, F_PERIOD, F_TREATMENT, F_VISIT, F_T_H, F_DAY, F_FIXED = 10 };
-  char *line = NULL, *fld[F_FIXED + KS_M_N + 1];
+  char *line = NULL, *fld[F_FIXED + KS_M_N + 2];
   size_t cap = 0, row = 0, nv = r->plan.n_visits;
-  int dropped = 0;
   if (getline(&line, &cap, in) < 0) st = ks_ctx_fail(ctx, KS_EIO, "%s: empty", in_path);
   while (st == KS_OK && getline(&line, &cap, in) >= 0) {
-    if (ks_csv_split(line, fld, NULL, KS_ARRAY_LEN(fld)) != F_FIXED + KS_M_N) {
+    if (ks_csv_split(line, fld, NULL, KS_ARRAY_LEN(fld)) != F_FIXED + KS_M_N + 1) {
       st = ks_ctx_fail(ctx, KS_EIO, "%s: row %zu has an unexpected number of fields", in_path,
                        row + 2);
       break;
     }
     size_t v = row++ % nv;
-    if (v == 0) dropped = 0;
-    /* Dropout is never at baseline and, once seen, lasts (patient.c). */
-    if (v > 0 && !dropped) dropped = dropout_seen(r, v, fld + F_FIXED);
+    const char *dropped = fld[F_FIXED + KS_M_N];  /* after_dropout of patients.csv */
     for (int m = 0; m < KS_M_N; m++) {
       const char *val = fld[F_FIXED + m];
       ks_csv_field_str(fp, 1, fld[F_PATIENT]);
@@ -172,7 +169,7 @@ ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char 
       ks_csv_field_str(fp, 0, val);
       ks_csv_field_str(fp, 0, ks_measure_unit((ks_measure)m));
       ks_csv_field_int(fp, 0, val[0] != '\0');
-      ks_csv_field_int(fp, 0, dropped);
+      ks_csv_field_str(fp, 0, dropped);
       ks_csv_end_row(fp);
     }
   }

@@ -115,6 +115,10 @@ long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
 ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
                                   ks_pk_dose **out, size_t *n_out);
 
+/* 1 when visit v's values (vals[KS_M_N]) show that the patient has dropped out: a symptom scale
+ * the visit schedules is missing (tidy.c). Dropout is never at baseline and lasts. */
+int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals);
+
 /* Patients 0..n-1 from rows of a covariate table, without screening (enrol_table.c). */
 ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
                                    const ks_population_table *t, size_t n, trial_patient *out,

@@ -58,6 +58,9 @@ with h5py.File(path, "r") as f:
         if abs(float(row["age_y"]) - f["covariates/age_y"][i]) > 1e-8 * max(1.0, abs(float(row["age_y"]))):
             bad.append(f"row {k}: age differs")
             break
+        if int(row["after_dropout"]) != int(f["after_dropout"][i, v]):
+            bad.append(f"row {k}: after_dropout differs")
+            break
         for m in names:
             h = f["measures/" + m][i, v]
             c = row[m]
