@@ -82,6 +82,24 @@ KS_TEST(command_line_declarations_override_the_file) {
   ks_ctx_destroy(&ctx);
 }
 
+/* Files from Windows tools: CRLF line ends, quoted fields. */
+KS_TEST(crlf_and_quotes) {
+  ks_ctx *ctx = ks_test_ctx();
+  char p[128];
+  write_tmp("# units: TIME=h AMT=mg DV=ng/mL\r\n# drug: ketamine\r\n"
+            "\"ID\",\"TIME\",\"AMT\",\"EVID\",\"DV\"\r\n"
+            "\"p 1\",0,35,1,.\r\n\"p 1\",1.5,.,0,88.5\r\n", p, sizeof p);
+  ks_nm_data *d = NULL;
+  KS_ASSERT_OK(ks_nm_read(ctx, p, NULL, &d));
+  KS_ASSERT_EQ_STR(d->subj[0].id, "p 1");
+  KS_ASSERT_EQ_STR(d->drug.text, "ketamine");
+  KS_ASSERT_NEAR(d->rec[1].dv_ng_per_mL, 88.5, 0.0);
+  KS_ASSERT_NEAR(d->rec[1].time_h, 1.5, 0.0);
+  ks_nm_data_destroy(ctx, &d);
+  unlink(p);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(allocation_failures_are_reported_not_crashed) {
   char p[128];
   write_tmp("# units: TIME=h AMT=mg DV=ng/mL\nID,TIME,AMT,EVID,DV\n1,0,5,1,.\n1,1,0,0,3\n", p,
