@@ -100,6 +100,10 @@ typedef struct ks_nm_options {
 KS_API ks_status ks_nm_read(ks_ctx *ctx, const char *path, const ks_nm_options *opts,
                             ks_nm_data **out);
 
+/** The same from text in memory (LEN bytes; NAME stands for the file in messages). */
+KS_API ks_status ks_nm_read_string(ks_ctx *ctx, const char *name, const char *text, size_t len,
+                                   const ks_nm_options *opts, ks_nm_data **out);
+
 /** Free a data set and set *d to NULL; does nothing for NULL. */
 KS_API void ks_nm_data_destroy(ks_ctx *ctx, ks_nm_data **d);
 

@@ -520,18 +520,13 @@ static ks_status each_line(nm_reader *r, char *buf, int pass, int *cmt_in_file) 
   return KS_OK;
 }
 
-ks_status ks_nm_read(ks_ctx *ctx, const char *path, const ks_nm_options *opts, ks_nm_data **out) {
-  KS_CHECK_ARG(ctx, path && out);
+/* Parse BUF (NUL-terminated, modified in place) read from NAME. */
+static ks_status parse(ks_ctx *ctx, const char *name, char *buf, const ks_nm_options *opts,
+                       ks_nm_data **out) {
   ks_nm_options o = opts ? *opts : (ks_nm_options){0};
-  char *buf = NULL;
-  size_t len = 0;
-  KS_TRY(read_all(ctx, path, &buf, &len));
   ks_nm_data *d = ks_calloc(ctx, 1, sizeof *d);
-  if (!d) {
-    ks_free(ctx, buf);
-    return KS_ENOMEM;
-  }
-  snprintf(d->path, sizeof d->path, "%s", path);
+  if (!d) return KS_ENOMEM;
+  snprintf(d->path, sizeof d->path, "%s", name);
   nm_reader r = {.ctx = ctx, .path = d->path, .d = d};
   for (int c = 0; c < C_N; c++) r.col_of[c] = -1;
   for (int u = 0; u < U_N; u++) r.unit_factor[u] = NAN;
@@ -549,19 +544,45 @@ ks_status ks_nm_read(ks_ctx *ctx, const char *path, const ks_nm_options *opts, k
   if (o.drug) set_decl(&d->drug, o.drug, "--drug", 0, 0);
   if (o.route) set_decl(&d->route, o.route, "--route", 0, 0);
   if (st == KS_OK && r.header_line == 0)
-    st = ks_ctx_fail_input(ctx, path, 0, 0, "no header row (expected a line of column names "
+    st = ks_ctx_fail_input(ctx, name, 0, 0, "no header row (expected a line of column names "
                            "such as ID,TIME,AMT,EVID,CMT,DV)");
   if (st == KS_OK) st = each_line(&r, buf, 1, &cmt_in_file);
   if (st == KS_OK && d->n_rec == 0)
-    st = ks_ctx_fail_input(ctx, path, r.header_line, 0, "no records after the header (expected "
+    st = ks_ctx_fail_input(ctx, name, r.header_line, 0, "no records after the header (expected "
                            "one row per dose or observation)");
-  ks_free(ctx, buf);
   if (st != KS_OK) {
     ks_nm_data_destroy(ctx, &d);
     return st;
   }
   *out = d;
   return KS_OK;
+}
+
+ks_status ks_nm_read(ks_ctx *ctx, const char *path, const ks_nm_options *opts, ks_nm_data **out) {
+  KS_CHECK_ARG(ctx, path && out);
+  char *buf = NULL;
+  size_t len = 0;
+  KS_TRY(read_all(ctx, path, &buf, &len));
+  ks_status st = parse(ctx, path, buf, opts, out);
+  ks_free(ctx, buf);
+  return st;
+}
+
+ks_status ks_nm_read_string(ks_ctx *ctx, const char *name, const char *text, size_t len,
+                            const ks_nm_options *opts, ks_nm_data **out) {
+  KS_CHECK_ARG(ctx, name && (text || len == 0) && out);
+  if (len > (size_t)NM_MAX_BYTES)
+    return ks_ctx_fail_input(ctx, name, 0, 0, "larger than %ld MB (expected a smaller data set)",
+                             NM_MAX_BYTES >> 20);
+  if (len && memchr(text, '\0', len))
+    return ks_ctx_fail_input(ctx, name, 0, 0, "binary data (expected a CSV text file)");
+  char *buf = ks_malloc(ctx, len + 1);
+  if (!buf) return KS_ENOMEM;
+  if (len) memcpy(buf, text, len);
+  buf[len] = '\0';
+  ks_status st = parse(ctx, name, buf, opts, out);
+  ks_free(ctx, buf);
+  return st;
 }
 
 void ks_nm_data_destroy(ks_ctx *ctx, ks_nm_data **pd) {
