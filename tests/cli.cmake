@@ -35,3 +35,5 @@ add_test(NAME cli_given_doses
 set_tests_properties(cli_given_doses PROPERTIES TIMEOUT 300)
 set_property(TEST cli_given_doses APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+add_test(NAME cli_ablation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ablation.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)

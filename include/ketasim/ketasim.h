@@ -17,6 +17,8 @@
 #include <ketasim/imaging.h>
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
+#include <ketasim/mood.h>
+#include <ketasim/link.h>
 #include <ketasim/population.h>
 #include <ketasim/fit.h>
 #include <ketasim/stats.h>

@@ -46,6 +46,8 @@ typedef struct ks_trial_options {
                                     when it belongs to another scenario, seed or n) */
   const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
                                     streaming) and return KS_EINTERRUPTED */
+  const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
+                                    (ablations switch routes off here: docs/model/link.md) */
   /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
    * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
   const struct ks_population_table *population_table;
