@@ -172,6 +172,7 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
     if (arm->control != KS_ARM_CONTROL_NONE) fprintf(fp, "    control: %s\n", ks_scen_arm_control_name(arm->control));
     if (arm->has_reminder) fmt_time(a, sizeof a, arm->reminder_before_dose_min / 60.0), fprintf(fp, "    reminder_before_dose: %s\n", a);
     else fprintf(fp, "    reminder_before_dose: none\n");
+    if (arm->control != KS_ARM_CONTROL_NONE) continue; /* a waitlist arm has neither regimen nor therapy */
     fprintf(fp, "    regimen:%s\n", arm->n_regimen ? "" : " []");
     for (size_t k = 0; k < arm->n_regimen; k++) {
       const ks_scen_dose *d = &arm->regimen[k];

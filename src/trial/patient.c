@@ -102,12 +102,14 @@ static ks_fear_drive fear_drive(const ks_cascade_point *p, const ks_circuit_phen
   return d;
 }
 
+/* The PK doses of the patient's arm(s): saline and active placebos have no pharmacokinetics (they
+ * act through expectancy only, src/trial/design.c), so they are not PK doses. */
 static ks_status build_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, patient_work *w) {
   const ks_scenario *sc = plan->sc;
   size_t n = 0;
   for (size_t p = 0; p < plan->n_periods; p++) {
     const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    for (size_t r = 0; r < a->n_regimen; r++) n += a->regimen[r].n_days;
+    for (size_t r = 0; r < a->n_regimen; r++) n += KS_SCEN_DRUG_HAS_PK(a->regimen[r].drug) ? a->regimen[r].n_days : 0;
   }
   w->doses = ks_calloc(ctx, n ? n : 1, sizeof *w->doses);
   if (!w->doses) return KS_ENOMEM;
@@ -116,6 +118,7 @@ static ks_status build_doses(ks_ctx *ctx, const trial_plan *plan, const trial_pa
     double off = (double)p * plan->period_offset_h;
     for (size_t r = 0; r < a->n_regimen; r++) {
       const ks_scen_dose *d = &a->regimen[r];
+      if (!KS_SCEN_DRUG_HAS_PK(d->drug)) continue;
       for (size_t k = 0; k < d->n_days; k++) {
         ks_pk_dose *o = &w->doses[w->n_doses++];
         o->drug = (ks_drug)d->drug;
