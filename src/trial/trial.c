@@ -304,6 +304,77 @@ static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }
 
+
+/* ---- baseline targets on the observed scale ---------------------------------------------------- */
+
+/* The baseline a trial reports is the rated score, which the clinic layer generates from the true
+ * severity through the fear memory and the scale's measurement model (compressed and noisier
+ * than the true score). So the population's mean and SD are tuned (after the true-score start of
+ * solve_baseline) on the observed baseline of a pilot: the trial's own first patients (at most
+ * KS_BASELINE_PILOT_N; all of them for a trial that small, so its table 1 is hit in-sample),
+ * simulated up to the baseline visit only. Secant steps on the mean, ratio steps on the SD; an SD
+ * below the model's measurement noise cannot be reached and stops at the closest value. */
+#define KS_BASELINE_PILOT_N 1000
+#define KS_BASELINE_PILOT_ITER 6
+
+static ks_status pilot_baseline(ks_ctx *ctx, trial_plan *plan, uint64_t replicate) {
+  const ks_scenario *sc = plan->sc;
+  const ks_scen_population *o = &sc->population;
+  int any = 0;
+  for (int s = 0; s < KS_SCALE_N; s++) any |= o->baseline_set[s];
+  if (!any) return KS_OK;
+  size_t n = (size_t)sc->population.n < KS_BASELINE_PILOT_N ? (size_t)sc->population.n : KS_BASELINE_PILOT_N;
+  trial_plan pilot = *plan;
+  double t0 = 0.0;
+  unsigned scales = (1u << KS_SCALE_CAPS5) | (1u << KS_SCALE_MADRS);
+  int period0 = 0, day0 = 0;
+  char label[1][KS_VISIT_LABEL] = {"day 0"};
+  pilot.n_visits = 1, pilot.visit_t_h = &t0, pilot.visit_scales = &scales, pilot.visit_period = &period0;
+  pilot.visit_day = &day0, pilot.visit_label = label, pilot.end_h = 0.0, pilot.replicate = replicate;
+  trial_patient *pts = ks_calloc(ctx, n, sizeof *pts);
+  double *vals = ks_calloc(ctx, n * KS_M_N, sizeof *vals);
+  ks_status st = pts && vals ? KS_OK : KS_ENOMEM;
+  for (int s = 0; s < KS_SCALE_N && st == KS_OK; s++) {
+    if (!o->baseline_set[s]) continue;
+    int caps = s == KS_SCALE_CAPS5, m = caps ? KS_M_CAPS5 : KS_M_MADRS;
+    double *mean = caps ? &plan->pop.caps5_mean : &plan->pop.madrs_mean, *sd = caps ? &plan->pop.caps5_sd : &plan->pop.madrs_sd;
+    double x_prev = NAN, f_prev = NAN, slope = 1.0;
+    for (int it = 0; it < KS_BASELINE_PILOT_ITER && st == KS_OK; it++) {
+      pilot.pop = plan->pop;
+      size_t ns = 0;
+      if ((st = screen(ctx, &pilot, n, pts, &ns)) != KS_OK || (st = randomise(ctx, &pilot, pts, n)) != KS_OK) break;
+      ks_status fail = KS_OK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 8)
+#endif
+      for (size_t i = 0; i < n; i++) {
+        ks_status sti = ks__trial_simulate_patient(ctx, &pilot, &pts[i], vals + i * KS_M_N, NULL);
+        if (sti != KS_OK) {
+#ifdef _OPENMP
+#pragma omp critical(ks_pilot_fail)
+#endif
+          fail = sti;
+        }
+      }
+      if ((st = fail) != KS_OK) break;
+      double sum = 0, sum2 = 0;
+      for (size_t i = 0; i < n; i++) sum += vals[i * KS_M_N + m], sum2 += vals[i * KS_M_N + m] * vals[i * KS_M_N + m];
+      double mo = sum / (double)n, so = sqrt(fmax(sum2 / (double)n - mo * mo, 0.0) * (double)n / fmax((double)n - 1.0, 1.0));
+      double err = o->baseline_mean[s] - mo;
+      ks_log(ctx, KS_LOG_DEBUG, "baseline %s pilot %d: mean %.3f SD %.3f (target %g, %g)", ks_scen_scale_name((ks_scen_scale)s),
+             it, mo, so, o->baseline_mean[s], o->baseline_sd[s]);
+      if (fabs(err) < 0.1 && fabs(so / o->baseline_sd[s] - 1.0) < 0.05) break;
+      if (isfinite(x_prev) && fabs(*mean - x_prev) > 1e-6) slope = fmin(fmax((mo - f_prev) / (*mean - x_prev), 0.2), 2.0);
+      x_prev = *mean, f_prev = mo;
+      *mean = fmin(fmax(*mean + err / slope, 0.0), caps ? 80.0 : 60.0);
+      *sd = fmin(fmax(*sd * fmin(fmax(o->baseline_sd[s] / fmax(so, 1e-6), 0.7), 1.4), 0.5), caps ? 40.0 : 30.0);
+    }
+  }
+  ks_free(ctx, pts);
+  ks_free(ctx, vals);
+  return st == KS_OK ? ks_population_check(ctx, &plan->pop) : st;
+}
+
 /* ---- the run -------------------------------------------------------------------------------- */
 
 ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
@@ -321,6 +392,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = build_schedule(ctx, plan);
   if (st == KS_OK) st = ks__trial_plan_arms(ctx, plan);
   if (st == KS_OK) st = init_layers(ctx, plan);
+  if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
   if (st == KS_OK) {
