@@ -257,18 +257,46 @@ static void effect_sizes(ks_ctx *ctx, const double *y, const double *end, const 
 
 /* Crossover: the mixed model of the change from each period's own baseline (the raw score when a
  * period has no baseline visit), y ~ treatment + period + sequence + (1 | patient). */
+/* Per patient with both periods: d = change after arms[0] - change after arms[1], and the
+ * sequence (0: arms[0] first). V: primary visit and B: baseline visit (or -1) of each period. */
+static size_t crossover_differences(const ks_trial_result *r, int m, const long v[2], const long b[2], double *d,
+                                    int *seq) {
+  size_t k = 0;
+  for (size_t i = 0; v[0] >= 0 && v[1] >= 0 && i < r->n; i++) {
+    double c[2];
+    for (int per = 0; per < 2; per++) {
+      c[per] = val(r, i, (size_t)v[per], m);
+      if (b[per] >= 0) c[per] -= val(r, i, (size_t)b[per], m);
+    }
+    if (isnan(c[0]) || isnan(c[1])) continue;
+    seq[k] = r->patients[i].arm;
+    d[k] = seq[k] == 0 ? c[0] - c[1] : c[1] - c[0];
+    k++;
+  }
+  return k;
+}
+
 static void primary_crossover(ks_ctx *ctx, const ks_trial_result *r, int m, ks_trial_primary *pr) {
   size_t n = r->n;
-  double *y = ks_calloc(ctx, 2 * n + 2, sizeof *y), *x = ks_calloc(ctx, 8 * n + 8, sizeof *x);
-  int *subj = ks_calloc(ctx, 2 * n + 2, sizeof *subj);
+  double *y = ks_calloc(ctx, 3 * n + 3, sizeof *y), *x = ks_calloc(ctx, 8 * n + 8, sizeof *x);
+  int *subj = ks_calloc(ctx, 3 * n + 3, sizeof *subj);
   if (!y || !x || !subj) goto done;
+  double *pd = y + 2 * n + 2;
+  int *pseq = subj + 2 * n + 2;
+  /* Patients with the endpoint in both periods (complete pairs): then the treatment effect is a
+   * within-patient contrast whose Satterthwaite df is exactly n - 2, and ks_trial_primary_test
+   * (power) reproduces it in closed form. */
   size_t k = 0;
+  long vv[2], bb[2];
+  for (int per = 0; per < 2; per++)
+    vv[per] = ks__trial_find_visit(r, r->sc->primary.at, per), bb[per] = ks__trial_baseline_visit(r, per, m);
   for (int per = 0; per < 2; per++) {
-    long v = ks__trial_find_visit(r, r->sc->primary.at, per), b = ks__trial_baseline_visit(r, per, m);
-    for (size_t i = 0; v >= 0 && i < n; i++) {
-      double a = val(r, i, (size_t)v, m);
+    long v = vv[per], b = bb[per];
+    for (size_t i = 0; v >= 0 && vv[1 - per] >= 0 && i < n; i++) {
+      double a = val(r, i, (size_t)v, m), other = val(r, i, (size_t)vv[1 - per], m);
       if (b >= 0) a -= val(r, i, (size_t)b, m);
-      if (isnan(a)) continue;
+      if (bb[1 - per] >= 0) other -= val(r, i, (size_t)bb[1 - per], m);
+      if (isnan(a) || isnan(other)) continue;
       int seq = r->patients[i].arm; /* 0: arms[0] first */
       int treat0 = ks__trial_period_arm(&r->plan, seq, (size_t)per) == 0;
       y[k] = a;
@@ -281,17 +309,31 @@ static void primary_crossover(ks_ctx *ctx, const ks_trial_result *r, int m, ks_t
   static const double l_treat[4] = {0, 1, 0, 0};
   ks_lmm_ri_result lr;
   if (k >= 6 && ks_stats_lmm_ri(ctx, y, x, subj, k, 4, l_treat, &lr) == KS_OK) {
-    pr->valid = 1;
-    pr->difference = lr.contrast.est;
-    pr->se = lr.contrast.se;
-    pr->df = lr.contrast.df;
-    pr->ci_lo = lr.contrast.ci_lo;
-    pr->ci_hi = lr.contrast.ci_hi;
-    pr->p = lr.contrast.p;
+    /* Complete pairs: the treatment effect is a within-patient contrast, and at the REML optimum the
+     * model's estimate, SE and Satterthwaite df have a closed form on the per-patient differences
+     * (ks_trial_primary_test: period-adjusted mean difference, pooled SD, df n - 2). That form is
+     * used for them, exact where the numerical REML optimum agrees to about 1e-7; the fit gives the
+     * period and sequence effects. */
+    size_t np = crossover_differences(r, m, vv, bb, pd, pseq);
+    ks_trial_test tt;
+    ks_trial_primary_test(ctx, 1, pd, NULL, pseq, np, &tt);
+    if (tt.valid) {
+      pr->valid = 1;
+      pr->difference = tt.difference;
+      pr->se = tt.se;
+      pr->df = (double)tt.n_used - 2.0;
+      double tq = ks_stats_t_quantile(0.975, pr->df);
+      pr->ci_lo = pr->difference - tq * pr->se;
+      pr->ci_hi = pr->difference + tq * pr->se;
+      pr->p = tt.p;
+    }
     pr->period_effect = lr.beta[2];
-    pr->period_p = ks_stats_t_p2(lr.beta[2] / lr.se[2], lr.contrast.df);
+    pr->period_p = ks_stats_t_p2(lr.beta[2] / lr.se[2], pr->df);
     pr->sequence_effect = lr.beta[3];
-    pr->sequence_p = ks_stats_t_p2(lr.beta[3] / lr.se[3], lr.contrast.df);
+    /* The sequence effect is a between-patient contrast: its own Satterthwaite df. */
+    static const double l_seq[4] = {0, 0, 0, 1};
+    ks_lmm_ri_result ls;
+    if (ks_stats_lmm_ri(ctx, y, x, subj, k, 4, l_seq, &ls) == KS_OK) pr->sequence_p = ls.contrast.p;
     /* d on the pooled SD of the period changes under each treatment, as before: the two samples
      * (the design rows are no longer needed, so x holds them). */
     size_t a = 0, c = 0;
@@ -313,7 +355,7 @@ static void primary_crossover(ks_ctx *ctx, const ks_trial_result *r, int m, ks_t
       pr->hedges_g = es.g;
     }
     snprintf(pr->method, sizeof pr->method,
-             "LMM on change: y ~ treatment + period + sequence + (1 | patient), REML, Satterthwaite df (n=%zu)",
+             "LMM on change: y ~ treatment + period + sequence + (1|patient), REML, Satterthwaite, complete pairs (n=%zu)",
              lr.n_subjects);
   }
 done:
