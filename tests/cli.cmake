@@ -11,3 +11,5 @@ set_property(TEST cli_determinism_threads APPEND PROPERTY ENVIRONMENT
 add_test(NAME cli_man_page_in_step
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/man_in_step.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/docs/ketasim.1)
 add_test(NAME docs_model_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/model_doc_in_step.sh ${CMAKE_SOURCE_DIR})
+add_test(NAME cli_ablation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ablation.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)

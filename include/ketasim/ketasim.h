@@ -16,8 +16,11 @@
 #include <ketasim/imaging.h>
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
+#include <ketasim/mood.h>
+#include <ketasim/link.h>
 #include <ketasim/population.h>
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>
 #include <ketasim/report.h>
+#include <ketasim/api.h>
 #endif

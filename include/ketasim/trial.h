@@ -46,6 +46,8 @@ typedef struct ks_trial_options {
                                     when it belongs to another scenario, seed or n) */
   const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
                                     streaming) and return KS_EINTERRUPTED */
+  const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
+                                    (ablations switch routes off here: docs/model/link.md) */
 } ks_trial_options;
 
 /* Processes sharing one run. Patients are split across ranks in contiguous blocks within each

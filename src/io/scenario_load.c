@@ -4,6 +4,8 @@
  * step: every key, type, default and limit here has a row there. */
 #include "scenario_internal.h"
 
+#include <ketasim/pk.h>
+
 #include <ketasim/units.h>
 
 #include <ctype.h>
@@ -613,6 +615,38 @@ static ks_status expand_every(loader *L, const ynode *every, const ynode *from, 
   return KS_OK;
 }
 
+/* pk_model: a PK parameter set of the pk layer that can simulate this drug by this route (y may be
+ * NULL: the drug's default set), and the same set for a drug everywhere in the scenario (a
+ * patient's PK is one sim per drug); at is where a conflict is reported. */
+static ks_status load_pk_model(loader *L, const ynode *y, const ynode *at, const char *path, ks_scen_dose *d) {
+  int pd = ks_drug_parse(ks_scen_drug_name(d->drug)), pr = ks_route_parse(ks_scen_route_name(d->route));
+  char p[192];
+  join(p, sizeof p, path, "pk_model");
+  const char *m = ks_pk_model_default((ks_drug)pd);
+  if (y) {
+    const char *names[8];
+    size_t n = 0;
+    for (; n < ks_pk_model_count() && n < 8; n++) names[n] = ks_pk_model_name(n);
+    int im = 0;
+    KS_TRY(get_enum(L, y, p, "PK model", names, n, &im));
+    m = names[im];
+    if (!ks_pk_model_supports(m, (ks_drug)pd, (ks_route)pr))
+      return fail(L, y, "%s: model %s cannot simulate %s by the %s route (expected the default, %s)", p, m,
+                  ks_scen_drug_name(d->drug), ks_scen_route_name(d->route), ks_pk_model_default((ks_drug)pd));
+    snprintf(d->pk_model, sizeof d->pk_model, "%s", m);
+  }
+  for (size_t a = 0; a < L->sc->n_arms; a++)
+    for (size_t k = 0; k < L->sc->arms[a].n_regimen; k++) {
+      const ks_scen_dose *o = &L->sc->arms[a].regimen[k];
+      if (o == d || o->drug != d->drug) continue;
+      const char *om = o->pk_model[0] ? o->pk_model : ks_pk_model_default((ks_drug)pd);
+      if (strcmp(om, m) != 0)
+        return fail(L, at, "%s is %s%s, but arm %s.regimen[%zu] gives %s with %s (expected one PK model per drug)",
+                    p, m, y ? "" : " (the default)", L->sc->arms[a].name, k, ks_scen_drug_name(d->drug), om);
+    }
+  return KS_OK;
+}
+
 /* Days of a weekly pattern: PER_WEEK doses in each of WEEKS weeks from day FROM, on the week's
  * days of per_week_offsets (docs/scenario.md). */
 static const int per_week_offsets[8][7] = {
@@ -786,8 +820,8 @@ static ks_status load_infusion(loader *L, const ynode *y, const char *path, ks_s
 
 static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_dose *d, int day_hi) {
   static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until",
-                                     "schedule", "maintenance", "agent", "recognisability"};
-  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, SCHED, MAINT, AGENT, RECOG, NK };
+                                     "schedule", "maintenance", "agent", "recognisability", "pk_model"};
+  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, SCHED, MAINT, AGENT, RECOG, PKM, NK };
   const ynode *v[NK];
   char p[192];
   KS_TRY(map_fields(L, y, path, keys, NK, v));
@@ -830,6 +864,13 @@ static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_
     KS_TRY(load_dose_amount(L, v[DOSE], p, d));
   }
   KS_TRY(load_infusion(L, v[INF], path, d));
+  if (KS_SCEN_DRUG_HAS_PK(d->drug)) {
+    KS_TRY(load_pk_model(L, v[PKM], v[PKM] ? v[PKM] : y, path, d));
+  } else if (v[PKM]) {
+    join(p, sizeof p, path, "pk_model");
+    return fail(L, v[PKM], "%s is given for drug %s, which has no pharmacokinetics (expected no pk_model)", p,
+                ks_scen_drug_name(d->drug));
+  }
 
   /* Days: a list, every/from/until, or a schedule (from: its first day); then maintenance. */
   int n_forms = (v[DAYS] != NULL) + (v[EVERY] != NULL || v[UNTIL] != NULL) + (v[SCHED] != NULL);

@@ -183,6 +183,7 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
       if (d->recognisability_set) fmt_num(b, sizeof b, d->recognisability), fprintf(fp, ", recognisability: %s", b);
       if (d->route == KS_SCEN_IV && d->infusion_h == 0.0) fprintf(fp, ", infusion: bolus");
       else if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
+      if (d->pk_model[0]) fprintf(fp, ", pk_model: %s", d->pk_model);
       fprintf(fp, ", days: ");
       write_days(fp, d->days, d->n_days);
       fprintf(fp, "}\n");

@@ -294,12 +294,15 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 }
 
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
-static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
+static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
+  plan->link = link ? *link : ks_link_params_default();
+  KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
   plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
+  plan->mood = ks_mood_params_default();
   ks_clinic_params cp = ks_clinic_params_default();
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }
@@ -391,7 +394,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
   if (st == KS_OK) st = ks__trial_plan_arms(ctx, plan);
-  if (st == KS_OK) st = init_layers(ctx, plan);
+  if (st == KS_OK) st = init_layers(ctx, plan, o.link);
   if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;

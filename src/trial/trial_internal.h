@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
+#include <ketasim/link.h>
+#include <ketasim/mood.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/population.h>
 #include <ketasim/receptor.h>
@@ -65,6 +67,8 @@ typedef struct trial_plan {
   ks_cascade_params cascade;
   ks_fear_params fear;
   ks_acute_params acute;
+  ks_link_params link;           /* the joins between layers (docs/model/link.md) */
+  ks_mood_params mood;
   trial_arm_plan *arms;         /* [n_arms]: sessions and expectancy (design.c) */
   size_t n_arms;
 } trial_plan;
