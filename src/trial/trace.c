@@ -341,6 +341,9 @@ ks_status ks_trial_patient_trace(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
    * Only the options that decide who the patient is are kept (no streaming, no processes). */
   ks_trial_options one = ks_trial_options_default();
   one.replicate = o.replicate;
+  one.population_table = o.population_table;
+  one.doses_of = o.doses_of;
+  one.doses_ud = o.doses_ud;
   one.n_patients = (long)patient;
   ks_trial_result *res = NULL;
   KS_TRY(ks__trial_setup(ctx, sc, &one, &res));
