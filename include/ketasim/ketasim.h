@@ -18,6 +18,9 @@
 #include <ketasim/clinic.h>
 #include <ketasim/population.h>
 #include <ketasim/stats.h>
+#include <ketasim/parallel.h>
 #include <ketasim/trial.h>
+#include <ketasim/output.h>
+#include <ketasim/power.h>
 #include <ketasim/report.h>
 #endif

@@ -196,6 +196,7 @@ int ks_cli_run(int argc, char **argv) {
   o.progress = progress_cb;
   o.progress_ud = &prog;
   o.comm = &comm;
+  o.sink = &ks_trial_stream_sink;
   o.stream_dir = out->value;
   o.hdf5_path = hdf5->seen ? hdf5->value : NULL;
   o.checkpoint_every_patients = every_patients;

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The patient loop in batches: OpenMP inside a process, contiguous blocks across MPI ranks (via
- * ks_trial_comm callbacks; the trial module itself does not link MPI), rank 0 gathering each batch
- * in patient order, keeping the summary data and streaming the rest (docs/scaling.md).
+/* The patient loop in batches: threads inside a process (ks_par_for), contiguous blocks across MPI
+ * ranks (via ks_par_comm callbacks; the trial module itself links neither OpenMP nor MPI), rank 0
+ * gathering each batch in patient order, keeping the summary data and handing every row to the
+ * run's sink (docs/scaling.md).
  *
  * Patient k's values depend only on (scenario, seed, replicate, k), so the split across threads,
  * ranks and batches never changes a byte of the output. */
 #include "trial_internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+
+const ks_measure ks__trial_kept_measures[] = {KS_M_CAPS5, KS_M_PCL5, KS_M_IESR, KS_M_MADRS, KS_M_CADSS,
+                                              KS_M_FC_VMPFC_AMYGDALA, KS_M_WINDOW, KS_M_GAIN_VMPFC_AMYGDALA,
+                                              KS_M_FEAR};
+const size_t ks__trial_n_kept_measures = sizeof ks__trial_kept_measures / sizeof ks__trial_kept_measures[0];
 
 /* Workspace each simulating thread holds (solver memory, layer states, stack): bench/scale measured
  * 0.6 MB of RSS per extra thread on examples/feder2021.yaml; 4 MiB leaves room for larger
@@ -65,42 +69,38 @@ static void share(size_t first, size_t cnt, int q, int size, size_t *lo, size_t 
   *hi = first + cnt * (size_t)(q + 1) / (size_t)size;
 }
 
+/* One share of a batch, as the loop body of ks_par_for sees it. */
+typedef struct share_job {
+  ks_ctx *ctx;
+  const ks_trial_result *r;
+  const ks_trial_options *o;
+  size_t lo, stride, total_done;
+  int size;
+  double *out;
+  ks_status *pst;
+  atomic_size_t done;
+} share_job;
+
+static void simulate_one(void *ud, size_t k, int thread) {
+  share_job *j = ud;
+  const ks_trial_result *r = j->r;
+  j->pst[k] = ks__trial_simulate_patient(j->ctx, &r->plan, &r->patients[j->lo + k], j->out + k * j->stride, NULL);
+  size_t seen = atomic_fetch_add(&j->done, 1) + 1;
+  if (j->o->progress && thread == 0)
+    j->o->progress(j->o->progress_ud, min_sz(j->total_done + seen * (size_t)j->size, r->n), r->n);
+}
+
 /* Simulate patients lo..hi-1 into out ([hi-lo][n_visits][KS_M_N]) with NT threads; returns the
  * lowest failing patient index, or (size_t)-1. */
 static size_t simulate_share(ks_ctx *ctx, const ks_trial_result *r, size_t lo, size_t hi, double *out, ks_status *pst,
                              int nt, const ks_trial_options *o, size_t total_done, int size, ks_status *fail_st) {
-  const trial_plan *plan = &r->plan;
-  size_t stride = plan->n_visits * KS_M_N;
-  long ln = (long)(hi - lo);
-  size_t done = 0;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-#else
-  (void)nt;
-#endif
-  for (long k = 0; k < ln; k++) {
-    pst[k] = ks__trial_simulate_patient(ctx, plan, &r->patients[lo + (size_t)k], out + (size_t)k * stride, NULL);
-#ifdef _OPENMP
-#pragma omp atomic
-#endif
-    done++;
-    if (o->progress) {
-#ifdef _OPENMP
-      if (omp_get_thread_num() == 0) {
-        size_t seen;
-#pragma omp atomic read
-        seen = done;
-        o->progress(o->progress_ud, min_sz(total_done + seen * (size_t)size, r->n), r->n);
-      }
-#else
-      o->progress(o->progress_ud, min_sz(total_done + done * (size_t)size, r->n), r->n);
-#endif
-    }
-  }
-  for (long k = 0; k < ln; k++)
+  share_job j = {ctx, r, o, lo, r->plan.n_visits * KS_M_N, total_done, size, out, pst, 0};
+  atomic_init(&j.done, 0);
+  ks_par_for(hi - lo, nt, 1, simulate_one, &j);
+  for (size_t k = 0; k < hi - lo; k++)
     if (pst[k] != KS_OK) {
       *fail_st = pst[k];
-      return lo + (size_t)k;
+      return lo + k;
     }
   return (size_t)-1;
 }
@@ -138,9 +138,7 @@ ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
   int rank = c ? c->rank : 0, size = c ? c->size : 1;
   size_t n = r->n, stride = r->plan.n_visits * KS_M_N;
   int nt = o->n_threads > 0 ? o->n_threads : ks_ctx_threads(ctx);
-#ifdef _OPENMP
-  if (nt <= 0) nt = omp_get_max_threads();
-#endif
+  if (nt <= 0) nt = ks_par_default_threads();
   if (nt <= 0) nt = 1;
   size_t bsz = 0;
   ks_status st = choose_batch(ctx, r, o, rank, size, nt, &bsz);
@@ -154,6 +152,7 @@ ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
   batch_bufs b = {0};
   size_t share_cap = bsz / (size_t)size + 1;
   int direct = !c && !r->streamed; /* alone, in memory: simulate straight into r->values */
+  const ks_trial_sink *sk = rank == 0 ? r->sink : NULL;
   if (!direct) {
     b.local = ks_calloc(ctx, share_cap * stride, sizeof *b.local);
     if (rank == 0) {
@@ -185,8 +184,10 @@ ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
     }
     ks_status sink = KS_OK;
     if (rank == 0 && st == KS_OK) {
-      if (r->streamed) sink = ks__trial_stream_batch(ctx, r, first, cnt, b.batch);
-      else if (!direct) memcpy(r->values + first * stride, b.batch, cnt * stride * sizeof *b.batch);
+      const double *rows = direct ? r->values + first * stride : b.batch;
+      if (r->streamed) ks__trial_keep_values(r, first, cnt, rows);
+      else if (!direct) memcpy(r->values + first * stride, rows, cnt * stride * sizeof *rows);
+      if (sk) sink = sk->batch(r->sink_state, ctx, r, first, cnt, rows);
     }
     first += cnt;
     /* Rank 0 decides whether to go on (its write failed: 2; interrupted: 1); everyone follows. */
@@ -196,15 +197,33 @@ ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
     if (st != KS_OK) break;
     if (stop == 2) st = rank == 0 ? sink : ks_ctx_fail(ctx, KS_EIO, "process 0 could not write the outputs");
     else if (stop == 1 && first < n) {
-      if (rank == 0 && r->streamed) st = ks__trial_stream_checkpoint(ctx, r, first);
+      int saved = sk && sk->checkpoint;
+      if (saved) st = sk->checkpoint(r->sink_state, ctx, r, first);
       if (st == KS_OK)
         st = ks_ctx_fail(ctx, KS_EINTERRUPTED, "interrupted after %zu of %zu patients%s", first, n,
-                         r->streamed ? "; checkpoint written, rerun with --resume to continue" : "");
+                         saved || (r->streamed && rank != 0) ? "; checkpoint written, rerun with --resume to continue" : "");
     }
   }
   bufs_free(ctx, &b);
   if (st == KS_OK && o->progress && rank == 0) o->progress(o->progress_ud, n, n);
   return st;
+}
+
+void ks__trial_keep_values(ks_trial_result *r, size_t first, size_t count, const double *vals) {
+  size_t nv = r->plan.n_visits;
+  for (size_t k = 0; k < count; k++)
+    for (size_t v = 0; v < nv; v++) {
+      const double *src = vals + (k * nv + v) * KS_M_N;
+      double *dst = r->values + ((first + k) * nv + v) * r->n_kept;
+      for (size_t j = 0; j < r->n_kept; j++) dst[j] = src[ks__trial_kept_measures[j]];
+    }
+}
+
+ks_status ks_trial_restore_rows(ks_trial_result *r, size_t first, size_t count, const double *vals) {
+  if (!r || !r->values || !vals || first > r->n || count > r->n - first) return KS_EINVAL;
+  if (r->streamed) ks__trial_keep_values(r, first, count, vals);
+  else memcpy(r->values + first * r->plan.n_visits * KS_M_N, vals, count * r->plan.n_visits * KS_M_N * sizeof *vals);
+  return KS_OK;
 }
 
 ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o) {

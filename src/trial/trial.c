@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 static const char *const measure_names[KS_M_N] = {
     "caps5", "caps5_b", "caps5_c", "caps5_d", "caps5_e", "pcl5", "iesr", "madrs", "cadss",
@@ -24,19 +21,15 @@ ks_trial_options ks_trial_options_default(void) {
   return o;
 }
 
-int ks_trial_default_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
+int ks_trial_default_threads(void) { return ks_par_default_threads(); }
 
 const ks_scenario *ks_trial_scenario(const ks_trial_result *r) { return r ? r->sc : NULL; }
 
-size_t ks__trial_n_groups(const ks_scenario *sc) {
+size_t ks_trial_design_n_groups(const ks_scenario *sc) {
   return sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
 }
+
+size_t ks__trial_n_groups(const ks_scenario *sc) { return ks_trial_design_n_groups(sc); }
 
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period) {
   if (plan->sc->design != KS_DESIGN_CROSSOVER) return arm;
@@ -265,15 +258,24 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
 ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
   KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
   ks_trial_options o = opts ? *opts : ks_trial_options_default();
+  if (o.sink && !o.sink->batch) return ks_ctx_fail(ctx, KS_EINVAL, "trial: a sink without a batch callback");
   ks_trial_result *r = NULL;
   ks_status st = ks__trial_setup(ctx, sc, &o, &r);
   if (st != KS_OK) return st;
-  /* Streamed outputs (rank 0 only), then the batch loop (batch.c). Ranks agree on a failure to
-   * open the stream (e.g. a checkpoint of another run) before any of them starts simulating. */
+  /* The sink (rank 0 only; e.g. the streamed outputs of src/output), then the batch loop
+   * (batch.c). Ranks agree on a failure to open the sink (e.g. a checkpoint of another run)
+   * before any of them starts simulating. */
   const ks_trial_comm *c = o.comm && o.comm->size > 1 ? o.comm : NULL;
-  if (o.stream_dir && (!c || c->rank == 0)) st = ks__trial_stream_open(ctx, r, &o);
+  if (o.sink && (!c || c->rank == 0)) {
+    r->sink = o.sink;
+    size_t n_done = 0;
+    st = o.sink->open ? o.sink->open(o.sink_ud, ctx, r, &o, &r->sink_state, &n_done) : KS_OK;
+    if (st == KS_OK && n_done > r->n) st = ks_ctx_fail(ctx, KS_EINVAL, "trial: the sink restored %zu of %zu patients", n_done, r->n);
+    if (st == KS_OK) r->n_resumed = n_done;
+  }
   if (c && c->agree_max(c->ud, st != KS_OK) && st == KS_OK)
-    st = ks_ctx_fail(ctx, KS_EIO, "process 0 could not open the outputs in %s", o.stream_dir);
+    st = ks_ctx_fail(ctx, KS_EIO, "process 0 could not open the outputs%s%s", o.stream_dir ? " in " : "",
+                     o.stream_dir ? o.stream_dir : "");
   if (st == KS_OK) st = ks__trial_run_batches(ctx, r, &o);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);
@@ -287,7 +289,7 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   if (!pr || !*pr) return;
   ks_trial_result *r = *pr;
   ks_ctx *ctx = r->ctx;
-  ks__trial_stream_close(r);
+  if (r->sink && r->sink->close) r->sink->close(r->sink_state, ctx);
   ks_free(ctx, r->plan.visit_t_h);
   ks_free(ctx, r->plan.visit_scales);
   ks_free(ctx, r->plan.visit_period);
@@ -299,6 +301,12 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   ks_free(ctx, r);
   *pr = NULL;
 }
+
+void *ks_trial_sink_state(const ks_trial_result *r, const ks_trial_sink *sink) {
+  return r && sink && r->sink == sink ? r->sink_state : NULL;
+}
+
+size_t ks_trial_n_resumed(const ks_trial_result *r) { return r ? r->n_resumed : 0; }
 
 size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
 size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }

@@ -12,7 +12,7 @@
  * The file is written after the run from the row log (.checkpoint.rows) in chunks of patients, to
  * a temporary name renamed over PATH at the end, so memory stays bounded and a killed run never
  * leaves a half-written FILE (an HDF5 file open for writing is not crash-safe). */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/io.h>
 

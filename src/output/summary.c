@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The statistics of a trial's endpoints and the output files of the user contract. */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/io.h>
 #include <ketasim/stats.h>
