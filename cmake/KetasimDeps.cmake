@@ -8,6 +8,8 @@ function(ks_pkg name module)
   pkg_check_modules(KSPKG_${name} REQUIRED IMPORTED_TARGET ${module})
   add_library(ks_dep_${name} INTERFACE)
   target_link_libraries(ks_dep_${name} INTERFACE PkgConfig::KSPKG_${name})
+  # For the installed static library's declared dependencies (cmake/KetasimInstall.cmake).
+  set(KSPKG_${name}_LINK_LIBRARIES ${KSPKG_${name}_LINK_LIBRARIES} PARENT_SCOPE)
 endfunction()
 
 ks_pkg(fyaml libfyaml)

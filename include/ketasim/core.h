@@ -13,11 +13,16 @@
 #include <stdarg.h>
 #include <ketasim/version.h>
 
+/* KS_API marks the public API: exported from libketasim.so (built with -fvisibility=hidden).
+ * KS_INTERNAL_API marks helpers the ketasim CLI shares with the library (CSV/JSON writers, atomic
+ * files, figures, edit distance): hidden in libketasim.so, reachable only by linking the static
+ * libketasim.a as the CLI and the tests do; their headers (io.h, report.h) are not installed. */
 #if defined(KS_BUILDING_LIBRARY) && defined(__GNUC__)
 #define KS_API __attribute__((visibility("default")))
 #else
 #define KS_API
 #endif
+#define KS_INTERNAL_API
 #if defined(__GNUC__)
 #define KS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -117,7 +122,7 @@ KS_API char *ks_strdup(ks_ctx *ctx, const char *s);
 
 /** Damerau-Levenshtein distance between two short strings (for "did you mean" suggestions);
  *  strings longer than 40 characters are "far" (99). Pure; thread-safe. */
-KS_API size_t ks_edit_distance(const char *a, const char *b);
+KS_INTERNAL_API size_t ks_edit_distance(const char *a, const char *b);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,9 @@
 #define KS_CLI_H
 
 #include <stddef.h>
+#include <ketasim/io.h>
 #include <ketasim/ketasim.h>
+#include <ketasim/report.h>
 
 /* One option of a subcommand. Fill name/arg/help; cli_parse fills value and seen. */
 typedef struct cli_opt {
