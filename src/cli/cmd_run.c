@@ -95,6 +95,27 @@ static size_t auto_memory(void) {
   return (size_t)((double)kb * 1024.0 * 0.9 / (double)per_node);
 }
 
+/* --patients N: a whole number, also written 2e4 or 20000; at most the one limit a scenario's
+ * population.n has too (KS_SCENARIO_MAX_PATIENTS), so neither can ask for more than the other. */
+static int parse_patients(const cli_opt *o, long *out) {
+  if (!o || !o->seen) return 0;
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(o->value, &end);
+  if (!*o->value || *end || errno || !(v >= 1.0) || v != floor(v)) {
+    cli_error("--patients: '%s' is not a number of patients (expected a whole number from 1 to %ld, e.g. 200 or 2e4)",
+              o->value, KS_SCENARIO_MAX_PATIENTS);
+    return 2;
+  }
+  if (v > (double)KS_SCENARIO_MAX_PATIENTS) {
+    cli_error("--patients: %.0f patients is more than one run holds (expected at most %ld; run a larger study as "
+              "several runs or replicates)", v, KS_SCENARIO_MAX_PATIENTS);
+    return 2;
+  }
+  *out = (long)v;
+  return 0;
+}
+
 static void progress_cb(void *ud, size_t done, size_t total) { cli_progress_update(ud, done, total); }
 
 static double now_s(void) {
@@ -157,7 +178,7 @@ int ks_cli_run(int argc, char **argv) {
   }
   long threads = 0, patients = 0;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 1024, &threads))) return rc;
-  if ((rc = cli_int(cli_get(opts, no, "patients"), 1, 1000000000, &patients))) return rc;
+  if ((rc = parse_patients(cli_get(opts, no, "patients"), &patients))) return rc;
   long every_patients = 0;
   double every_s = KS_CHECKPOINT_DEFAULT_S;
   size_t max_memory = 0;

@@ -8,7 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KS_ERRBUF 1024
+#define KS_ERRBUF KS_ERR_SLOT_MSG
+
+/* The calling thread's active capture (ks__ctx_capture_begin), if any. */
+static _Thread_local struct {
+  const ks_ctx *ctx;
+  ks_err_slot *slot;
+} tl_capture;
+
+void ks__ctx_capture_begin(const ks_ctx *ctx, ks_err_slot *slot) {
+  slot->status = KS_OK;
+  slot->msg[0] = '\0';
+  tl_capture.ctx = ctx;
+  tl_capture.slot = slot;
+}
+
+void ks__ctx_capture_end(void) {
+  tl_capture.ctx = NULL;
+  tl_capture.slot = NULL;
+}
+
+static ks_err_slot *captured(const ks_ctx *ctx) {
+  return ctx && tl_capture.ctx == ctx ? tl_capture.slot : NULL;
+}
 
 struct ks_ctx {
   ks_ctx_opts opts;
@@ -94,11 +116,25 @@ int ks_ctx_threads(const ks_ctx *ctx) { return ctx->opts.n_threads; }
 void ks_ctx_set_threads(ks_ctx *ctx, int n_threads) { ctx->opts.n_threads = n_threads < 0 ? 0 : n_threads; }
 void ks_ctx_set_log_level(ks_ctx *ctx, ks_log_level level) { ctx->opts.log_level = level; }
 
-const char *ks_ctx_last_error(const ks_ctx *ctx) { return ctx ? ctx->last_error : ""; }
-ks_status ks_ctx_last_status(const ks_ctx *ctx) { return ctx ? ctx->last_status : KS_EINVAL; }
+const char *ks_ctx_last_error(const ks_ctx *ctx) {
+  ks_err_slot *slot = captured(ctx);
+  if (slot) return slot->msg;
+  return ctx ? ctx->last_error : "";
+}
+ks_status ks_ctx_last_status(const ks_ctx *ctx) {
+  ks_err_slot *slot = captured(ctx);
+  if (slot) return slot->status;
+  return ctx ? ctx->last_status : KS_EINVAL;
+}
 
 void ks_ctx_clear_error(ks_ctx *ctx) {
   if (!ctx) return;
+  ks_err_slot *slot = captured(ctx);
+  if (slot) {
+    slot->status = KS_OK;
+    slot->msg[0] = '\0';
+    return;
+  }
   pthread_mutex_lock(&ctx->err_lock);
   ctx->last_status = KS_OK;
   ctx->last_error[0] = '\0';
@@ -117,6 +153,12 @@ static ks_status record(ks_ctx *ctx, ks_status st, const char *prefix, const cha
   /* One line, whatever input text the message quotes: control characters become spaces. */
   for (char *p = buf; *p; p++)
     if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = ' ';
+  ks_err_slot *slot = captured(ctx);
+  if (slot) { /* this thread's unit of work owns the failure */
+    slot->status = st;
+    memcpy(slot->msg, buf, sizeof buf);
+    return st;
+  }
   pthread_mutex_lock(&ctx->err_lock);
   ctx->last_status = st;
   memcpy(ctx->last_error, buf, sizeof buf);

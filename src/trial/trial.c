@@ -181,22 +181,29 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
   return KS_OK;
 }
 
+/* Slots of one permuted block; a design that needs more is refused, never truncated. */
+#define KS_TRIAL_MAX_BLOCK 64
+
 /* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
  * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's
  * own stream. */
 static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
   const ks_scenario *sc = plan->sc;
   size_t n_groups = ks__trial_n_groups(sc);
-  int slots[64];
+  int slots[KS_TRIAL_MAX_BLOCK];
   size_t bs = 0;
-  for (size_t a = 0; a < n_groups && a < 64; a++) {
+  for (size_t a = 0; a < n_groups; a++) {
     double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
     long m = lround(ratio * 2.0);
     if (m < 1) m = 1;
-    for (long j = 0; j < m && bs < 64; j++) slots[bs++] = (int)a;
+    if ((size_t)m > KS_TRIAL_MAX_BLOCK - bs)
+      return ks_ctx_fail(ctx, KS_EINPUT, "%s: the allocation ratios need more than %d randomisation slots per "
+                         "block (expected smaller ratios: each arm takes 2 x its ratio slots)", sc->name,
+                         KS_TRIAL_MAX_BLOCK);
+    for (long j = 0; j < m; j++) slots[bs++] = (int)a;
   }
   if (bs == 0) return ks_ctx_fail(ctx, KS_EINPUT, "trial: no arms to randomise to");
-  int block[64];
+  int block[KS_TRIAL_MAX_BLOCK];
   for (size_t i = 0; i < n; i += bs) {
     ks_rng r;
     ks_rng_init(&r, plan->seed, KS_STREAM_RANDOMISATION, candidate_id(plan->replicate, i / bs), 0);
@@ -241,6 +248,13 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = init_layers(ctx, plan);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
+  if (st == KS_OK && (o.n_patients > KS_SCENARIO_MAX_PATIENTS || sc->population.n > KS_SCENARIO_MAX_PATIENTS))
+    st = ks_ctx_fail(ctx, KS_EINPUT, "trial: %zu patients (expected at most %ld in one run; split a larger "
+                     "study into replicates)", n, KS_SCENARIO_MAX_PATIENTS);
+  if (st == KS_OK) {
+    ks__trial_set_layout(r, &o);
+    st = ks__trial_check_memory(ctx, r, &o);
+  }
   if (st == KS_OK) {
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;

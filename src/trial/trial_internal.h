@@ -81,6 +81,11 @@ extern const size_t ks__trial_n_kept_measures;
 ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
 /* Store the kept measures of patients first..first+count-1 (vals: row blocks) in r->values. */
 void ks__trial_keep_values(ks_trial_result *r, size_t first, size_t count, const double *vals);
+/* The run's value layout (full, or the kept measures when o->stream_dir is set). */
+void ks__trial_set_layout(ks_trial_result *r, const ks_trial_options *o);
+/* Refuse (KS_ERANGE, with what would fit) a run whose least memory exceeds o->max_memory_bytes;
+ * called once n and the schedule are known, before anything is allocated or written. */
+ks_status ks__trial_check_memory(ks_ctx *ctx, const ks_trial_result *r, const ks_trial_options *o);
 /* Allocate r->values for the run's layout (full, or the kept measures when o->stream_dir is set;
  * nothing on ranks other than 0). Called by the setup once the schedule and n are known. */
 ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
