@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <ketasim/core.h>
+#include <ketasim/vocab.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,13 +29,21 @@ extern "C" {
 #define KS_SCENARIO_NAME_MAX 64  /* names of scenarios and arms, including the terminating NUL */
 #define KS_SCENARIO_DESCRIPTION_MAX 2048 /* description text, including the terminating NUL */
 
-/* Drugs and routes. The values equal ks_drug / ks_route of <ketasim/pk.h> (which the io layer,
- * being below pk, may not include); a cast converts them. */
-typedef enum { KS_SCEN_KETAMINE = 0, KS_SCEN_ESKETAMINE, KS_SCEN_MIDAZOLAM, KS_SCEN_DRUG_N } ks_scen_drug;
-typedef enum {
-  KS_SCEN_IV = 0, KS_SCEN_IM, KS_SCEN_INTRANASAL, KS_SCEN_ORAL, KS_SCEN_SUBLINGUAL, KS_SCEN_RECTAL,
-  KS_SCEN_ROUTE_N
-} ks_scen_route;
+/* Drugs and routes: the shared vocabulary of <ketasim/vocab.h> (the pk layer uses the same
+ * enums). The KS_SCEN_ names are aliases kept for existing code; new code uses KS_DRUG_/KS_ROUTE_. */
+typedef ks_drug ks_scen_drug;
+typedef ks_route ks_scen_route;
+#define KS_SCEN_KETAMINE KS_DRUG_KETAMINE
+#define KS_SCEN_ESKETAMINE KS_DRUG_ESKETAMINE
+#define KS_SCEN_MIDAZOLAM KS_DRUG_MIDAZOLAM
+#define KS_SCEN_DRUG_N KS_DRUG_N
+#define KS_SCEN_IV KS_ROUTE_IV
+#define KS_SCEN_IM KS_ROUTE_IM
+#define KS_SCEN_INTRANASAL KS_ROUTE_INTRANASAL
+#define KS_SCEN_ORAL KS_ROUTE_ORAL
+#define KS_SCEN_SUBLINGUAL KS_ROUTE_SUBLINGUAL
+#define KS_SCEN_RECTAL KS_ROUTE_RECTAL
+#define KS_SCEN_ROUTE_N KS_ROUTE_N
 
 typedef enum { KS_DESIGN_PARALLEL = 0, KS_DESIGN_CROSSOVER, KS_DESIGN_SINGLE_ARM } ks_scen_design;
 typedef enum { KS_KNOCKOUT_NONE = 0, KS_KNOCKOUT_MTORC1, KS_KNOCKOUT_AMPA, KS_KNOCKOUT_BDNF } ks_scen_knockout;

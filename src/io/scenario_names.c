@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const drug_names[KS_SCEN_DRUG_N] = {"ketamine", "esketamine", "midazolam"};
-static const char *const route_names[KS_SCEN_ROUTE_N] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
 static const char *const design_names[] = {"parallel", "crossover", "single-arm"};
 static const char *const knockout_names[] = {"none", "mtorc1", "ampa", "bdnf"};
 static const char *const fear_names[] = {"default", "latent-cause"};
@@ -20,8 +18,9 @@ static const char *const preset_names[KS_PRESET_N] = {"civilian-chronic-ptsd", "
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
 
-const char *ks_scen_drug_name(ks_scen_drug d) { return NAME_OF(drug_names, d); }
-const char *ks_scen_route_name(ks_scen_route r) { return NAME_OF(route_names, r); }
+/* Drugs and routes: the shared vocabulary (core/vocab.c). */
+const char *ks_scen_drug_name(ks_scen_drug d) { return ks_drug_name(d); }
+const char *ks_scen_route_name(ks_scen_route r) { return ks_route_name(r); }
 const char *ks_scen_design_name(ks_scen_design d) { return NAME_OF(design_names, d); }
 const char *ks_scen_knockout_name(ks_scen_knockout k) { return NAME_OF(knockout_names, k); }
 const char *ks_scen_fear_model_name(ks_scen_fear_model m) { return NAME_OF(fear_names, m); }
@@ -37,8 +36,8 @@ static int parse_in(const char *const *tab, size_t n, const char *name) {
     if (strcasecmp(tab[i], name) == 0) return (int)i;
   return -1;
 }
-int ks_scen_drug_parse(const char *name) { return parse_in(drug_names, KS_SCEN_DRUG_N, name); }
-int ks_scen_route_parse(const char *name) { return parse_in(route_names, KS_SCEN_ROUTE_N, name); }
+int ks_scen_drug_parse(const char *name) { return ks_drug_parse(name); }
+int ks_scen_route_parse(const char *name) { return ks_route_parse(name); }
 int ks_scen_scale_parse(const char *name) { return parse_in(scale_names, KS_SCALE_N, name); }
 
 /* Highest studied doses (docs/scenario.md, "Studied dose range", with sources). A fixed-mg

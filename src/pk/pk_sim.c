@@ -11,40 +11,16 @@
 /* ------------------------------------------------------------------------------------------ */
 /* Names and species constants. */
 
-static const char *const drug_names[KS_DRUG_N] = {"ketamine", "esketamine", "midazolam"};
-static const char *const route_names[KS_ROUTE_N] = {"iv", "im", "intranasal", "oral",
-                                                    "sublingual", "rectal"};
 static const char *const species_names[KS_SPECIES_N] = {
     "s-ketamine", "r-ketamine", "s-norketamine", "r-norketamine", "midazolam"};
 static const char *const param_names[KS_PKP_N] = {"cl", "v1", "vp1", "vp2", "q", "ka",
                                                   "f", "clm", "vm", "qh", "vh", "kmet"};
 
-const char *ks_drug_name(ks_drug d) { return (unsigned)d < KS_DRUG_N ? drug_names[d] : "?"; }
-const char *ks_route_name(ks_route r) { return (unsigned)r < KS_ROUTE_N ? route_names[r] : "?"; }
 const char *ks_species_name(ks_species s) {
   return (unsigned)s < KS_SPECIES_N ? species_names[s] : "?";
 }
 const char *ks_pk_param_name(ks_pk_param p) {
   return (unsigned)p < KS_PKP_N ? param_names[p] : "?";
-}
-
-int ks_drug_parse(const char *name) {
-  if (!name) return -1;
-  for (int i = 0; i < KS_DRUG_N; i++)
-    if (strcmp(name, drug_names[i]) == 0) return i;
-  if (strcmp(name, "s-ketamine") == 0) return KS_DRUG_ESKETAMINE;
-  return -1;
-}
-
-int ks_route_parse(const char *name) {
-  if (!name) return -1;
-  for (int i = 0; i < KS_ROUTE_N; i++)
-    if (strcmp(name, route_names[i]) == 0) return i;
-  if (strcmp(name, "in") == 0 || strcmp(name, "nasal") == 0) return KS_ROUTE_INTRANASAL;
-  if (strcmp(name, "po") == 0) return KS_ROUTE_ORAL;
-  if (strcmp(name, "sl") == 0 || strcmp(name, "buccal") == 0) return KS_ROUTE_SUBLINGUAL;
-  if (strcmp(name, "pr") == 0) return KS_ROUTE_RECTAL;
-  return -1;
 }
 
 double ks_species_molar_mass_g_per_mol(ks_species s) {
