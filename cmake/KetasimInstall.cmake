@@ -10,7 +10,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # Public headers: every include/ketasim/*.h except the CLI's internal helpers (core.h explains).
-set(KS_INTERNAL_HEADERS io.h report.h)
+set(KS_INTERNAL_HEADERS io.h report.h linalg.h)
 file(GLOB _ks_headers ${CMAKE_SOURCE_DIR}/include/ketasim/*.h)
 set(_ks_public_headers)
 foreach(h IN LISTS _ks_headers)

@@ -3,7 +3,7 @@
  * between dose events, with zero-order inputs solved in closed form. */
 #include "pk_internal.h"
 
-#include <lapacke.h>
+#include <ketasim/linalg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +91,9 @@ static double max_abs(const double *a, int n) {
  * or a factorisation fails. */
 static int lapack_eig(pk_unit *u) {
   int n = u->n;
-  double a[PK_MAXS * PK_MAXS], wr[PK_MAXS], wi[PK_MAXS], vl[1];
+  double a[PK_MAXS * PK_MAXS], wr[PK_MAXS], wi[PK_MAXS];
   memcpy(a, u->A, sizeof(double) * (size_t)(n * n));
-  lapack_int info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, a, n, wr, wi, vl, 1, u->V, n);
-  if (info != 0) return 1;
+  if (ks_la_eig((size_t)n, a, wr, wi, u->V) != 0) return 1;
   /* Compartment matrices of these models have real eigenvalues (they are similar to symmetric
    * matrices block by block). */
   double scale = max_abs(u->A, n * n);
@@ -102,10 +101,7 @@ static int lapack_eig(pk_unit *u) {
     if (fabs(wi[i]) > 1e-12 * scale) return 1;
   memcpy(u->lambda, wr, sizeof(double) * (size_t)n);
   memcpy(u->Vinv, u->V, sizeof(double) * (size_t)(n * n));
-  lapack_int ipiv[PK_MAXS];
-  if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, u->Vinv, n, ipiv) != 0) return 1;
-  if (LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, u->Vinv, n, ipiv) != 0) return 1;
-  return 0;
+  return ks_la_inverse((size_t)n, u->Vinv) != 0;
 }
 
 /* Check V V^-1 = I and the condition of V: near-coincident eigenvalues make V nearly singular,
