@@ -71,6 +71,11 @@ KS_INTERNAL_API void ks_json_null(ks_json *j);
 /** Finish the document with a newline. */
 KS_INTERNAL_API void ks_json_finish(ks_json *j);
 
+/** The provenance block of every JSON output, as key "provenance": {ketasim_version,
+ *  git_revision, dependencies, command_line (null when the context has none)}. Written inside an
+ *  object; the one function that writes it. */
+KS_INTERNAL_API void ks_json_provenance(ks_json *j, const ks_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

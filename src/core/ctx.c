@@ -38,6 +38,7 @@ struct ks_ctx {
   pthread_mutex_t err_lock;     /* serialises failures and log lines from worker threads */
   ks_status last_status;
   char last_error[KS_ERRBUF];
+  char *command_line;           /* copy of opts.command_line, or NULL */
 };
 
 static const char *const status_names[] = {
@@ -64,6 +65,17 @@ const char *ks_status_message(ks_status s) {
 }
 
 const char *ks_version(void) { return KS_VERSION_STRING; }
+
+/* Set by the build (cmake/KetasimDeps.cmake, src/core/CMakeLists.txt). */
+#ifndef KS_GIT_REVISION
+#define KS_GIT_REVISION "unknown"
+#endif
+#ifndef KS_DEP_VERSIONS
+#define KS_DEP_VERSIONS ""
+#endif
+const char *ks_git_revision(void) { return KS_GIT_REVISION; }
+const char *ks_dependency_versions(void) { return KS_DEP_VERSIONS; }
+const char *ks_ctx_command_line(const ks_ctx *ctx) { return ctx ? ctx->command_line : NULL; }
 
 ks_ctx_opts ks_ctx_opts_default(void) {
   ks_ctx_opts o;
@@ -98,6 +110,17 @@ ks_status ks_ctx_create(const ks_ctx_opts *opts, ks_ctx **out) {
     return KS_ENOMEM;
   }
   c->last_status = KS_OK;
+  c->opts.command_line = NULL;
+  if (opts->command_line) { /* not through ks_malloc: fault injection counts the caller's allocations */
+    size_t len = strlen(opts->command_line) + 1;
+    c->command_line = c->opts.alloc_fn(c->opts.alloc_ud, len);
+    if (!c->command_line) {
+      pthread_mutex_destroy(&c->err_lock);
+      c->opts.free_fn(c->opts.alloc_ud, c);
+      return KS_ENOMEM;
+    }
+    memcpy(c->command_line, opts->command_line, len);
+  }
   *out = c;
   return KS_OK;
 }
@@ -106,6 +129,7 @@ void ks_ctx_destroy(ks_ctx **ctx) {
   if (!ctx || !*ctx) return;
   ks_ctx *c = *ctx;
   pthread_mutex_destroy(&c->err_lock);
+  if (c->command_line) c->opts.free_fn(c->opts.alloc_ud, c->command_line);
   c->opts.free_fn(c->opts.alloc_ud, c);
   *ctx = NULL;
 }

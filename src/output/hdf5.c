@@ -220,14 +220,15 @@ static ks_status write_measures(ks_ctx *ctx, h5w *w, const ks_trial_result *r, F
 
 static void write_provenance(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
   attr_str(w, w->file, "ketasim_version", ks_version());
-  attr_str(w, w->file, "git_revision", KS_GIT_REVISION);
+  attr_str(w, w->file, "git_revision", ks_git_revision());
   attr_u64(w, w->file, "seed", (unsigned long long)r->plan.seed);
   attr_u64(w, w->file, "replicate", (unsigned long long)r->plan.replicate);
   attr_u64(w, w->file, "n_patients", (unsigned long long)r->n);
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);
   char deps[512];
-  snprintf(deps, sizeof deps, "HDF5 %u.%u.%u%s%s", maj, min, rel, KS_DEP_VERSIONS[0] ? ", " : "", KS_DEP_VERSIONS);
+  const char *dv = ks_dependency_versions();
+  snprintf(deps, sizeof deps, "HDF5 %u.%u.%u%s%s", maj, min, rel, dv[0] ? ", " : "", dv);
   attr_str(w, w->file, "dependencies", deps);
   attr_str(w, w->file, "contents", "per-patient covariates, arm and visit-level values of every measure "
                                    "(patients.csv in arrays); see docs/scaling.md");

@@ -775,6 +775,7 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_int(&j, n_threads);
   ks_json_key(&j, "processes");
   ks_json_int(&j, n_processes);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_end_object(&j);
   ks_json_finish(&j);
