@@ -9,3 +9,5 @@ set_property(TEST regression_trial_small APPEND PROPERTY ENVIRONMENT
 # The module graph from the build: acyclic, in KS_MODULE_ORDER, includes agree, diagram current.
 add_test(NAME module_graph COMMAND python3 ${CMAKE_SOURCE_DIR}/scripts/module-graph --check ${CMAKE_SOURCE_DIR})
 set_tests_properties(module_graph PROPERTIES LABELS "architecture" TIMEOUT 300)
+# data/*.tsv tables that repeat figures of the code agree with it.
+ks_add_test(test_data_tables ${CMAKE_SOURCE_DIR}/tests/unit/test_data_tables.c LIBS ketasim)
