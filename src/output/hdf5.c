@@ -38,13 +38,6 @@ ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char
 
 int ks_trial_hdf5_available(void) { return 1; }
 
-#ifndef KS_GIT_REVISION
-#define KS_GIT_REVISION "unknown"
-#endif
-#ifndef KS_DEP_VERSIONS
-#define KS_DEP_VERSIONS ""
-#endif
-
 #define CHUNK_PATIENTS 1024
 
 typedef struct h5w {
