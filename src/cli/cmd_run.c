@@ -124,6 +124,12 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+#define KS_CLI_TRY(expr)              \
+  do {                                \
+    ks_status st_ = (expr);           \
+    if (st_ != KS_OK) return st_;     \
+  } while (0)
+
 /* A short table of the results on stdout. */
 static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_result *r, const ks_trial_primary *pr) {
   printf("%s: %zu patients, %zu visits each\n\n", sc->name, ks_trial_n_patients(r), ks_trial_n_visits(r));
@@ -148,6 +154,27 @@ static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_resul
            ks_scen_scale_name(pr->scale), pr->day, pr->contrast, pr->difference, pr->ci_lo, pr->ci_hi, pr->p,
            pr->cohens_d, pr->method);
   printf("\nA research simulation, not medical advice.\n");
+}
+
+/* Rank 0, after the run: summary.json, patients.csv, scenario.resolved.yaml, report.html (and
+ * the HDF5 file of the stream), the checkpoint removed, the table on stdout. */
+static ks_status write_outputs(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_result *res, const char *out,
+                               const char *hdf5, double wall, int threads, int n_proc, int quiet) {
+  if (!quiet && ks_trial_n_resumed(res))
+    fprintf(stderr, "ketasim: resumed from %s/.checkpoint: %zu patients were already done\n", out,
+            ks_trial_n_resumed(res));
+  ks_trial_primary pr;
+  KS_CLI_TRY(ks_trial_summarise(ctx, res, &pr));
+  int used_threads = threads > 0 ? threads : ks_trial_default_threads();
+  KS_CLI_TRY(ks_trial_write(ctx, res, out, wall, used_threads, n_proc));
+  KS_CLI_TRY(ks_report_trial_html(ctx, res, out));
+  KS_CLI_TRY(ks_trial_finish(ctx, res));
+  print_table(ctx, sc, res, &pr);
+  if (!quiet)
+    fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html} in %.1f s\n",
+            out, wall);
+  if (!quiet && hdf5) fprintf(stderr, "ketasim: wrote %s\n", hdf5);
+  return KS_OK;
 }
 
 int ks_cli_run(int argc, char **argv) {
@@ -232,19 +259,9 @@ int ks_cli_run(int argc, char **argv) {
   if (st != KS_OK) goto fail;
   double wall = now_s() - t0;
   if (rank != 0) goto done; /* rank 0 alone writes the outputs */
-  if (!quiet && ks_trial_n_resumed(res))
-    fprintf(stderr, "ketasim: resumed from %s/.checkpoint: %zu patients were already done\n", out->value,
-            ks_trial_n_resumed(res));
-  ks_trial_primary pr;
-  if ((st = ks_trial_summarise(ctx, res, &pr)) != KS_OK) goto fail;
-  int used_threads = (int)threads;
-  if (used_threads <= 0) used_threads = ks_trial_default_threads();
-  if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
-  if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
-  if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
-  print_table(ctx, sc, res, &pr);
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
-  if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
+  if ((st = write_outputs(ctx, sc, res, out->value, hdf5->seen ? hdf5->value : NULL, wall, (int)threads, n_proc,
+                          quiet)) != KS_OK)
+    goto fail;
 done:
   ks_trial_result_destroy(&res);
   ks_scenario_destroy(&sc);
