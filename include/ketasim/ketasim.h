@@ -46,4 +46,5 @@
 #include <ketasim/trial.h>
 #include <ketasim/output.h>
 #include <ketasim/power.h>
+#include <ketasim/api.h>
 #endif

@@ -20,7 +20,7 @@ typedef enum {
 } ks_route;
 
 /** Names as written in scenario files and on the command line ("ketamine", "iv"); "?" when out of
- *  range. parse accepts the names and common aliases ("s-ketamine"; "in", "nasal", "po", "sl",
+ *  range. parse accepts the names (any case) and common aliases ("s-ketamine"; "in", "nasal", "po", "sl",
  *  "buccal", "pr") and returns -1 for anything else. Pure; thread-safe. */
 KS_API const char *ks_drug_name(ks_drug d);
 KS_API const char *ks_route_name(ks_route r);

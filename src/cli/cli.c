@@ -129,15 +129,8 @@ static void log_to_stderr(void *ud, ks_log_level level, const char *line) {
 static char command_line[2048];
 
 void cli_set_command_line(int argc, char **argv) {
-  size_t n = 0;
-  command_line[0] = '\0';
-  for (int i = 0; i < argc && n + 1 < sizeof command_line; i++) {
-    int k = snprintf(command_line + n, sizeof command_line - n, "%s%s", i ? " " : "", argv[i]);
-    if (k < 0) break;
-    n += (size_t)k;
-  }
-  if (n >= sizeof command_line) n = sizeof command_line - 1;
-  command_line[n] = '\0';
+  /* argv[0] is the program's path; cli_command_line writes "ketasim" for it and quotes the rest. */
+  if (argc > 1) cli_command_line(argc - 1, argv + 1, command_line, sizeof command_line);
 }
 
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed) {
@@ -179,4 +172,17 @@ void cli_progress_update(cli_progress *p, size_t done, size_t total) {
 
 void cli_progress_done(cli_progress *p) {
   if (!p->quiet && p->tty) fputc('\n', stderr);
+}
+
+void cli_command_line(int argc, char **argv, char *buf, size_t cap) {
+  size_t o = (size_t)snprintf(buf, cap, "ketasim");
+  for (int i = 0; i < argc && o + 4 < cap; i++) {
+    int quote = strpbrk(argv[i], " \t'\"$`\\") != NULL || !*argv[i];
+    o += (size_t)snprintf(buf + o, cap - o, quote ? " '" : " ");
+    for (const char *c = argv[i]; *c && o + 6 < cap; c++) {
+      if (*c == '\'' && quote) o += (size_t)snprintf(buf + o, cap - o, "'\\''");
+      else buf[o++] = *c, buf[o] = '\0';
+    }
+    if (quote && o + 2 < cap) o += (size_t)snprintf(buf + o, cap - o, "'");
+  }
 }

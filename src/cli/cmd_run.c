@@ -167,7 +167,7 @@ static ks_status write_outputs(ks_ctx *ctx, const ks_scenario *sc, const ks_tria
   KS_CLI_TRY(ks_trial_summarise(ctx, res, &pr));
   int used_threads = threads > 0 ? threads : ks_trial_default_threads();
   KS_CLI_TRY(ks_trial_write(ctx, res, out, wall, used_threads, n_proc));
-  KS_CLI_TRY(ks_report_trial_html(ctx, res, out));
+  KS_CLI_TRY(ks_report_trial_html_cmd(ctx, res, out, ks_ctx_command_line(ctx)));
   KS_CLI_TRY(ks_trial_finish(ctx, res));
   print_table(ctx, sc, res, &pr);
   if (!quiet)
