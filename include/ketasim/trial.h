@@ -178,6 +178,11 @@ KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_tr
  *  single arm. */
 KS_API size_t ks_trial_design_n_groups(const ks_scenario *sc);
 
+/** Slots of group g in one permuted randomisation block: 2 x the arm's allocation ratio, rounded,
+ *  at least 1 (sequences of a crossover: 2). A block holds at most 64 slots (ks_trial_run refuses
+ *  more). */
+KS_API long ks_trial_block_slots(const ks_scenario *sc, size_t g);
+
 /** Number of randomised groups (arms; sequences for a crossover; 1 for a single arm) and their
  *  labels ("ketamine", or "ketamine-midazolam" for a crossover sequence). */
 KS_API size_t ks_trial_n_groups(const ks_trial_result *r);

@@ -21,14 +21,12 @@
 
 /* ---- power ---------------------------------------------------------------------------------- */
 
-/* Randomisation slots per group in a block (as trial.c's permuted blocks: ratio x 2, at least 1;
- * sequences of a crossover have ratio 1). Returns the smallest. */
+/* Randomisation slots per group in a block (ks_trial_block_slots, the rule of the trial's permuted
+ * blocks). Returns the smallest. */
 static long group_slots(const ks_scenario *sc, size_t n_groups, long *slots) {
   long m_min = 0;
   for (size_t g = 0; g < n_groups; g++) {
-    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
-    slots[g] = lround(ratio * 2.0);
-    if (slots[g] < 1) slots[g] = 1;
+    slots[g] = ks_trial_block_slots(sc, g);
     if (m_min == 0 || slots[g] < m_min) m_min = slots[g];
   }
   return m_min;

@@ -181,6 +181,12 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
   return KS_OK;
 }
 
+long ks_trial_block_slots(const ks_scenario *sc, size_t g) {
+  double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
+  long m = lround(ratio * 2.0);
+  return m < 1 ? 1 : m;
+}
+
 /* Slots of one permuted block; a design that needs more is refused, never truncated. */
 #define KS_TRIAL_MAX_BLOCK 64
 
@@ -193,9 +199,7 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
   int slots[KS_TRIAL_MAX_BLOCK];
   size_t bs = 0;
   for (size_t a = 0; a < n_groups; a++) {
-    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
-    long m = lround(ratio * 2.0);
-    if (m < 1) m = 1;
+    long m = ks_trial_block_slots(sc, a);
     if ((size_t)m > KS_TRIAL_MAX_BLOCK - bs)
       return ks_ctx_fail(ctx, KS_EINPUT, "%s: the allocation ratios need more than %d randomisation slots per "
                          "block (expected smaller ratios: each arm takes 2 x its ratio slots)", sc->name,
