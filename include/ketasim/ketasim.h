@@ -30,6 +30,7 @@
 #include <ketasim/core.h>
 #include <ketasim/rng.h>
 #include <ketasim/units.h>
+#include <ketasim/nonmem.h>
 #include <ketasim/validate.h>
 #include <ketasim/scenario.h>
 #include <ketasim/ode.h>
@@ -40,7 +41,10 @@
 #include <ketasim/imaging.h>
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
+#include <ketasim/mood.h>
+#include <ketasim/link.h>
 #include <ketasim/population.h>
+#include <ketasim/fit.h>
 #include <ketasim/stats.h>
 #include <ketasim/parallel.h>
 #include <ketasim/trial.h>

@@ -26,6 +26,20 @@ KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const cha
  *  Harmless when there is none. */
 KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
 
+/** PATH (doses.csv): every dose of every patient in the NONMEM / nlmixr2 layout (ID, TIME h,
+ *  AMT mg, RATE mg/h, EVID 1, CMT 2 central for IV or 1 depot, MDV 1, DRUG, ROUTE, PERIOD, ARM,
+ *  WT kg, AGE y, SEX 1 female) with '# units:' and '# cmt:' lines, readable by ks_nm_read.
+ *  Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path);
+
+/** DIR/patients_long.csv from DIR/patients.csv (written by ks_trial_write): one row per
+ *  patient x visit x measure with the visit number and label, nominal and actual time (h; equal:
+ *  visits are on schedule), nominal day, measure, value (empty when missing), unit, assessed
+ *  (1/0) and after_dropout (1/0; dropout is read from the symptom scales a visit schedules, which
+ *  are always recorded unless the patient has dropped out, and lasts). Not assessed and after
+ *  dropout are thus told apart. Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char *dir);
+
 /** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
 KS_API int ks_trial_hdf5_available(void);
 

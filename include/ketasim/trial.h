@@ -54,6 +54,17 @@ typedef struct ks_trial_options {
                                     when it belongs to another scenario, seed or n) */
   const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
                                     streaming) and return KS_EINTERRUPTED */
+  const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
+                                    (ablations switch routes off here: docs/model/link.md) */
+  /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
+   * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
+  const struct ks_population_table *population_table;
+  /* Non-NULL: patient k's (0-based) doses are doses_of(doses_ud, k, &n) instead of their arm's
+   * regimen ("give these patients these doses"; the array stays owned by the caller and must
+   * live through the run). Visits, therapy and endpoints keep the scenario's schedule; the dose
+   * checks (studied range) still apply. Called from worker threads: must be thread-safe. */
+  const ks_pk_dose *(*doses_of)(void *doses_ud, size_t patient, size_t *n);
+  void *doses_ud;
 } ks_trial_options;
 
 /* Where a run's per-patient rows go (ks_trial_options.sink): rank 0 calls it from the calling
@@ -100,6 +111,8 @@ typedef enum {
 } ks_measure;
 
 KS_API const char *ks_measure_name(ks_measure m);
+/** Unit of a measure ("points" for scale totals, "mmHg", "1" for dimensionless states). */
+KS_API const char *ks_measure_unit(ks_measure m);
 
 
 /** Run the trial of scenario SC. Writes *out only on success.

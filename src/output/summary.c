@@ -11,17 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int ks_trial_scale_measure(ks_scen_scale s) {
-  switch (s) {
-    case KS_SCALE_CAPS5: return KS_M_CAPS5;
-    case KS_SCALE_PCL5: return KS_M_PCL5;
-    case KS_SCALE_IESR: return KS_M_IESR;
-    case KS_SCALE_MADRS: return KS_M_MADRS;
-    case KS_SCALE_CADSS: return KS_M_CADSS;
-    default: return -1;
-  }
-}
-
 static double val(const ks_trial_result *r, size_t i, size_t v, int m) {
   return ks__trial_val(r, i, v, m); /* full or streamed layout (trial_internal.h) */
 }

@@ -224,12 +224,15 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 }
 
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
-static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
+static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
+  plan->link = link ? *link : ks_link_params_default();
+  KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
   plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
+  plan->mood = ks_mood_params_default();
   ks_clinic_params cp = ks_clinic_params_default();
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }
@@ -247,9 +250,11 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   plan->seed = sc->seed;
   plan->replicate = o.replicate;
   plan->keep_trajectories = o.keep_trajectories;
+  plan->doses_of = o.doses_of;
+  plan->doses_ud = o.doses_ud;
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
-  if (st == KS_OK) st = init_layers(ctx, plan);
+  if (st == KS_OK) st = init_layers(ctx, plan, o.link);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
   if (st == KS_OK && (o.n_patients > KS_SCENARIO_MAX_PATIENTS || sc->population.n > KS_SCENARIO_MAX_PATIENTS))
@@ -263,7 +268,10 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
   }
-  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
+  if (st == KS_OK)
+    st = o.population_table ? ks__trial_table_patients(ctx, plan, o.population_table, n, r->patients,
+                                                       &r->n_screened)
+                            : screen(ctx, plan, n, r->patients, &r->n_screened);
   if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);

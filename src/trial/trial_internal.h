@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
+#include <ketasim/link.h>
+#include <ketasim/mood.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/population.h>
 #include <ketasim/receptor.h>
@@ -31,12 +33,17 @@ typedef struct trial_plan {
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
   int keep_trajectories;
+  /* Doses given per patient instead of the regimen (ks_trial_options.doses_of); NULL: none. */
+  const ks_pk_dose *(*doses_of)(void *ud, size_t patient, size_t *n);
+  void *doses_ud;
   /* Layer parameters shared by every patient (read-only during the loop). */
   ks_clinic_model *clinic;
   ks_receptor_params receptor;
   ks_cascade_params cascade;
   ks_fear_params fear;
   ks_acute_params acute;
+  ks_link_params link;           /* the joins between layers (docs/model/link.md) */
+  ks_mood_params mood;
 } trial_plan;
 
 /* One randomised patient. */
@@ -89,6 +96,19 @@ ks_status ks__trial_check_memory(ks_ctx *ctx, const ks_trial_result *r, const ks
 /* Allocate r->values for the run's layout (full, or the kept measures when o->stream_dir is set;
  * nothing on ranks other than 0). Called by the setup once the schedule and n are known. */
 ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+
+/* The doses of patient PT, every period, in regimen order (tidy.c); *out allocated via ctx. */
+ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
+                                  ks_pk_dose **out, size_t *n_out);
+
+/* 1 when visit v's values (vals[KS_M_N]) show that the patient has dropped out: a symptom scale
+ * the visit schedules is missing (tidy.c). Dropout is never at baseline and lasts. */
+int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals);
+
+/* Patients 0..n-1 from rows of a covariate table, without screening (enrol_table.c). */
+ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
+                                   const ks_population_table *t, size_t n, trial_patient *out,
+                                   size_t *n_screened);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
