@@ -82,8 +82,10 @@ typedef struct ks_trial_test {
 
 /** The primary analysis of ks_trial_summarise on plain arrays, for replicate loops.
  *  paired = 0: ANCOVA of y with baseline as covariate (ks_stats_ancova), group 0 minus group 1,
- *  other groups kept in the model; paired = 1: paired t test, the one-sample t of y (group and
- *  baseline unused, may be NULL). NaN entries are missing. Does not allocate. An analysis that
+ *  other groups kept in the model; paired = 1 (crossover): the within-patient differences y
+ *  adjusted for period with group = sequence, (mean y | seq 0 + mean y | seq 1) / 2 on n - 2 df,
+ *  which is the random-intercept mixed model's treatment effect on complete pairs (baseline
+ *  unused; group NULL: the one-sample t of y). NaN entries are missing. Does not allocate. An analysis that
  *  cannot be computed sets out->valid = 0 and returns KS_OK (a singular fit may leave a message
  *  in the context). Thread-safety: re-entrant.
  *  @return KS_OK, KS_EINVAL (NULL pointers). */

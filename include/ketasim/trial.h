@@ -177,14 +177,24 @@ typedef struct ks_trial_primary {
   int valid;
   ks_scen_scale scale;
   double day;
-  char contrast[2 * KS_SCENARIO_NAME_MAX + 4];
+  char contrast[2 * KS_SCENARIO_NAME_MAX + 24];
   double difference, ci_lo, ci_hi, p, cohens_d, cohens_d_lo, cohens_d_hi, se;
-  char method[64];                 /* "ANCOVA on change, baseline covariate" or "paired t on change (crossover, n=...)" */
+  double df;                       /* of the test (Satterthwaite for the crossover model) */
+  /* Effect sizes as papers define them: d on the pooled SD of the change (= cohens_d), d on the
+   * pooled SD of the endpoint scores, Hedges' g (d on change x J(df)). Single arm: d_z = mean
+   * change / SD of change (cohens_d and cohens_d_change_sd), g = J(n-1) d_z, no endpoint d. */
+  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
+  /* Crossover: the period (period 2 - period 1) and sequence effects of the mixed model. */
+  double period_effect, period_p, sequence_effect, sequence_p;
+  char method[112];
 } ks_trial_primary;
 
-/** The primary contrast: ANCOVA on change with baseline as covariate (parallel designs, arms[0]
- *  minus arms[1]) or a paired t test of the within-patient difference (crossover). A statistic
- *  that cannot be computed (too few patients) leaves primary->valid at 0; that is not an error. */
+/** The primary analysis: ANCOVA on change with baseline as covariate (parallel designs: the
+ *  scenario's first contrast, treatment arm minus control arm); a linear mixed model on the change
+ *  from each period's baseline, y ~ treatment + period + sequence + (1 | patient), REML with
+ *  Satterthwaite df (crossover: arms[0] minus arms[1]); the one-sample t test of the change from
+ *  baseline (single arm). A statistic that cannot be computed (too few patients) leaves
+ *  primary->valid at 0; that is not an error. */
 KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *primary);
 
 /** Randomised groups of scenario SC's design: its arms, 2 sequences for a crossover, 1 for a
@@ -195,6 +205,34 @@ KS_API size_t ks_trial_design_n_groups(const ks_scenario *sc);
  *  at least 1 (sequences of a crossover: 2). A block holds at most 64 slots (ks_trial_run refuses
  *  more). */
 KS_API long ks_trial_block_slots(const ks_scenario *sc, size_t g);
+/** Every contrast of the scenario (parallel designs) in one ANCOVA on change with the baseline
+ *  covariate, with the scenario's multiplicity adjustment. */
+typedef struct ks_trial_contrast {
+  int treat, ctrl;                 /* arm indices */
+  char name[2 * KS_SCENARIO_NAME_MAX + 4];
+  int valid;
+  double difference, se, df, ci_lo, ci_hi, p;
+  double p_adjusted, ci_adj_lo, ci_adj_hi;   /* Holm: p only (intervals unadjusted); Dunnett: simultaneous */
+  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
+} ks_trial_contrast;
+
+typedef struct ks_trial_contrasts {
+  size_t n;
+  ks_scen_multiplicity multiplicity;
+  double critical_t;               /* of the (simultaneous) 95% intervals */
+  double corr_max_error;           /* Dunnett: gap of the product-correlation form (0 exact) */
+  ks_trial_contrast c[KS_SCENARIO_MAX_CONTRASTS];
+} ks_trial_contrasts;
+
+KS_API ks_status ks_trial_contrasts_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_contrasts *out);
+
+/** Expectancy of arm A as the design sets it (src/trial/design.c, docs/model/design.md): the prior
+ *  belief of receiving the active treatment, the belief after the first dose (functional
+ *  unblinding), the value the clinic layer takes, and the arm's recognisability. */
+typedef struct ks_trial_expectancy {
+  double prior, after_first_dose, clinic, recognisability;
+} ks_trial_expectancy;
+KS_API ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_expectancy *out);
 
 /** Number of randomised groups (arms; sequences for a crossover; 1 for a single arm) and their
  *  labels ("ketamine", or "ketamine-midazolam" for a crossover sequence). */

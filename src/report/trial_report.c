@@ -127,13 +127,19 @@ ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const ks_trial_result *r, const 
   /* The scenario in words. */
   char words[4096];
   size_t o = 0;
-  o += (size_t)snprintf(words + o, sizeof words - o, "A %s trial of %zu virtual patients (population: %s). ",
-                        ks_scen_design_name(sc->design), ks_trial_n_patients(r), ks_scen_preset_name(sc->population.preset));
+  o += (size_t)snprintf(words + o, sizeof words - o, "A %s %s trial of %zu virtual patients (population: %s). ",
+                        ks_scen_blinding_name(sc->blinding), ks_scen_design_name(sc->design), ks_trial_n_patients(r), ks_scen_preset_name(sc->population.preset));
   for (size_t a = 0; a < sc->n_arms && o < sizeof words - 200; a++) {
     const ks_scen_arm *arm = &sc->arms[a];
-    o += (size_t)snprintf(words + o, sizeof words - o, "Arm %s:", arm->name);
+    o += (size_t)snprintf(words + o, sizeof words - o, "Arm %s:%s", arm->name,
+                          arm->control != KS_ARM_CONTROL_NONE ? " no treatment (waiting list or no-treatment control);" : "");
     for (size_t k = 0; k < arm->n_regimen && o < sizeof words - 200; k++) {
       const ks_scen_dose *d = &arm->regimen[k];
+      if (d->drug == KS_SCEN_SALINE) {
+        o += (size_t)snprintf(words + o, sizeof words - o, " saline (inert placebo) on %zu day%s;", d->n_days,
+                              d->n_days == 1 ? "" : "s");
+        continue;
+      }
       char inf[48] = "";
       if (d->infusion_h > 0) snprintf(inf, sizeof inf, " over a %g-min infusion", 60.0 * d->infusion_h);
       o += (size_t)snprintf(words + o, sizeof words - o, " %s %g %s %s%s on %zu day%s;", ks_scen_drug_name(d->drug), d->dose,

@@ -23,7 +23,7 @@ ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const tri
   size_t n = 0;
   for (size_t p = 0; p < plan->n_periods; p++) {
     const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    for (size_t r = 0; r < a->n_regimen; r++) n += a->regimen[r].n_days;
+    for (size_t r = 0; r < a->n_regimen; r++) n += KS_SCEN_DRUG_HAS_PK(a->regimen[r].drug) ? a->regimen[r].n_days : 0;
   }
   ks_pk_dose *doses = ks_calloc(ctx, n ? n : 1, sizeof *doses);
   if (!doses) return KS_ENOMEM;
@@ -33,6 +33,7 @@ ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const tri
     double off = (double)p * plan->period_offset_h;
     for (size_t r = 0; r < a->n_regimen; r++) {
       const ks_scen_dose *d = &a->regimen[r];
+      if (!KS_SCEN_DRUG_HAS_PK(d->drug)) continue; /* saline, active placebo: no PK (design.c) */
       for (size_t j = 0; j < d->n_days; j++) {
         ks_pk_dose *o = &doses[k++];
         o->drug = (ks_drug)d->drug;
