@@ -47,7 +47,7 @@ KS_INTERNAL_API void ks_csv_end_row(FILE *fp);
  *  trimming blanks around unquoted fields; stops at the end of the line (\n or \r\n).
  *  fields[i] point into LINE; cols[i] (may be NULL) get each field's 1-based column.
  *  @return the number of fields, or cap + 1 when the line has more than cap. Pure. */
-KS_API size_t ks_csv_split(char *line, char **fields, int *cols, size_t cap);
+KS_INTERNAL_API size_t ks_csv_split(char *line, char **fields, int *cols, size_t cap);
 
 /* ---- JSON (streaming writer with commas and indentation handled for the caller) ---- */
 

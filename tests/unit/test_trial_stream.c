@@ -117,6 +117,8 @@ KS_TEST(cancel_stops_at_a_batch_end_with_a_checkpoint) {
   o.batch_patients = 3;
   o.sink = &ks_trial_stream_sink;
   o.stream_dir = "test_trial_stream_cancel";
+  /* A checkpoint left by an earlier run of this test (another build's run) would be refused. */
+  remove("test_trial_stream_cancel/.checkpoint");
   o.cancel = &stop;
   ks_trial_result *r = NULL;
   KS_ASSERT_EQ_INT(ks_trial_run(ctx, sc, &o, &r), KS_EINTERRUPTED);
