@@ -264,9 +264,6 @@ ks_status ks_api_cascade(ks_ctx *ctx, const ks_api_regimen *reg, double duration
   return KS_OK;
 }
 
-/* Unit of a patients.csv measure, from its name: scale totals in points, FC as Fisher z, blood
- * pressure in mmHg, the rest relative or fractions ("1"). */
-
 ks_status ks_api_trial(ks_ctx *ctx, const ks_trial_result *r, ks_table **out) {
   if (!ctx) return KS_EINVAL;
   KS_CHECK_ARG(ctx, r != NULL && out != NULL);
