@@ -81,6 +81,26 @@ KS_API ks_status ks_morris_indices(ks_ctx *ctx, size_t k, size_t r, const double
                                    const double *low, const double *high, size_t n_boot, double level,
                                    uint64_t seed, ks_morris_index *out);
 
+/* ---- First-order index from given data ---------------------------------------------------- */
+
+/* The share of the variance of y explained by x alone, Var(E[y | x]) / Var(y), from n (x, y) pairs
+ * drawn by the model (no design needed: "who responds" from one trial's patients). x is cut into
+ * n_bins equiprobable bins (or its distinct values when it has at most n_bins of them) and the
+ * index is the bias-corrected between-bin share of the sum of squares, epsilon^2 = (SS_between -
+ * (M - 1) MS_within) / SS_total (Kelley 1935), which removes the positive bias (M - 1) / n of the
+ * plain ratio for an x unrelated to y (it can then be slightly negative). The bootstrap resamples
+ * the pairs with the bins kept; its percentile interval is shifted by the bootstrap bias (repeated
+ * pairs inflate epsilon^2 in a resample) so that it is centred on the estimate. */
+typedef struct ks_given_data_index {
+  double s1, s1_lo, s1_hi;
+  size_t n_bins;
+} ks_given_data_index;
+
+/** NaN pairs are skipped. @return KS_OK; KS_EINVAL (fewer than 2 n_bins usable pairs, y without
+ *  variance); KS_ENOMEM. */
+KS_API ks_status ks_given_data_first_order(ks_ctx *ctx, const double *x, const double *y, size_t n, size_t n_bins,
+                                           size_t n_boot, double level, uint64_t seed, ks_given_data_index *out);
+
 /* ---- Derivative-free optimisation (NLopt) -------------------------------------------------- */
 
 typedef enum {

@@ -203,4 +203,39 @@ KS_TEST(optim_planted_constrained) {
   ks_ctx_destroy(&ctx);
 }
 
+/* Given data: y = x1 + 0.5 x2 + e with x1, x2 ~ U(0, 1) and e ~ N(0, 0.3^2): Var = 1/12 +
+ * 0.25/12 + 0.09, S1(x1) = (1/12) / Var, S1(x2) = (0.25/12) / Var; an unrelated x3 gives ~0;
+ * a binary x4 that shifts y by 1 on half the pairs explains 0.25 / (Var + 0.25). */
+KS_TEST(given_data_first_order) {
+  ks_ctx *ctx = ks_test_ctx();
+  enum { N = 20000 };
+  double *x = malloc(4 * N * sizeof *x), *y = malloc(N * sizeof *y);
+  KS_ASSERT_TRUE(x && y);
+  uint64_t s = 88172645463325252ull;
+  for (size_t j = 0; j < N; j++) {
+    double u[4];
+    for (int c = 0; c < 4; c++) { /* xorshift64: a fixed test stream */
+      s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+      u[c] = (double)(s >> 11) / 9007199254740992.0;
+    }
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    double u5 = (double)(s >> 11) / 9007199254740992.0;
+    double e = 0.3 * sqrt(-2.0 * log(u[3] + 1e-300)) * cos(2.0 * M_PI * u5);
+    x[j] = u[0], x[N + j] = u[1], x[2 * N + j] = u[2], x[3 * N + j] = u5 < 0.5 ? 1.0 : 0.0;
+    y[j] = u[0] + 0.5 * u[1] + e + x[3 * N + j];
+  }
+  double var = 1.0 / 12 + 0.25 / 12 + 0.09 + 0.25;
+  const double want[4] = {(1.0 / 12) / var, (0.25 / 12) / var, 0.0, 0.25 / var};
+  for (int c = 0; c < 4; c++) {
+    ks_given_data_index ix;
+    KS_ASSERT_OK(ks_given_data_first_order(ctx, x + c * N, y, N, 20, 300, 0.95, 9, &ix));
+    KS_ASSERT_RANGE(want[c], ix.s1_lo, ix.s1_hi);
+    KS_ASSERT_NEAR(ix.s1, want[c], 0.02);
+    KS_ASSERT_EQ_INT(ix.n_bins, c == 3 ? 2 : 20);
+  }
+  free(x);
+  free(y);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST_MAIN()
