@@ -19,5 +19,8 @@
 #include <ketasim/population.h>
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>
+#include <ketasim/sensitivity.h>
+#include <ketasim/scenario_optimize.h>
+#include <ketasim/explore.h>
 #include <ketasim/report.h>
 #endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* What `ketasim sensitivity` and `ketasim optimize` share: interruption, the studied group,
+ * progress over trials. */
+#ifndef KS_EXPLORE_CLI_H
+#define KS_EXPLORE_CLI_H
+
+#include <signal.h>
+
+#include <ketasim/explore.h>
+
+#include "cli.h"
+
+/* Return ST from the calling function when it is not KS_OK. */
+#define KS_TRY_ST(expr)                  \
+  do {                                   \
+    ks_status try_st_ = (expr);          \
+    if (try_st_ != KS_OK) return try_st_; \
+  } while (0)
+
+/* Set by SIGINT/SIGTERM (a second signal kills as usual); polled between and inside trials. */
+extern volatile sig_atomic_t ks_explore_cancel;
+void explore_install_handlers(void);
+
+/* Group index of arm NAME (NULL: 0) in scenario SC; 2 and an error line when unknown. */
+int explore_group(const ks_scenario *sc, const char *name, int *group);
+
+/* Progress over trials: "trials" bar. */
+void explore_progress(void *ud, size_t done, size_t total);
+
+/* Write "#" + the comment lines, then scenario SC (resolved) to PATH atomically. */
+ks_status explore_write_scenario(ks_ctx *ctx, const char *path, const ks_scenario *sc, const char *comment);
+
+#endif
