@@ -242,12 +242,13 @@ static ks_status write_best(ks_ctx *ctx, const char *dir, const ks_scenario *sc,
     if (!e->feasible) break;
     ks_scenario *b = NULL;
     KS_TRY_ST(ks_regimen_apply(ctx, sc, s, e->x, &b));
-    char path[4096], comment[4800];
-    if (r == 0) snprintf(path, sizeof path, "%s/best.yaml", dir);
-    else snprintf(path, sizeof path, "%s/best_%ld.yaml", dir, r + 1);
+    char name[32], path[4096], comment[512];
+    if (r == 0) snprintf(name, sizeof name, "best.yaml");
+    else snprintf(name, sizeof name, "best_%ld.yaml", r + 1);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(comment, sizeof comment, "ketasim optimize: rank %ld of %zu regimens of arm %s; %s = %.10g\n"
              "Run it: ketasim run %s --out DIR", r + 1, R->n_evals, sc->arms[s->arm].name, s->objective.endpoint,
-             e->objective, path);
+             e->objective, name);
     ks_status st = explore_write_scenario(ctx, path, b, comment);
     ks_scenario_destroy(&b);
     if (st != KS_OK) return st;

@@ -56,7 +56,7 @@ static const ks_param_binding bindings[] = {
      "Fava 2020 Mol Psychiatry 25:1592 (IV ketamine dose-ranging 0.1-1.0 mg/kg); 1.0 = studied maximum"},
     {"caps5_mean", "points", "mean baseline CAPS-5 severity of referred patients", KS_PARAM_SCENARIO, 0, 80,
      set_caps5_mean, 0, 35, 45,
-     "Feder 2021 baseline CAPS-5 about 41 (SD 7); range +-5, exploratory (not a published span)"},
+     "preset 40 +- 5 (Feder 2021 baseline about 41, SD 7); the +-5 is exploratory, not a published span"},
     {"caps5_sd", "points", "between-patient SD of baseline CAPS-5", KS_PARAM_SCENARIO, 0, 40, set_caps5_sd, 0, 8,
      9, "preset span: civilian 8 (Feder 2014/2021) to veterans 9 (Abdallah 2022)"},
     {"age_mean", "y", "mean age", KS_PARAM_SCENARIO, 18, 100, set_age_mean, 0, 39, 42,

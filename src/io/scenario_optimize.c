@@ -14,7 +14,8 @@ static const char *const var_names[KS_OPT_VAR_N] = {"dose", "infusions", "spacin
                                                      "maintenance_interval_days"};
 static const char *const con_names[KS_OPT_CON_N] = {"cadss_mean", "cadss_p95", "sbp_peak_p95", "visits",
                                                      "total_drug"};
-static const char *const endpoint_names[] = {"response", "remission", "change", "durability", "primary"};
+static const char *const endpoint_names[] = {"response", "remission", "change", "durability", "primary",
+                                             "cadss_mean", "cadss_p95", "sbp_peak_p95"};
 static const char *const algorithms[] = {"cobyla", "bobyqa", "global"};
 
 const char *ks_optimize_var_name(ks_optimize_var v) { return (unsigned)v < KS_OPT_VAR_N ? var_names[v] : "?"; }
@@ -109,7 +110,7 @@ static ks_status parse_objective(const oparse *P, const ynode *y, const char *wh
   KS_TRY(omap(P, y, where, keys, 4, v));
   char w[96];
   snprintf(w, sizeof w, "%s.endpoint", where);
-  if (!v[0]) return ofail(P, y, "%s has no endpoint (expected endpoint: response, remission, change, durability or primary)", where);
+  if (!v[0]) return ofail(P, y, "%s has no endpoint (expected endpoint: response, remission, change, durability, primary, cadss_mean, cadss_p95 or sbp_peak_p95)", where);
   int e = 0;
   KS_TRY(oenum(P, v[0], w, endpoint_names, KS_ARRAY_LEN(endpoint_names), &e));
   snprintf(o->endpoint, sizeof o->endpoint, "%s", endpoint_names[e]);
