@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The `optimize:` block of a scenario: the regimen space `ketasim optimize` searches, its
- * objective(s) and constraints (docs/scenario.md, "optimize"). The scenario loader checks the
+ * objective(s) and constraints (docs/user-guide.md, "Optimise a regimen"). The scenario loader checks the
  * block when present (bad input is refused like any other key); ks_scenario_optimize_load reads it
  * for the optimize command. A scenario with the block runs with `ketasim run` as if it were absent.
  *

@@ -16,7 +16,7 @@ static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--patients N] [--threads N] [--top K] [--resume]";
 
 static const char *const summary_text =
-    "Search the regimen space declared in the scenario's optimize block (docs/scenario.md) for the\n"
+    "Search the regimen space declared in the scenario's optimize block (docs/user-guide.md) for the\n"
     "best value of its objective subject to its constraints. Every regimen is one virtual trial with\n"
     "the scenario's seed and patients (common random numbers), so regimens differ only by the\n"
     "regimen and the objective is smooth in the dose. Whole-number variables (infusions, spacing,\n"
@@ -342,7 +342,7 @@ int ks_cli_optimize(int argc, char **argv) {
   if (st != KS_OK) goto fail;
   if (!spec.present) {
     st = ks_ctx_fail_input(ctx, pos[0], 1, 1, "the scenario has no optimize block (expected optimize: with an "
-                           "objective and variables; see docs/scenario.md)");
+                           "objective and variables; see docs/user-guide.md)");
     goto fail;
   }
   /* The patients of every trial are the scenario's: --patients is written into it (and best.yaml). */
@@ -352,8 +352,12 @@ int ks_cli_optimize(int argc, char **argv) {
   ks_ctx_set_threads(ctx, (int)threads);
   if ((st = ks_mkdirs(ctx, out->value)) != KS_OK) goto fail;
   char key[512];
-  snprintf(key, sizeof key, "optimize %s seed %llu patients %ld", sc->name, (unsigned long long)sc->seed,
-           sc->population.n);
+  /* The key names the scenario and the optimize block (its struct is zeroed before parsing, so its
+   * bytes are a stable fingerprint): a log is reused only for the same search. */
+  unsigned long long hs = 1469598103934665603ull;
+  for (size_t i = 0; i < sizeof spec; i++) hs = (hs ^ ((const unsigned char *)&spec)[i]) * 1099511628211ull;
+  snprintf(key, sizeof key, "optimize %s %016llx %016llx seed %llu patients %ld", sc->name,
+           explore_scenario_hash(ctx, sc), hs, (unsigned long long)sc->seed, sc->population.n);
   st = ks_eval_log_open(ctx, logpath, key, KS_OPT_VAR_N, 2 + KS_OPT_CON_N, cli_get(opts, no, "resume")->seen, &oo.log);
   if (st != KS_OK) goto fail;
   oo.trial.n_threads = (int)threads;

@@ -346,8 +346,8 @@ int ks_cli_sensitivity(int argc, char **argv) {
     goto done;
   }
   char key[1024];
-  size_t kl = (size_t)snprintf(key, sizeof key, "sensitivity %s seed %llu %s n %ld endpoint %s group %d patients %ld",
-                               sc->name, (unsigned long long)sc->seed, mo->value, n, a.endpoint_name, e.group, patients);
+  size_t kl = (size_t)snprintf(key, sizeof key, "sensitivity %s %016llx seed %llu %s n %ld endpoint %s group %d patients %ld",
+                               sc->name, explore_scenario_hash(ctx, sc), (unsigned long long)sc->seed, mo->value, n, a.endpoint_name, e.group, patients);
   for (size_t i = 0; i < k && kl < sizeof key; i++)
     kl += (size_t)snprintf(key + kl, sizeof key - kl, " %s:%a:%a", ranges[i].binding->name, ranges[i].low, ranges[i].high);
   if ((st = ks_eval_log_open(ctx, logpath, key, k, 1, cli_get(opts, no, "resume")->seen, &so.log)) != KS_OK) goto fail;

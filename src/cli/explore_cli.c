@@ -3,6 +3,7 @@
 #include "explore_cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 volatile sig_atomic_t ks_explore_cancel;
@@ -57,4 +58,23 @@ ks_status explore_write_scenario(ks_ctx *ctx, const char *path, const ks_scenari
     return st;
   }
   return ks_afile_commit(&f);
+}
+
+unsigned long long explore_scenario_hash(ks_ctx *ctx, const ks_scenario *sc) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mf = open_memstream(&text, &len);
+  unsigned long long h = 1469598103934665603ull; /* FNV-1a, 64 bit */
+  if (!mf) return 0;
+  ks_status st = ks_scenario_write_resolved(ctx, sc, mf);
+  fclose(mf);
+  for (size_t i = 0; st == KS_OK && i < len; i++) {
+    if (!strncmp(text + i, "# Resolved by", 13)) { /* skip the line naming the source file */
+      while (i < len && text[i] != '\n') i++;
+      continue;
+    }
+    h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+  }
+  free(text);
+  return h;
 }

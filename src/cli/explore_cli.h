@@ -30,4 +30,8 @@ void explore_progress(void *ud, size_t done, size_t total);
 /* Write "#" + the comment lines, then scenario SC (resolved) to PATH atomically. */
 ks_status explore_write_scenario(ks_ctx *ctx, const char *path, const ks_scenario *sc, const char *comment);
 
+/* A hash of the resolved scenario (its source file name left out): part of an evaluation log's
+ * key, so a log is reused only for the same scenario. */
+unsigned long long explore_scenario_hash(ks_ctx *ctx, const ks_scenario *sc);
+
 #endif
