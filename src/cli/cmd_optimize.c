@@ -188,9 +188,9 @@ static ks_status write_figure(ks_ctx *ctx, const char *dir, const ks_scenario *s
   ks_status st = KS_OK;
   if (n_ser) {
     char title[200], yl[96];
-    snprintf(title, sizeof title, "%s: %s of arm %s over the regimen space", sc->name, s->objective.endpoint,
-             sc->arms[s->arm].name);
-    snprintf(yl, sizeof yl, "%s (%s)", s->objective.endpoint, s->objective.maximize ? "higher is better" : "lower is better");
+    snprintf(title, sizeof title, "%s of arm %s over the regimen space", s->objective.endpoint, sc->arms[s->arm].name);
+    snprintf(yl, sizeof yl, "%s, %s (%s)", s->objective.endpoint, ks_endpoint_unit((ks_endpoint_kind)ks_endpoint_parse(s->objective.endpoint)),
+             s->objective.maximize ? "higher is better" : "lower is better");
     ks_fig_spec spec = {.title = title, .x_label = var_label(vx, sc, s, lbuf, sizeof lbuf), .y_label = yl,
                         .legend = KS_FIG_LEGEND_AUTO};
     char path[4096];

@@ -197,7 +197,8 @@ static ks_status summarise(opt_state *S) {
       if (j == i || !b->feasible) continue;
       double a1 = sense(&s->objective, a->objective), b1 = sense(&s->objective, b->objective);
       double a2 = sense(&s->objective2, a->objective2), b2 = sense(&s->objective2, b->objective2);
-      dominated = b1 <= a1 && b2 <= a2 && (b1 < a1 || b2 < a2);
+      /* A regimen equal in both objectives to an earlier one is not listed again. */
+      dominated = b1 <= a1 && b2 <= a2 && (b1 < a1 || b2 < a2 || j < i);
     }
     if (!dominated) R->pareto[R->n_pareto++] = (long)i;
   }
