@@ -158,7 +158,7 @@ static ks_status write_indices(ks_ctx *ctx, const char *dir, const ks_scenario *
 static ks_status write_bars(ks_ctx *ctx, const char *dir, const char *title, const char *y_label,
                             const char *const *labels, const double *v, const double *lo, const double *hi, size_t n) {
   ks_fig_spec spec = {.title = title, .x_label = "", .y_label = y_label, .legend = KS_FIG_LEGEND_AUTO,
-                      .width_px = n > 8 ? 1200 : 960};
+                      .width_px = n * 220 > 960 ? (int)n * 220 : 960};
   char path[4096];
   snprintf(path, sizeof path, "%s/indices.png", dir);
   KS_TRY_ST(ks_fig_bars(ctx, path, &spec, labels, v, lo, hi, n));
@@ -167,7 +167,7 @@ static ks_status write_bars(ks_ctx *ctx, const char *dir, const char *title, con
 }
 
 static ks_status plot_params(ks_ctx *ctx, const char *dir, const ks_scenario *sc, const sens_args *a,
-                             const ks_sens_result *R) {
+                             const ks_endpoint *e, const ks_sens_result *R) {
   size_t n = R->method == KS_SENS_SOBOL ? 2 * R->k : R->k;
   static char lab[2 * KS_PARAM_MAX][64];
   const char *labels[2 * KS_PARAM_MAX];
@@ -185,10 +185,10 @@ static ks_status plot_params(ks_ctx *ctx, const char *dir, const ks_scenario *sc
   }
   for (size_t i = 0; i < n; i++) labels[i] = lab[i];
   char title[200], yl[120];
-  snprintf(title, sizeof title, "%s: %s indices of %s (%zu trials)", sc->name,
+  snprintf(title, sizeof title, "%s: %s, %s (%zu trials)", sc->name,
            R->method == KS_SENS_SOBOL ? "Sobol" : "Morris", a->endpoint_name, R->n_rows);
-  if (R->method == KS_SENS_SOBOL) snprintf(yl, sizeof yl, "share of variance (95%% bootstrap CI)");
-  else snprintf(yl, sizeof yl, "mu* (%s per parameter range, 95%% CI)", a->endpoint_name);
+  if (R->method == KS_SENS_SOBOL) snprintf(yl, sizeof yl, "Sobol index (95%% CI)");
+  else snprintf(yl, sizeof yl, "Morris mu*, %s per range (95%% CI)", ks_endpoint_unit(e->kind));
   return write_bars(ctx, dir, title, yl, labels, v, lo, hi, n);
 }
 
@@ -235,8 +235,8 @@ static ks_status run_covariates(ks_ctx *ctx, const char *dir, const ks_scenario 
   printf("%zu patients; improvement %.1f%% of baseline (SD %.1f)\n", w.n_patients, w.outcome_mean, w.outcome_sd);
   if (!plot || !n) return KS_OK;
   char title[200];
-  snprintf(title, sizeof title, "%s: who responds (%zu patients, improvement %% of baseline)", sc->name, w.n_patients);
-  return write_bars(ctx, dir, title, "share of variance explained alone (95% CI)", labels, v, lo, hi, n);
+  snprintf(title, sizeof title, "%s: who responds (%zu patients of arm %d)", sc->name, w.n_patients, e->group);
+  return write_bars(ctx, dir, title, "improvement: share of variance (95% CI)", labels, v, lo, hi, n);
 }
 
 static int parse_method(const char *s, ks_sens_method *m) {
@@ -360,7 +360,7 @@ int ks_cli_sensitivity(int argc, char **argv) {
   if (st != KS_OK) goto fail;
   if (!quiet && R.n_resumed) fprintf(stderr, "ketasim: resumed: %zu of %zu trials were already done\n", R.n_resumed, R.n_rows);
   if ((st = write_indices(ctx, out->value, sc, &a, &e, &R, patients ? patients : sc->population.n)) != KS_OK) goto fail;
-  if (plot && (st = plot_params(ctx, out->value, sc, &a, &R)) != KS_OK) goto fail;
+  if (plot && (st = plot_params(ctx, out->value, sc, &a, &e, &R)) != KS_OK) goto fail;
   ks_eval_log_close(&so.log, 1);
   print_params(&R);
   if (!quiet) fprintf(stderr, "ketasim: wrote %s/{indices.csv,indices.json,evaluations.csv%s}\n", out->value,
