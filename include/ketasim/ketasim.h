@@ -21,6 +21,6 @@
 #include <ketasim/trial.h>
 #include <ketasim/sensitivity.h>
 #include <ketasim/scenario_optimize.h>
-#include <ketasim/explore.h>
+#include <ketasim/sweep.h>
 #include <ketasim/report.h>
 #endif

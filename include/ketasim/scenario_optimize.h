@@ -51,7 +51,7 @@ KS_API const char *ks_optimize_constraint_name(ks_optimize_constraint c);
 typedef struct ks_optimize_objective {
   int present;
   char endpoint[24];        /* response, remission, change, durability, primary, cadss_mean,
-                               cadss_p95, sbp_peak_p95 (the names of explore.h) */
+                               cadss_p95, sbp_peak_p95 (the names of sweep.h) */
   int day;                  /* 0: the scenario's endpoint day */
   int scale_set;
   ks_scen_scale scale;

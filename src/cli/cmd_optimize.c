@@ -5,7 +5,7 @@
  * run), optimize.json, objective.png/.svg, and with two objectives pareto.csv and pareto.png/.svg. */
 #include "cli.h"
 #include "commands.h"
-#include "explore_cli.h"
+#include "sweep_cli.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -249,7 +249,7 @@ static ks_status write_best(ks_ctx *ctx, const char *dir, const ks_scenario *sc,
     snprintf(comment, sizeof comment, "ketasim optimize: rank %ld of %zu regimens of arm %s; %s = %.10g\n"
              "Run it: ketasim run %s --out DIR", r + 1, R->n_evals, sc->arms[s->arm].name, s->objective.endpoint,
              e->objective, name);
-    ks_status st = explore_write_scenario(ctx, path, b, comment);
+    ks_status st = sweep_write_scenario(ctx, path, b, comment);
     ks_scenario_destroy(&b);
     if (st != KS_OK) return st;
   }
@@ -357,16 +357,16 @@ int ks_cli_optimize(int argc, char **argv) {
   unsigned long long hs = 1469598103934665603ull;
   for (size_t i = 0; i < sizeof spec; i++) hs = (hs ^ ((const unsigned char *)&spec)[i]) * 1099511628211ull;
   snprintf(key, sizeof key, "optimize %s %016llx %016llx seed %llu patients %ld", sc->name,
-           explore_scenario_hash(ctx, sc), hs, (unsigned long long)sc->seed, sc->population.n);
+           sweep_scenario_hash(ctx, sc), hs, (unsigned long long)sc->seed, sc->population.n);
   st = ks_eval_log_open(ctx, logpath, key, KS_OPT_VAR_N, 2 + KS_OPT_CON_N, cli_get(opts, no, "resume")->seen, &oo.log);
   if (st != KS_OK) goto fail;
   oo.trial.n_threads = (int)threads;
-  oo.trial.cancel = &ks_explore_cancel;
+  oo.trial.cancel = &ks_sweep_cancel;
   cli_progress prog;
   cli_progress_init(&prog, "regimens", quiet);
   oo.progress = opt_progress;
   oo.progress_ud = &prog;
-  explore_install_handlers();
+  sweep_install_handlers();
   st = ks_opt_run(ctx, sc, &spec, &oo, &R);
   cli_progress_done(&prog);
   if (st != KS_OK) goto fail;

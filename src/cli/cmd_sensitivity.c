@@ -6,7 +6,7 @@
  * DIR/indices.csv, indices.json, evaluations.csv (and indices.png/.svg with --plot). */
 #include "cli.h"
 #include "commands.h"
-#include "explore_cli.h"
+#include "sweep_cli.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -325,7 +325,7 @@ int ks_cli_sensitivity(int argc, char **argv) {
   snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out->value);
   ks_status st = ks_scenario_load(ctx, pos[0], &sc);
   if (st != KS_OK) goto fail;
-  if ((rc = explore_group(sc, cli_get(opts, no, "arm")->value, &e.group))) goto done_rc;
+  if ((rc = sweep_group(sc, cli_get(opts, no, "arm")->value, &e.group))) goto done_rc;
   if (!a.covariates) {
     if (!strcmp(po->value, "default")) k = ks_param_ranges_default(ranges, KS_PARAM_MAX);
     else if ((st = ks_param_ranges_load(ctx, po->value, ranges, KS_PARAM_MAX, &k)) != KS_OK) goto fail;
@@ -336,10 +336,10 @@ int ks_cli_sensitivity(int argc, char **argv) {
   so.trial = ks_trial_options_default();
   so.trial.n_threads = (int)threads;
   so.trial.n_patients = patients;
-  so.trial.cancel = &ks_explore_cancel;
+  so.trial.cancel = &ks_sweep_cancel;
   so.n = (size_t)n;
   so.n_boot = (size_t)boot;
-  explore_install_handlers();
+  sweep_install_handlers();
   if (a.covariates) {
     st = run_covariates(ctx, out->value, sc, &e, &so.trial, (size_t)boot, plot);
     if (st != KS_OK) goto fail;
@@ -347,13 +347,13 @@ int ks_cli_sensitivity(int argc, char **argv) {
   }
   char key[1024];
   size_t kl = (size_t)snprintf(key, sizeof key, "sensitivity %s %016llx seed %llu %s n %ld endpoint %s group %d patients %ld",
-                               sc->name, explore_scenario_hash(ctx, sc), (unsigned long long)sc->seed, mo->value, n, a.endpoint_name, e.group, patients);
+                               sc->name, sweep_scenario_hash(ctx, sc), (unsigned long long)sc->seed, mo->value, n, a.endpoint_name, e.group, patients);
   for (size_t i = 0; i < k && kl < sizeof key; i++)
     kl += (size_t)snprintf(key + kl, sizeof key - kl, " %s:%a:%a", ranges[i].binding->name, ranges[i].low, ranges[i].high);
   if ((st = ks_eval_log_open(ctx, logpath, key, k, 1, cli_get(opts, no, "resume")->seen, &so.log)) != KS_OK) goto fail;
   cli_progress prog;
   cli_progress_init(&prog, "trials", quiet);
-  so.progress = explore_progress;
+  so.progress = sweep_progress;
   so.progress_ud = &prog;
   st = ks_sens_run(ctx, sc, ranges, k, &e, &so, &R);
   cli_progress_done(&prog);

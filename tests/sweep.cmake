@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # `ketasim sensitivity` and `ketasim optimize` (issue 17). Included by tests/CMakeLists.txt, this
 # file registers the tests; run with `cmake -P` (CMAKE_SCRIPT_MODE_FILE set) it performs one:
-#   optimize_rerun     tests/data/explore/optimize-small.yaml: the best regimen's objective (mean
+#   optimize_rerun     tests/data/sweep/optimize-small.yaml: the best regimen's objective (mean
 #                      CAPS-5 change of the ketamine arm at day 14) in regimens.csv equals what
 #                      `ketasim run best.yaml` reports in summary.json; --threads 1 and 2 give
 #                      byte-identical regimens.csv; every constraint of a feasible row holds.
@@ -11,22 +11,22 @@
 #                      evaluations.csv, 2 rows of indices with CI bounds around the estimates,
 #                      indices.png; --covariates: 11 covariate rows.
 # The unit tests of the estimators (Ishigami, g-function, planted optima) are test_sensitivity;
-# the explore layer's own are test_explore; resume after a kill is tests/explore_resume.sh.
+# the sweep layer's own are test_sweep; resume after a kill is tests/sweep_resume.sh.
 if(NOT CMAKE_SCRIPT_MODE_FILE)
   ks_add_test(test_sensitivity ${CMAKE_SOURCE_DIR}/tests/unit/test_sensitivity.c LIBS ks_stats)
   if(TARGET ketasim_cli)
     foreach(_mode optimize_rerun optimize_pareto sensitivity_sobol)
-      add_test(NAME explore_${_mode}
+      add_test(NAME sweep_${_mode}
                COMMAND ${CMAKE_COMMAND} -DKS=$<TARGET_FILE:ketasim_cli> -DSRC=${CMAKE_SOURCE_DIR}
-                       -DOUT=${CMAKE_BINARY_DIR}/explore_test/${_mode} -DMODE=${_mode}
+                       -DOUT=${CMAKE_BINARY_DIR}/sweep_test/${_mode} -DMODE=${_mode}
                        -P ${CMAKE_CURRENT_LIST_FILE})
-      set_tests_properties(explore_${_mode} PROPERTIES TIMEOUT 900 LABELS explore)
+      set_tests_properties(sweep_${_mode} PROPERTIES TIMEOUT 900 LABELS sweep)
     endforeach()
-    find_program(KS_BASH_EXPLORE bash REQUIRED)
-    add_test(NAME explore_resume_after_kill
-             COMMAND ${KS_BASH_EXPLORE} ${CMAKE_SOURCE_DIR}/tests/explore_resume.sh $<TARGET_FILE:ketasim_cli>
-                     ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/explore_test/resume)
-    set_tests_properties(explore_resume_after_kill PROPERTIES TIMEOUT 900 LABELS explore)
+    find_program(KS_BASH_SWEEP bash REQUIRED)
+    add_test(NAME sweep_resume_after_kill
+             COMMAND ${KS_BASH_SWEEP} ${CMAKE_SOURCE_DIR}/tests/sweep_resume.sh $<TARGET_FILE:ketasim_cli>
+                     ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/sweep_test/resume)
+    set_tests_properties(sweep_resume_after_kill PROPERTIES TIMEOUT 900 LABELS sweep)
   endif()
   return()
 endif()
@@ -75,7 +75,7 @@ function(check_same what a b)
   endif()
 endfunction()
 
-set(SMALL ${SRC}/tests/data/explore/optimize-small.yaml)
+set(SMALL ${SRC}/tests/data/sweep/optimize-small.yaml)
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The evaluation log that makes sweeps resumable (explore.h): one line per finished trial,
+/* The evaluation log that makes sweeps resumable (sweep.h): one line per finished trial,
  * inputs and outputs as exact hexadecimal doubles, flushed as written. */
-#include <ketasim/explore.h>
+#include <ketasim/sweep.h>
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The parameter binding table, parameter-range TSV files and scenario copies (explore.h). */
-#include <ketasim/explore.h>
+/* The parameter binding table, parameter-range TSV files and scenario copies (sweep.h). */
+#include <ketasim/sweep.h>
 
 #include <errno.h>
 #include <math.h>
@@ -49,7 +49,7 @@ static int set_weight_mean(void *obj, double v) {
  * populations behind the presets (src/population/population.c: civilian chronic PTSD, Feder 2014
  * and 2021; treatment-resistant veterans, Abdallah 2022), or the cited range. The layer
  * parameters join as KS_PARAM_LINK rows with offsetof(ks_link_params, field) once that struct
- * exists. data/sensitivity/params.tsv mirrors the default ranges (test_explore checks it). */
+ * exists. data/sensitivity/params.tsv mirrors the default ranges (test_sweep checks it). */
 static const ks_param_binding bindings[] = {
     {"dose", "mg/kg", "dose of the first arm's drug (every per-kg line of it)", KS_PARAM_SCENARIO, 0.01, 1.0,
      set_dose, 0, 0.1, 1.0,

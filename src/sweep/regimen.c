@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A point of the regimen space of an optimize block, applied to a scenario (explore.h). */
-#include <ketasim/explore.h>
+/* A point of the regimen space of an optimize block, applied to a scenario (sweep.h). */
+#include <ketasim/sweep.h>
 
 #include <math.h>
 #include <string.h>

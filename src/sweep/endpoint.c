@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Endpoints of a trial result as one number each, for sensitivity and optimisation (explore.h).
+/* Endpoints of a trial result as one number each, for sensitivity and optimisation (sweep.h).
  * Response and remission come from the trial summary itself (ks_trial_arm_summarise), so a value
  * here is the value `ketasim run` reports for the same scenario. */
-#include <ketasim/explore.h>
+#include <ketasim/sweep.h>
 #include <ketasim/stats.h>
 
 #include <math.h>

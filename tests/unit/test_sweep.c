@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The explore layer without long trials: the parameter table against data/sensitivity/params.tsv,
+/* The sweep layer without long trials: the parameter table against data/sensitivity/params.tsv,
  * regimen points applied to a scenario, the evaluation log (resume), and the optimize block. */
 #include "harness.h"
 
-#include <ketasim/explore.h>
+#include <ketasim/sweep.h>
 #include <unistd.h>
 
 static const char *src_dir(void) {
@@ -123,7 +123,7 @@ KS_TEST(eval_log_resume) {
 KS_TEST(optimize_block) {
   ks_ctx *ctx = ks_test_ctx();
   char path[4096];
-  snprintf(path, sizeof path, "%s/tests/data/explore/optimize-small.yaml", src_dir());
+  snprintf(path, sizeof path, "%s/tests/data/sweep/optimize-small.yaml", src_dir());
   ks_scenario *sc = NULL;
   ks_optimize_spec s;
   KS_ASSERT_OK(ks_scenario_load(ctx, path, &sc));

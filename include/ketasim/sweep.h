@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Exploring a scenario at scale: global sensitivity of a trial endpoint on the model's parameters
+/* Sweeps over a scenario: global sensitivity of a trial endpoint on the model's parameters
  * and on the patient covariates, and regimen optimisation (`ketasim sensitivity`, `ketasim
  * optimize`). Every evaluation is one virtual trial (ks_trial_run, patients in parallel) with the
  * scenario's seed: common random numbers, so two evaluations differ only by what was changed, and
@@ -9,8 +9,8 @@
  * a target object, by a setter or by the offset of a double field. Today's target is the scenario
  * (population overrides, the studied arm's dose); the layer parameters (ks_link_params, being
  * gathered from the layers) are meant to be added as KS_PARAM_LINK entries with their offsets. */
-#ifndef KETASIM_EXPLORE_H
-#define KETASIM_EXPLORE_H
+#ifndef KETASIM_SWEEP_H
+#define KETASIM_SWEEP_H
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Sensitivity of a trial endpoint on parameters (Morris, Sobol) and on patient covariates
- * ("who responds"), one virtual trial per design row with the scenario's seed (explore.h). */
-#include <ketasim/explore.h>
+ * ("who responds"), one virtual trial per design row with the scenario's seed (sweep.h). */
+#include <ketasim/sweep.h>
 
 #include <math.h>
 #include <string.h>

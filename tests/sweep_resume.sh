@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 # `ketasim optimize` resumes after a kill: a run killed (SIGKILL) once two regimens are in its
 # evaluation log, continued with --resume, writes the same regimens.csv as an uninterrupted run.
-#   explore_resume.sh CLI SOURCE_DIR OUT_DIR
+#   sweep_resume.sh CLI SOURCE_DIR OUT_DIR
 set -u
 cli=$1 src=$2 out=$3
-scen=$src/tests/data/explore/optimize-small.yaml
+scen=$src/tests/data/sweep/optimize-small.yaml
 rm -rf "$out" && mkdir -p "$out"
 "$cli" optimize "$scen" --out "$out/ref" --threads 1 --quiet >/dev/null || { echo "FAIL: reference run"; exit 1; }
 "$cli" optimize "$scen" --out "$out/k" --threads 1 --quiet >/dev/null &

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Regimen optimisation (explore.h): a grid over the whole-number variables, NLopt over the dose
+/* Regimen optimisation (sweep.h): a grid over the whole-number variables, NLopt over the dose
  * in each grid cell, every regimen one trial with the scenario's seed (common random numbers);
  * an epsilon-constraint sweep for a second objective, and the Pareto front of what was evaluated. */
-#include <ketasim/explore.h>
+#include <ketasim/sweep.h>
 
 #include <math.h>
 #include <string.h>

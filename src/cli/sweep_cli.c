@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by cmd_sensitivity.c and cmd_optimize.c (explore_cli.h). */
-#include "explore_cli.h"
+/* Shared by cmd_sensitivity.c and cmd_optimize.c (sweep_cli.h). */
+#include "sweep_cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-volatile sig_atomic_t ks_explore_cancel;
+volatile sig_atomic_t ks_sweep_cancel;
 
 static void on_signal(int sig) {
-  ks_explore_cancel = 1;
+  ks_sweep_cancel = 1;
   signal(sig, SIG_DFL);
 }
 
-void explore_install_handlers(void) {
+void sweep_install_handlers(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -22,7 +22,7 @@ void explore_install_handlers(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-int explore_group(const ks_scenario *sc, const char *name, int *group) {
+int sweep_group(const ks_scenario *sc, const char *name, int *group) {
   *group = 0;
   if (!name) return 0;
   if (sc->design == KS_DESIGN_CROSSOVER) {
@@ -38,9 +38,9 @@ int explore_group(const ks_scenario *sc, const char *name, int *group) {
   return 2;
 }
 
-void explore_progress(void *ud, size_t done, size_t total) { cli_progress_update(ud, done, total); }
+void sweep_progress(void *ud, size_t done, size_t total) { cli_progress_update(ud, done, total); }
 
-ks_status explore_write_scenario(ks_ctx *ctx, const char *path, const ks_scenario *sc, const char *comment) {
+ks_status sweep_write_scenario(ks_ctx *ctx, const char *path, const ks_scenario *sc, const char *comment) {
   ks_afile *f = NULL;
   ks_status st0 = ks_afile_open(ctx, path, &f);
   if (st0 != KS_OK) return st0;
@@ -60,7 +60,7 @@ ks_status explore_write_scenario(ks_ctx *ctx, const char *path, const ks_scenari
   return ks_afile_commit(&f);
 }
 
-unsigned long long explore_scenario_hash(ks_ctx *ctx, const ks_scenario *sc) {
+unsigned long long sweep_scenario_hash(ks_ctx *ctx, const ks_scenario *sc) {
   char *text = NULL;
   size_t len = 0;
   FILE *mf = open_memstream(&text, &len);
