@@ -23,4 +23,5 @@
 #include <ketasim/scenario_optimize.h>
 #include <ketasim/sweep.h>
 #include <ketasim/report.h>
+#include <ketasim/api.h>
 #endif
