@@ -206,12 +206,16 @@ static ks_status write_figure(ks_ctx *ctx, const char *dir, const ks_scenario *s
 /* Pareto front: objective 2 against objective 1, the front as a line over every feasible point. */
 static ks_status write_pareto(ks_ctx *ctx, const char *dir, const ks_optimize_spec *s, const ks_opt_result *R) {
   size_t n = R->n_evals;
-  double *buf = calloc(4 * n + 4, sizeof *buf);
+  double *buf = calloc(6 * n + 4, sizeof *buf);
   if (!buf) return ks_ctx_fail(ctx, KS_ENOMEM, "optimize: out of memory for the Pareto figure");
-  double *ax = buf, *ay = ax + n, *px = ay + n, *py = px + n;
+  double *ax = buf, *ay = ax + 2 * n, *px = ay + 2 * n, *py = px + n;
   size_t na = 0, np = 0;
-  for (size_t i = 0; i < n; i++)
-    if (R->evals[i].feasible) ax[na] = R->evals[i].objective, ay[na++] = R->evals[i].objective2;
+  /* A scatter: a NaN between points breaks the polyline, so each point is drawn alone. */
+  for (size_t i = 0; i < n; i++) {
+    if (!R->evals[i].feasible) continue;
+    if (na) ax[na] = ay[na] = NAN, na++;
+    ax[na] = R->evals[i].objective, ay[na++] = R->evals[i].objective2;
+  }
   for (size_t k = 0; k < R->n_pareto; k++) {
     const ks_opt_eval *e = &R->evals[R->pareto[k]];
     size_t p = np++;
