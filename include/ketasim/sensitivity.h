@@ -64,7 +64,8 @@ KS_API ks_status ks_sobol_indices(ks_ctx *ctx, size_t k, size_t n, const double 
 KS_API size_t ks_morris_n_rows(size_t k, size_t r);
 
 /** Fill x[ks_morris_n_rows(k, r) * k] with R trajectories (K + 1 rows each) on a LEVELS-level grid
- *  (even, >= 4), chosen among max(4 r, r) candidates (Campolongo 2007) drawn from stream SEED,
+ *  (even, >= 4), chosen among 4 r candidates (at most 400; all kept when r > 400; Campolongo
+ *  2007) drawn from stream SEED,
  *  scaled to [low, high]. @return KS_OK, KS_EINVAL, KS_ENOMEM. */
 KS_API ks_status ks_morris_design(ks_ctx *ctx, size_t k, size_t r, int levels, const double *low, const double *high,
                                   uint64_t seed, double *x);

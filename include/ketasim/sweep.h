@@ -33,6 +33,7 @@ typedef enum {
 
 typedef struct ks_param_binding {
   const char *name;          /* as written in a parameter TSV */
+  const char *label;         /* short label for figures ("CAPS-5 mean") */
   const char *unit;          /* "1" for dimensionless */
   const char *what;          /* one line for --help and the output */
   ks_param_target target;
@@ -166,6 +167,8 @@ typedef enum { KS_COV_AGE = 0, KS_COV_FEMALE, KS_COV_WEIGHT, KS_COV_CAPS5, KS_CO
                KS_COV_YEARS_SINCE_TRAUMA, KS_COV_SBP, KS_COV_HYPERTENSION, KS_COV_TREATMENT_RESISTANCE,
                KS_COV_N } ks_covariate;
 KS_API const char *ks_covariate_name(ks_covariate c);
+/** Short label for figures ("age", "CAPS-5", "MDD", "HTN", "TR" = treatment resistance). */
+KS_API const char *ks_covariate_label(ks_covariate c);
 
 typedef struct ks_who_responds {
   size_t n_patients;        /* with the outcome */

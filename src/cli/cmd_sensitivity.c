@@ -158,7 +158,7 @@ static ks_status write_indices(ks_ctx *ctx, const char *dir, const ks_scenario *
 static ks_status write_bars(ks_ctx *ctx, const char *dir, const char *title, const char *y_label,
                             const char *const *labels, const double *v, const double *lo, const double *hi, size_t n) {
   ks_fig_spec spec = {.title = title, .x_label = "", .y_label = y_label, .legend = KS_FIG_LEGEND_AUTO,
-                      .width_px = n * 220 > 960 ? (int)n * 220 : 960};
+                      .width_px = n > 8 ? 1200 : 960};
   char path[4096];
   snprintf(path, sizeof path, "%s/indices.png", dir);
   KS_TRY_ST(ks_fig_bars(ctx, path, &spec, labels, v, lo, hi, n));
@@ -174,12 +174,12 @@ static ks_status plot_params(ks_ctx *ctx, const char *dir, const ks_scenario *sc
   double v[2 * KS_PARAM_MAX], lo[2 * KS_PARAM_MAX], hi[2 * KS_PARAM_MAX];
   for (size_t i = 0; i < R->k; i++) {
     if (R->method == KS_SENS_SOBOL) {
-      snprintf(lab[2 * i], sizeof lab[0], "%s S1", R->ranges[i].binding->name);
-      snprintf(lab[2 * i + 1], sizeof lab[0], "%s ST", R->ranges[i].binding->name);
+      snprintf(lab[2 * i], sizeof lab[0], "%s S1", R->ranges[i].binding->label);
+      snprintf(lab[2 * i + 1], sizeof lab[0], "%s ST", R->ranges[i].binding->label);
       v[2 * i] = R->sobol[i].s1, lo[2 * i] = R->sobol[i].s1_lo, hi[2 * i] = R->sobol[i].s1_hi;
       v[2 * i + 1] = R->sobol[i].st, lo[2 * i + 1] = R->sobol[i].st_lo, hi[2 * i + 1] = R->sobol[i].st_hi;
     } else {
-      snprintf(lab[i], sizeof lab[0], "%s", R->ranges[i].binding->name);
+      snprintf(lab[i], sizeof lab[0], "%s", R->ranges[i].binding->label);
       v[i] = R->morris[i].mu_star, lo[i] = R->morris[i].mu_star_lo, hi[i] = R->morris[i].mu_star_hi;
     }
   }
@@ -229,14 +229,14 @@ static ks_status run_covariates(ks_ctx *ctx, const char *dir, const ks_scenario 
     ks_csv_field_int(fp, 0, (long long)ix->n_bins);
     ks_csv_end_row(fp);
     printf("%-22s S1 %6.3f (95%% CI %6.3f to %6.3f)\n", ks_covariate_name((ks_covariate)c), ix->s1, ix->s1_lo, ix->s1_hi);
-    if (isfinite(ix->s1)) labels[n] = ks_covariate_name((ks_covariate)c), v[n] = ix->s1, lo[n] = ix->s1_lo, hi[n] = ix->s1_hi, n++;
+    if (isfinite(ix->s1)) labels[n] = ks_covariate_label((ks_covariate)c), v[n] = ix->s1, lo[n] = ix->s1_lo, hi[n] = ix->s1_hi, n++;
   }
   KS_TRY_ST(ks_afile_commit(&f));
   printf("%zu patients; improvement %.1f%% of baseline (SD %.1f)\n", w.n_patients, w.outcome_mean, w.outcome_sd);
   if (!plot || !n) return KS_OK;
   char title[200];
   snprintf(title, sizeof title, "%s: who responds (%zu patients of arm %d)", sc->name, w.n_patients, e->group);
-  return write_bars(ctx, dir, title, "improvement: share of variance (95% CI)", labels, v, lo, hi, n);
+  return write_bars(ctx, dir, title, "variance share (95% CI)", labels, v, lo, hi, n);
 }
 
 static int parse_method(const char *s, ks_sens_method *m) {

@@ -76,7 +76,9 @@ ks_status ks_morris_design(ks_ctx *ctx, size_t k, size_t r, int levels, const do
     return ks_ctx_fail(ctx, KS_EINVAL, "morris: %d levels (expected an even number >= 4)", levels);
   for (size_t i = 0; i < k; i++)
     if (!(low[i] < high[i])) return ks_ctx_fail(ctx, KS_EINVAL, "morris: factor %zu has low %g >= high %g", i, low[i], high[i]);
-  size_t m = 4 * r, pts = (k + 1) * k;
+  /* Candidates: 4 r, at most 400 (the O(M^2 k^2) distances and the O(M^3) elimination stay
+   * small); beyond 400 trajectories every candidate is kept. */
+  size_t m = 4 * r <= 400 ? 4 * r : (r > 400 ? r : 400), pts = (k + 1) * k;
   double *u = ks_calloc(ctx, m * pts, sizeof *u), *d2 = ks_calloc(ctx, m * m, sizeof *d2);
   size_t *perm = ks_calloc(ctx, k, sizeof *perm);
   unsigned char *keep = ks_calloc(ctx, m, 1);

@@ -51,23 +51,23 @@ static int set_weight_mean(void *obj, double v) {
  * parameters join as KS_PARAM_LINK rows with offsetof(ks_link_params, field) once that struct
  * exists. data/sensitivity/params.tsv mirrors the default ranges (test_sweep checks it). */
 static const ks_param_binding bindings[] = {
-    {"dose", "mg/kg", "dose of the first arm's drug (every per-kg line of it)", KS_PARAM_SCENARIO, 0.01, 1.0,
+    {"dose", "dose", "mg/kg", "dose of the first arm's drug (every per-kg line of it)", KS_PARAM_SCENARIO, 0.01, 1.0,
      set_dose, 0, 0.1, 1.0,
      "Fava 2020 Mol Psychiatry 25:1592 (IV ketamine dose-ranging 0.1-1.0 mg/kg); 1.0 = studied maximum"},
-    {"caps5_mean", "points", "mean baseline CAPS-5 severity of referred patients", KS_PARAM_SCENARIO, 0, 80,
+    {"caps5_mean", "CAPS-5 mean", "points", "mean baseline CAPS-5 severity of referred patients", KS_PARAM_SCENARIO, 0, 80,
      set_caps5_mean, 0, 35, 45,
      "preset 40 +- 5 (Feder 2021 baseline about 41, SD 7); the +-5 is exploratory, not a published span"},
-    {"caps5_sd", "points", "between-patient SD of baseline CAPS-5", KS_PARAM_SCENARIO, 0, 40, set_caps5_sd, 0, 8,
+    {"caps5_sd", "CAPS-5 SD", "points", "between-patient SD of baseline CAPS-5", KS_PARAM_SCENARIO, 0, 40, set_caps5_sd, 0, 8,
      9, "preset span: civilian 8 (Feder 2014/2021) to veterans 9 (Abdallah 2022)"},
-    {"age_mean", "y", "mean age", KS_PARAM_SCENARIO, 18, 100, set_age_mean, 0, 39, 42,
+    {"age_mean", "age", "y", "mean age", KS_PARAM_SCENARIO, 18, 100, set_age_mean, 0, 39, 42,
      "preset span: civilian 39 (Feder 2014/2021) to veterans 42 (Abdallah 2022)"},
-    {"weight_mean", "kg", "median body weight", KS_PARAM_SCENARIO, 30, 250, set_weight_mean, 0, 80, 90,
+    {"weight_mean", "weight", "kg", "median body weight", KS_PARAM_SCENARIO, 30, 250, set_weight_mean, 0, 80, 90,
      "preset span: civilian 80 (Feder 2014/2021) to veterans 90 (Abdallah 2022)"},
-    {"female_fraction", "1", "share of women", KS_PARAM_SCENARIO, 0, 1, set_female_fraction, 0, 0.15, 0.45,
+    {"female_fraction", "women", "1", "share of women", KS_PARAM_SCENARIO, 0, 1, set_female_fraction, 0, 0.15, 0.45,
      "preset span: veterans 0.15 (Abdallah 2022) to civilian 0.45 (Feder 2014/2021)"},
-    {"depression_fraction", "1", "share with comorbid major depression", KS_PARAM_SCENARIO, 0, 1,
+    {"depression_fraction", "MDD", "1", "share with comorbid major depression", KS_PARAM_SCENARIO, 0, 1,
      set_depression_fraction, 0, 0.5, 0.6, "preset span: civilian 0.50 (Feder 2021) to veterans 0.60 (Abdallah 2022)"},
-    {"hypertension_fraction", "1", "share with hypertension", KS_PARAM_SCENARIO, 0, 1, set_hypertension_fraction, 0,
+    {"hypertension_fraction", "HTN", "1", "share with hypertension", KS_PARAM_SCENARIO, 0, 1, set_hypertension_fraction, 0,
      0.15, 0.25, "preset span: civilian 0.15 to veterans 0.25 (population.c)"},
 };
 

@@ -100,7 +100,11 @@ static const char *const cov_names[KS_COV_N] = {"age_y", "female", "weight_kg", 
                                                 "years_since_trauma", "sbp_mmHg", "hypertension",
                                                 "treatment_resistance"};
 
+static const char *const cov_labels[KS_COV_N] = {"age", "female", "weight", "CAPS-5", "MADRS", "MDD", "combat",
+                                                 "years", "SBP", "HTN", "TR"};
+
 const char *ks_covariate_name(ks_covariate c) { return (unsigned)c < KS_COV_N ? cov_names[c] : "?"; }
+const char *ks_covariate_label(ks_covariate c) { return (unsigned)c < KS_COV_N ? cov_labels[c] : "?"; }
 
 static double covariate(const ks_patient *p, int c) {
   switch (c) {
