@@ -18,8 +18,8 @@ static const char *const usage_text =
 static const char *const summary_text =
     "Search the regimen space declared in the scenario's optimize block (docs/user-guide.md) for the\n"
     "best value of its objective subject to its constraints. Every regimen is one virtual trial with\n"
-    "the scenario's seed and patients (common random numbers), so regimens differ only by the\n"
-    "regimen and the objective is smooth in the dose. Whole-number variables (infusions, spacing,\n"
+    "the scenario's seed and patients (common random numbers), so two regimens differ only by the\n"
+    "regimen, without trial-to-trial noise. Whole-number variables (infusions, spacing,\n"
     "therapy delay, maintenance interval) are searched exhaustively; the dose by NLopt within each\n"
     "(algorithm: cobyla, constraints handled directly; bobyqa, constraints as a penalty; global,\n"
     "ISRES). A second objective gives a Pareto front (epsilon-constraint sweep plus the\n"
