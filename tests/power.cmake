@@ -248,7 +248,9 @@ elseif(MODE STREQUAL "validate_plot")
   foreach(ext png svg)
     execute_process(COMMAND ${KS} validate --layer pk --plot ${OUT}/forest.${ext}
                     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/forest.${ext})
+    # Exit 1 is a completed run with failing targets (the pk layer reports honest misses against
+    # the oral/sublingual studies, docs/model/pk.md); the figure must be drawn either way.
+    if(NOT (rc EQUAL 0 OR rc EQUAL 1) OR NOT EXISTS ${OUT}/forest.${ext})
       fail("ketasim validate --layer pk --plot forest.${ext}: exit ${rc}, ${err}")
     endif()
   endforeach()

@@ -89,6 +89,7 @@ typedef struct ks_scen_dose {
   double dose;          /* mg/kg when per_kg, else mg */
   int per_kg;
   double infusion_h;    /* IV infusion duration (0: bolus); 0 for every other route */
+  char pk_model[24];    /* PK parameter set (ks_pk_model_name); "": the drug's default set */
   int *days;            /* ascending study days, 1..KS_SCENARIO_MAX_DAY */
   size_t n_days;
 } ks_scen_dose;

@@ -283,6 +283,24 @@ int ks_cli_pk(int argc, char **argv) {
     return bad_flag("model", "this model cannot simulate that drug by that route (expected the "
                              "default model or another set)");
 
+  /* The studied range as `ketasim check` applies it: a dose per kg against the per-kg limit, a
+   * fixed dose against the mg limit (one table: ks_pk_studied_dose_max). */
+  if (!allow && !ks_pk_dose_studied((ks_drug)drug, (ks_route)route, dose_v,
+                                    dim == KS_DIM_MASS_PER_BODY_MASS)) {
+    double max_kg = 0.0, max_mg = 0.0;
+    char msg[240];
+    if (!ks_pk_studied_dose_max((ks_drug)drug, (ks_route)route, &max_kg, &max_mg))
+      snprintf(msg, sizeof msg, "%s by the %s route has no studied psychiatric dose (expected "
+               "another route, or --allow-unstudied-doses)", ks_drug_name((ks_drug)drug),
+               ks_route_name((ks_route)route));
+    else
+      snprintf(msg, sizeof msg, "%s is above the studied range of %s %s (expected at most %g %s, "
+               "or --allow-unstudied-doses)", dose_s, ks_route_name((ks_route)route),
+               ks_drug_name((ks_drug)drug), dim == KS_DIM_MASS ? max_mg : max_kg,
+               dim == KS_DIM_MASS ? "mg" : "mg/kg");
+    return bad_flag("dose", msg);
+  }
+
   ks_ctx_opts copts = ks_ctx_opts_default();
   copts.seed = seed;
   ks_ctx *ctx = NULL;

@@ -5,6 +5,8 @@
 #include "scenario_internal.h"
 #include "scenario_optimize_internal.h"
 
+#include <ketasim/pk.h>
+
 #include <ketasim/units.h>
 
 #include <ctype.h>
@@ -416,9 +418,42 @@ static ks_status expand_every(loader *L, const ynode *every, const ynode *from, 
   return KS_OK;
 }
 
+/* pk_model: a PK parameter set of the pk layer that can simulate this drug by this route (y may be
+ * NULL: the drug's default set), and the same set for a drug everywhere in the scenario (a
+ * patient's PK is one sim per drug); at is where a conflict is reported. */
+static ks_status load_pk_model(loader *L, const ynode *y, const ynode *at, const char *path, ks_scen_dose *d) {
+  int pd = ks_drug_parse(ks_scen_drug_name(d->drug)), pr = ks_route_parse(ks_scen_route_name(d->route));
+  char p[192];
+  join(p, sizeof p, path, "pk_model");
+  const char *m = ks_pk_model_default((ks_drug)pd);
+  if (y) {
+    const char *names[8];
+    size_t n = 0;
+    for (; n < ks_pk_model_count() && n < 8; n++) names[n] = ks_pk_model_name(n);
+    int im = 0;
+    KS_TRY(get_enum(L, y, p, "PK model", names, n, &im));
+    m = names[im];
+    if (!ks_pk_model_supports(m, (ks_drug)pd, (ks_route)pr))
+      return fail(L, y, "%s: model %s cannot simulate %s by the %s route (expected the default, %s)", p, m,
+                  ks_scen_drug_name(d->drug), ks_scen_route_name(d->route), ks_pk_model_default((ks_drug)pd));
+    snprintf(d->pk_model, sizeof d->pk_model, "%s", m);
+  }
+  for (size_t a = 0; a < L->sc->n_arms; a++)
+    for (size_t k = 0; k < L->sc->arms[a].n_regimen; k++) {
+      const ks_scen_dose *o = &L->sc->arms[a].regimen[k];
+      if (o == d || o->drug != d->drug) continue;
+      const char *om = o->pk_model[0] ? o->pk_model : ks_pk_model_default((ks_drug)pd);
+      if (strcmp(om, m) != 0)
+        return fail(L, at, "%s is %s%s, but arm %s.regimen[%zu] gives %s with %s (expected one PK model per drug)",
+                    p, m, y ? "" : " (the default)", L->sc->arms[a].name, k, ks_scen_drug_name(d->drug), om);
+    }
+  return KS_OK;
+}
+
 static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_dose *d, int day_hi) {
-  static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until"};
-  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, NK };
+  static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until",
+                                     "pk_model"};
+  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, PKM, NK };
   const ynode *v[NK];
   char p[192];
   KS_TRY(map_fields(L, y, path, keys, NK, v));
@@ -474,6 +509,8 @@ static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_
                   "allow_unstudied_doses: true)", p, v[DOSE]->text, ks_scen_route_name(d->route),
                   ks_scen_drug_name(d->drug), lim, unit);
   }
+
+  KS_TRY(load_pk_model(L, v[PKM], v[PKM] ? v[PKM] : y, path, d));
 
   /* Infusion: IV only; default 40 min (the infusion of the psychiatric trials). */
   if (d->route == KS_SCEN_IV) {

@@ -3,6 +3,8 @@
  * ranges; derived quantities; equality; destruction. */
 #include "scenario_internal.h"
 
+#include <ketasim/pk.h>
+
 #include <string.h>
 #include <strings.h>
 
@@ -41,26 +43,13 @@ int ks_scen_drug_parse(const char *name) { return parse_in(drug_names, KS_SCEN_D
 int ks_scen_route_parse(const char *name) { return parse_in(route_names, KS_SCEN_ROUTE_N, name); }
 int ks_scen_scale_parse(const char *name) { return parse_in(scale_names, KS_SCALE_N, name); }
 
-/* Highest studied doses (docs/scenario.md, "Studied dose range", with sources). A fixed-mg
- * limit is the per-kg limit at a 70 kg reference adult unless the source doses in mg. 0: the
- * drug has no studied psychiatric use by that route. */
-static const double studied_mg_per_kg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
-    /*               iv    im    in    oral  sl    rectal */
-    /* ketamine   */ {1.0, 1.0, 1.0, 3.0, 1.0, 0.0},
-    /* esketamine */ {0.4, 0.0, 1.2, 0.0, 0.0, 0.0},
-    /* midazolam  */ {0.1, 0.1, 0.0, 0.3, 0.0, 0.0},
-};
-static const double studied_mg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
-    {70.0, 70.0, 100.0, 250.0, 70.0, 0.0},
-    {28.0, 0.0, 84.0, 0.0, 0.0, 0.0},
-    {7.0, 7.0, 0.0, 15.0, 0.0, 0.0},
-};
-
+/* The studied dose range is the pk layer's one table (ks_pk_studied_dose_max); scenario drugs
+ * and routes map onto the pk vocabulary by name. */
 int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, double *max_mg) {
   if ((unsigned)d >= KS_SCEN_DRUG_N || (unsigned)r >= KS_SCEN_ROUTE_N) return 0;
-  if (max_mg_per_kg) *max_mg_per_kg = studied_mg_per_kg[d][r];
-  if (max_mg) *max_mg = studied_mg[d][r];
-  return studied_mg[d][r] > 0.0;
+  int pd = ks_drug_parse(drug_names[d]), pr = ks_route_parse(route_names[r]);
+  if (pd < 0 || pr < 0) return 0;
+  return ks_pk_studied_dose_max((ks_drug)pd, (ks_route)pr, max_mg_per_kg, max_mg);
 }
 
 double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day) {
@@ -131,7 +120,8 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
     for (size_t k = 0; k < x->n_regimen; k++) {
       const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];
       if (p->drug != q->drug || p->route != q->route || p->dose != q->dose || p->per_kg != q->per_kg ||
-          p->infusion_h != q->infusion_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
+          p->infusion_h != q->infusion_h || strcmp(p->pk_model, q->pk_model) != 0 ||
+          !days_eq(p->days, p->n_days, q->days, q->n_days))
         return 0;
     }
     for (size_t k = 0; k < x->n_therapy; k++) {

@@ -143,6 +143,7 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
       fprintf(fp, "      - {drug: %s, route: %s, dose: %s %s", ks_scen_drug_name(d->drug), ks_scen_route_name(d->route), a,
               d->per_kg ? "mg/kg" : "mg");
       if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
+      if (d->pk_model[0]) fprintf(fp, ", pk_model: %s", d->pk_model);
       fprintf(fp, ", days: ");
       write_days(fp, d->days, d->n_days);
       fprintf(fp, "}\n");

@@ -184,6 +184,9 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   ks_pk_patient_sample_iiv(&pkp, &r);
   ks_pk_options po = ks_pk_options_default();
   po.allow_unstudied_doses = sc->allow_unstudied_doses;
+  for (size_t a = 0; a < sc->n_arms; a++)  /* pk_model: one set per drug (checked on load) */
+    for (size_t k = 0; k < sc->arms[a].n_regimen; k++)
+      if (sc->arms[a].regimen[k].pk_model[0]) po.model[sc->arms[a].regimen[k].drug] = sc->arms[a].regimen[k].pk_model;
   if ((st = ks_pk_sim_create(ctx, &pkp, w.doses, w.n_doses, &po, &w.pk)) != KS_OK) goto done;
   ks_exposure ex;
   ks_pk_sim_exposure(w.pk, &ex);
