@@ -121,6 +121,10 @@ typedef enum {
 
 /** Name of an IIV parameter ("cl", "v1", ...). */
 KS_API const char *ks_pk_param_name(ks_pk_param p);
+/** Between-patient SD of parameter P's log multiplier (logit for KS_PKP_F) in MODEL: the omega
+ *  that turns ks_pk_patient.eta_z into a multiplier exp(omega * z). 0 when the set has no
+ *  variability on P (or does not use it); NAN for an unknown model or parameter. */
+KS_API double ks_pk_model_omega(const char *model, ks_pk_param p);
 
 /** One patient as the PK layer sees them.
  *  eta_z holds standard-normal deviates (drawn by ks_pk_patient_sample_iiv, 0 for the typical
