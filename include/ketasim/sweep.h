@@ -18,6 +18,7 @@
 #include <ketasim/scenario.h>
 #include <ketasim/scenario_optimize.h>
 #include <ketasim/sensitivity.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #ifdef __cplusplus

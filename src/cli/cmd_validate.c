@@ -37,7 +37,7 @@ static ks_status write_plot(ks_ctx *ctx, const char *path, const ks_target_resul
   return ks_fig_forest(ctx, path, &spec, rows, n, KS_FIG_FOREST_TOLERANCE);
 }
 
-static void print_json(const ks_target_result *t, size_t n, size_t n_fail) {
+static void print_json(const ks_ctx *ctx, const ks_target_result *t, size_t n, size_t n_fail) {
   ks_json j;
   ks_json_init(&j, stdout, 2);
   ks_json_begin_object(&j);
@@ -75,6 +75,7 @@ static void print_json(const ks_target_result *t, size_t n, size_t n_fail) {
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_finish(&j);
 }
@@ -119,7 +120,7 @@ int ks_cli_validate(int argc, char **argv) {
     return rc;
   }
   if (cli_get(opts, no, "json")->seen) {
-    print_json(t, n, n_fail);
+    print_json(ctx, t, n, n_fail);
   } else {
     printf("%-38s %-10s %12s %21s %12s  %s\n", "target", "role", "published", "accepted", "simulated", "result");
     for (size_t i = 0; i < n; i++) {
