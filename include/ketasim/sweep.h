@@ -29,7 +29,7 @@ extern "C" {
 
 typedef enum {
   KS_PARAM_SCENARIO = 0, /* the object is a ks_scenario */
-  KS_PARAM_LINK          /* reserved: the layers' parameter struct (ks_link_params) */
+  KS_PARAM_LINK          /* the object is a ks_link_params (the joins between layers) */
 } ks_param_target;
 
 typedef struct ks_param_binding {
@@ -52,8 +52,9 @@ typedef struct ks_param_binding {
 KS_API const ks_param_binding *ks_param_bindings(size_t *n);
 /** The binding called NAME, or NULL. */
 KS_API const ks_param_binding *ks_param_find(const char *name);
-/** Set binding B to V on OBJ (a ks_scenario for KS_PARAM_SCENARIO). @return KS_OK; KS_EINPUT (V
- *  outside [min, max], or nothing to set in this scenario); KS_EUNSUPPORTED (KS_PARAM_LINK). */
+/** Set binding B to V on OBJ (a ks_scenario for KS_PARAM_SCENARIO, a ks_link_params for
+ *  KS_PARAM_LINK). @return KS_OK; KS_EINPUT (V outside [min, max], or nothing to set in this
+ *  scenario). */
 KS_API ks_status ks_param_set(ks_ctx *ctx, const ks_param_binding *b, void *obj, double v);
 
 typedef struct ks_param_range {
@@ -68,7 +69,7 @@ typedef struct ks_param_range {
  *  starting with "name" is skipped) into out[cap]. Names must be bindings, units must match,
  *  min <= low < high <= max. @return KS_OK; KS_EINPUT ("FILE:LINE:COL: ..."); KS_EIO. */
 KS_API ks_status ks_param_ranges_load(ks_ctx *ctx, const char *path, ks_param_range *out, size_t cap, size_t *n);
-/** The default ranges of every KS_PARAM_SCENARIO binding, in table order. */
+/** The default ranges of every binding, in table order. */
 KS_API size_t ks_param_ranges_default(ks_param_range *out, size_t cap);
 
 /** A deep copy of SC (through the scenario writer and loader), owned by CTX. */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The parameter binding table, parameter-range TSV files and scenario copies (sweep.h). */
 #include <ketasim/sweep.h>
+#include <ketasim/link.h>
+
+#include <stddef.h>
 
 #include <errno.h>
 #include <math.h>
@@ -48,8 +51,8 @@ static int set_weight_mean(void *obj, double v) {
 /* Today's tunables reachable from a scenario. Default ranges: the span between the two published
  * populations behind the presets (src/population/population.c: civilian chronic PTSD, Feder 2014
  * and 2021; treatment-resistant veterans, Abdallah 2022), or the cited range. The layer
- * parameters join as KS_PARAM_LINK rows with offsetof(ks_link_params, field) once that struct
- * exists. data/sensitivity/params.tsv mirrors the default ranges (test_sweep checks it). */
+ * parameters are KS_PARAM_LINK rows: fields of ks_link_params at their offsets (calibrated values from
+ * docs/model/link.md, ranges stated with each). data/sensitivity/params.tsv mirrors the default ranges (test_sweep checks it). */
 static const ks_param_binding bindings[] = {
     {"dose", "dose", "mg/kg", "dose of the first arm's drug (every per-kg line of it)", KS_PARAM_SCENARIO, 0.01, 1.0,
      set_dose, 0, 0.1, 1.0,
@@ -69,6 +72,19 @@ static const ks_param_binding bindings[] = {
      set_depression_fraction, 0, 0.5, 0.6, "preset span: civilian 0.50 (Feder 2021) to veterans 0.60 (Abdallah 2022)"},
     {"hypertension_fraction", "HTN", "1", "share with hypertension", KS_PARAM_SCENARIO, 0, 1, set_hypertension_fraction, 0,
      0.15, 0.25, "preset span: civilian 0.15 to veterans 0.25 (population.c)"},
+    /* Layer parameters: fields of ks_link_params (the joins between layers). */
+    {"spine_deficit_ref", "PFC spine deficit", "1", "PFC spine deficit of the typical patient (link)", KS_PARAM_LINK, 0.01, 0.5, NULL,
+     offsetof(ks_link_params, spine_deficit_ref), 0.1, 0.2, "assumption: the cascade's PTSD reference 0.15 (docs/model/link.md) +- one third"},
+    {"human_spine_relax_scale", "spine relaxation x", "1", "human / rodent spine relaxation time (link)", KS_PARAM_LINK, 0.1, 20, NULL,
+     offsetof(ks_link_params, human_spine_relax_scale), 1, 5, "calibrated 3.0 to Feder 2021 durability (docs/model/link.md); 1 = the rodent time course, 5 exploratory"},
+    {"phenotype_severity_ref", "circuit severity", "1", "circuit phenotype severity of the typical patient (link)", KS_PARAM_LINK, 0, 1, NULL,
+     offsetof(ks_link_params, phenotype_severity_ref), 0.4, 0.8, "assumption 0.6 (docs/model/link.md) +- 0.2"},
+    {"caps5_per_logit", "CAPS-5 per logit", "points", "CAPS-5 points per logit of baseline fear expression (link)", KS_PARAM_LINK, 1, 50, NULL,
+     offsetof(ks_link_params, caps5_per_logit), 10, 18, "calibrated 14 to the presets' baseline CAPS-5 (docs/model/link.md); +- 4 exploratory"},
+    {"blinded_expectancy", "expectancy", "1", "expectancy of a patient in an arm that receives an infusion (link)", KS_PARAM_LINK, 0, 1, NULL,
+     offsetof(ks_link_params, blinded_expectancy), 0.5, 1, "calibrated 1.0 to Feder 2021's midazolam responders (docs/model/link.md); lower half exploratory"},
+    {"approach_per_expectancy", "approach", "1", "share of avoidance overcome per unit expectancy (link)", KS_PARAM_LINK, 0, 1, NULL,
+     offsetof(ks_link_params, approach_per_expectancy), 0, 0.6, "assumption 0.3 (docs/model/link.md, direction from Rutherford & Roose 2013), 0 to twice"},
 };
 
 const ks_param_binding *ks_param_bindings(size_t *n) {
@@ -84,8 +100,6 @@ const ks_param_binding *ks_param_find(const char *name) {
 
 ks_status ks_param_set(ks_ctx *ctx, const ks_param_binding *b, void *obj, double v) {
   KS_CHECK_ARG(ctx, b && obj);
-  if (b->target != KS_PARAM_SCENARIO)
-    return ks_ctx_fail(ctx, KS_EUNSUPPORTED, "parameter %s: layer parameters are not bound yet", b->name);
   if (!(v >= b->min && v <= b->max))
     return ks_ctx_fail(ctx, KS_EINPUT, "parameter %s = %g %s is outside %g to %g", b->name, v, b->unit, b->min, b->max);
   if (b->set) {
@@ -100,7 +114,6 @@ ks_status ks_param_set(ks_ctx *ctx, const ks_param_binding *b, void *obj, double
 size_t ks_param_ranges_default(ks_param_range *out, size_t cap) {
   size_t n = 0;
   for (size_t i = 0; i < KS_ARRAY_LEN(bindings) && n < cap; i++) {
-    if (bindings[i].target != KS_PARAM_SCENARIO) continue;
     out[n] = (ks_param_range){.binding = &bindings[i], .low = bindings[i].default_low, .high = bindings[i].default_high};
     snprintf(out[n].source, sizeof out[n].source, "%s", bindings[i].source);
     n++;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Sensitivity of a trial endpoint on parameters (Morris, Sobol) and on patient covariates
  * ("who responds"), one virtual trial per design row with the scenario's seed (sweep.h). */
+#include <ketasim/link.h>
 #include <ketasim/sweep.h>
 
 #include <math.h>
@@ -13,9 +14,14 @@ static ks_status eval_row(ks_ctx *ctx, const ks_scenario *sc, const ks_param_ran
                           const ks_endpoint *e, const ks_trial_options *topts, double *y) {
   ks_scenario *c = NULL;
   ks_trial_result *r = NULL;
+  /* Layer parameters on a copy of the run's link parameters, scenario parameters on a copy of SC. */
+  ks_link_params lp = topts->link ? *topts->link : ks_link_params_default();
+  ks_trial_options to = *topts;
+  to.link = &lp;
   ks_status st = ks_scenario_copy(ctx, sc, &c);
-  for (size_t i = 0; st == KS_OK && i < k; i++) st = ks_param_set(ctx, ranges[i].binding, c, x[i]);
-  if (st == KS_OK) st = ks_trial_run(ctx, c, topts, &r);
+  for (size_t i = 0; st == KS_OK && i < k; i++)
+    st = ks_param_set(ctx, ranges[i].binding, ranges[i].binding->target == KS_PARAM_LINK ? (void *)&lp : (void *)c, x[i]);
+  if (st == KS_OK) st = ks_trial_run(ctx, c, &to, &r);
   if (st == KS_OK) st = ks_endpoint_value(ctx, r, e, y);
   if (st == KS_OK && !isfinite(*y)) {
     char msg[600];

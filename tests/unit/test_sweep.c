@@ -2,6 +2,7 @@
 /* The sweep layer without long trials: the parameter table against data/sensitivity/params.tsv,
  * regimen points applied to a scenario, the evaluation log (resume), and the optimize block. */
 #include "harness.h"
+#include <ketasim/link.h>
 
 #include <ketasim/sweep.h>
 #include <unistd.h>
@@ -32,6 +33,20 @@ KS_TEST(params_tsv_matches_table) {
     KS_ASSERT_NEAR(file[i].high, def[i].high, 1e-12);
     KS_ASSERT_EQ_STR(file[i].source, def[i].source);
   }
+  ks_ctx_destroy(&ctx);
+}
+
+/* A layer parameter is a field of ks_link_params: setting it changes that field and nothing else. */
+KS_TEST(params_set_link) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_link_params lp = ks_link_params_default(), before = lp;
+  const ks_param_binding *b = ks_param_find("human_spine_relax_scale");
+  KS_ASSERT_TRUE(b != NULL && b->target == KS_PARAM_LINK);
+  KS_ASSERT_OK(ks_param_set(ctx, b, &lp, 1.5));
+  KS_ASSERT_NEAR(lp.human_spine_relax_scale, 1.5, 0);
+  lp.human_spine_relax_scale = before.human_spine_relax_scale;
+  KS_ASSERT_TRUE(memcmp(&lp, &before, sizeof lp) == 0);
+  KS_ASSERT_EQ_INT(ks_param_set(ctx, ks_param_find("blinded_expectancy"), &lp, 1.5), KS_EINPUT);
   ks_ctx_destroy(&ctx);
 }
 
