@@ -235,6 +235,12 @@ static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n) {
+  size_t k = sc->imaging_n > 0 ? (size_t)sc->imaging_n
+             : sc->imaging_fraction > 0 ? (size_t)ceil(sc->imaging_fraction * (double)n) : n;
+  return k < n ? k : n;
+}
+
 ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
   const ks_trial_options o = *opts;
   ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
@@ -251,6 +257,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = init_layers(ctx, plan, o.link);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
+  plan->n_imaged = ks__trial_imaging_subset(sc, n);
   if (st == KS_OK) {
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
@@ -305,6 +312,8 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
 
 size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
 size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
+size_t ks_trial_n_imaged(const ks_trial_result *r) { return r ? r->plan.n_imaged : 0; }
+
 double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
   return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
 }

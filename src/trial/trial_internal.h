@@ -32,6 +32,7 @@ typedef struct trial_plan {
   char (*visit_label)[KS_VISIT_LABEL];
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
+  size_t n_imaged;              /* patients with index < n_imaged are scanned (the imaging subset) */
   int keep_trajectories;
   /* Layer parameters shared by every patient (read-only during the loop). */
   ks_clinic_model *clinic;
@@ -111,6 +112,10 @@ long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period
 /* The baseline visit of measure M in PERIOD: the last visit of the period at or before its first
  * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
 long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
+
+/* Size of the imaging subset of a trial of n patients (patients 0..k-1 are scanned): the
+ * scenario's imaging.n, or ceil(imaging.fraction * n), or n when it sets neither. */
+size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
