@@ -75,6 +75,9 @@ ks_status ks_ode_create(ks_ctx *ctx, size_t n_state, ks_ode_rhs_fn rhs, void *ud
   o->ewt = N_VNew_Serial(n, o->sunctx);
   o->ele = N_VNew_Serial(n, o->sunctx);
   if (!o->y || !o->constraints || !o->ewt || !o->ele) goto fail;
+  /* Fused vector operations: CVODE's predictor and corrector combine its history vectors in one
+   * pass instead of one call per vector (CVODE clones y, and the clones inherit this). */
+  if (N_VEnableFusedOps_Serial(o->y, SUNTRUE) != 0) goto fail;
   N_VConst(0.0, o->y);
   N_VConst(1.0, o->constraints); /* 1.0: y_i >= 0 (CVODE's convention) */
   o->A = SUNDenseMatrix(n, n, o->sunctx);
