@@ -75,7 +75,6 @@ typedef struct ks_link_params {
   int route_expectancy;                /* expectancy: placebo term and approach */
   int route_therapy;                   /* the scenario's therapy sessions */
   /* --- trial schedule -> fear events --- */
-  double therapy_offset_h;             /* therapy session start after the start of its day */
   double retrieval_minutes;            /* length of a pre-dose retrieval reminder */
   /* --- pk -> acute (blood-pressure peak search) --- */
   double bp_window_h;                  /* peak searched over [dose, dose + window] */

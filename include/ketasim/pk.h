@@ -10,18 +10,11 @@
 #include <ketasim/core.h>
 #include <ketasim/rng.h>
 #include <ketasim/validate.h>
+#include <ketasim/vocab.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum { KS_DRUG_KETAMINE = 0, KS_DRUG_ESKETAMINE, KS_DRUG_MIDAZOLAM, KS_DRUG_N } ks_drug;
-
-/* KS_ROUTE_IV with infusion_h == 0 is a bolus. */
-typedef enum {
-  KS_ROUTE_IV = 0, KS_ROUTE_IM, KS_ROUTE_INTRANASAL, KS_ROUTE_ORAL, KS_ROUTE_SUBLINGUAL,
-  KS_ROUTE_RECTAL, KS_ROUTE_N
-} ks_route;
 
 /* Active species tracked for the receptor layer. Racemic ketamine is dosed as 50% S + 50% R;
  * esketamine is S-ketamine. */
@@ -30,12 +23,8 @@ typedef enum {
   KS_SP_MIDAZOLAM, KS_SPECIES_N
 } ks_species;
 
-/** Name lookups ("ketamine", "iv", "s-ketamine"); parse returns -1 for an unknown name. */
-KS_API const char *ks_drug_name(ks_drug d);
-KS_API const char *ks_route_name(ks_route r);
+/** Species names ("s-ketamine"); drugs and routes are named in vocab.h. */
 KS_API const char *ks_species_name(ks_species s);
-KS_API int ks_drug_parse(const char *name);
-KS_API int ks_route_parse(const char *name);
 
 /** Molar mass of a species, g/mol (ketamine base 237.7; norketamine 223.7; midazolam 325.8). */
 KS_API double ks_species_molar_mass_g_per_mol(ks_species s);
@@ -121,6 +110,10 @@ typedef enum {
 
 /** Name of an IIV parameter ("cl", "v1", ...). */
 KS_API const char *ks_pk_param_name(ks_pk_param p);
+/** Between-patient SD of parameter P's log multiplier (logit for KS_PKP_F) in MODEL: the omega
+ *  that turns ks_pk_patient.eta_z into a multiplier exp(omega * z). 0 when the set has no
+ *  variability on P (or does not use it); NAN for an unknown model or parameter. */
+KS_API double ks_pk_model_omega(const char *model, ks_pk_param p);
 
 /** One patient as the PK layer sees them.
  *  eta_z holds standard-normal deviates (drawn by ks_pk_patient_sample_iiv, 0 for the typical

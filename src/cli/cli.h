@@ -5,7 +5,9 @@
 #define KS_CLI_H
 
 #include <stddef.h>
+#include <ketasim/io.h>
 #include <ketasim/ketasim.h>
+#include <ketasim/report.h>
 
 /* One option of a subcommand. Fill name/arg/help; cli_parse fills value and seen. */
 typedef struct cli_opt {
@@ -47,6 +49,8 @@ int cli_fail(const ks_ctx *ctx, ks_status st);
 
 /* A context for a command, honouring --quiet/--verbose; NULL (with a message) if out of memory. */
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed);
+/* Remember the command line (main does, once) for the provenance of output files (cli_ctx). */
+void cli_set_command_line(int argc, char **argv);
 
 /* Print the help text of a command: usage line, then one line per option. */
 void cli_help(const char *cmd, const char *usage, const char *summary, const cli_opt *opts, size_t n_opts);
@@ -64,5 +68,16 @@ void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, size_t done, size_t total);
 void cli_progress_done(cli_progress *p);
 
+/* `--data FILE` (cli_doses.c): the doses of each ID of a NONMEM-layout data set, for
+ * ks_trial_options.doses_of (patient k = the k-th ID). */
+typedef struct cli_given_doses {
+  ks_nm_data *data;
+  ks_fit_input *in;
+  ks_fit_input_bufs *bufs;
+  size_t n_subj;
+} cli_given_doses;
+ks_status cli_doses_load(ks_ctx *ctx, const char *path, cli_given_doses *g);
+const ks_pk_dose *cli_doses_of(void *ud, size_t patient, size_t *n);
+void cli_doses_free(ks_ctx *ctx, cli_given_doses *g);
 
 #endif

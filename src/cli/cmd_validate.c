@@ -13,10 +13,11 @@
 
 #define MAX_TARGETS 256
 
-/* 1 when PATH ends in .png or .svg (any case): the formats ks_fig_forest writes. */
+/* 1 when PATH ends in .png, .svg or .pdf (any case): the formats ks_fig_forest writes. */
 static int plot_path_ok(const char *path) {
   size_t n = strlen(path);
-  return n > 4 && (!strcasecmp(path + n - 4, ".png") || !strcasecmp(path + n - 4, ".svg"));
+  return n > 4 && (!strcasecmp(path + n - 4, ".png") || !strcasecmp(path + n - 4, ".svg") ||
+                   !strcasecmp(path + n - 4, ".pdf"));
 }
 
 /* Forest plot of the targets: per row the acceptance interval, the published value and the
@@ -36,7 +37,7 @@ static ks_status write_plot(ks_ctx *ctx, const char *path, const ks_target_resul
   return ks_fig_forest(ctx, path, &spec, rows, n, KS_FIG_FOREST_TOLERANCE);
 }
 
-static void print_json(const ks_target_result *t, size_t n, size_t n_fail) {
+static void print_json(const ks_ctx *ctx, const ks_target_result *t, size_t n, size_t n_fail) {
   ks_json j;
   ks_json_init(&j, stdout, 2);
   ks_json_begin_object(&j);
@@ -74,6 +75,7 @@ static void print_json(const ks_target_result *t, size_t n, size_t n_fail) {
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_finish(&j);
 }
@@ -82,7 +84,7 @@ int ks_cli_validate(int argc, char **argv) {
   cli_opt opts[] = {
       {"json", NULL, "print one JSON document instead of a table", NULL, 0},
       {"layer", "NAME", "only this layer (pk, receptor, cascade, acute, clinic, trial)", NULL, 0},
-      {"plot", "FILE", "also draw a forest plot of every target to FILE (.png or .svg)", NULL, 0},
+      {"plot", "FILE", "also draw a forest plot of every target to FILE (.png, .svg or .pdf)", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
@@ -97,7 +99,7 @@ int ks_cli_validate(int argc, char **argv) {
   }
   cli_opt *plot = cli_get(opts, no, "plot");
   if (plot->seen && !plot_path_ok(plot->value)) {
-    cli_error("--plot: '%s' has no figure extension (expected FILE.png or FILE.svg)", plot->value);
+    cli_error("--plot: '%s' has no figure extension (expected FILE.png, FILE.svg or FILE.pdf)", plot->value);
     return 2;
   }
   ks_ctx *ctx = cli_ctx(opts, no, 1);
@@ -118,7 +120,7 @@ int ks_cli_validate(int argc, char **argv) {
     return rc;
   }
   if (cli_get(opts, no, "json")->seen) {
-    print_json(t, n, n_fail);
+    print_json(ctx, t, n, n_fail);
   } else {
     printf("%-38s %-10s %12s %21s %12s  %s\n", "target", "role", "published", "accepted", "simulated", "result");
     for (size_t i = 0; i < n; i++) {

@@ -10,6 +10,7 @@
   X("power", ks_cli_power, "power of the primary endpoint per sample size (CSV and figure)") \
   X("check", ks_cli_check, "validate a scenario file without running it")                  \
   X("pk", ks_cli_pk, "concentration-time profile of a dose (CSV, or --summary JSON)")      \
+  X("fit", ks_cli_fit, "individual MAP estimates of PK parameters from NONMEM-layout data")  \
   X("cascade", ks_cli_cascade, "receptor and plasticity states over time (CSV)")          \
   X("scan", ks_cli_scan, "simulated fMRI of the circuit: BOLD and connectivity")           \
   X("validate", ks_cli_validate, "every calibration target: published vs simulated")      \
@@ -23,6 +24,16 @@ int ks_cli_patient(int argc, char **argv);
 int ks_cli_power(int argc, char **argv);
 int ks_cli_check(int argc, char **argv);
 int ks_cli_pk(int argc, char **argv);
+int ks_cli_fit(int argc, char **argv);
+
+/* `ketasim pk --data FILE` (cmd_pk_data.c): the data set's doses per subject. duration_h NAN:
+ * each subject's last record + 24 h. */
+typedef struct ks_cli_pk_data_opts {
+  const char *units, *drug, *route, *cmt, *model;
+  double duration_h, step_h;
+  int allow_unstudied_doses;
+} ks_cli_pk_data_opts;
+int ks_cli_pk_data(const char *path, const ks_cli_pk_data_opts *o);
 int ks_cli_cascade(int argc, char **argv);
 int ks_cli_scan(int argc, char **argv);
 int ks_cli_validate(int argc, char **argv);

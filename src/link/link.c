@@ -37,7 +37,6 @@ ks_link_params ks_link_params_default(void) {
   p.approach_per_expectancy = 0.3;
   p.route_window_learning = p.route_spine_capacity = p.route_acute_mood = 1;
   p.route_everyday_exposure = p.route_expectancy = p.route_therapy = 1;
-  p.therapy_offset_h = 2.0;
   p.retrieval_minutes = 5.0;
   p.bp_window_h = 3.0;
   p.bp_steps_per_h = 12.0;
@@ -76,7 +75,7 @@ ks_status ks_link_params_check(ks_ctx *ctx, const ks_link_params *p) {
                       p->route_everyday_exposure, p->route_expectancy, p->route_therapy};
     for (int i = 0; i < 6; i++) REQ(r[i] == 0 || r[i] == 1, "route switches must be 0 or 1");
   }
-  REQ(p->therapy_offset_h >= 0 && p->therapy_offset_h < 24 && p->retrieval_minutes > 0, "event times");
+  REQ(p->retrieval_minutes > 0, "event times");
   REQ(p->bp_window_h > 0 && p->bp_steps_per_h >= 1.0 / p->bp_window_h, "bp window and step");
   REQ(isfinite(p->dropout_mar_per_caps5) && isfinite(p->dropout_mnar_per_fear), "dropout coefficients");
   REQ(p->fear_step_d > 0 && p->fear_step_d <= 0.25 && p->cascade_step_h > 0, "step sizes");

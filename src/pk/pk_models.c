@@ -480,6 +480,11 @@ const char *ks_pk_model_citation(const char *model) {
   const pk_set *s = ks__pk_set_find(model);
   return s ? s->citation : NULL;
 }
+double ks_pk_model_omega(const char *model, ks_pk_param p) {
+  const pk_set *s = ks__pk_set_find(model);
+  if (!s || (unsigned)p >= KS_PKP_N) return NAN;
+  return s->omega[p];
+}
 const char *ks_pk_model_default(ks_drug d) {
   switch (d) {
     case KS_DRUG_KETAMINE: return "fanta2015";

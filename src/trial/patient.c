@@ -84,35 +84,17 @@ ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p) { return ks_l
  * double-blind trial with an active placebo and an open-label arm get the link's blinded
  * expectancy (docs/model/link.md). The one place a per-arm expectancy is wired in. */
 static double patient_expectancy(const trial_plan *plan, const trial_patient *pt) {
-  (void)pt;
-  return plan->link.blinded_expectancy;
+  /* The design's expectancy of the arm the patient starts in (a crossover's sequence starts with
+   * arms[sequence's first]), relative to a double-blind active-placebo arm, times the link's
+   * calibrated expectancy of such an arm. */
+  double e = plan->link.blinded_expectancy * ks__trial_patient_expectancy(plan, ks__trial_period_arm(plan, pt->arm, 0));
+  return e < 0.0 ? 0.0 : e > 1.0 ? 1.0 : e;
 }
 
+/* The PK doses of the patient's arm(s): saline and active placebos have no pharmacokinetics (they
+ * act through expectancy only, src/trial/design.c), so they are not PK doses. */
 static ks_status build_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, patient_work *w) {
-  const ks_scenario *sc = plan->sc;
-  size_t n = 0;
-  for (size_t p = 0; p < plan->n_periods; p++) {
-    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    for (size_t r = 0; r < a->n_regimen; r++) n += a->regimen[r].n_days;
-  }
-  w->doses = ks_calloc(ctx, n ? n : 1, sizeof *w->doses);
-  if (!w->doses) return KS_ENOMEM;
-  for (size_t p = 0; p < plan->n_periods; p++) {
-    const ks_scen_arm *a = &sc->arms[ks__trial_period_arm(plan, pt->arm, p)];
-    double off = (double)p * plan->period_offset_h;
-    for (size_t r = 0; r < a->n_regimen; r++) {
-      const ks_scen_dose *d = &a->regimen[r];
-      for (size_t k = 0; k < d->n_days; k++) {
-        ks_pk_dose *o = &w->doses[w->n_doses++];
-        o->drug = (ks_drug)d->drug;
-        o->route = (ks_route)d->route;
-        o->dose_mg = d->per_kg ? d->dose * pt->cov.weight_kg : d->dose;
-        o->t_start_h = off + 24.0 * d->days[k];
-        o->infusion_h = d->infusion_h;
-      }
-    }
-  }
-  return KS_OK;
+  return ks__trial_patient_doses(ctx, plan, pt, &w->doses, &w->n_doses);
 }
 
 /* The dose given on the day starting at day_start_h, or -1. */
@@ -203,12 +185,16 @@ static ks_status fear_events(patient_work *w, double t0, double t1, const ks_fea
   for (size_t p = 0; p < plan->n_periods; p++) {
     const ks_scen_arm *a = &plan->sc->arms[ks__trial_period_arm(plan, w->pt->arm, p)];
     double off = (double)p * plan->period_offset_h;
-    for (size_t k = 0; k < a->n_therapy && w->lp->route_therapy; k++)
-      for (size_t j = 0; j < a->therapy[k].n_days; j++) {
-        double ts = off + 24.0 * a->therapy[k].days[j] + w->lp->therapy_offset_h;
-        if (ts > t0 && ts <= t1)
-          KS_TRY(ks_fear_exposure(w->fear, fd, a->therapy[k].minutes, KS_FEAR_EXPOSURE_THERAPY));
-      }
+    /* The arm's sessions as the design resolved them (design.c): a brief reactivation where the
+     * kind has one, then the exposure share of the session. */
+    const trial_arm_plan *ap = &plan->arms[ks__trial_period_arm(plan, w->pt->arm, p)];
+    for (size_t k = 0; k < ap->n_sessions && w->lp->route_therapy; k++) {
+      const trial_session *ss = &ap->sessions[k];
+      double ts = off + ss->t_h;
+      if (!(ts > t0 && ts <= t1)) continue;
+      if (ss->retrieval_min > 0) KS_TRY(ks_fear_exposure(w->fear, fd, ss->retrieval_min, KS_FEAR_EXPOSURE_RETRIEVAL));
+      if (ss->exposure_min > 0) KS_TRY(ks_fear_exposure(w->fear, fd, ss->exposure_min, KS_FEAR_EXPOSURE_THERAPY));
+    }
     if (!a->has_reminder) continue;
     for (size_t i = 0; i < w->n_doses; i++) {
       double td = w->doses[i].t_start_h, tr = td - a->reminder_before_dose_min / 60.0;

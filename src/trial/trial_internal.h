@@ -17,6 +17,34 @@
 
 #define KS_VISIT_LABEL 40
 
+/* One therapy session, resolved from the scenario (design.c): t_h on the study clock relative to
+ * its period's start; what the fear layer gets: retrieval_min of trauma reactivation (0: none,
+ * KS_FEAR_EXPOSURE_RETRIEVAL) and then exposure_min of extinction (KS_FEAR_EXPOSURE_THERAPY). */
+typedef struct trial_session {
+  double t_h;
+  ks_scen_therapy_kind kind;
+  double minutes;               /* the session's length as written */
+  double exposure_min;          /* minutes of exposure the fear layer counts */
+  double retrieval_min;         /* minutes of reactivation before the exposure (0: none) */
+} trial_session;
+
+/* What a therapy kind does in the fear layer (docs/model/design.md). */
+typedef struct ks_trial_therapy_effect {
+  double exposure_fraction;     /* share of the session's minutes that is exposure */
+  double retrieval_min;         /* brief trauma reactivation before the exposure, minutes (0: none) */
+} ks_trial_therapy_effect;
+const ks_trial_therapy_effect *ks__trial_therapy_effect(ks_scen_therapy_kind k);
+
+/* Per-arm plan: sessions in time order and the arm's expectancy (design.c). */
+typedef struct trial_arm_plan {
+  trial_session *sessions;
+  size_t n_sessions;
+  double expectancy_prior;           /* belief of receiving the active treatment, before any dose */
+  double expectancy_after_first_dose; /* after functional unblinding by the first dose */
+  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1 */
+  double recognisability;            /* the arm's most recognisable drug, [0, 1] */
+} trial_arm_plan;
+
 /* Everything about a run that does not depend on the patient. Immutable during the patient loop. */
 typedef struct trial_plan {
   const ks_scenario *sc;
@@ -34,6 +62,9 @@ typedef struct trial_plan {
   double end_h;                 /* last visit */
   size_t n_imaged;              /* patients with index < n_imaged are scanned (the imaging subset) */
   int keep_trajectories;
+  /* Doses given per patient instead of the regimen (ks_trial_options.doses_of); NULL: none. */
+  const ks_pk_dose *(*doses_of)(void *ud, size_t patient, size_t *n);
+  void *doses_ud;
   /* Layer parameters shared by every patient (read-only during the loop). */
   ks_clinic_model *clinic;
   ks_receptor_params receptor;
@@ -42,7 +73,33 @@ typedef struct trial_plan {
   ks_acute_params acute;
   ks_link_params link;           /* the joins between layers (docs/model/link.md) */
   ks_mood_params mood;
+  trial_arm_plan *arms;         /* [n_arms]: sessions and expectancy (design.c) */
+  size_t n_arms;
 } trial_plan;
+
+/* ---- design (design.c) ---------------------------------------------------------------------- */
+#define KS_TRIAL_NOTE_LEN 320
+/* 1 when arm ARM gives ketamine or esketamine. */
+int ks__trial_arm_has_active_drug(const ks_scenario *sc, size_t arm);
+/* The arm's most recognisable drug (0 for an arm without doses). */
+double ks__trial_arm_recognisability(const ks_scenario *sc, size_t arm);
+/* Prior expectancy of arm ARM: the belief of receiving the active treatment, from the blinding and
+ * the allocation (open label: 1 for a treated arm, 0 for waitlist; blinded: the allocation share
+ * of the active-drug arms among the infused arms). */
+double ks__trial_arm_expectancy(const trial_plan *plan, size_t arm);
+/* The belief after one dose (Bayes over noticing the acute effects): PRIOR, the arm's own drug's
+ * recognisability R_ARM, and those of the active-drug and control arms. */
+double ks__trial_expectancy_after_dose(double prior, double r_arm, double r_active, double r_control);
+double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t arm);
+/* The expectancy the clinic layer takes for a patient of arm ARM (ks_clinic_patient_draw), in
+ * [0, 1]: the belief after the first dose relative to the reference trial the placebo response was
+ * calibrated on (double-blind ketamine vs midazolam, Feder 2021), capped at 1. */
+double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm);
+/* Notes about the design for summary.json and the report (functional unblinding, ...). */
+size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap);
+/* Resolve plan->arms (sessions, expectancy); free it. */
+ks_status ks__trial_plan_arms(ks_ctx *ctx, trial_plan *plan);
+void ks__trial_plan_arms_free(ks_ctx *ctx, trial_plan *plan);
 
 /* One randomised patient. */
 typedef struct trial_patient {
@@ -59,16 +116,15 @@ struct ks_trial_result {
   trial_patient *patients;
   double *values;               /* [n][n_visits][KS_M_N]; streamed: [n][n_visits][n_kept] */
   size_t n_screened;
-  /* Scale-out (batch.c, stream.c). A streamed run keeps only the measures in
-   * ks__trial_kept_measures; the others went to patients.csv/HDF5 batch by batch. */
+  /* Scale-out (batch.c). A streamed run keeps only the measures in ks__trial_kept_measures;
+   * the others went to its sink (patients.csv/HDF5) batch by batch. */
   int streamed;
   size_t n_kept;
   signed char kept_slot[KS_M_N]; /* streamed: slot of measure m in values, -1 when not kept */
   size_t n_resumed;             /* patients restored from a checkpoint */
-  struct trial_stream *stream;  /* NULL unless streamed (rank 0 only) */
+  const ks_trial_sink *sink;     /* ks_trial_options.sink (rank 0 only), or NULL */
+  void *sink_state;             /* what sink->open made */
 };
-
-typedef struct trial_stream trial_stream;
 
 /* Value of measure m for patient i at visit v, from the full or the streamed (kept) layout. */
 static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v, int m) {
@@ -77,41 +133,37 @@ static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v,
   return s < 0 ? (double)NAN : r->values[(i * r->plan.n_visits + v) * r->n_kept + (size_t)s];
 }
 
-/* Measures a streamed run keeps in memory: those summary.c and the report read. A statistic that
- * reads another measure must add it here (else it sees NaN in streamed runs). */
+/* Measures a streamed run keeps in memory: those output/summary.c and the report read. A statistic
+ * that reads another measure must add it here (else it sees NaN in streamed runs). */
 extern const ks_measure ks__trial_kept_measures[];
 extern const size_t ks__trial_n_kept_measures;
 
 /* The batch loop (batch.c): simulate patients r->n_resumed..n-1 in batches, split across the
  * processes of o->comm, and on rank 0 keep values / stream them. */
 ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+/* Store the kept measures of patients first..first+count-1 (vals: row blocks) in r->values. */
+void ks__trial_keep_values(ks_trial_result *r, size_t first, size_t count, const double *vals);
+/* The run's value layout (full, or the kept measures when o->stream_dir is set). */
+void ks__trial_set_layout(ks_trial_result *r, const ks_trial_options *o);
+/* Refuse (KS_ERANGE, with what would fit) a run whose least memory exceeds o->max_memory_bytes;
+ * called once n and the schedule are known, before anything is allocated or written. */
+ks_status ks__trial_check_memory(ks_ctx *ctx, const ks_trial_result *r, const ks_trial_options *o);
 /* Allocate r->values for the run's layout (full, or the kept measures when o->stream_dir is set;
  * nothing on ranks other than 0). Called by the setup once the schedule and n are known. */
 ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
 
-/* Streaming outputs (stream.c), rank 0 only. open: create DIR, the partial patients.csv and the
- * row log, or (o->resume) restore them from DIR/.checkpoint and set r->n_resumed. batch: append
- * patients first..first+count-1 (vals: [count][n_visits][KS_M_N]) and checkpoint when due (or
- * when FORCE). commit: move patients.csv (and HDF5) into place under DIR. close: free. */
-ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
-ks_status ks__trial_stream_batch(ks_ctx *ctx, ks_trial_result *r, size_t first, size_t count, const double *vals);
-ks_status ks__trial_stream_checkpoint(ks_ctx *ctx, ks_trial_result *r, size_t n_done);
-ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const char *csv_path);
-void ks__trial_stream_close(ks_trial_result *r);
+/* The doses of patient PT, every period, in regimen order (tidy.c); *out allocated via ctx. */
+ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
+                                  ks_pk_dose **out, size_t *n_out);
 
-/* patients.csv: the header row, and the rows of patient i (vals: [n_visits][KS_M_N]). */
-void ks__trial_csv_header(FILE *fp);
-void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const double *vals);
+/* 1 when visit v's values (vals[KS_M_N]) show that the patient has dropped out: a symptom scale
+ * the visit schedules is missing (tidy.c). Dropout is never at baseline and lasts. */
+int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals);
 
-/* HDF5 (hdf5.c): write PATH (via a temporary name) from the row log of a streamed run.
- * KS_EUNSUPPORTED when the build has no HDF5. */
-ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows);
-
-/* Visit index of endpoint visit AT in PERIOD, or -1 (summary.c). */
-long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period);
-/* The baseline visit of measure M in PERIOD: the last visit of the period at or before its first
- * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
-long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
+/* Patients 0..n-1 from rows of a covariate table, without screening (enrol_table.c). */
+ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
+                                   const ks_population_table *t, size_t n, trial_patient *out,
+                                   size_t *n_screened);
 
 /* Size of the imaging subset of a trial of n patients (patients 0..k-1 are scanned): the
  * scenario's imaging.n, or ceil(imaging.fraction * n), or n when it sets neither. */
@@ -119,11 +171,6 @@ size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
-
-/* Pearson r, over the imaging subset (or group ARM_ONLY when >= 0), between the change in
- * vmPFC-amygdala FC and the CAPS-5 improvement from the first to the last scan; NaN when it cannot
- * be computed. */
-double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only);
 
 /* The arm treated in PERIOD by a patient in arm/sequence ARM. */
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period);

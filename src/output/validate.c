@@ -4,7 +4,7 @@
  * midazolam response rate (expectancy), the durability median (human spine relaxation factor) and
  * the Feder 2014 IES-R difference (spine-deficit weights of clusters B and C); they are marked
  * calibrated. The others are held out; the layers below were calibrated to their own targets. */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>
