@@ -136,6 +136,9 @@ KS_API void ks_trial_result_destroy(ks_trial_result **r);
 /* Read access to the results. */
 KS_API size_t ks_trial_n_patients(const ks_trial_result *r);
 KS_API size_t ks_trial_n_visits(const ks_trial_result *r);
+/** Size of the imaging subset: patients 0..n-1 are scanned at scan visits (the scenario's
+ *  imaging.n or fraction; every patient when it sets neither). */
+KS_API size_t ks_trial_n_imaged(const ks_trial_result *r);
 /** Study-clock hours and label ("day 14", "24 h", "P2 day 1") of visit v. */
 KS_API double ks_trial_visit_t_h(const ks_trial_result *r, size_t v);
 KS_API const char *ks_trial_visit_label(const ks_trial_result *r, size_t v);

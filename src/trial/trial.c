@@ -387,6 +387,12 @@ static ks_status pilot_baseline(ks_ctx *ctx, trial_plan *plan, uint64_t replicat
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n) {
+  size_t k = sc->imaging_n > 0 ? (size_t)sc->imaging_n
+             : sc->imaging_fraction > 0 ? (size_t)ceil(sc->imaging_fraction * (double)n) : n;
+  return k < n ? k : n;
+}
+
 ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
   const ks_trial_options o = *opts;
   ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
@@ -407,6 +413,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
+  plan->n_imaged = ks__trial_imaging_subset(sc, n);
   if (st == KS_OK && (o.n_patients > KS_SCENARIO_MAX_PATIENTS || sc->population.n > KS_SCENARIO_MAX_PATIENTS))
     st = ks_ctx_fail(ctx, KS_EINPUT, "trial: %zu patients (expected at most %ld in one run; split a larger "
                      "study into replicates)", n, KS_SCENARIO_MAX_PATIENTS);
@@ -487,6 +494,8 @@ size_t ks_trial_n_resumed(const ks_trial_result *r) { return r ? r->n_resumed : 
 
 size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
 size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
+size_t ks_trial_n_imaged(const ks_trial_result *r) { return r ? r->plan.n_imaged : 0; }
+
 double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
   return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
 }
