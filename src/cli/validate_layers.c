@@ -31,8 +31,12 @@ const char *ks_cli_validate_layer_list(void) { return "pk, receptor, cascade, ci
 ks_status ks_cli_validate_run(ks_ctx *ctx, const char *only, ks_target_result *out, size_t cap, size_t *n) {
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
     if (only && strcmp(only, layers[i].name)) continue;
+    size_t first = *n;
     ks_status st = layers[i].fn(ctx, out, cap, n);
     if (st != KS_OK) return st;
+    /* The role is the declared list's (data/targets/calibration.tsv), never the layer's guess. */
+    for (size_t k = first; k < *n; k++)
+      out[k].role = ks_target_is_calibration(out[k].id) ? KS_TARGET_CALIBRATED : KS_TARGET_HELD_OUT;
   }
   return KS_OK;
 }
