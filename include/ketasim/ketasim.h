@@ -7,6 +7,7 @@
 #include <ketasim/units.h>
 #include <ketasim/io.h>
 #include <ketasim/validate.h>
+#include <ketasim/calibrate.h>
 #include <ketasim/scenario.h>
 #include <ketasim/ode.h>
 #include <ketasim/pk.h>

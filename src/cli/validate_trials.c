@@ -228,6 +228,7 @@ ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, s
   while (st == KS_OK && fgets(line, sizeof line, fp)) {
     char *f[FIELD_MAX];
     if (line[0] == '#' || split_tabs(line, f) < 6 || !strcmp(f[0], "id")) continue;
+    if (o->only_calibration && !ks_target_is_calibration(f[0])) continue;
     if (*n >= cap) {
       st = ks_ctx_fail(ctx, KS_ERANGE, "%s: more than %zu targets", path, cap);
       break;

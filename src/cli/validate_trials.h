@@ -25,6 +25,7 @@ typedef struct vt_options {
   const char *data_dir;     /* data/trials (library.tsv and TRIAL.tsv) */
   double n_scale;           /* patients = the published trial's n times this */
   int n_threads;
+  int only_calibration;     /* 1: only the rows listed in data/targets/calibration.tsv */
 } vt_options;
 
 typedef struct vt_target {

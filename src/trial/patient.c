@@ -201,7 +201,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   /* Human spines and synapses outlast the rodent time course the plasticity layer is fitted to
    * (T_S 7 d, Li 2010 / Moda-Sava 2019): scaled by KS_HUMAN_SPINE_RELAX_SCALE, calibrated to
    * Feder 2021's median 27.5 days to loss of response (docs/model/trial.md). */
-  cp.spine_relax_d *= KS_HUMAN_SPINE_RELAX_SCALE;
+  cp.spine_relax_d *= ks_param(ctx, "trial.human_spine_relax_scale", KS_HUMAN_SPINE_RELAX_SCALE);
   ks_scen_knockout ko = sc->arms[ks__trial_period_arm(plan, pt->arm, 0)].knockout;
   cp.knockouts = ko == KS_KNOCKOUT_MTORC1 ? KS_KO_MTORC1 : ko == KS_KNOCKOUT_AMPA ? KS_KO_AMPA
                : ko == KS_KNOCKOUT_BDNF ? KS_KO_BDNF : KS_KO_NONE;
@@ -245,7 +245,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
    * expectancy (calibrated to Feder 2021's 20% midazolam responders at week 2, docs/model/trial.md). */
   ks_clinic_patient cpt;
   ks_rng_init(&r, seed, KS_STREAM_CLINIC, id, 0);
-  double expectancy = KS_BLINDED_EXPECTANCY;
+  double expectancy = clamp(ks_param(ctx, "trial.blinded_expectancy", KS_BLINDED_EXPECTANCY), 0.0, 1.0);
   if ((st = ks_clinic_patient_draw(plan->clinic, &r, expectancy, &cpt)) != KS_OK) goto done;
   ks_acute_patient apt;
   ks_rng_init(&r, seed, KS_STREAM_ACUTE, id, 0);
