@@ -18,3 +18,6 @@ add_test(NAME cli_calibrate_tiny
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/calibrate_tiny.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 add_test(NAME target_lists_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/target_lists.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_trial_library cli_calibrate_tiny PROPERTIES TIMEOUT 900)
+add_test(NAME cli_run_uncertainty
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_uncertainty.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_run_uncertainty PROPERTIES TIMEOUT 600)

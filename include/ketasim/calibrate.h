@@ -62,6 +62,46 @@ KS_API ks_status ks_calibrate(ks_ctx *ctx, const ks_calib_problem *p, ks_calib_r
 /** The objective J at x (n_params values), through the same set/simulate callbacks. */
 KS_API ks_status ks_calib_objective(ks_ctx *ctx, const ks_calib_problem *p, const double *x, double *j);
 
+/* ---- The ensemble: parameter uncertainty in a prediction ---- */
+
+struct ks_scenario;
+struct ks_trial_result;
+struct ks_trial_options;
+
+/** Set on CTX draw K of the committed parameter ensemble (data/calibration/fitted.tsv): an
+ *  identifiable parameter from its Laplace normal N(value, sd^2) truncated to its range, an
+ *  unidentifiable one uniformly over its range (the targets say nothing about it). Keyed by
+ *  (seed, KS_STREAM_ENSEMBLE, parameter, K): the same draws for any thread count.
+ *  The Laplace correlations are not stored: parameters are drawn independently.
+ *  @return KS_OK; what ks_param_set returns. */
+KS_API ks_status ks_ensemble_draw(ks_ctx *ctx, uint64_t seed, uint64_t k);
+
+#define KS_UNCERTAINTY_MAX 20
+typedef struct ks_uncertainty_endpoint {
+  char name[96];                 /* "primary difference", "response ketamine", ... */
+  double estimate;               /* the run at the committed parameter set */
+  double ci_lo, ci_hi;           /* its sampling 95% CI */
+  double pi_lo, pi_hi;           /* 95% prediction interval over the ensemble draws */
+} ks_uncertainty_endpoint;
+
+typedef struct ks_uncertainty {
+  size_t k;                      /* ensemble draws run */
+  size_t n;                      /* endpoints */
+  ks_uncertainty_endpoint e[KS_UNCERTAINTY_MAX];
+} ks_uncertainty;
+
+/** Run SC K more times, each at one ensemble draw (same seed: common random numbers, so the
+ *  spread is the parameters' alone), and give every endpoint of BASE (the run at the committed
+ *  set) its 95% prediction interval (2.5th and 97.5th percentiles, type 7) next to its sampling
+ *  CI: the primary contrast and each arm's response and remission rates. The context's
+ *  parameters are cleared afterwards. @return KS_OK; KS_EINVAL (K < 2); what ks_trial_run returns. */
+KS_API ks_status ks_trial_uncertainty(ks_ctx *ctx, const struct ks_scenario *sc, const struct ks_trial_options *opts,
+                                      const struct ks_trial_result *base, size_t k, ks_uncertainty *out);
+
+/** Add `"uncertainty"` (the endpoints above, the draw count and the method) to the summary.json
+ *  at PATH, rewriting it through a temporary file. @return KS_OK, KS_EIO, KS_EINPUT (not JSON). */
+KS_API ks_status ks_uncertainty_write_json(ks_ctx *ctx, const char *path, const ks_uncertainty *u);
+
 #ifdef __cplusplus
 }
 #endif

@@ -131,8 +131,9 @@ KS_API ks_status ks_param_set(ks_ctx *ctx, const char *name, double value);
 KS_API void ks_param_clear(ks_ctx *ctx);
 /** The committed fitted value of NAME (src/core/params_fitted.c); 1 when there is one. */
 KS_API int ks_param_fitted(const char *name, double *value);
-/** The i-th committed parameter's name, value and Laplace SD (NULL name past the end). */
-KS_API const char *ks_param_fitted_at(size_t i, double *value, double *sd);
+/** The i-th committed parameter's name, value, Laplace SD (NAN: not identifiable) and fitted
+ *  range (NULL name past the end; any pointer may be NULL). */
+KS_API const char *ks_param_fitted_at(size_t i, double *value, double *sd, double *lo, double *hi);
 
 #ifdef __cplusplus
 }

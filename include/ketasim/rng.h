@@ -29,7 +29,8 @@ typedef enum {
   KS_STREAM_BOOTSTRAP = 11,
   KS_STREAM_LATENT_CAUSE = 12,
   KS_STREAM_REPLICATE = 13,
-  KS_STREAM_SCREENING = 14
+  KS_STREAM_SCREENING = 14,
+  KS_STREAM_ENSEMBLE = 15       /* parameter draws of `run --uncertainty` (calibrate module) */
 } ks_stream;
 
 typedef struct ks_rng {

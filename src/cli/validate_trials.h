@@ -5,12 +5,6 @@
 
 #include <ketasim/ketasim.h>
 
-#define KS_CLI_TRY(expr)                   \
-  do {                                     \
-    ks_status ks__st = (expr);             \
-    if (ks__st != KS_OK) return ks__st;    \
-  } while (0)
-
 typedef enum {
   VT_PASS,          /* inside the band */
   VT_MISS,          /* outside the band */

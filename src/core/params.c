@@ -47,9 +47,11 @@ int ks_param_fitted(const char *name, double *value) {
   return 0;
 }
 
-const char *ks_param_fitted_at(size_t i, double *value, double *sd) {
+const char *ks_param_fitted_at(size_t i, double *value, double *sd, double *lo, double *hi) {
   if (i >= KS_ARRAY_LEN(ks__fitted) || !ks__fitted[i].name) return NULL;
   if (value) *value = ks__fitted[i].value;
   if (sd) *sd = ks__fitted[i].sd;
+  if (lo) *lo = ks__fitted[i].lo;
+  if (hi) *hi = ks__fitted[i].hi;
   return ks__fitted[i].name;
 }

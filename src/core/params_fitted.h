@@ -9,6 +9,7 @@ typedef struct {
   const char *name;
   double value;  /* the fitted value */
   double sd;     /* its Laplace SD (NAN: not identifiable) */
+  double lo, hi; /* the range it was fitted in */
 } ks__fitted_param;
 
 static const ks__fitted_param ks__fitted[] = {

@@ -109,7 +109,7 @@ KS_TEST(parameter_registry_overrides_then_committed_then_fallback) {
   KS_ASSERT_NEAR(ks_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
   KS_ASSERT_EQ_INT(ks_param_set(ctx, "x", NAN), KS_EINVAL);
   double v;
-  const char *name = ks_param_fitted_at(0, &v, NULL);
+  const char *name = ks_param_fitted_at(0, &v, NULL, NULL, NULL);
   if (name) KS_ASSERT_NEAR(ks_param(ctx, name, -1e300), v, 0);
   ks_ctx_destroy(&ctx);
 }
