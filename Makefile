@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 EXAMPLE ?= examples/feder2021.yaml
 OUT     ?= out/feder2021
 
-.PHONY: all deps configure build run test bench asan tsan fuzz clean
+.PHONY: all deps deps-test configure build run test bench asan tsan fuzz clean
 
 all: build
 
@@ -22,7 +22,10 @@ build: configure
 run: deps build
 	@$(BUILD)/ketasim run $(EXAMPLE) --out $(OUT)
 
-test: deps build
+deps-test:
+	@scripts/install-deps --test
+
+test: deps-test build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: deps
@@ -30,7 +33,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@bench/run
 
-asan: deps
+asan: deps-test
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETASIM_SANITIZE="address;undefined" -DKETASIM_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE slow
@@ -62,7 +65,7 @@ fuzz: deps
 # (libarcher.so, from libomp-dev) so that OpenMP's barriers and locks are visible to TSan, and
 # ignore_noninstrumented_modules=1 for libomp's own internals; runs the threaded tests.
 TSAN_TESTS ?= ^test_trial$$|cli_determinism_threads
-tsan: deps
+tsan: deps-test
 	@scripts/install-deps --sanitizers
 	@cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DKETASIM_SANITIZE=thread -DKETASIM_WITH_MPI=OFF -DKETASIM_WITH_HDF5=OFF >/dev/null

@@ -15,6 +15,7 @@ ks_pkg(lapacke lapacke)
 ks_pkg(cjson libcjson)
 ks_pkg(plplot plplot)
 ks_pkg(nlopt nlopt)
+ks_pkg(microhttpd libmicrohttpd)  # `ketasim explore` (src/cli/cmd_explore.c) only
 
 find_package(GSL REQUIRED)
 add_library(ks_dep_gsl INTERFACE)

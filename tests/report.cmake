@@ -14,3 +14,13 @@ if(TARGET ks_report)
                        LABELS "report;browser"
                        ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/report/lsan.supp:print_suppressions=0")
 endif()
+
+# The report of a real run (tests/report/trial_report_check.py): Chromium at two widths, every
+# figure rendered, the chain's sections present, the arms table equal to summary.json.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME report_trial_chromium
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/report/trial_report_check.py
+                   $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/examples/feder2021.yaml
+                   ${CMAKE_BINARY_DIR}/report_trial_chromium)
+  set_tests_properties(report_trial_chromium PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS "report;browser;slow")
+endif()

@@ -21,4 +21,5 @@
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>
 #include <ketasim/report.h>
+#include <ketasim/api.h>
 #endif

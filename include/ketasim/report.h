@@ -219,6 +219,9 @@ KS_API ks_status ks_report_add_svg(ks_report *rep, const char *caption, const ch
  *  verbatim in a <pre> (may be NULL). */
 KS_API ks_status ks_report_set_provenance(ks_report *rep, const char *version, uint64_t seed,
                                           const char *resolved_scenario);
+/** A further provenance line (key: value), after version and seed: revision, date, command line.
+ *  At most 8. @return KS_OK, KS_EINVAL, KS_ERANGE, KS_ENOMEM. */
+KS_API ks_status ks_report_add_provenance(ks_report *rep, const char *key, const char *value);
 /** Number of figures and tables added so far (for tests and summaries). */
 KS_API size_t ks_report_n_figures(const ks_report *rep);
 KS_API size_t ks_report_n_tables(const ks_report *rep);
@@ -239,6 +242,9 @@ struct ks_trial_result;
  *  response rates, symptom and mechanism trajectories, provenance. Atomic like every output.
  *  @return KS_OK, KS_EIO, KS_ENOMEM. */
 KS_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir);
+/** The same, with the command line that ran the trial in the provenance (NULL: none). */
+KS_API ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir,
+                                          const char *command_line);
 
 #ifdef __cplusplus
 }

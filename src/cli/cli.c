@@ -164,3 +164,16 @@ void cli_progress_update(cli_progress *p, size_t done, size_t total) {
 void cli_progress_done(cli_progress *p) {
   if (!p->quiet && p->tty) fputc('\n', stderr);
 }
+
+void cli_command_line(int argc, char **argv, char *buf, size_t cap) {
+  size_t o = (size_t)snprintf(buf, cap, "ketasim");
+  for (int i = 0; i < argc && o + 4 < cap; i++) {
+    int quote = strpbrk(argv[i], " \t'\"$`\\") != NULL || !*argv[i];
+    o += (size_t)snprintf(buf + o, cap - o, quote ? " '" : " ");
+    for (const char *c = argv[i]; *c && o + 6 < cap; c++) {
+      if (*c == '\'' && quote) o += (size_t)snprintf(buf + o, cap - o, "'\\''");
+      else buf[o++] = *c, buf[o] = '\0';
+    }
+    if (quote && o + 2 < cap) o += (size_t)snprintf(buf + o, cap - o, "'");
+  }
+}

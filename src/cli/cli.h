@@ -64,6 +64,9 @@ typedef struct cli_progress {
   int quiet, tty, last_pct;
   const char *label;
 } cli_progress;
+/* "ketasim ARGV..." as one line (arguments with spaces or quotes single-quoted), for provenance. */
+void cli_command_line(int argc, char **argv, char *buf, size_t cap);
+
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, size_t done, size_t total);
 void cli_progress_done(cli_progress *p);

@@ -149,6 +149,8 @@ static ks_status run_uncertainty(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
 }
 
 int ks_cli_run(int argc, char **argv) {
+  char cmdline[2048]; /* before option parsing, which may reorder argv */
+  cli_command_line(argc, argv, cmdline, sizeof cmdline);
   cli_opt opts[] = {
       {"out", "DIR", "directory for summary.json, patients.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
@@ -239,7 +241,7 @@ int ks_cli_run(int argc, char **argv) {
   int used_threads = (int)threads;
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
   if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
-  if ((st = ks_report_trial_html(ctx, res, out->value)) != KS_OK) goto fail;
+  if ((st = ks_report_trial_html_cmd(ctx, res, out->value, cmdline)) != KS_OK) goto fail;
   if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
   if (uncertainty > 0 && (st = run_uncertainty(ctx, sc, res, &o, (size_t)uncertainty, out->value)) != KS_OK) goto fail;

@@ -14,6 +14,7 @@
   X("scan", ks_cli_scan, "simulated fMRI of the circuit: BOLD and connectivity")           \
   X("validate", ks_cli_validate, "every calibration target: published vs simulated")      \
   X("calibrate", ks_cli_calibrate, "fit the calibrated parameters to the declared targets (NLopt)") \
+  X("explore", ks_cli_explore, "a local page where the chain redraws as you move dose and schedule") \
   X("export-sbml", ks_cli_export_sbml, "write the PK + receptor + plasticity model as SBML") \
   X("version", ks_cli_version, "print the version")
 
@@ -26,6 +27,7 @@ int ks_cli_cascade(int argc, char **argv);
 int ks_cli_scan(int argc, char **argv);
 int ks_cli_validate(int argc, char **argv);
 int ks_cli_calibrate(int argc, char **argv);
+int ks_cli_explore(int argc, char **argv);
 int ks_cli_export_sbml(int argc, char **argv);
 int ks_cli_version(int argc, char **argv);
 

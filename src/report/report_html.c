@@ -124,6 +124,8 @@ struct ks_report {
   char *version;
   uint64_t seed;
   int has_provenance;
+  char *prov_key[8], *prov_value[8]; /* further provenance lines (ks_report_add_provenance) */
+  size_t n_prov;
   char *resolved;
 };
 
@@ -153,6 +155,10 @@ void ks_report_destroy(ks_report **rep) {
   ks_free(ctx, r->title);
   ks_free(ctx, r->scenario);
   ks_free(ctx, r->version);
+  for (size_t i = 0; i < r->n_prov; i++) {
+    ks_free(ctx, r->prov_key[i]);
+    ks_free(ctx, r->prov_value[i]);
+  }
   ks_free(ctx, r->resolved);
   ks_free(ctx, r);
   *rep = NULL;
@@ -359,6 +365,21 @@ ks_status ks_report_set_provenance(ks_report *rep, const char *version, uint64_t
   return KS_OK;
 }
 
+ks_status ks_report_add_provenance(ks_report *rep, const char *key, const char *value) {
+  if (!rep || !key || !value) return KS_EINVAL;
+  if (rep->n_prov >= sizeof rep->prov_key / sizeof *rep->prov_key)
+    return ks_ctx_fail(rep->ctx, KS_ERANGE, "report: at most 8 further provenance lines");
+  char *k = ks_strdup(rep->ctx, key), *v = ks_strdup(rep->ctx, value);
+  if (!k || !v) {
+    ks_free(rep->ctx, k);
+    ks_free(rep->ctx, v);
+    return KS_ENOMEM;
+  }
+  rep->prov_key[rep->n_prov] = k;
+  rep->prov_value[rep->n_prov++] = v;
+  return KS_OK;
+}
+
 size_t ks_report_n_figures(const ks_report *rep) { return rep ? rep->n_figures : 0; }
 size_t ks_report_n_tables(const ks_report *rep) { return rep ? rep->n_tables : 0; }
 
@@ -513,7 +534,15 @@ ks_status ks_report_render(ks_report *rep, char **html, size_t *n_html) {
     sb_puts(&b, "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl class=\"prov\">\n"
                 "<dt>ketasim version</dt><dd>");
     sb_esc(&b, rep->version);
-    sb_printf(&b, "</dd>\n<dt>seed</dt><dd>%llu</dd>\n</dl>\n", (unsigned long long)rep->seed);
+    sb_printf(&b, "</dd>\n<dt>seed</dt><dd>%llu</dd>\n", (unsigned long long)rep->seed);
+    for (size_t i = 0; i < rep->n_prov; i++) {
+      sb_puts(&b, "<dt>");
+      sb_esc(&b, rep->prov_key[i]);
+      sb_puts(&b, "</dt><dd>");
+      sb_esc(&b, rep->prov_value[i]);
+      sb_puts(&b, "</dd>\n");
+    }
+    sb_puts(&b, "</dl>\n");
     sb_puts(&b, "<p>The same version, scenario and seed give the same results, whatever the "
                 "number of threads or processes.</p>\n");
     if (rep->resolved) {

@@ -62,4 +62,12 @@ ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const struct ks_trial
  * dosing and therapy days marked, and FC heatmaps at the first and last scan with the difference. */
 ks_status ks__report_trial_typical(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r);
 
+/* Participant flow (trial_chain.c): randomised, allocated, completed, dropped out, per group. */
+ks_status ks__report_trial_flow(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r);
+/* Secondary analyses, exposure, safety and per-patient trajectories (trial_chain.c). MEANS draws
+ * per-group visit means of a measure (trial_report.c's figure helper). */
+typedef ks_status (*ks__report_means_fn)(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r, int measure,
+                                         int change, const char *title, const char *ylab, const char *caption);
+ks_status ks__report_trial_chain(ks_ctx *ctx, ks_report *rep, const struct ks_trial_result *r, ks__report_means_fn means);
+
 #endif

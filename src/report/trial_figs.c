@@ -290,7 +290,9 @@ static ks_status faces_fc(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_dri
   return ks_circuit_fc_analytic(ctx, c, d, in, KS_BOLD_STEPHAN2007, fc);
 }
 
-static ks_status heatmap(ks_ctx *ctx, ks_report *rep, const char *title, const double *m, int diverging,
+/* Heatmap of an FC matrix (Pearson r, colours over [-1, 1]) or, with diverging set, of a change
+ * in FC with colours over [-vabs, vabs] so that every group's difference reads on one scale. */
+static ks_status heatmap(ks_ctx *ctx, ks_report *rep, const char *title, const double *m, int diverging, double vabs,
                          const char *caption) {
   static const char *labels[KS_REGION_N];
   for (int k = 0; k < KS_REGION_N; k++) labels[k] = ks_region_name((ks_region)k);
@@ -298,13 +300,14 @@ static ks_status heatmap(ks_ctx *ctx, ks_report *rep, const char *title, const d
                       .height_px = 640};
   char *svg = NULL;
   size_t n_svg = 0;
-  ks_status st = ks_fig_heatmap_svg(ctx, &svg, &n_svg, &spec, labels, KS_REGION_N, m, diverging ? 0.0 : -1.0,
-                                    diverging ? 0.0 : 1.0, diverging);
+  ks_status st = ks_fig_heatmap_svg(ctx, &svg, &n_svg, &spec, labels, KS_REGION_N, m, diverging ? -vabs : -1.0,
+                                    diverging ? vabs : 1.0, diverging);
   return add_svg(rep, ctx, st, svg, n_svg, caption);
 }
 
 /* FC at the first and last scan for each group's typical patient: the baseline and after-treatment
- * matrices of arms[0]'s group and the difference of every group. */
+ * matrices of arms[0]'s group and the difference of every group, all differences on one colour
+ * scale (the largest absolute change of any group). */
 static ks_status fc_figures(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r, const typical *tp, size_t ng) {
   double t0, t1;
   long v0, v1;
@@ -318,36 +321,106 @@ static ks_status fc_figures(ks_ctx *ctx, ks_report *rep, const ks_trial_result *
     ks_circuit_destroy(&c);
     return KS_OK;
   }
+  const size_t nn = KS_REGION_N * KS_REGION_N;
+  double *m = ks_calloc(ctx, 3 * nn * (ng ? ng : 1), sizeof *m); /* per group: before, after, change */
+  if (!m) {
+    ks_circuit_destroy(&c);
+    return KS_ENOMEM;
+  }
   ks_status st = KS_OK;
+  double vabs = 1e-3;
+  for (size_t g = 0; g < ng && st == KS_OK; g++) {
+    if (!tp[g].trace) continue;
+    double *a = m + 3 * nn * g, *b = a + nn, *dlt = b + nn;
+    ks_circuit_drive d0 = typical_drive(&tp[g], t0), d1 = typical_drive(&tp[g], t1);
+    if ((st = faces_fc(ctx, c, &d0, a)) != KS_OK || (st = faces_fc(ctx, c, &d1, b)) != KS_OK) break;
+    for (size_t k = 0; k < nn; k++) {
+      dlt[k] = b[k] - a[k];
+      vabs = fmax(vabs, fabs(dlt[k]));
+    }
+  }
   const char *how = "Analytic (Lyapunov) BOLD connectivity in the faces-task state of the mean PTSD circuit, driven by "
                     "the typical patient's NMDA block, pathway gains and prefrontal spines at the scan (the trial "
                     "records only the vmPFC-amygdala value per patient; this shows the whole matrix).";
   int shown = 0;
   for (size_t g = 0; g < ng && st == KS_OK; g++) {
     if (!tp[g].trace) continue;
-    double a[KS_REGION_N * KS_REGION_N], b[KS_REGION_N * KS_REGION_N], dlt[KS_REGION_N * KS_REGION_N];
-    ks_circuit_drive d0 = typical_drive(&tp[g], t0), d1 = typical_drive(&tp[g], t1);
-    if ((st = faces_fc(ctx, c, &d0, a)) != KS_OK || (st = faces_fc(ctx, c, &d1, b)) != KS_OK) break;
-    for (size_t k = 0; k < KS_REGION_N * KS_REGION_N; k++) dlt[k] = b[k] - a[k];
-    char name[80], title[160], cap[900];
+    double *a = m + 3 * nn * g, *b = a + nn, *dlt = b + nn;
+    char name[80], title[160], cap[1000];
     ks_trial_group_label(r, g, name, sizeof name);
     if (!shown) {
       snprintf(title, sizeof title, "FC at baseline (%s): %s, patient %ld", ks_trial_visit_label(r, (size_t)v0), name,
                tp[g].patient + 1);
       snprintf(cap, sizeof cap, "Functional connectivity at the first scan. %s", how);
-      if ((st = heatmap(ctx, rep, title, a, 0, cap)) != KS_OK) break;
+      if ((st = heatmap(ctx, rep, title, a, 0, 0.0, cap)) != KS_OK) break;
       snprintf(title, sizeof title, "FC after treatment (%s): %s, patient %ld", ks_trial_visit_label(r, (size_t)v1),
                name, tp[g].patient + 1);
       snprintf(cap, sizeof cap, "Functional connectivity at the last scan, same patient. %s", how);
-      if ((st = heatmap(ctx, rep, title, b, 0, cap)) != KS_OK) break;
+      if ((st = heatmap(ctx, rep, title, b, 0, 0.0, cap)) != KS_OK) break;
       shown = 1;
     }
     snprintf(title, sizeof title, "FC change, %s minus %s: %s, patient %ld", ks_trial_visit_label(r, (size_t)v1),
              ks_trial_visit_label(r, (size_t)v0), name, tp[g].patient + 1);
-    snprintf(cap, sizeof cap, "After minus baseline (red: stronger coupling after treatment). %s", how);
-    st = heatmap(ctx, rep, title, dlt, 1, cap);
+    snprintf(cap, sizeof cap, "After minus baseline (red: stronger coupling after treatment), on the same colour scale "
+             "for every group (+-%.3f). %s", vabs, how);
+    st = heatmap(ctx, rep, title, dlt, 1, vabs, cap);
   }
+  ks_free(ctx, m);
   ks_circuit_destroy(&c);
+  return st;
+}
+
+/* Expected CADSS and systolic pressure over the first dose (start to 3 h after its end) of each
+ * group's typical patient, from the trace's minute-by-minute "pk" table. */
+static ks_status safety_figure(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r, const typical *tp, size_t ng,
+                               const char *column, const char *title, const char *ylab, const char *caption) {
+  ks_fig_series ser[MAX_GROUPS];
+  char labels[MAX_GROUPS][96];
+  double *buf = NULL;
+  size_t ns = 0, cap_pts = 0;
+  for (size_t g = 0; g < ng; g++) {
+    const ks_trace_table *pk = tp[g].trace ? ks_trial_trace_find(tp[g].trace, "pk") : NULL;
+    if (pk) cap_pts += pk->n_rows;
+  }
+  if (!cap_pts) return KS_OK;
+  buf = ks_calloc(ctx, 2 * cap_pts, sizeof *buf);
+  if (!buf) return KS_ENOMEM;
+  size_t used = 0;
+  for (size_t g = 0; g < ng; g++) {
+    if (!tp[g].trace || !tp[g].doses || tp[g].doses->n_rows == 0) continue;
+    const ks_trace_table *pk = ks_trial_trace_find(tp[g].trace, "pk");
+    int ct = pk ? ks_trace_table_column(pk, "t_h") : -1, cv = pk ? ks_trace_table_column(pk, column) : -1;
+    int ds = ks_trace_table_column(tp[g].doses, "t_start_h"), di = ks_trace_table_column(tp[g].doses, "infusion_h");
+    if (ct < 0 || cv < 0 || ds < 0) continue;
+    double t0 = tp[g].doses->data[ds], t1 = t0 + (di >= 0 ? tp[g].doses->data[di] : 0.0) + 3.0;
+    double *x = buf + used, *y = x + cap_pts;
+    size_t k = 0;
+    for (size_t i = 0; i < pk->n_rows; i++) {
+      double t = pk->data[i * pk->n_cols + (size_t)ct];
+      if (t < t0 - 1e-9 || t > t1 + 1e-9) continue;
+      x[k] = 60.0 * (t - t0);
+      y[k++] = pk->data[i * pk->n_cols + (size_t)cv];
+    }
+    if (k < 2) continue;
+    memset(&ser[ns], 0, sizeof ser[ns]);
+    ser[ns].label = ks_trial_group_label(r, g, labels[g], sizeof labels[g]);
+    ser[ns].x = x;
+    ser[ns].y = y;
+    ser[ns].n = k;
+    ser[ns].color = (int)(g % KS_FIG_N_COLORS) + 1;
+    ser[ns].dashed = (int)(g % 2);
+    used += k;
+    ns++;
+  }
+  ks_status st = KS_OK;
+  if (ns) {
+    ks_fig_spec spec = {.title = title, .x_label = "minutes after the start of the first dose", .y_label = ylab};
+    char *svg = NULL;
+    size_t n_svg = 0;
+    st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
+    st = add_svg(rep, ctx, st, svg, n_svg, caption);
+  }
+  ks_free(ctx, buf);
   return st;
 }
 
@@ -369,6 +442,14 @@ ks_status ks__report_trial_typical(ks_ctx *ctx, ks_report *rep, const ks_trial_r
     if (p >= 0) st = typical_open(ctx, r, p, &tp[g]);
   }
   if (st == KS_OK) st = window_figure(ctx, rep, r, tp, ng);
+  if (st == KS_OK)
+    st = safety_figure(ctx, rep, r, tp, ng, "cadss_expected", "Dissociation over the first dose", "expected CADSS (0-92)",
+                       "Expected CADSS total of each group's typical patient, minute by minute from the start of the "
+                       "first dose to 3 h after it ends (acute-effects model on the trial's PK).");
+  if (st == KS_OK)
+    st = safety_figure(ctx, rep, r, tp, ng, "sbp_mmHg", "Systolic blood pressure over the first dose", "systolic (mmHg)",
+                       "Systolic pressure of each group's typical patient over the first dose (baseline plus the "
+                       "concentration-driven rise).");
   if (st == KS_OK) st = fc_figures(ctx, rep, r, tp, ng);
   for (size_t g = 0; g < ng; g++) ks_trial_trace_destroy(&tp[g].trace);
   ks_free(ctx, work);

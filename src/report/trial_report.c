@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#ifndef KS_GIT_REVISION
+#define KS_GIT_REVISION "unknown"
+#endif
 
 #define MAX_GROUPS 16
 
@@ -39,8 +44,9 @@ static size_t visit_means(const ks_trial_result *r, size_t g, ks_measure m, int 
   return k;
 }
 
-static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r, ks_measure m, int change,
+static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r, int measure, int change,
                            const char *title, const char *ylab, const char *caption) {
+  ks_measure m = (ks_measure)measure;
   size_t ng = ks_trial_n_groups(r), nv = ks_trial_n_visits(r);
   if (ng > MAX_GROUPS) ng = MAX_GROUPS;
   double *buf = ks_calloc(ctx, 4 * nv * ng + 1, sizeof *buf);
@@ -60,6 +66,9 @@ static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r
     ser[ns].hi = hi;
     ser[ns].n = n;
     ser[ns].points = 1;
+    /* Colour and dash by group, so legend entries differ in grey print and for colour-blind readers. */
+    ser[ns].color = (int)(g % KS_FIG_N_COLORS) + 1;
+    ser[ns].dashed = (int)(g % 2);
     ns++;
   }
   ks_status st = KS_OK;
@@ -85,6 +94,22 @@ static void fmt(char *b, size_t n, double v, const char *f) {
 }
 
 ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char *dir) {
+  return ks_report_trial_html_cmd(ctx, r, dir, NULL);
+}
+
+/* Revision, generation date (UTC) and command line for the provenance section. */
+static ks_status add_run_provenance(ks_report *rep, const char *command_line) {
+  KS_TRY(ks_report_add_provenance(rep, "revision", KS_GIT_REVISION));
+  time_t now = time(NULL);
+  struct tm tmv;
+  char date[64];
+  if (gmtime_r(&now, &tmv) && strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tmv))
+    KS_TRY(ks_report_add_provenance(rep, "generated", date));
+  if (command_line) KS_TRY(ks_report_add_provenance(rep, "command line", command_line));
+  return KS_OK;
+}
+
+ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const ks_trial_result *r, const char *dir, const char *command_line) {
   KS_CHECK_ARG(ctx, r && dir);
   const ks_scenario *sc = ks_trial_scenario(r);
   char title[160];
@@ -105,9 +130,10 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
     o += (size_t)snprintf(words + o, sizeof words - o, "Arm %s:", arm->name);
     for (size_t k = 0; k < arm->n_regimen && o < sizeof words - 200; k++) {
       const ks_scen_dose *d = &arm->regimen[k];
-      o += (size_t)snprintf(words + o, sizeof words - o, " %s %g %s %s%s%s on %zu day%s;", ks_scen_drug_name(d->drug), d->dose,
-                            d->per_kg ? "mg/kg" : "mg", ks_scen_route_name(d->route), d->infusion_h > 0 ? " over " : "",
-                            d->infusion_h > 0 ? "an infusion" : "", d->n_days, d->n_days == 1 ? "" : "s");
+      char inf[48] = "";
+      if (d->infusion_h > 0) snprintf(inf, sizeof inf, " over a %g-min infusion", 60.0 * d->infusion_h);
+      o += (size_t)snprintf(words + o, sizeof words - o, " %s %g %s %s%s on %zu day%s;", ks_scen_drug_name(d->drug), d->dose,
+                            d->per_kg ? "mg/kg" : "mg", ks_scen_route_name(d->route), inf, d->n_days, d->n_days == 1 ? "" : "s");
     }
     for (size_t k = 0; k < arm->n_therapy && o < sizeof words - 200; k++)
       o += (size_t)snprintf(words + o, sizeof words - o, " %s therapy, %zu sessions of %g min;",
@@ -169,6 +195,7 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
   }
   if ((st = ks_report_add_section(rep, "Arms")) != KS_OK) goto done;
   if ((st = ks_report_add_table(rep, "Per-group results", head, 8, cp, ng)) != KS_OK) goto done;
+  if ((st = ks__report_trial_flow(ctx, rep, r)) != KS_OK) goto done;
   if (isfinite(resp[0])) {
     ks_fig_spec spec;
     memset(&spec, 0, sizeof spec);
@@ -209,6 +236,7 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
   if ((st = add_lines(ctx, rep, r, KS_M_FC_VMPFC_AMYGDALA, 0, "vmPFC-amygdala connectivity (faces task)",
                       "Fisher z", "Simulated vmPFC-amygdala functional connectivity at scan visits.")) != KS_OK)
     goto done;
+  if ((st = ks__report_trial_chain(ctx, rep, r, add_lines)) != KS_OK) goto done;
   if ((st = ks_report_add_section(rep, "A typical patient per group")) != KS_OK) goto done;
   if ((st = ks__report_trial_typical(ctx, rep, r)) != KS_OK) goto done;
 
@@ -224,6 +252,7 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
     if (st != KS_OK) goto done;
   }
   if ((st = ks_report_set_provenance(rep, NULL, sc->seed, resolved)) != KS_OK) goto done;
+  if ((st = add_run_provenance(rep, command_line)) != KS_OK) goto done;
   char path[4096];
   snprintf(path, sizeof path, "%s/report.html", dir);
   st = ks_report_write(rep, path);
