@@ -66,11 +66,21 @@ ks_status ks_calib_objective(ks_ctx *ctx, const ks_calib_problem *p, const doubl
   return objective(&s, x, j);
 }
 
-/* Hessian of J at x by central differences with step h_i = 2% of the range (clipped inside it). */
-static ks_status hessian(calib_state *s, const double *x, double j0, double *h) {
+/* Hessian of J by central differences with step h_i = 2% of the range. The stencil must stay
+ * inside the allowed range: a coordinate within 2 h of a bound is moved inward by what it lacks
+ * (the curvature is then taken next to an optimum on a bound, not at it). */
+static ks_status hessian(calib_state *s, const double *x_opt, double j_opt, double *h) {
   size_t n = s->p->n_params;
-  double xx[KS_CALIB_MAX_PARAMS], step[KS_CALIB_MAX_PARAMS];
-  for (size_t i = 0; i < n; i++) step[i] = 0.02 * (s->p->params[i].hi - s->p->params[i].lo);
+  double xx[KS_CALIB_MAX_PARAMS], step[KS_CALIB_MAX_PARAMS], x[KS_CALIB_MAX_PARAMS];
+  int moved = 0;
+  for (size_t i = 0; i < n; i++) {
+    double lo = s->p->params[i].lo, hi = s->p->params[i].hi;
+    step[i] = 0.02 * (hi - lo);
+    x[i] = x_opt[i] < lo + 2.0 * step[i] ? lo + 2.0 * step[i] : x_opt[i] > hi - 2.0 * step[i] ? hi - 2.0 * step[i] : x_opt[i];
+    moved |= x[i] != x_opt[i];
+  }
+  double j0 = j_opt;
+  if (moved) KS_TRY(objective(s, x, &j0));
   for (size_t i = 0; i < n; i++) {
     for (size_t k = i; k < n; k++) {
       double f[4];
