@@ -23,10 +23,11 @@
 /* The parameters that exist now, with their stated start (the compiled default) and range. The
  * link parameters of helper "chain" (ks_link_params) are bound the same way: a name read with
  * ks_param() where the model uses it, and a row here. */
+/* clinic.placebo_theta is not here: the clinic layer calibrates it to SSRI-trial placebo response
+ * (docs/model/clinic.md), and with the expectancy it only enters as their product. */
 static const ks_calib_param calib_params[] = {
     {"trial.blinded_expectancy", 1.0, 0.2, 1.0},       /* src/trial/patient.c, Feder 2021 midazolam response */
     {"trial.human_spine_relax_scale", 3.0, 1.0, 6.0},  /* src/trial/patient.c, durability */
-    {"clinic.placebo_theta", 0.35, 0.1, 0.8},          /* src/trial/trial.c, clinic placebo term */
 };
 
 typedef struct {

@@ -227,7 +227,6 @@ static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
   ks_clinic_params cp = ks_clinic_params_default();
-  cp.placebo_theta = ks_param(ctx, "clinic.placebo_theta", cp.placebo_theta); /* calibrated set (core.h) */
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }
 

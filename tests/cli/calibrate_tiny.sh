@@ -13,7 +13,7 @@ m = re.search(r'J at start ([0-9.e+-]+), at optimum ([0-9.e+-]+)', '\n'.join(lin
 assert m and float(m.group(2)) <= float(m.group(1)) + 1e-9, lines[:4]
 rows = [l.split('\t') for l in lines if not l.startswith('#')]
 assert rows[0][:3] == ['name', 'value', 'sd'], rows[0]
-assert len(rows) == 4, rows
+assert len(rows) == 3, rows  # header + 2 parameters
 for r in rows[1:]:
     v, lo, hi = float(r[1]), float(r[4]), float(r[5])
     assert lo <= v <= hi, r
