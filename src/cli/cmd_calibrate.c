@@ -63,14 +63,15 @@ static int write_fitted(const char *path, const ks_calib_problem *p, const ks_ca
   for (size_t k = 0; k < p->n_targets; k++) fprintf(fp, " %s", c->ids[k]);
   fprintf(fp, "\n# J at start %.6g, at optimum %.6g, %d evaluations. sd: Laplace (2 H^-1 at the optimum); NA: the\n",
           r->objective_start, r->objective, r->n_evals);
-  fprintf(fp, "# targets cannot identify it (95%% interval wider than its range). The build reads name, value, sd.\n");
-  fprintf(fp, "name\tvalue\tsd\tstart\tlo\thi\tidentifiable\n");
+  fprintf(fp, "# targets cannot identify it (95%% interval wider than its range): its value stays at the stated start\n");
+  fprintf(fp, "# (where the optimizer wandered on a flat profile is in optimizer_value). The build reads name, value, sd.\n");
+  fprintf(fp, "name\tvalue\tsd\tstart\tlo\thi\tidentifiable\toptimizer_value\n");
   for (size_t i = 0; i < p->n_params; i++) {
-    fprintf(fp, "%s\t%.6g\t", p->params[i].name, r->x[i]);
+    fprintf(fp, "%s\t%.6g\t", p->params[i].name, r->identifiable[i] ? r->x[i] : p->params[i].start);
     if (isfinite(r->sd[i])) fprintf(fp, "%.4g", r->sd[i]);
     else fprintf(fp, "NA");
-    fprintf(fp, "\t%g\t%g\t%g\t%s\n", p->params[i].start, p->params[i].lo, p->params[i].hi,
-            r->identifiable[i] ? "yes" : "no");
+    fprintf(fp, "\t%g\t%g\t%g\t%s\t%.6g\n", p->params[i].start, p->params[i].lo, p->params[i].hi,
+            r->identifiable[i] ? "yes" : "no", r->x[i]);
   }
   int ok = fclose(fp) == 0 && rename(tmp, path) == 0;
   if (!ok) remove(tmp);

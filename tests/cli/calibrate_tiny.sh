@@ -12,7 +12,7 @@ lines = open(sys.argv[1]).read().splitlines()
 m = re.search(r'J at start ([0-9.e+-]+), at optimum ([0-9.e+-]+)', '\n'.join(lines))
 assert m and float(m.group(2)) <= float(m.group(1)) + 1e-9, lines[:4]
 rows = [l.split('\t') for l in lines if not l.startswith('#')]
-assert rows[0][:3] == ['name', 'value', 'sd'], rows[0]
+assert rows[0][:3] == ['name', 'value', 'sd'] and rows[0][-1] == 'optimizer_value', rows[0]
 assert len(rows) == 3, rows  # header + 2 parameters
 for r in rows[1:]:
     v, lo, hi = float(r[1]), float(r[4]), float(r[5])
