@@ -42,7 +42,7 @@ asan: deps-test
 # FUZZ_SECONDS from the seed corpus of fuzz/corpus/<target>/ (new inputs go to
 # build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/<target>/).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= scenario units connectome csv
+FUZZ_TARGETS ?= scenario units connectome csv nonmem
 fuzz: deps
 	@scripts/install-deps --sanitizers
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -21,3 +21,29 @@ set_tests_properties(cli_trial_library cli_calibrate_tiny PROPERTIES TIMEOUT 900
 add_test(NAME cli_run_uncertainty
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_uncertainty.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_run_uncertainty PROPERTIES TIMEOUT 600)
+# `ketasim run` doses.csv -> `ketasim pk --data` -> `ketasim fit` (NONMEM-layout round trip).
+add_test(NAME cli_fit_roundtrip
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/fit_roundtrip.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_fit_roundtrip PROPERTIES TIMEOUT 300)
+set_property(TEST cli_fit_roundtrip APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run --layout long`: patients_long.csv against patients.csv, dropout flag.
+add_test(NAME cli_long_layout
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/long_layout.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_long_layout PROPERTIES TIMEOUT 300)
+set_property(TEST cli_long_layout APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run/patient --population-csv`: a population from a table of covariates.
+add_test(NAME cli_population_csv
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/population_csv.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_population_csv PROPERTIES TIMEOUT 300)
+set_property(TEST cli_population_csv APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+# `ketasim run/patient --data`: give these patients these doses (a run's doses.csv reproduces it).
+add_test(NAME cli_given_doses
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/given_doses.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_given_doses PROPERTIES TIMEOUT 300)
+set_property(TEST cli_given_doses APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
+add_test(NAME cli_ablation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ablation.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)

@@ -51,7 +51,7 @@ arms:
   - name: everything
     regimen:
       - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1]}
-      - {drug: ketamine, route: iv, dose: 0.2 mg/kg, infusion: 0 min, days: [2]}
+      - {drug: ketamine, route: iv, dose: 0.2 mg/kg, infusion: bolus, days: [2]}
       - {drug: ketamine, route: im, dose: 0.5 mg/kg, days: [3]}
       - {drug: ketamine, route: intranasal, dose: 50 mg, days: [4]}
       - {drug: ketamine, route: oral, dose: 1 mg/kg, days: [5]}

@@ -14,6 +14,12 @@ if(TARGET ks_report)
                        LABELS "report;browser"
                        ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/report/lsan.supp:print_suppressions=0")
 endif()
+# `ketasim run --figures-pdf`: the report's figures as PDF too.
+add_test(NAME cli_figures_pdf
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/figures_pdf.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/examples/feder2021.yaml)
+set_tests_properties(cli_figures_pdf PROPERTIES TIMEOUT 300)
+set_property(TEST cli_figures_pdf APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
 
 # The report of a real run (tests/report/trial_report_check.py): Chromium at two widths, every
 # figure rendered, the chain's sections present, the arms table equal to summary.json.

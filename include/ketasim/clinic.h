@@ -3,9 +3,10 @@
  *
  *  - Latent severities (IRT theta units; 0 = mean of a clinical PTSD sample, SD 1) for the CAPS-5
  *    clusters B (intrusion), C (avoidance), D (negative cognitions and mood), E (arousal) and for
- *    depressive symptoms, driven by fear expression, avoidance, the synaptic (spine) deficit and
- *    amygdala/salience activity, plus a stable patient trait, expectancy (placebo) and natural
- *    course.
+ *    depressive symptoms, driven by what the patient has learned (fear expression and avoidance of
+ *    the trauma memory, the negative appraisal of the mood model) and the circuit phenotype
+ *    (amygdala/salience), plus a stable patient trait, expectancy (placebo) and natural course.
+ *    No input is a synaptic state: a drug changes symptoms only through learning.
  *  - Item responses from a graded response model (Samejima 1969) for CAPS-5 (20 items 0-4),
  *    PCL-5 (20, 0-4), IES-R (22, 0-4) and MADRS (10, 0-6), with a stable patient-by-scale method
  *    factor and visit-level error that give the published reliabilities.
@@ -53,21 +54,22 @@ KS_API int ks_scale_item_cluster(ks_scale s, size_t item);
 typedef struct ks_clinic_inputs {
   double fear_expression;      /* [0, 1] from the fear layer (ks_fear_expression) */
   double avoidance;            /* [0, 1) from the fear layer (ks_fear_avoidance) */
-  double spine_density_rel;    /* PFC spine density / healthy; PTSD about 0.85 */
+  double mood_appraisal;       /* (0, 1): learned negative appraisal of everyday life, 1 - V of
+                                  the mood model (<ketasim/mood.h>); reference patient 0.5 */
   double amygdala_reactivity;  /* amygdala response to threat / healthy; PTSD about 1.3 */
   double salience_coupling;    /* salience-network (insula-amygdala-dACC) coupling / healthy; PTSD
                                   about 1.2 */
 } ks_clinic_inputs;
 
 /** Inputs of the reference PTSD patient (the centre of the latent scale): fear 0.5, avoidance at
- *  the fear layer's default for 0.5, spines 0.85, amygdala 1.3, salience 1.2. */
+ *  the fear layer's default for 0.5, negative appraisal 0.5, amygdala 1.3, salience 1.2. */
 KS_API ks_clinic_inputs ks_clinic_inputs_reference(void);
 
 typedef struct ks_clinic_latent {
   double theta[KS_CLUSTER_N];  /* IRT units */
 } ks_clinic_latent;
 
-#define KS_CLINIC_N_DRIVERS 5 /* logit fear, logit avoidance, -ln spines, ln amygdala, ln salience */
+#define KS_CLINIC_N_DRIVERS 5 /* logit fear, logit avoidance, logit appraisal, ln amygdala, ln salience */
 
 typedef struct ks_clinic_params {
   ks_clinic_inputs ref;                                 /* inputs at which theta = trait */
@@ -204,15 +206,6 @@ KS_API ks_status ks_acute_eval(ks_ctx *ctx, const ks_acute_params *p, const ks_a
  *  Each item is binomial(4, p_i) with sum of 4 p_i = cadss_mean. */
 KS_API ks_status ks_acute_cadss_items(const ks_acute_effects *eff, ks_rng *rng, int *items,
                                       size_t cap, int *total);
-
-/** Reference concentrations for a single IV infusion started at time 0, for validation and as a
- *  stand-in until the PK layer is wired: closed-form 3-compartment model plus effect site
- *  (ketamine: Domino 1982 with ke0 0.23 /min; midazolam: Albrecht 1999, ke0 0.11 /min).
- *  drug: 0 racemic ketamine, 1 esketamine (same disposition), 2 midazolam.
- *  @return KS_OK, KS_EINVAL. */
-KS_API ks_status ks_acute_reference_conc(int drug, double dose_mg_per_kg, double weight_kg,
-                                         double infusion_min, double t_min, double *plasma_ng_per_mL,
-                                         ks_acute_conc *effect);
 
 /** Acute-effect targets (CADSS, blood pressure, heart rate, sedation). */
 KS_API ks_status ks_acute_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);

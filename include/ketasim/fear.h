@@ -47,9 +47,11 @@ typedef struct ks_fear_drive {
                                   give renewal (a new context) */
   double stress;               /* background stress in [0, 1] (0 none); the reinstatement state
                                   relaxes toward it. Brief stressors: ks_fear_stressor(). */
+  double approach;             /* [0, 1]: share of avoidance overcome in daily life (expectancy of
+                                  improvement); reminders arrive at r0 (1 - Av (1 - approach)) */
 } ks_fear_drive;
 
-/** A drive for a PTSD patient without treatment: W 0, gain 0.8, context 1, stress 0. */
+/** A drive for a PTSD patient without treatment: W 0, gain 0.8, context 1, stress 0, approach 0. */
 KS_API ks_fear_drive ks_fear_drive_default(void);
 
 /* Parameters (units in names; values and sources in docs/model/fear.md). */

@@ -43,6 +43,12 @@ KS_API void ks_csv_field_num(FILE *fp, int first, double v);
 KS_API void ks_csv_field_int(FILE *fp, int first, long long v);
 KS_API void ks_csv_end_row(FILE *fp);
 
+/** Split one CSV line in place at commas, undoing RFC 4180 quotes ("a ""b""" becomes a "b") and
+ *  trimming blanks around unquoted fields; stops at the end of the line (\n or \r\n).
+ *  fields[i] point into LINE; cols[i] (may be NULL) get each field's 1-based column.
+ *  @return the number of fields, or cap + 1 when the line has more than cap. Pure. */
+KS_API size_t ks_csv_split(char *line, char **fields, int *cols, size_t cap);
+
 /* ---- JSON (streaming writer with commas and indentation handled for the caller) ---- */
 
 #define KS_JSON_MAX_DEPTH 32

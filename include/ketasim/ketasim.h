@@ -6,6 +6,7 @@
 #include <ketasim/rng.h>
 #include <ketasim/units.h>
 #include <ketasim/io.h>
+#include <ketasim/nonmem.h>
 #include <ketasim/validate.h>
 #include <ketasim/calibrate.h>
 #include <ketasim/scenario.h>
@@ -17,7 +18,10 @@
 #include <ketasim/imaging.h>
 #include <ketasim/fear.h>
 #include <ketasim/clinic.h>
+#include <ketasim/mood.h>
+#include <ketasim/link.h>
 #include <ketasim/population.h>
+#include <ketasim/fit.h>
 #include <ketasim/stats.h>
 #include <ketasim/trial.h>
 #include <ketasim/report.h>

@@ -73,8 +73,10 @@ typedef struct ks_exposure {
 /* ---------------------------------------------------------------------------------------------
  * Parameter sets (models). Each is a published compartmental model, selectable by name:
  *   "fanta2015"       S-ketamine 3-cmt (Fanta 2015) + S-norketamine 2-cmt (Otto/Fanta); racemic
- *                     ketamine as S and R halves (R clearance x 0.84); every route. Default for
- *                     ketamine.
+ *                     ketamine as S and R halves (R clearance x 0.84); every route; oral,
+ *                     sublingual and rectal racemate with an explicit first pass (gut wall and
+ *                     well-stirred liver forming norketamine) and published F per route.
+ *                     Default for ketamine.
  *   "domino1982"      racemic ketamine 3-cmt per kg (Domino 1982); S and R halves identical;
  *                     norketamine from the Otto/Fanta set; every route.
  *   "perezruixo2021"  esketamine 3-cmt + hepato-portal compartment + noresketamine 2-cmt (Perez-
@@ -83,6 +85,16 @@ typedef struct ks_exposure {
  *                     its elderly set from 65 y; IV only. Default for midazolam.
  * Equations, parameters and sources: docs/model/pk.md.
  * ------------------------------------------------------------------------------------------- */
+
+/** The studied psychiatric dose range of drug D by route R, the one table of the program (the
+ *  pk layer's check, scenario checking and `ketasim pk` all read it; values and sources in
+ *  docs/model/pk.md): the highest dose that may be given without allow_unstudied_doses, per kg
+ *  (for doses written per body weight) and in mg (for fixed doses); either pointer may be NULL.
+ *  Returns 1 when D has a studied use by R, 0 when not (then every dose needs the flag). */
+KS_API int ks_pk_studied_dose_max(ks_drug d, ks_route r, double *max_mg_per_kg, double *max_mg);
+/** 1 if a dose VALUE of D by R is within the studied range: VALUE in mg/kg when per_kg, else in
+ *  mg (the rule `ketasim check` and `ketasim pk` share). 0 otherwise. */
+KS_API int ks_pk_dose_studied(ks_drug d, ks_route r, double value, int per_kg);
 
 /** Number of built-in parameter sets and the name of the i-th (NULL when out of range). */
 KS_API size_t ks_pk_model_count(void);
@@ -109,6 +121,10 @@ typedef enum {
 
 /** Name of an IIV parameter ("cl", "v1", ...). */
 KS_API const char *ks_pk_param_name(ks_pk_param p);
+/** Between-patient SD of parameter P's log multiplier (logit for KS_PKP_F) in MODEL: the omega
+ *  that turns ks_pk_patient.eta_z into a multiplier exp(omega * z). 0 when the set has no
+ *  variability on P (or does not use it); NAN for an unknown model or parameter. */
+KS_API double ks_pk_model_omega(const char *model, ks_pk_param p);
 
 /** One patient as the PK layer sees them.
  *  eta_z holds standard-normal deviates (drawn by ks_pk_patient_sample_iiv, 0 for the typical
@@ -151,9 +167,9 @@ typedef struct ks_pk_sim ks_pk_sim;
  *  Dose checks: non-finite or non-positive dose_mg, negative or non-finite times, an infusion for
  *  a route other than IV, a route the drug's set cannot do, intranasal esketamine not a multiple
  *  of 28 mg (one device), an infusion ending after opts->t_end_h, weight outside 30-250 kg ->
- *  KS_EINPUT; a dose above the studied psychiatric range (bioavailable dose above 1 mg/kg IV
- *  ketamine, 0.5 mg/kg esketamine, 112 mg intranasal esketamine, 0.1 mg/kg midazolam) ->
- *  KS_ERANGE unless opts->allow_unstudied_doses. Unknown model name -> KS_EINPUT.
+ *  KS_EINPUT; a dose outside the studied psychiatric range (ks_pk_studied_dose_max: above both
+ *  the fixed-mg limit and the per-kg limit at the patient's weight, or a drug-route pair without
+ *  studied use) -> KS_ERANGE unless opts->allow_unstudied_doses. Unknown model -> KS_EINPUT.
  *  KS_ENUMERIC if a system cannot be diagonalised, KS_ENOMEM. opts may be NULL (defaults).
  *  Thread-safety: distinct sims may be created concurrently with one ctx. */
 KS_API ks_status ks_pk_sim_create(ks_ctx *ctx, const ks_pk_patient *patient,

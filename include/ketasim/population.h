@@ -59,6 +59,32 @@ typedef struct ks_patient {
 /** Draw candidate ID's covariates from stream (seed, KS_STREAM_POPULATION, id). Never fails. */
 KS_API void ks_population_draw(const ks_population_params *p, uint64_t seed, uint64_t id, ks_patient *out);
 
+/* ---- a population from a CSV of covariates ---------------------------------------------------- */
+
+/** A table of given covariates, one row per patient. Columns (case-insensitive; any order; others
+ *  ignored): age_y (AGE), female (SEX: 0/1, M/F), weight_kg (WT; "# units: WT=lb" for pounds),
+ *  caps5, madrs (true baseline scores), sbp_mmHg, dbp_mmHg, comorbid_mdd, combat, hypertension
+ *  (0/1), years_since_trauma. An empty cell or "." is not given. Lines starting with '#' are
+ *  comments. */
+typedef struct ks_population_table ks_population_table;
+
+/** Read a table. Writes *out only on success. @return KS_OK; KS_EINPUT with "FILE:LINE:COL: ..."
+ *  (no covariate column, a value that is not a number or out of range: age 18-100, weight
+ *  30-250 kg, CAPS-5 0-80, MADRS 0-60, booleans 0/1; no rows); KS_ENOMEM. */
+KS_API ks_status ks_population_table_read(ks_ctx *ctx, const char *path, ks_population_table **out);
+KS_API size_t ks_population_table_n(const ks_population_table *t);
+KS_API void ks_population_table_destroy(ks_ctx *ctx, ks_population_table **t);
+
+/** Patient ROW of the table as candidate ID: everything drawn by ks_population_draw(p, seed, id),
+ *  then the row's given covariates in place of the drawn ones. A given CAPS-5 sets the latent PTSD
+ *  severity (z = (caps5 - mean) / sd of P) and moves the depressive severity with it (its own part
+ *  kept); a given MADRS sets the depressive severity; a given hypertension status moves the drawn
+ *  blood pressure by the hypertension shift. Never fails (row out of range: the draw alone).
+ *  Thread-safe. */
+KS_API void ks_population_table_patient(const ks_population_table *t, size_t row,
+                                        const ks_population_params *p, uint64_t seed, uint64_t id,
+                                        ks_patient *out);
+
 #ifdef __cplusplus
 }
 #endif

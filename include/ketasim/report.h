@@ -55,6 +55,7 @@ typedef struct ks_fig_spec {
   double y_min, y_max;   /* fixed y range when y_min < y_max, otherwise from the data */
   int log_y;             /* non-zero: log10 y axis (values <= 0 become gaps) */
   ks_fig_legend legend;
+  const char *pdf_path;  /* the *_svg functions: also write the figure as PDF to this path */
 } ks_fig_spec;
 
 /** Colour index into the built-in colour-blind-safe palette (Okabe & Ito 2008):
@@ -74,6 +75,7 @@ typedef struct ks_fig_series {
   int dashed;            /* non-zero: dashed line */
   int points;            /* non-zero: a marker at every point */
   int error_bars;        /* non-zero: draw lo/hi as error bars instead of a band */
+  int no_line;           /* non-zero (with points): markers only, a scatter plot */
 } ks_fig_series;
 
 /** Vertical marker lines for ks_fig_lines (infusion days, therapy sessions, visits). Markers with
@@ -88,7 +90,7 @@ typedef struct ks_fig_marker {
 
 /** Line plot: PK curves with percentile bands, cascade time courses, W(t) with infusion and
  *  therapy days marked, CAPS-5 trajectories with intervals, power curves.
- *  @param path     destination, ".png" or ".svg" (case-insensitive)
+ *  @param path     destination, ".png", ".svg" or ".pdf" (case-insensitive)
  *  @param series   n_series curves (at least one with a finite point)
  *  @param markers  n_markers vertical lines, may be NULL when n_markers == 0
  *  @return KS_OK; KS_EINVAL (NULL arguments, unknown extension, no finite data, lo without hi,
@@ -245,6 +247,17 @@ KS_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result 
 /** The same, with the command line that ran the trial in the provenance (NULL: none). */
 KS_API ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir,
                                           const char *command_line);
+/** The same, and every figure of the report also as PDF_DIR/figure-NN.pdf (NN: its number in the
+ *  report; PLplot's pdfcairo driver). PDF_DIR must exist; NULL: no PDFs. */
+KS_API ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const struct ks_trial_result *r,
+                                          const char *dir, const char *command_line,
+                                          const char *pdf_dir);
+/** Figures of REP also as PDF files in PDF_DIR (NULL or "": none). The report's own figures are
+ *  inline SVG; a caller rendering figure N sets ks_fig_spec.pdf_path from
+ *  ks_report_next_pdf_path(), which writes "PDF_DIR/figure-NN.pdf" (NN = the number the next
+ *  added figure gets) into buf and returns it, or returns NULL when no PDF directory is set. */
+KS_API void ks_report_set_pdf_dir(ks_report *rep, const char *pdf_dir);
+KS_API const char *ks_report_next_pdf_path(const ks_report *rep, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

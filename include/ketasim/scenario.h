@@ -28,9 +28,22 @@ extern "C" {
 #define KS_SCENARIO_NAME_MAX 64  /* names of scenarios and arms, including the terminating NUL */
 #define KS_SCENARIO_DESCRIPTION_MAX 2048 /* description text, including the terminating NUL */
 
-/* Drugs and routes. The values equal ks_drug / ks_route of <ketasim/pk.h> (which the io layer,
- * being below pk, may not include); a cast converts them. */
-typedef enum { KS_SCEN_KETAMINE = 0, KS_SCEN_ESKETAMINE, KS_SCEN_MIDAZOLAM, KS_SCEN_DRUG_N } ks_scen_drug;
+/* Drugs and routes. The drugs below KS_SCEN_PK_DRUG_N and the routes equal ks_drug / ks_route of
+ * <ketasim/pk.h> (which the io layer, being below pk, may not include); a cast converts them.
+ * KS_SCEN_SALINE (inert placebo) and KS_SCEN_ACTIVE_PLACEBO (noticeable effects, no NMDA action)
+ * have no pharmacokinetics: they are doses only for blinding and expectancy. */
+typedef enum {
+  KS_SCEN_KETAMINE = 0, KS_SCEN_ESKETAMINE, KS_SCEN_MIDAZOLAM, KS_SCEN_SALINE, KS_SCEN_ACTIVE_PLACEBO,
+  KS_SCEN_DRUG_N
+} ks_scen_drug;
+#define KS_SCEN_PK_DRUG_N 3 /* drugs with a PK model: KS_SCEN_KETAMINE .. KS_SCEN_MIDAZOLAM */
+/** 1 when doses of D are simulated by the PK layer (not saline, not an active placebo). */
+#define KS_SCEN_DRUG_HAS_PK(d) ((unsigned)(d) < KS_SCEN_PK_DRUG_N)
+/* What an active placebo is (drug: active-placebo, agent: ...). */
+typedef enum { KS_PLACEBO_AGENT_OTHER = 0, KS_PLACEBO_AGENT_DIPHENHYDRAMINE, KS_PLACEBO_AGENT_N } ks_scen_placebo_agent;
+typedef enum { KS_BLINDING_DOUBLE = 0, KS_BLINDING_SINGLE, KS_BLINDING_OPEN } ks_scen_blinding;
+typedef enum { KS_ARM_CONTROL_NONE = 0, KS_ARM_CONTROL_WAITLIST, KS_ARM_CONTROL_NO_TREATMENT } ks_scen_arm_control;
+typedef enum { KS_MULTIPLICITY_NONE = 0, KS_MULTIPLICITY_HOLM, KS_MULTIPLICITY_DUNNETT } ks_scen_multiplicity;
 typedef enum {
   KS_SCEN_IV = 0, KS_SCEN_IM, KS_SCEN_INTRANASAL, KS_SCEN_ORAL, KS_SCEN_SUBLINGUAL, KS_SCEN_RECTAL,
   KS_SCEN_ROUTE_N
@@ -42,7 +55,8 @@ typedef enum { KS_FEAR_DEFAULT = 0, KS_FEAR_LATENT_CAUSE } ks_scen_fear_model;
 typedef enum { KS_DROPOUT_MCAR = 0, KS_DROPOUT_MAR, KS_DROPOUT_MNAR } ks_scen_dropout_mech;
 typedef enum {
   KS_THERAPY_PROLONGED_EXPOSURE = 0, KS_THERAPY_IMAGINAL_EXPOSURE, KS_THERAPY_IN_VIVO_EXPOSURE,
-  KS_THERAPY_WRITTEN_EXPOSURE, KS_THERAPY_N
+  KS_THERAPY_WRITTEN_EXPOSURE, KS_THERAPY_MINDFULNESS_EXTINCTION_REACTIVATION, KS_THERAPY_TRAUMA_FOCUSED_CBT,
+  KS_THERAPY_N
 } ks_scen_therapy_kind;
 
 /* Assessments. KS_SCALE_SCAN is the imaging session (not a symptom scale). */
@@ -52,7 +66,11 @@ typedef enum {
 } ks_scen_scale;
 
 /* Preset names of the population layer; the overrides below replace single preset fields. */
-typedef enum { KS_PRESET_CIVILIAN_CHRONIC_PTSD = 0, KS_PRESET_VETERANS_TREATMENT_RESISTANT, KS_PRESET_N } ks_scen_preset;
+/* KS_PRESET_TREATMENT_RESISTANT_DEPRESSION is the veterans preset with every patient depressed. */
+typedef enum {
+  KS_PRESET_CIVILIAN_CHRONIC_PTSD = 0, KS_PRESET_VETERANS_TREATMENT_RESISTANT, KS_PRESET_TREATMENT_RESISTANT_DEPRESSION,
+  KS_PRESET_N
+} ks_scen_preset;
 
 /** Names as written in scenario files ("ketamine", "iv", "crossover", "caps5", ...); never NULL.
  *  The parse functions return -1 for an unknown name. */
@@ -65,6 +83,10 @@ KS_API const char *ks_scen_dropout_mech_name(ks_scen_dropout_mech m);
 KS_API const char *ks_scen_therapy_kind_name(ks_scen_therapy_kind k);
 KS_API const char *ks_scen_scale_name(ks_scen_scale s);
 KS_API const char *ks_scen_preset_name(ks_scen_preset p);
+KS_API const char *ks_scen_blinding_name(ks_scen_blinding b);
+KS_API const char *ks_scen_arm_control_name(ks_scen_arm_control c);
+KS_API const char *ks_scen_multiplicity_name(ks_scen_multiplicity m);
+KS_API const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a);
 KS_API int ks_scen_drug_parse(const char *name);
 KS_API int ks_scen_route_parse(const char *name);
 KS_API int ks_scen_scale_parse(const char *name);
@@ -73,10 +95,17 @@ KS_API int ks_scen_scale_parse(const char *name);
 KS_API double ks_scen_scale_max(ks_scen_scale s);
 
 /** A visit time: a study day (by_time == 0; value is the day, a whole number) or a time after
- *  the start of the first dose of the (period's) treatment (by_time == 1; value in hours). */
+ *  the start of the first dose of the (period's) treatment (by_time == 1; value in hours).
+ *  A visit written relative to an infusion ("24 h after infusion 4") is resolved by the loader
+ *  into that form; after_infusion and after_value keep how it was written (for the resolved file
+ *  and labels): after_infusion 0 = not relative, k >= 1 = infusion k, -1 = the last infusion;
+ *  after_days 1: after_value is whole days (a day visit), 0: hours. */
 typedef struct ks_scen_visit {
   int by_time;
   double value;  /* day, or hours after the first dose */
+  int after_infusion;
+  int after_days;
+  double after_value;
 } ks_scen_visit;
 
 /** Hours on the study clock of a visit, for a treatment whose first dose is on FIRST_DOSE_DAY. */
@@ -86,19 +115,25 @@ KS_API double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day);
 typedef struct ks_scen_dose {
   ks_scen_drug drug;
   ks_scen_route route;
-  double dose;          /* mg/kg when per_kg, else mg */
+  ks_scen_placebo_agent agent;  /* drug == KS_SCEN_ACTIVE_PLACEBO: what it is */
+  double recognisability;       /* [0, 1]: share of patients who recognise the drug by its effects */
+  int recognisability_set;      /* 1: written in the scenario; 0: the drug's default */
+  double dose;          /* mg/kg when per_kg, else mg; 0 for saline */
   int per_kg;
   double infusion_h;    /* IV infusion duration (0: bolus); 0 for every other route */
+  char pk_model[24];    /* PK parameter set (ks_pk_model_name); "": the drug's default set */
   int *days;            /* ascending study days, 1..KS_SCENARIO_MAX_DAY */
   size_t n_days;
 } ks_scen_dose;
 
-/** Exposure-therapy sessions on days[0..n_days). */
+/** Therapy sessions on days[0..n_days), each at_h hours into its day. Sessions written relative
+ *  to infusions ("24 h after each infusion") are resolved by the loader into days and at_h. */
 typedef struct ks_scen_therapy {
   ks_scen_therapy_kind kind;
   int *days;
   size_t n_days;
   double minutes;       /* session length, min */
+  double at_h;          /* time of day of the sessions, [0, 24) h; 2 h by default */
 } ks_scen_therapy;
 
 typedef struct ks_scen_arm {
@@ -111,7 +146,14 @@ typedef struct ks_scen_arm {
   int has_reminder;             /* post-retrieval extinction: a trauma reminder before each dose */
   double reminder_before_dose_min;
   ks_scen_knockout knockout;
+  ks_scen_arm_control control;  /* waitlist / no-treatment: no doses, no therapy, visits only */
 } ks_scen_arm;
+
+/** A contrast of the primary endpoint: arms[treat] minus arms[ctrl]. */
+typedef struct ks_scen_contrast {
+  int treat, ctrl;
+} ks_scen_contrast;
+#define KS_SCENARIO_MAX_CONTRASTS 16
 
 /** Population overrides: a field whose *_set flag is 0 keeps the preset's value. */
 typedef struct ks_scen_population {
@@ -129,6 +171,12 @@ typedef struct ks_scen_population {
   int caps5_min_set;     double caps5_min;                   /* inclusion: CAPS-5 at screening >= */
   int age_min_set;       double age_min_y;
   int age_max_set;       double age_max_y;
+  /* Inclusion by scale at screening (caps5, pcl5, madrs): score >= min, score <= max. A
+   * `caps5: ">= X"` criterion is stored as caps5_min. */
+  int incl_min_set[KS_SCALE_N]; double incl_min[KS_SCALE_N];
+  int incl_max_set[KS_SCALE_N]; double incl_max[KS_SCALE_N];
+  /* Baseline targets (caps5, madrs): mean and SD of the enrolled patients (trial's table 1). */
+  int baseline_set[KS_SCALE_N]; double baseline_mean[KS_SCALE_N], baseline_sd[KS_SCALE_N];
 } ks_scen_population;
 
 typedef struct ks_scen_endpoint {
@@ -148,6 +196,11 @@ typedef struct ks_scenario {
   uint64_t seed;
   ks_scen_population population;
   ks_scen_design design;
+  ks_scen_blinding blinding;
+  int control_arm;              /* index of the arm default contrasts are against (parallel) */
+  ks_scen_contrast contrasts[KS_SCENARIO_MAX_CONTRASTS]; /* parallel; [0] is the primary contrast */
+  size_t n_contrasts;
+  ks_scen_multiplicity multiplicity;
   int period_days;              /* crossover: length of each period */
   int washout_days;             /* crossover: gap between periods */
   ks_scen_arm *arms;
@@ -197,6 +250,9 @@ KS_API int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b);
 /** First and last dosing or therapy day over all arms (first is the day of the first dose). */
 KS_API int ks_scenario_first_dose_day(const ks_scenario *sc);
 KS_API int ks_scenario_treatment_end_day(const ks_scenario *sc);
+/** Infusions (doses of any drug) of arm A in time order: their days into days[0..cap); returns
+ *  their number (which may exceed cap). In a crossover, days are within the period. */
+KS_API size_t ks_scenario_arm_dose_days(const ks_scenario *sc, size_t a, int *days, size_t cap);
 /** Total patients over all replicates. */
 KS_API long ks_scenario_total_patients(const ks_scenario *sc);
 

@@ -200,6 +200,64 @@ KS_API ks_status ks_stats_lmm_fit(ks_ctx *ctx, const ks_lmm_data *data, int g_tr
                                   double t_visit, ks_lmm_result *out);
 
 /* ------------------------------------------------------------------------------------------------
+ * Several contrasts of one ANCOVA and their multiplicity adjustment (3+ arm trials). */
+#define KS_STATS_MAX_CONTRASTS 16
+
+typedef enum { KS_ADJUST_NONE = 0, KS_ADJUST_HOLM = 1, KS_ADJUST_DUNNETT = 2 } ks_adjust;
+
+typedef struct ks_contrasts_result {
+  size_t n, n_contrasts;
+  double df, sigma;                     /* residual df and SD of the ANCOVA */
+  ks_contrast c[KS_STATS_MAX_CONTRASTS]; /* unadjusted: est, se, t, df, p, 95% CI */
+  ks_adjust adjust;
+  double p_adj[KS_STATS_MAX_CONTRASTS];  /* Holm or Dunnett adjusted p (= p for none) */
+  double ci_adj_lo[KS_STATS_MAX_CONTRASTS], ci_adj_hi[KS_STATS_MAX_CONTRASTS]; /* Dunnett: simultaneous 95% */
+  double crit;                          /* critical |t| of the 95% intervals (Dunnett: simultaneous) */
+  double corr[KS_STATS_MAX_CONTRASTS * KS_STATS_MAX_CONTRASTS]; /* correlation of the estimates */
+  double corr_max_error;                /* Dunnett: largest |lambda_i lambda_j - corr_ij| of the product form */
+} ks_contrasts_result;
+
+/** Holm's step-down adjustment (Holm 1979; R p.adjust(p, "holm")) of p[0..k), k <= 16. */
+KS_API ks_status ks_stats_holm(ks_ctx *ctx, const double *p, size_t k, double *p_adj);
+
+/** P(max_i |T_i| <= c) for T multivariate t with df degrees of freedom (df > 1e6: normal) and the
+ *  product correlation R_ij = lambda_i lambda_j (i != j): the one-dimensional conditional form of
+ *  Dunnett (1955), integrated numerically over z and over the chi scale (absolute error < 1e-7). */
+KS_API double ks_stats_dunnett_cdf(double c, const double *lambda, size_t k, double df);
+
+/** ANCOVA y ~ group + baseline (baseline NULL: one-way ANOVA) by least squares, and the contrasts
+ *  treat[k] - ctrl[k] (group labels), k < n_contrasts <= 16, with their adjustment: Holm, or
+ *  Dunnett's single-step test and simultaneous intervals (R multcomp::glht(..., mcp(arm =
+ *  "Dunnett"))). The multivariate t probability uses the product-correlation form closest to the
+ *  contrasts' correlation matrix; it is exact for equal allocation without a covariate and
+ *  corr_max_error reports the gap otherwise. Rows with NaN are missing.
+ *  @return KS_OK, KS_EINVAL (fewer than 2 observations in a contrasted group, > 17 groups),
+ *  KS_ENUMERIC (singular design). */
+KS_API ks_status ks_stats_ancova_contrasts(ks_ctx *ctx, const double *y, const double *baseline, const int *group,
+                                           size_t n, const int *treat, const int *ctrl, size_t n_contrasts,
+                                           ks_adjust adjust, ks_contrasts_result *out);
+
+/** One-sample t test of mean(x) = mu (R t.test(x, mu = mu)): diff = mean - mu with its interval
+ *  at level conf; NaN values are skipped. mean_y holds mu. */
+KS_API ks_status ks_stats_ttest_one(ks_ctx *ctx, const double *x, size_t n, double mu, double conf,
+                                    ks_ttest_result *out);
+
+/** Linear mixed model with a random intercept per subject (REML): y = X beta + b_subject + e,
+ *  b ~ N(0, tau^2), e ~ N(0, sigma^2); R lmer(y ~ X - 1 + (1 | subject), REML = TRUE). X is
+ *  n x p row-major (include the intercept column); L (p entries) a contrast, reported with
+ *  Satterthwaite df (lmerTest). Rows with NaN y are missing.
+ *  @return KS_OK, KS_EINVAL (bad sizes, p > 8), KS_ENUMERIC (singular design). */
+typedef struct ks_lmm_ri_result {
+  size_t n_obs, n_subjects, p;
+  double beta[8], se[8];
+  double sigma2, tau2;        /* residual and subject variances */
+  double reml_crit;           /* -2 restricted log-likelihood (lme4 REMLcrit) */
+  ks_contrast contrast;       /* L beta: est, se, Satterthwaite df, t, p, 95% CI */
+} ks_lmm_ri_result;
+KS_API ks_status ks_stats_lmm_ri(ks_ctx *ctx, const double *y, const double *x, const int *subject, size_t n,
+                                 size_t p, const double *l, ks_lmm_ri_result *out);
+
+/* ------------------------------------------------------------------------------------------------
  * Proportions. */
 typedef struct ks_proportion {
   size_t k, n;

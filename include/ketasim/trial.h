@@ -46,6 +46,17 @@ typedef struct ks_trial_options {
                                     when it belongs to another scenario, seed or n) */
   const volatile sig_atomic_t *cancel; /* polled at batch ends; non-zero: write a checkpoint (when
                                     streaming) and return KS_EINTERRUPTED */
+  const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
+                                    (ablations switch routes off here: docs/model/link.md) */
+  /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
+   * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
+  const struct ks_population_table *population_table;
+  /* Non-NULL: patient k's (0-based) doses are doses_of(doses_ud, k, &n) instead of their arm's
+   * regimen ("give these patients these doses"; the array stays owned by the caller and must
+   * live through the run). Visits, therapy and endpoints keep the scenario's schedule; the dose
+   * checks (studied range) still apply. Called from worker threads: must be thread-safe. */
+  const ks_pk_dose *(*doses_of)(void *doses_ud, size_t patient, size_t *n);
+  void *doses_ud;
 } ks_trial_options;
 
 /* Processes sharing one run. Patients are split across ranks in contiguous blocks within each
@@ -82,6 +93,8 @@ typedef enum {
 } ks_measure;
 
 KS_API const char *ks_measure_name(ks_measure m);
+/** Unit of a measure ("points" for scale totals, "mmHg", "1" for dimensionless states). */
+KS_API const char *ks_measure_unit(ks_measure m);
 
 
 /** Run the trial of scenario SC. Writes *out only on success.
@@ -146,15 +159,54 @@ typedef struct ks_trial_primary {
   int valid;
   ks_scen_scale scale;
   double day;
-  char contrast[2 * KS_SCENARIO_NAME_MAX + 4];
+  char contrast[2 * KS_SCENARIO_NAME_MAX + 24];
   double difference, ci_lo, ci_hi, p, cohens_d, cohens_d_lo, cohens_d_hi, se;
-  char method[64];                 /* "ANCOVA on change, baseline covariate" or "paired t on change (crossover, n=...)" */
+  double df;                       /* of the test (Satterthwaite for the crossover model) */
+  /* Effect sizes as papers define them: d on the pooled SD of the change (= cohens_d), d on the
+   * pooled SD of the endpoint scores, Hedges' g (d on change x J(df)). Single arm: d_z = mean
+   * change / SD of change (cohens_d and cohens_d_change_sd), g = J(n-1) d_z, no endpoint d. */
+  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
+  /* Crossover: the period (period 2 - period 1) and sequence effects of the mixed model. */
+  double period_effect, period_p, sequence_effect, sequence_p;
+  char method[112];
 } ks_trial_primary;
 
-/** The primary contrast: ANCOVA on change with baseline as covariate (parallel designs, arms[0]
- *  minus arms[1]) or a paired t test of the within-patient difference (crossover). A statistic
- *  that cannot be computed (too few patients) leaves primary->valid at 0; that is not an error. */
+/** The primary analysis: ANCOVA on change with baseline as covariate (parallel designs: the
+ *  scenario's first contrast, treatment arm minus control arm); a linear mixed model on the change
+ *  from each period's baseline, y ~ treatment + period + sequence + (1 | patient), REML with
+ *  Satterthwaite df (crossover: arms[0] minus arms[1]); the one-sample t test of the change from
+ *  baseline (single arm). A statistic that cannot be computed (too few patients) leaves
+ *  primary->valid at 0; that is not an error. */
 KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *primary);
+
+/** Every contrast of the scenario (parallel designs) in one ANCOVA on change with the baseline
+ *  covariate, with the scenario's multiplicity adjustment. */
+typedef struct ks_trial_contrast {
+  int treat, ctrl;                 /* arm indices */
+  char name[2 * KS_SCENARIO_NAME_MAX + 4];
+  int valid;
+  double difference, se, df, ci_lo, ci_hi, p;
+  double p_adjusted, ci_adj_lo, ci_adj_hi;   /* Holm: p only (intervals unadjusted); Dunnett: simultaneous */
+  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
+} ks_trial_contrast;
+
+typedef struct ks_trial_contrasts {
+  size_t n;
+  ks_scen_multiplicity multiplicity;
+  double critical_t;               /* of the (simultaneous) 95% intervals */
+  double corr_max_error;           /* Dunnett: gap of the product-correlation form (0 exact) */
+  ks_trial_contrast c[KS_SCENARIO_MAX_CONTRASTS];
+} ks_trial_contrasts;
+
+KS_API ks_status ks_trial_contrasts_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_contrasts *out);
+
+/** Expectancy of arm A as the design sets it (src/trial/design.c, docs/model/design.md): the prior
+ *  belief of receiving the active treatment, the belief after the first dose (functional
+ *  unblinding), the value the clinic layer takes, and the arm's recognisability. */
+typedef struct ks_trial_expectancy {
+  double prior, after_first_dose, clinic, recognisability;
+} ks_trial_expectancy;
+KS_API ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_expectancy *out);
 
 /** Number of randomised groups (arms; sequences for a crossover; 1 for a single arm) and their
  *  labels ("ketamine", or "ketamine-midazolam" for a crossover sequence). */
@@ -188,6 +240,20 @@ KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const cha
 /** After a successful ks_trial_write() of a streamed run: remove DIR/.checkpoint and its data.
  *  Harmless when there is none. */
 KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
+
+/** PATH (doses.csv): every dose of every patient in the NONMEM / nlmixr2 layout (ID, TIME h,
+ *  AMT mg, RATE mg/h, EVID 1, CMT 2 central for IV or 1 depot, MDV 1, DRUG, ROUTE, PERIOD, ARM,
+ *  WT kg, AGE y, SEX 1 female) with '# units:' and '# cmt:' lines, readable by ks_nm_read.
+ *  Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path);
+
+/** DIR/patients_long.csv from DIR/patients.csv (written by ks_trial_write): one row per
+ *  patient x visit x measure with the visit number and label, nominal and actual time (h; equal:
+ *  visits are on schedule), nominal day, measure, value (empty when missing), unit, assessed
+ *  (1/0) and after_dropout (1/0; dropout is read from the symptom scales a visit schedules, which
+ *  are always recorded unless the patient has dropped out, and lasts). Not assessed and after
+ *  dropout are thus told apart. Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
+KS_API ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char *dir);
 
 /** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
 KS_API int ks_trial_hdf5_available(void);
@@ -281,8 +347,10 @@ typedef struct ks_trial_test {
 
 /** The primary analysis of ks_trial_summarise on plain arrays, for replicate loops.
  *  paired = 0: ANCOVA of y with baseline as covariate (ks_stats_ancova), group 0 minus group 1,
- *  other groups kept in the model; paired = 1: paired t test, the one-sample t of y (group and
- *  baseline unused, may be NULL). NaN entries are missing. Does not allocate. An analysis that
+ *  other groups kept in the model; paired = 1 (crossover): the within-patient differences y
+ *  adjusted for period with group = sequence, (mean y | seq 0 + mean y | seq 1) / 2 on n - 2 df,
+ *  which is the random-intercept mixed model's treatment effect on complete pairs (baseline
+ *  unused; group NULL: the one-sample t of y). NaN entries are missing. Does not allocate. An analysis that
  *  cannot be computed sets out->valid = 0 and returns KS_OK (a singular fit may leave a message
  *  in the context). Thread-safety: re-entrant.
  *  @return KS_OK, KS_EINVAL (NULL pointers). */

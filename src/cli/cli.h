@@ -71,5 +71,16 @@ void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_update(cli_progress *p, size_t done, size_t total);
 void cli_progress_done(cli_progress *p);
 
+/* `--data FILE` (cli_doses.c): the doses of each ID of a NONMEM-layout data set, for
+ * ks_trial_options.doses_of (patient k = the k-th ID). */
+typedef struct cli_given_doses {
+  ks_nm_data *data;
+  ks_fit_input *in;
+  ks_fit_input_bufs *bufs;
+  size_t n_subj;
+} cli_given_doses;
+ks_status cli_doses_load(ks_ctx *ctx, const char *path, cli_given_doses *g);
+const ks_pk_dose *cli_doses_of(void *ud, size_t patient, size_t *n);
+void cli_doses_free(ks_ctx *ctx, cli_given_doses *g);
 
 #endif

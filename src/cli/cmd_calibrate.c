@@ -26,8 +26,8 @@
 /* clinic.placebo_theta is not here: the clinic layer calibrates it to SSRI-trial placebo response
  * (docs/model/clinic.md), and with the expectancy it only enters as their product. */
 static const ks_calib_param calib_params[] = {
-    {"trial.blinded_expectancy", 1.0, 0.2, 1.0},       /* src/trial/patient.c, Feder 2021 midazolam response */
-    {"trial.human_spine_relax_scale", 3.0, 1.0, 6.0},  /* src/trial/patient.c, durability */
+    {"trial.blinded_expectancy", 1.0, 0.2, 1.0},       /* ks_link_params (src/trial/trial.c binds it), Feder 2021 midazolam response */
+    {"trial.human_spine_relax_scale", 3.0, 1.0, 6.0},  /* ks_link_params, durability */
 };
 
 typedef struct {

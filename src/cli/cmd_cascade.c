@@ -28,7 +28,7 @@ static void usage(FILE *f) {
         "  D: ketamine | esketamine | midazolam;  R: iv | im | intranasal | oral | sublingual | rectal\n"
         "  X: an amount (\"35 mg\") or per body weight (\"0.5 mg/kg\");  T: a time (\"40 min\")\n"
         "  K: mtorc1 (rapamycin) | ampa (nbqx) | bdnf;  F: PFC spine deficit, 0-0.6 (default 0.15)\n"
-        "  FILE: a .png or .svg figure of the time courses, normalised to baseline, doses marked\n"
+        "  FILE: a .png, .svg or .pdf figure of the time courses, normalised to baseline, doses marked\n"
         "  defaults: --days 14 --step 10min --weight 70kg --repeat 1 --every 48h\n"
         "Writes one CSV row per step with every state and observable of the cascade.\n",
         f);
@@ -40,10 +40,10 @@ static int parse_time(const char *flag, const char *text, double *h) {
   return 0;
 }
 
-/* Is FILE a .png or .svg name? */
+/* Is FILE a .png, .svg or .pdf name? */
 static int plot_name_ok(const char *file) {
   const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
-  return dot && !(slash && dot < slash) && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg"));
+  return dot && !(slash && dot < slash) && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg") || !strcasecmp(dot, ".pdf"));
 }
 
 /* The figure of --plot: the cascade's time courses, each state divided by its value at time 0
@@ -172,7 +172,7 @@ int ks_cli_cascade(int argc, char **argv) {
     }
     case 'p':
       if (!plot_name_ok(optarg))
-        return bad_flag("plot", "not a .png or .svg file name (expected e.g. --plot cascade.png)");
+        return bad_flag("plot", "not a .png, .svg or .pdf file name (expected e.g. --plot cascade.png)");
       plot = optarg;
       break;
     case 'h': usage(stdout); return 0;

@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static const char *const usage_text = "SCENARIO.yaml --id K [--arm NAME] --out DIR [--plot FILE] [--quiet]";
+static const char *const usage_text = "SCENARIO.yaml --id K [--arm NAME] --out DIR [--plot FILE] [--population-csv FILE] [--data FILE] [--quiet]";
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
 
@@ -156,12 +156,12 @@ static int panel(panel_ctx *p, const char *suffix, const char *table, const seri
   return 0;
 }
 
-/* The extension of a --plot FILE (".png" or ".svg"), or NULL with a message. */
+/* The extension of a --plot FILE (".png", ".svg" or ".pdf"), or NULL with a message. */
 static const char *plot_ext(const char *file) {
   const char *dot = strrchr(file, '.');
   const char *slash = strrchr(file, '/');
-  if (!dot || (slash && dot < slash) || (strcasecmp(dot, ".png") && strcasecmp(dot, ".svg"))) {
-    cli_error("--plot: '%s' is not a .png or .svg file name (expected e.g. --plot out/patient.png)", file);
+  if (!dot || (slash && dot < slash) || (strcasecmp(dot, ".png") && strcasecmp(dot, ".svg") && strcasecmp(dot, ".pdf"))) {
+    cli_error("--plot: '%s' is not a .png, .svg or .pdf file name (expected e.g. --plot out/patient.png)", file);
     return NULL;
   }
   return dot;
@@ -289,7 +289,9 @@ int ks_cli_patient(int argc, char **argv) {
        NULL, 0},
       {"out", "DIR", "directory for patient.csv, doses.csv, pk.csv, cascade.csv, fear.csv, visits.csv, columns.csv",
        NULL, 0},
-      {"plot", "FILE", "also draw figures, one per panel: FILE-<panel>.png or .svg", NULL, 0},
+      {"plot", "FILE", "also draw figures, one per panel: FILE-<panel>.png, .svg or .pdf", NULL, 0},
+      {"data", "FILE", "the doses data set given to ketasim run --data (patient K gets the K-th ID's doses)", NULL, 0},
+      {"population-csv", "FILE", "the covariate table of ketasim run --population-csv (patient K = row K)", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
@@ -320,6 +322,8 @@ int ks_cli_patient(int argc, char **argv) {
   if (!ctx) return 1;
   ks_scenario *sc = NULL;
   ks_trial_trace *tr = NULL;
+  ks_population_table *pop_table = NULL;
+  cli_given_doses given = {0};
   ks_status st = ks_scenario_load(ctx, pos[0], &sc);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
@@ -328,13 +332,33 @@ int ks_cli_patient(int argc, char **argv) {
     rc = 2;
     goto end;
   }
-  if ((size_t)k > (size_t)sc->population.n) {
-    cli_error("--id: patient %ld does not exist (expected 1 to %ld, the scenario's population n)", k,
-              (long)sc->population.n);
+  cli_opt *pop_csv = cli_get(opts, no, "population-csv");
+  ks_trial_options to = ks_trial_options_default();
+  if (pop_csv->seen) {
+    if ((st = ks_population_table_read(ctx, pop_csv->value, &pop_table)) != KS_OK) goto fail;
+    to.population_table = pop_table;
+    to.n_patients = (long)ks_population_table_n(pop_table);
+  }
+  cli_opt *data_opt = cli_get(opts, no, "data");
+  if (data_opt->seen) {
+    if ((st = cli_doses_load(ctx, data_opt->value, &given)) != KS_OK) goto fail;
+    if ((size_t)k > given.n_subj) {
+      cli_error("--data: %s has %zu IDs, no ID for patient %ld (expected an ID per patient)",
+                data_opt->value, given.n_subj, k);
+      rc = 2;
+      goto end;
+    }
+    to.doses_of = cli_doses_of;
+    to.doses_ud = &given;
+  }
+  long n_total = pop_table ? to.n_patients : (long)sc->population.n;
+  if (k > n_total) {
+    cli_error("--id: patient %ld does not exist (expected 1 to %ld, the %s)", k, n_total,
+              pop_table ? "rows of --population-csv" : "scenario's population n");
     rc = 2;
     goto end;
   }
-  if ((st = ks_trial_patient_trace(ctx, sc, NULL, (size_t)k, a, &tr)) != KS_OK) goto fail;
+  if ((st = ks_trial_patient_trace(ctx, sc, &to, (size_t)k, a, &tr)) != KS_OK) goto fail;
   if ((st = ks_mkdirs(ctx, out->value)) != KS_OK) goto fail;
   for (size_t i = 0; i < ks_trial_trace_n_tables(tr); i++)
     if ((st = write_table(ctx, tr, ks_trial_trace_table(tr, i), out->value)) != KS_OK) goto fail;
@@ -351,6 +375,8 @@ fail:
   rc = cli_fail(ctx, st);
 end:
   ks_trial_trace_destroy(&tr);
+  ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   return rc;

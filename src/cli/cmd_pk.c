@@ -6,6 +6,8 @@
 #include <ketasim/rng.h>
 #include <ketasim/units.h>
 
+#include "commands.h"
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,13 +26,22 @@ static void usage(FILE *f) {
         "                  [--age Y] [--duration T] [--step T] [--model NAME] [--summary]\n"
         "                  [--population N] [--seed S] [--allow-unstudied-doses]\n"
         "                  [--plot FILE]\n"
+        "       ketasim pk --data FILE [--units U] [--drug D] [--route R] [--cmt MAP]\n"
+        "                  [--model NAME] [--duration T] [--step T]\n"
         "  D: ketamine | esketamine | midazolam\n"
         "  R: iv | im | intranasal | oral | sublingual | rectal\n"
         "  X: an amount (\"35 mg\") or per body weight (\"0.5 mg/kg\")\n"
         "  T: a time (\"40 min\", \"24 h\"); defaults: --duration 24h --step 1min\n"
         "  NAME: fanta2015 | domino1982 | perezruixo2021 | albrecht1999 (default per drug)\n"
-        "  FILE: a figure, .png or .svg: plasma and effect-site curves per species, or with\n"
-        "        --population the median and 5-95th percentile band\n",
+        "  FILE: a figure, .png, .svg or .pdf: plasma and effect-site curves per species, or with\n"
+        "        --population the median and 5-95th percentile band\n"
+        "  --data FILE: a NONMEM-layout data set (ID,TIME,AMT,RATE|DUR,EVID,CMT,DV,WT,AGE,SEX;\n"
+        "        '# units:', '# drug:', '# route:' lines or --units/--drug/--route): each ID\n"
+        "        given its own doses as a typical patient with its covariates; CSV rows\n"
+        "        ID,TIME_h,parent and norketamine plasma (ng/mL) up to --duration (default:\n"
+        "        the ID's last record + 24 h)\n"
+        "  U: column units, e.g. \"TIME=h AMT=mg DV=ng/mL WT=kg\"; MAP: compartment numbers,\n"
+        "        default \"depot=1 central=2 metabolite=3\"\n",
         f);
 }
 
@@ -87,7 +98,7 @@ static int report_create_error(ks_ctx *ctx, ks_status st) {
   return 2;
 }
 
-/* 1 if path ends in .png or .svg (any case). */
+/* 1 if path ends in .png, .svg or .pdf (any case). */
 static int plot_ext_ok(const char *path) {
   size_t n = strlen(path);
   if (n < 5) return 0;
@@ -95,7 +106,7 @@ static int plot_ext_ok(const char *path) {
   char lo[5];
   for (int i = 0; i < 4; i++) lo[i] = (char)((e[i] >= 'A' && e[i] <= 'Z') ? e[i] + 32 : e[i]);
   lo[4] = '\0';
-  return strcmp(lo, ".png") == 0 || strcmp(lo, ".svg") == 0;
+  return strcmp(lo, ".png") == 0 || strcmp(lo, ".svg") == 0 || strcmp(lo, ".pdf") == 0;
 }
 
 /* Write the figure or say why not (exit code 1: a failure while running). */
@@ -179,7 +190,11 @@ int ks_cli_pk(int argc, char **argv) {
     {"population", required_argument, 0, 'P'}, {"seed", required_argument, 0, 'z'},
     {"allow-unstudied-doses", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     {"plot", required_argument, 0, 'G'},
+    {"data", required_argument, 0, 'D'},     {"units", required_argument, 0, 'u'},
+    {"cmt", required_argument, 0, 'C'},
     {0, 0, 0, 0}};
+  const char *data_s = NULL, *units_s = NULL, *cmt_s = NULL;
+  int duration_set = 0;
   const char *drug_s = NULL, *route_s = NULL, *dose_s = NULL, *model = NULL, *plot = NULL;
   double infusion_h = 0.0, weight_kg = 70.0, age_y = 40.0, duration_h = 24.0, step_h = 1.0 / 60.0;
   int summary = 0, allow = 0;
@@ -195,7 +210,13 @@ int ks_cli_pk(int argc, char **argv) {
       case 'r': route_s = optarg; break;
       case 'x': dose_s = optarg; break;
       case 'i': if ((rc = parse_time("infusion", optarg, &infusion_h))) return rc; break;
-      case 'T': if ((rc = parse_time("duration", optarg, &duration_h))) return rc; break;
+      case 'T':
+        if ((rc = parse_time("duration", optarg, &duration_h))) return rc;
+        duration_set = 1;
+        break;
+      case 'D': data_s = optarg; break;
+      case 'u': units_s = optarg; break;
+      case 'C': cmt_s = optarg; break;
       case 's': if ((rc = parse_time("step", optarg, &step_h))) return rc; break;
       case 'w':
         if (ks_units_parse(optarg, KS_DIM_BODY_MASS, &weight_kg, err, sizeof err) != KS_OK)
@@ -211,8 +232,8 @@ int ks_cli_pk(int argc, char **argv) {
       case 'm': model = optarg; break;
       case 'G':
         if (!plot_ext_ok(optarg))
-          return bad_flag("plot", "unknown figure type (expected a file name ending in .png or "
-                                  ".svg)");
+          return bad_flag("plot", "unknown figure type (expected a file name ending in .png, "
+                                  ".svg or .pdf)");
         plot = optarg;
         break;
       case 'S': summary = 1; break;
@@ -245,6 +266,18 @@ int ks_cli_pk(int argc, char **argv) {
             argv[optind]);
     return 2;
   }
+  if (data_s) {
+    if (dose_s || n_pop || plot || summary)
+      return bad_flag("data", "cannot be combined with --dose, --population, --plot or --summary "
+                              "(expected the doses from the data set only)");
+    if (!(step_h > 0.0))
+      return bad_flag("step", "must be positive (expected e.g. 1min)");
+    ks_cli_pk_data_opts o = {.units = units_s, .drug = drug_s, .route = route_s, .cmt = cmt_s,
+                             .model = model, .duration_h = duration_set ? duration_h : NAN,
+                             .step_h = step_h, .allow_unstudied_doses = allow};
+    return ks_cli_pk_data(data_s, &o);
+  }
+  if (units_s || cmt_s) return bad_flag(units_s ? "units" : "cmt", "applies to --data only");
   if (!drug_s) return bad_flag("drug", "missing (expected ketamine, esketamine or midazolam)");
   if (!route_s)
     return bad_flag("route", "missing (expected iv, im, intranasal, oral, sublingual or rectal)");
@@ -282,6 +315,24 @@ int ks_cli_pk(int argc, char **argv) {
   if (model && !ks_pk_model_supports(model, (ks_drug)drug, (ks_route)route))
     return bad_flag("model", "this model cannot simulate that drug by that route (expected the "
                              "default model or another set)");
+
+  /* The studied range as `ketasim check` applies it: a dose per kg against the per-kg limit, a
+   * fixed dose against the mg limit (one table: ks_pk_studied_dose_max). */
+  if (!allow && !ks_pk_dose_studied((ks_drug)drug, (ks_route)route, dose_v,
+                                    dim == KS_DIM_MASS_PER_BODY_MASS)) {
+    double max_kg = 0.0, max_mg = 0.0;
+    char msg[240];
+    if (!ks_pk_studied_dose_max((ks_drug)drug, (ks_route)route, &max_kg, &max_mg))
+      snprintf(msg, sizeof msg, "%s by the %s route has no studied psychiatric dose (expected "
+               "another route, or --allow-unstudied-doses)", ks_drug_name((ks_drug)drug),
+               ks_route_name((ks_route)route));
+    else
+      snprintf(msg, sizeof msg, "%s is above the studied range of %s %s (expected at most %g %s, "
+               "or --allow-unstudied-doses)", dose_s, ks_route_name((ks_route)route),
+               ks_drug_name((ks_drug)drug), dim == KS_DIM_MASS ? max_mg : max_kg,
+               dim == KS_DIM_MASS ? "mg" : "mg/kg");
+    return bad_flag("dose", msg);
+  }
 
   ks_ctx_opts copts = ks_ctx_opts_default();
   copts.seed = seed;

@@ -21,7 +21,7 @@ static const char *const usage_text =
 
 static const char *const summary_text =
     "Power of the scenario's primary endpoint (its analysis: ANCOVA on change with the baseline as\n"
-    "covariate; a paired t test for a crossover) at each sample size n, patients per group (per\n"
+    "covariate; for a crossover the paired differences adjusted for period) at each sample size n, patients per group (per\n"
     "sequence for a crossover; groups with a larger allocation ratio get proportionally more).\n"
     "Method: one virtual pool is simulated once, max(2000, 10 x the largest n) patients per group\n"
     "(or --pool N), the patients of 'ketasim run --patients <pool size>'; each replicate trial\n"
@@ -142,7 +142,7 @@ static ks_status write_json(ks_ctx *ctx, const char *path, const ks_scenario *sc
   ks_json_key(&j, "method");
   ks_json_str(&j, info->fresh ? "fresh trials" : "resampling from a simulated pool");
   ks_json_key(&j, "analysis");
-  ks_json_str(&j, info->paired ? "paired t (crossover)" : "ANCOVA on change, baseline covariate");
+  ks_json_str(&j, info->paired ? "paired differences adjusted for period (crossover mixed model, complete pairs)" : "ANCOVA on change, baseline covariate");
   json_num(&j, "alpha", info->alpha);
   ks_json_key(&j, "replicates");
   ks_json_int(&j, (long long)o->n_replicates);

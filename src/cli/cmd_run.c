@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--uncertainty K] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--data FILE] [--layout wide|long] [--figures-pdf] [--uncertainty K] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -152,7 +152,7 @@ int ks_cli_run(int argc, char **argv) {
   char cmdline[2048]; /* before option parsing, which may reorder argv */
   cli_command_line(argc, argv, cmdline, sizeof cmdline);
   cli_opt opts[] = {
-      {"out", "DIR", "directory for summary.json, patients.csv, scenario.resolved.yaml, report.html", NULL, 0},
+      {"out", "DIR", "directory for summary.json, patients.csv, doses.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
       {"patients", "N", "override the scenario's number of patients", NULL, 0},
       {"checkpoint-every", "N|Ts", "checkpoint after N patients or T seconds (default 60s; 0: never)", NULL, 0},
@@ -160,6 +160,10 @@ int ks_cli_run(int argc, char **argv) {
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
       {"uncertainty", "K", "also run K draws of the calibrated parameter ensemble: 95% prediction intervals in summary.json", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
+      {"population-csv", "FILE", "enrol these patients: one row of covariates each (age_y, female, weight_kg, caps5, ...)", NULL, 0},
+      {"data", "FILE", "give these patients these doses: patient k gets the doses of the k-th ID of a NONMEM-layout data set", NULL, 0},
+      {"figures-pdf", NULL, "also write every report figure as DIR/figures/figure-NN.pdf", NULL, 0},
+      {"layout", "wide|long", "long: also patients_long.csv, one row per patient x visit x measure", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
@@ -195,17 +199,34 @@ int ks_cli_run(int argc, char **argv) {
     cli_error("--hdf5: this ketasim was built without HDF5 (install libhdf5-dev and rebuild)");
     return 2;
   }
+  cli_opt *layout = cli_get(opts, no, "layout");
+  int long_layout = layout->seen && !strcmp(layout->value, "long");
+  if (layout->seen && !long_layout && strcmp(layout->value, "wide")) {
+    cli_error("--layout: unknown layout '%s' (expected wide or long)", layout->value);
+    return 2;
+  }
   int quiet = cli_get(opts, no, "quiet")->seen;
 
   ks_ctx *ctx = cli_ctx(opts, no, 1);
   if (!ctx) return 1;
   ks_scenario *sc = NULL;
   ks_trial_result *res = NULL;
+  ks_population_table *pop_table = NULL;
+  cli_given_doses given = {0};
+  cli_opt *data_opt = cli_get(opts, no, "data");
+  cli_opt *pop_csv = cli_get(opts, no, "population-csv");
+  if (pop_csv->seen && cli_get(opts, no, "resume")->seen) {
+    cli_error("--resume: not with --population-csv (the checkpoint does not record the table)");
+    ks_ctx_destroy(&ctx);
+    return 2;
+  }
   ks_status st = ks_par_init(ctx);
   rank = ks_par_rank();
   int n_proc = ks_par_size();
   if (rank != 0) quiet = 1;
   if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
+  if (st == KS_OK && pop_csv->seen) st = ks_population_table_read(ctx, pop_csv->value, &pop_table);
+  if (st == KS_OK && data_opt->seen) st = cli_doses_load(ctx, data_opt->value, &given);
   if (st != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
@@ -216,6 +237,18 @@ int ks_cli_run(int argc, char **argv) {
   ks_trial_options o = ks_trial_options_default();
   o.n_threads = (int)threads;
   o.n_patients = patients;
+  o.population_table = pop_table;
+  if (pop_table && patients == 0) o.n_patients = (long)ks_population_table_n(pop_table);
+  if (data_opt->seen) {
+    size_t n_run = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
+    if (given.n_subj < n_run) {
+      st = ks_ctx_fail_input(ctx, data_opt->value, 0, 0, "%zu IDs, fewer than the %zu patients "
+                             "(expected an ID per patient)", given.n_subj, n_run);
+      goto fail;
+    }
+    o.doses_of = cli_doses_of;
+    o.doses_ud = &given;
+  }
   o.progress = progress_cb;
   o.progress_ud = &prog;
   o.comm = &comm;
@@ -241,14 +274,29 @@ int ks_cli_run(int argc, char **argv) {
   int used_threads = (int)threads;
   if (used_threads <= 0) used_threads = ks_trial_default_threads();
   if ((st = ks_trial_write(ctx, res, out->value, wall, used_threads, n_proc)) != KS_OK) goto fail;
-  if ((st = ks_report_trial_html_cmd(ctx, res, out->value, cmdline)) != KS_OK) goto fail;
+  if (cli_get(opts, no, "figures-pdf")->seen) {
+    char fig_dir[4200];
+    snprintf(fig_dir, sizeof fig_dir, "%s/figures", out->value);
+    if ((st = ks_mkdirs(ctx, fig_dir)) != KS_OK) goto fail;
+    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, cmdline, fig_dir)) != KS_OK) goto fail;
+  } else if ((st = ks_report_trial_html_cmd(ctx, res, out->value, cmdline)) != KS_OK) {
+    goto fail;
+  }
+  {
+    char doses_path[4200];
+    snprintf(doses_path, sizeof doses_path, "%s/doses.csv", out->value);
+    if ((st = ks_trial_write_doses(ctx, res, doses_path)) != KS_OK) goto fail;
+  }
+  if (long_layout && (st = ks_trial_write_long(ctx, res, out->value)) != KS_OK) goto fail;
   if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
   if (uncertainty > 0 && (st = run_uncertainty(ctx, sc, res, &o, (size_t)uncertainty, out->value)) != KS_OK) goto fail;
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, hdf5->seen ? "" : "", wall);
+  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,doses.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, long_layout ? ",patients_long.csv" : "", wall);
   if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
 done:
   ks_trial_result_destroy(&res);
+  ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();
@@ -260,6 +308,8 @@ fail:
   else rc = st == KS_EINPUT || st == KS_ERANGE ? 2 : 1;
   if (st == KS_EINTERRUPTED) rc = 130;
   ks_trial_result_destroy(&res);
+  ks_population_table_destroy(ctx, &pop_table);
+  cli_doses_free(ctx, &given);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
   ks_par_finalize();

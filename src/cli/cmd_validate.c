@@ -21,10 +21,11 @@
 
 static const char *role_name(int calibration) { return calibration ? "calibration" : "validation"; }
 
-/* 1 when PATH ends in .png or .svg (any case): the formats ks_fig_forest writes. */
+/* 1 when PATH ends in .png, .svg or .pdf (any case): the formats ks_fig_forest writes. */
 static int plot_path_ok(const char *path) {
   size_t n = strlen(path);
-  return n > 4 && (!strcasecmp(path + n - 4, ".png") || !strcasecmp(path + n - 4, ".svg"));
+  return n > 4 && (!strcasecmp(path + n - 4, ".png") || !strcasecmp(path + n - 4, ".svg") ||
+                   !strcasecmp(path + n - 4, ".pdf"));
 }
 
 /* Forest plot: per row the band, the published value and the simulated one, each rescaled so that
@@ -241,7 +242,7 @@ int ks_cli_validate(int argc, char **argv) {
   cli_opt opts[] = {
       {"json", NULL, "print one JSON document instead of a table", NULL, 0},
       {"layer", "NAME", "only this layer (pk, receptor, cascade, acute, clinic, trial)", NULL, 0},
-      {"plot", "FILE", "also draw a forest plot of every target to FILE (.png or .svg)", NULL, 0},
+      {"plot", "FILE", "also draw a forest plot of every target to FILE (.png, .svg or .pdf)", NULL, 0},
       {"trials", NULL, "run the library of published trials (examples/trials) instead of the layer targets", NULL, 0},
       {"n-scale", "F", "with --trials: patients = the published n times F (default 1)", NULL, 0},
       {"library", "DIR", "with --trials: the scenarios (default examples/trials)", NULL, 0},
@@ -267,7 +268,7 @@ int ks_cli_validate(int argc, char **argv) {
   }
   cli_opt *plot = cli_get(opts, no, "plot");
   if (plot->seen && !plot_path_ok(plot->value)) {
-    cli_error("--plot: '%s' has no figure extension (expected FILE.png or FILE.svg)", plot->value);
+    cli_error("--plot: '%s' has no figure extension (expected FILE.png, FILE.svg or FILE.pdf)", plot->value);
     return 2;
   }
   vt_options vo = {.library_dir = "examples/trials", .data_dir = "data/trials", .n_scale = 1.0, .n_threads = 0};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Acute effects of an infusion: CADSS dissociation, blood pressure, heart rate and sedation from
- * effect-site concentrations (sigmoid Emax models), and a closed-form reference concentration time
- * course for a single IV infusion. Equations and sources: docs/model/clinic.md. */
+ * effect-site concentrations (sigmoid Emax models). The concentrations come from the PK layer
+ * (the one the trials run); equations and sources: docs/model/clinic.md. */
 #include "clinic_internal.h"
 #include "core/core_internal.h"
 
@@ -11,18 +11,18 @@
 ks_acute_params ks_acute_params_default(void) {
   ks_acute_params p;
   memset(&p, 0, sizeof p);
-  p.cadss_emax = 15.2;
-  p.cadss_ec50_ng_per_mL = 150.0;
-  p.cadss_hill = 2.5;
+  p.cadss_emax = 18.0;
+  p.cadss_ec50_ng_per_mL = 110.0;
+  p.cadss_hill = 3.0;
   p.r_potency_rel = 0.3;
   p.cadss_iiv_sd = 0.9;
   p.tolerance_floor = 0.5;
   p.tolerance_n = 2.0;
-  p.sbp_emax_mmHg = 8.84;
-  p.dbp_emax_mmHg = 7.17;
-  p.hr_emax_bpm = 2.27;
-  p.hemo_ec50_ng_per_mL = 100.0;
-  p.hemo_hill = 2.0;
+  p.sbp_emax_mmHg = 9.40;
+  p.dbp_emax_mmHg = 7.62;
+  p.hr_emax_bpm = 2.41;
+  p.hemo_ec50_ng_per_mL = 80.0;
+  p.hemo_hill = 3.0;
   p.hemo_iiv_sd = 0.5;
   p.age50_factor = 1.3;
   p.hypertension_factor = 1.4;
@@ -101,79 +101,5 @@ ks_status ks_acute_cadss_items(const ks_acute_effects *eff, ks_rng *rng, int *it
     t += x;
   }
   *total = t;
-  return KS_OK;
-}
-
-/* ---- closed-form 3-compartment infusion with an effect site ------------------------------- */
-
-typedef struct {
-  double lam[3], A[3]; /* central-compartment unit response sum A_i exp(-lam_i t), per litre */
-  double ke0;
-} disposition;
-
-/* Eigenvalues of the mammillary 3-compartment model (roots of s^3 - a2 s^2 + a1 s - a0 = 0 in the
- * decay rates) by the trigonometric method, and the unit-disposition coefficients (Shafer's
- * STANPUMP formulation). */
-static void disposition_3cmt(double k10, double k12, double k13, double k21, double k31, double v1_L, double ke0,
-                             disposition *d) {
-  double a0 = k10 * k21 * k31;
-  double a1 = k10 * k31 + k21 * k31 + k21 * k13 + k10 * k21 + k31 * k12;
-  double a2 = k10 + k12 + k13 + k21 + k31;
-  double p = a1 - a2 * a2 / 3.0;
-  double q = 2.0 * a2 * a2 * a2 / 27.0 - a1 * a2 / 3.0 + a0;
-  double r1 = sqrt(-(p * p * p) / 27.0);
-  double phi = acos(fmax(-1.0, fmin(1.0, -q / 2.0 / r1))) / 3.0;
-  double r2 = 2.0 * exp(log(r1) / 3.0);
-  d->lam[0] = -(cos(phi) * r2 - a2 / 3.0);
-  d->lam[1] = -(cos(phi + 2.0 * M_PI / 3.0) * r2 - a2 / 3.0);
-  d->lam[2] = -(cos(phi + 4.0 * M_PI / 3.0) * r2 - a2 / 3.0);
-  for (int i = 0; i < 3; i++) {
-    double li = d->lam[i], lj = d->lam[(i + 1) % 3], lk = d->lam[(i + 2) % 3];
-    d->A[i] = (k21 - li) * (k31 - li) / ((lj - li) * (lk - li)) / v1_L;
-  }
-  d->ke0 = ke0;
-}
-
-/* Plasma and effect-site concentration (mg/L) at t (min) for rate R (mg/min) over [0, T]. */
-static void infusion_conc(const disposition *d, double R, double T, double t, double *cp, double *ce) {
-  double u = t < T ? t : T;
-  double sp = 0.0, se = 0.0;
-  for (int i = 0; i < 3; i++) {
-    double l = d->lam[i];
-    double xi = (exp(-l * (t - u)) - exp(-l * t)) / l;
-    sp += d->A[i] * xi;
-    double xe = (exp(-d->ke0 * (t - u)) - exp(-d->ke0 * t)) / d->ke0;
-    se += d->A[i] * d->ke0 / (d->ke0 - l) * (xi - xe);
-  }
-  *cp = R * sp;
-  *ce = R * se;
-}
-
-ks_status ks_acute_reference_conc(int drug, double dose_mg_per_kg, double weight_kg, double infusion_min,
-                                  double t_min, double *plasma_ng_per_mL, ks_acute_conc *effect) {
-  if (drug < 0 || drug > 2 || !(dose_mg_per_kg >= 0.0 && dose_mg_per_kg < 20.0) ||
-      !(weight_kg > 0.0 && weight_kg < 400.0) || !(infusion_min > 0.0 && infusion_min < 1e4) ||
-      !(t_min >= 0.0 && isfinite(t_min)) || !effect)
-    return KS_EINVAL;
-  disposition d;
-  if (drug == 2) /* midazolam, Albrecht 1999 (< 65 y): V1 7.9 L, CL 0.399 L/min, ke0 0.11 /min */
-    disposition_3cmt(0.399 / 7.9, 0.19, 0.065, 0.06, 0.0083, 7.9, 0.11, &d);
-  else /* racemic ketamine, Domino 1982: V1 0.063 L/kg; effect site t1/2 3 min (Sleigh 2019, U) */
-    disposition_3cmt(0.4381, 0.5921, 0.5900, 0.2470, 0.0146, 0.063 * weight_kg, 0.23, &d);
-  double R = dose_mg_per_kg * weight_kg / infusion_min;
-  double cp, ce;
-  infusion_conc(&d, R, infusion_min, t_min, &cp, &ce);
-  cp = fmax(0.0, cp) * 1000.0; /* mg/L -> ng/mL */
-  ce = fmax(0.0, ce) * 1000.0;
-  memset(effect, 0, sizeof *effect);
-  if (drug == 0) {
-    effect->s_ketamine_ng_per_mL = 0.5 * ce;
-    effect->r_ketamine_ng_per_mL = 0.5 * ce;
-  } else if (drug == 1) {
-    effect->s_ketamine_ng_per_mL = ce;
-  } else {
-    effect->midazolam_ng_per_mL = ce;
-  }
-  if (plasma_ng_per_mL) *plasma_ng_per_mL = cp;
   return KS_OK;
 }

@@ -37,7 +37,7 @@ ks_clinic_inputs ks_clinic_inputs_reference(void) {
   in.fear_expression = 0.5;
   /* The fear layer's avoidance at F = 0.5 (0.9 F^2 / (F^2 + 0.45^2)). */
   in.avoidance = 0.9 * 0.25 / (0.25 + 0.2025);
-  in.spine_density_rel = 0.85;
+  in.mood_appraisal = 0.5;
   in.amygdala_reactivity = 1.3;
   in.salience_coupling = 1.2;
   return in;
@@ -47,13 +47,13 @@ ks_clinic_params ks_clinic_params_default(void) {
   ks_clinic_params p;
   memset(&p, 0, sizeof p);
   p.ref = ks_clinic_inputs_reference();
-  /* Drivers: logit fear, logit avoidance, -ln(spines), ln(amygdala), ln(salience). */
+  /* Drivers: logit fear, logit avoidance, logit negative appraisal, ln(amygdala), ln(salience). */
   static const double w[KS_CLUSTER_N][KS_CLINIC_N_DRIVERS] = {
-      {0.9, 0.0, 2.0, 1.5, 0.0}, /* B intrusion: fear memory expression, prefrontal synaptic deficit, amygdala */
-      {0.3, 0.9, 1.5, 0.0, 0.0}, /* C avoidance: avoidance, fear, prefrontal synaptic deficit */
-      {0.5, 0.0, 2.5, 0.0, 0.5}, /* D cognitions/mood: synaptic deficit, fear, salience */
+      {1.1, 0.0, 0.0, 1.5, 0.0}, /* B intrusion: trauma-memory expression, amygdala */
+      {0.4, 1.0, 0.0, 0.0, 0.0}, /* C avoidance: avoidance, fear */
+      {0.6, 0.0, 1.6, 0.0, 0.5}, /* D cognitions/mood: negative appraisal, fear, salience */
       {0.3, 0.0, 0.0, 1.5, 1.5}, /* E arousal: amygdala and salience activity */
-      {0.3, 0.0, 5.0, 0.0, 0.5}, /* depression: synaptic deficit */
+      {0.3, 0.0, 1.0, 0.0, 0.5}, /* depression: negative appraisal */
   };
   memcpy(p.weight, w, sizeof w);
   p.trait_sd = 0.7;
@@ -102,7 +102,7 @@ static ks_status check_params(ks_ctx *ctx, const ks_clinic_params *p) {
   int ok = p->trait_sd >= 0.0 && p->trait_sd < 5.0 && p->general_loading >= 0.0 && p->general_loading <= 1.0 &&
            p->placebo_theta >= 0.0 && p->placebo_tau_days > 0.0 && isfinite(p->natural_course_theta_per_week) &&
            p->ref.fear_expression > 0.0 && p->ref.fear_expression < 1.0 && p->ref.avoidance > 0.0 &&
-           p->ref.avoidance < 1.0 && p->ref.spine_density_rel > 0.0 && p->ref.amygdala_reactivity > 0.0 &&
+           p->ref.avoidance < 1.0 && p->ref.mood_appraisal > 0.0 && p->ref.mood_appraisal < 1.0 && p->ref.amygdala_reactivity > 0.0 &&
            p->ref.salience_coupling > 0.0;
   for (int s = 0; s < KS_CLINIC_SCALE_N; s++)
     ok = ok && p->discrimination_scale[s] > 0.0 && p->discrimination_scale[s] < 10.0 && p->method_sd[s] >= 0.0 && p->method_sd[s] < 5.0 && p->visit_sd[s] >= 0.0 && p->visit_sd[s] < 5.0;
@@ -211,16 +211,16 @@ ks_status ks_clinic_latent_eval(const ks_clinic_model *m, const ks_clinic_patien
                                 double t_days, ks_clinic_latent *out) {
   if (!m || !pt || !in || !out) return KS_EINVAL;
   if (!(in->fear_expression >= 0.0 && in->fear_expression <= 1.0) || !(in->avoidance >= 0.0 && in->avoidance <= 1.0) ||
-      !(in->spine_density_rel > 0.0 && isfinite(in->spine_density_rel)) ||
+      !(in->mood_appraisal > 0.0 && in->mood_appraisal < 1.0) ||
       !(in->amygdala_reactivity > 0.0 && isfinite(in->amygdala_reactivity)) ||
       !(in->salience_coupling > 0.0 && isfinite(in->salience_coupling)) || !isfinite(t_days))
     return ks_ctx_fail(m->ctx, KS_EINVAL,
-                       "ks_clinic_latent_eval: inputs out of range (fear, avoidance in [0, 1]; others > 0)");
+                       "ks_clinic_latent_eval: inputs out of range (fear, avoidance in [0, 1]; appraisal in (0, 1); others > 0)");
   const ks_clinic_params *p = &m->p;
   double x[KS_CLINIC_N_DRIVERS];
   x[0] = logit_clamped(in->fear_expression) - logit_clamped(p->ref.fear_expression);
   x[1] = logit_clamped(in->avoidance) - logit_clamped(p->ref.avoidance);
-  x[2] = -log(in->spine_density_rel / p->ref.spine_density_rel);
+  x[2] = logit_clamped(in->mood_appraisal) - logit_clamped(p->ref.mood_appraisal);
   x[3] = log(in->amygdala_reactivity / p->ref.amygdala_reactivity);
   x[4] = log(in->salience_coupling / p->ref.salience_coupling);
   double shift = 0.0;

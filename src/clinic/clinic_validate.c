@@ -5,6 +5,7 @@
  * copied in data/clinic/targets.tsv. */
 #include "clinic_internal.h"
 #include "core/core_internal.h"
+#include <ketasim/pk.h>
 
 #include <math.h>
 #include <string.h>
@@ -194,80 +195,147 @@ typedef struct {
   double sbp40, dbp40, hr40, bp_peak_t, sbp90_frac, sbp_old_htn_ratio, cp40, sed_mdz40, sed_ket40;
 } acute_stats;
 
-static ks_status mean_effects(ks_ctx *ctx, const ks_acute_params *p, const ks_acute_patient *pt, int drug, double dose,
-                              double t, ks_acute_effects *e) {
+/* One validation patient's PK for a single 40-min IV infusion of ketamine (0.5 mg/kg, or `dose`)
+ * and of midazolam (0.045 mg/kg), through the PK layer's default sets (fanta2015, albrecht1999):
+ * the same PK the trials run, so that the acute calibration holds in trials. */
+typedef struct {
+  ks_pk_sim *ket, *mdz;
+} acute_pk;
+
+static void acute_pk_free(acute_pk *a) {
+  ks_pk_sim_destroy(&a->ket);
+  ks_pk_sim_destroy(&a->mdz);
+}
+
+static ks_status acute_pk_create(ks_ctx *ctx, const ks_pk_patient *pp, double ket_mg_per_kg, acute_pk *out) {
+  memset(out, 0, sizeof *out);
+  ks_pk_dose k = {.drug = KS_DRUG_KETAMINE, .route = KS_ROUTE_IV, .dose_mg = ket_mg_per_kg * pp->weight_kg,
+                  .t_start_h = 0.0, .infusion_h = 40.0 / 60.0};
+  ks_pk_dose m = {.drug = KS_DRUG_MIDAZOLAM, .route = KS_ROUTE_IV, .dose_mg = 0.045 * pp->weight_kg,
+                  .t_start_h = 0.0, .infusion_h = 40.0 / 60.0};
+  ks_status st = ks_pk_sim_create(ctx, pp, &k, 1, NULL, &out->ket);
+  if (st == KS_OK) st = ks_pk_sim_create(ctx, pp, &m, 1, NULL, &out->mdz);
+  if (st != KS_OK) acute_pk_free(out);
+  return st;
+}
+
+/* Effect-site concentrations at t_min of drug 0 (ketamine) or 2 (midazolam); plasma parent
+ * ketamine (S + R) in *cp when not NULL. */
+static ks_status acute_pk_conc(const acute_pk *a, int drug, double t_min, ks_acute_conc *c, double *cp) {
+  ks_pk_conc pc;
+  KS_TRY(ks_pk_sim_eval(drug == 2 ? a->mdz : a->ket, t_min / 60.0, &pc));
+  memset(c, 0, sizeof *c);
+  c->s_ketamine_ng_per_mL = pc.effect_ng_per_mL[KS_SP_S_KETAMINE];
+  c->r_ketamine_ng_per_mL = pc.effect_ng_per_mL[KS_SP_R_KETAMINE];
+  c->midazolam_ng_per_mL = pc.effect_ng_per_mL[KS_SP_MIDAZOLAM];
+  if (cp) *cp = pc.plasma_ng_per_mL[KS_SP_S_KETAMINE] + pc.plasma_ng_per_mL[KS_SP_R_KETAMINE];
+  return KS_OK;
+}
+
+static ks_status mean_effects(ks_ctx *ctx, const ks_acute_params *p, const ks_acute_patient *pt, const acute_pk *a,
+                              int drug, double t, ks_acute_effects *e) {
   ks_acute_conc c;
-  if (ks_acute_reference_conc(drug, dose, 70.0, 40.0, t, NULL, &c) != KS_OK)
-    return ks_ctx_fail(ctx, KS_EINVAL, "acute validation: reference concentration failed");
+  KS_TRY(acute_pk_conc(a, drug, t, &c, NULL));
   return ks_acute_eval(ctx, p, pt, &c, e);
+}
+
+/* The typical patient's curves: peak times, decay, age/hypertension ratio, sedation. */
+static ks_status acute_typical(ks_ctx *ctx, const ks_acute_params *p, const acute_pk *a, acute_stats *st) {
+  ks_acute_patient typical = {.age_y = 40.0, .hypertension = 0, .n_prior_infusions = 0,
+                              .cadss_sensitivity = 1.0, .hemo_sensitivity = 1.0};
+  ks_acute_effects e, eo;
+  /* Peak times of the typical patient's mean curves, on a 1-min grid over 0-180 min. */
+  double best_c = -1.0, best_b = -1.0;
+  for (int t = 0; t <= 180; t++) {
+    KS_TRY(mean_effects(ctx, p, &typical, a, 0, t, &e));
+    if (e.cadss_mean > best_c) { best_c = e.cadss_mean; st->cadss_peak_t = t; }
+    if (e.dsbp_mmHg > best_b) { best_b = e.dsbp_mmHg; st->bp_peak_t = t; }
+  }
+  KS_TRY(mean_effects(ctx, p, &typical, a, 0, 90.0, &e));
+  st->sbp90_frac = e.dsbp_mmHg / best_b;
+  ks_acute_conc c40;
+  KS_TRY(acute_pk_conc(a, 0, 40.0, &c40, &st->cp40));
+  ks_acute_patient old = typical;
+  old.age_y = 60.0;
+  old.hypertension = 1;
+  KS_TRY(mean_effects(ctx, p, &old, a, 0, 40.0, &eo));
+  KS_TRY(mean_effects(ctx, p, &typical, a, 0, 40.0, &e));
+  st->sbp_old_htn_ratio = eo.dsbp_mmHg / e.dsbp_mmHg;
+  KS_TRY(mean_effects(ctx, p, &typical, a, 2, 40.0, &e));
+  st->sed_mdz40 = e.sedation;
+  KS_TRY(mean_effects(ctx, p, &typical, a, 0, 40.0, &e));
+  st->sed_ket40 = e.sedation;
+  return KS_OK;
+}
+
+/* One sampled patient's CADSS totals (40 min, 120 min, midazolam, 6th infusion) and pressor
+ * response, accumulated into sums[8]. */
+static ks_status acute_sample_one(ks_ctx *ctx, const ks_acute_params *p, size_t i, double *sums) {
+  ks_rng r;
+  ks_rng_init(&r, VALIDATE_SEED, KS_STREAM_ACUTE, i, 0);
+  double u_age = ks_rng_uniform(&r), u_htn = ks_rng_uniform(&r);
+  ks_acute_patient pt;
+  KS_TRY(ks_acute_patient_draw(p, &r, u_age < 0.30 ? 55.0 : 35.0, u_htn < 0.25, &pt));
+  /* PK variability as in a trial (the PK layer's IIV, stream KS_STREAM_PK_IIV). */
+  ks_pk_patient pp = ks_pk_patient_typical(70.0, pt.age_y, 0);
+  ks_rng rp;
+  ks_rng_init(&rp, VALIDATE_SEED, KS_STREAM_PK_IIV, i, 0);
+  ks_pk_patient_sample_iiv(&pp, &rp);
+  acute_pk a;
+  KS_TRY(acute_pk_create(ctx, &pp, 0.5, &a));
+  ks_rng ri;
+  ks_rng_init(&ri, VALIDATE_SEED, KS_STREAM_ACUTE, i, 1);
+  int items[23], tot;
+  ks_acute_effects e;
+  ks_status st = mean_effects(ctx, p, &pt, &a, 0, 40.0, &e);
+  if (st == KS_OK) {
+    sums[5] += e.dsbp_mmHg;
+    sums[6] += e.ddbp_mmHg;
+    sums[7] += e.dhr_bpm;
+    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
+    sums[0] += tot;
+    sums[1] += (double)tot * tot;
+    st = mean_effects(ctx, p, &pt, &a, 0, 120.0, &e);
+  }
+  if (st == KS_OK) {
+    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
+    sums[2] += tot;
+    st = mean_effects(ctx, p, &pt, &a, 2, 40.0, &e);
+  }
+  if (st == KS_OK) {
+    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
+    sums[3] += tot;
+    pt.n_prior_infusions = 5;
+    st = mean_effects(ctx, p, &pt, &a, 0, 40.0, &e);
+  }
+  if (st == KS_OK) {
+    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
+    sums[4] += tot;
+  }
+  acute_pk_free(&a);
+  return st;
 }
 
 static ks_status acute_simulate(ks_ctx *ctx, acute_stats *st) {
   ks_acute_params p = ks_acute_params_default();
-  ks_acute_patient typical = {.age_y = 40.0, .hypertension = 0, .n_prior_infusions = 0,
-                              .cadss_sensitivity = 1.0, .hemo_sensitivity = 1.0};
-  ks_acute_effects e;
-  /* Peak times of the typical patient's mean curves, on a 1-min grid over 0-180 min. */
-  double best_c = -1.0, best_b = -1.0;
-  for (int t = 0; t <= 180; t++) {
-    KS_TRY(mean_effects(ctx, &p, &typical, 0, 0.5, t, &e));
-    if (e.cadss_mean > best_c) { best_c = e.cadss_mean; st->cadss_peak_t = t; }
-    if (e.dsbp_mmHg > best_b) { best_b = e.dsbp_mmHg; st->bp_peak_t = t; }
-  }
-  KS_TRY(mean_effects(ctx, &p, &typical, 0, 0.5, 90.0, &e));
-  st->sbp90_frac = e.dsbp_mmHg / best_b;
-  ks_acute_conc c40;
-  KS_TRY(ks_acute_reference_conc(0, 0.5, 70.0, 40.0, 40.0, &st->cp40, &c40));
+  acute_pk a;
+  ks_pk_patient typical_pk = ks_pk_patient_typical(70.0, 40.0, 0);
+  KS_TRY(acute_pk_create(ctx, &typical_pk, 0.5, &a));
+  ks_status s0 = acute_typical(ctx, &p, &a, st);
+  acute_pk_free(&a);
+  KS_TRY(s0);
   /* A sample like the 741-infusion cohort: 30% aged >= 50, 25% hypertensive (assumed mix). */
-  double s = 0.0, ss = 0.0, s120 = 0.0, smdz = 0.0, s6 = 0.0, sbp = 0.0, dbp = 0.0, hr = 0.0;
-  int items[23];
-  for (size_t i = 0; i < N_ACUTE; i++) {
-    ks_rng r;
-    ks_rng_init(&r, VALIDATE_SEED, KS_STREAM_ACUTE, i, 0);
-    double u_age = ks_rng_uniform(&r), u_htn = ks_rng_uniform(&r);
-    ks_acute_patient pt;
-    KS_TRY(ks_acute_patient_draw(&p, &r, u_age < 0.30 ? 55.0 : 35.0, u_htn < 0.25, &pt));
-    ks_rng ri;
-    ks_rng_init(&ri, VALIDATE_SEED, KS_STREAM_ACUTE, i, 1);
-    int tot;
-    KS_TRY(mean_effects(ctx, &p, &pt, 0, 0.5, 40.0, &e));
-    sbp += e.dsbp_mmHg;
-    dbp += e.ddbp_mmHg;
-    hr += e.dhr_bpm;
-    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
-    s += tot;
-    ss += (double)tot * tot;
-    KS_TRY(mean_effects(ctx, &p, &pt, 0, 0.5, 120.0, &e));
-    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
-    s120 += tot;
-    KS_TRY(mean_effects(ctx, &p, &pt, 2, 0.045, 40.0, &e));
-    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
-    smdz += tot;
-    pt.n_prior_infusions = 5;
-    KS_TRY(mean_effects(ctx, &p, &pt, 0, 0.5, 40.0, &e));
-    ks_acute_cadss_items(&e, &ri, items, 23, &tot);
-    s6 += tot;
-  }
+  double sums[8] = {0};
+  for (size_t i = 0; i < N_ACUTE; i++) KS_TRY(acute_sample_one(ctx, &p, i, sums));
   double n = N_ACUTE;
-  st->cadss_mean40 = s / n;
-  st->cadss_sd40 = sqrt((ss - s * s / n) / (n - 1.0));
-  st->cadss_120 = s120 / n;
-  st->cadss_mdz = smdz / n;
-  st->cadss_ratio6 = s > 0.0 ? s6 / s : 0.0;
-  st->sbp40 = sbp / n;
-  st->dbp40 = dbp / n;
-  st->hr40 = hr / n;
-  ks_acute_patient old = typical;
-  old.age_y = 60.0;
-  old.hypertension = 1;
-  ks_acute_effects eo;
-  KS_TRY(mean_effects(ctx, &p, &old, 0, 0.5, 40.0, &eo));
-  KS_TRY(mean_effects(ctx, &p, &typical, 0, 0.5, 40.0, &e));
-  st->sbp_old_htn_ratio = eo.dsbp_mmHg / e.dsbp_mmHg;
-  KS_TRY(mean_effects(ctx, &p, &typical, 2, 0.045, 40.0, &e));
-  st->sed_mdz40 = e.sedation;
-  KS_TRY(mean_effects(ctx, &p, &typical, 0, 0.5, 40.0, &e));
-  st->sed_ket40 = e.sedation;
+  st->cadss_mean40 = sums[0] / n;
+  st->cadss_sd40 = sqrt((sums[1] - sums[0] * sums[0] / n) / (n - 1.0));
+  st->cadss_120 = sums[2] / n;
+  st->cadss_mdz = sums[3] / n;
+  st->cadss_ratio6 = sums[0] > 0.0 ? sums[4] / sums[0] : 0.0;
+  st->sbp40 = sums[5] / n;
+  st->dbp40 = sums[6] / n;
+  st->hr40 = sums[7] / n;
   return KS_OK;
 }
 
@@ -282,7 +350,7 @@ ks_status ks_acute_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size
     if (ks_target_add(out, cap, n, id, q, u, src, pub, lo, hi, sim, role) != KS_OK)                \
       return ks_ctx_fail(ctx, KS_EINVAL, "ks_acute_validate: output full (cap %zu)", cap);         \
   } while (0)
-  ADD("acute.ketamine.cp_end_infusion", "plasma ketamine at end of 0.5 mg/kg over 40 min (reference PK)", "ng/mL",
+  ADD("acute.ketamine.cp_end_infusion", "plasma ketamine at end of 0.5 mg/kg over 40 min (the trials' PK, fanta2015)", "ng/mL",
       "Zarate 2006 via Zanos 2018 (about 185; 100-250)", 185.0, 100.0, 250.0, s.cp40, H);
   ADD("acute.cadss.mean_peak", "CADSS total at end of 0.5 mg/kg 40-min infusion, mean", "points",
       "J Affect Disord 2018, n = 110 (7.7, SD 9.2)", 7.7, 6.2, 9.2, s.cadss_mean40, C);

@@ -48,7 +48,6 @@ static const char *const calibration_ids[] = {
     "trial.feder2021.response_ketamine",
     "trial.feder2021.response_midazolam",
     "trial.feder2021.durability_median",
-    "trial.feder2014.iesr_24h_difference",
     NULL};
 
 static const char *const by_construction_ids[] = {

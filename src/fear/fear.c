@@ -12,7 +12,7 @@
 
 ks_fear_drive ks_fear_drive_default(void) {
   ks_fear_drive d = {.window = 0.0, .vmpfc_amygdala_gain = 0.8, .hippocampal_context = 1.0,
-                     .stress = 0.0};
+                     .stress = 0.0, .approach = 0.0};
   return d;
 }
 
@@ -113,9 +113,9 @@ static ks_status check_drive(ks_ctx *ctx, const ks_fear_drive *d, const char *fn
   if (!d) return ks_ctx_fail(ctx, KS_EINVAL, "%s: drive is NULL", fn);
   if (!finite_nonneg(d->window) || !finite_pos(d->vmpfc_amygdala_gain) ||
       !(d->hippocampal_context >= 0.0 && d->hippocampal_context <= 1.0) ||
-      !(d->stress >= 0.0 && d->stress <= 1.0))
+      !(d->stress >= 0.0 && d->stress <= 1.0) || !(d->approach >= 0.0 && d->approach <= 1.0))
     return ks_ctx_fail(ctx, KS_EINVAL,
-                       "%s: drive out of range (window >= 0, gain > 0, context and stress in [0, 1])",
+                       "%s: drive out of range (window >= 0, gain > 0, context, stress and approach in [0, 1])",
                        fn);
   return KS_OK;
 }
@@ -190,6 +190,12 @@ static double expression(const ks_fear *f, const ks_fear_drive *d) {
 static double avoidance_of(const ks_fear_params *p, double F) {
   double fn = pow(F, p->avoidance_hill), kn = pow(p->avoidance_f50, p->avoidance_hill);
   return p->avoidance_max * fn / (fn + kn);
+}
+
+/* Share of daily-life reminders met: avoidance cuts them short, approach (expectancy of
+ * improvement, encouragement) overcomes part of the avoidance. */
+static double reminder_share(const ks_fear_params *p, double F, const ks_fear_drive *d) {
+  return 1.0 - avoidance_of(p, F) * (1.0 - d->approach);
 }
 
 ks_status ks_fear_init(ks_fear *f, double severity, const ks_fear_drive *baseline, uint64_t patient_id) {
@@ -280,7 +286,7 @@ ks_status ks_fear_exposure(ks_fear *f, const ks_fear_drive *drive, double minute
     return ks_ctx_fail(f->ctx, KS_EINVAL, "ks_fear_exposure: unknown exposure kind %d", (int)kind);
   f->drive = *drive;
   double eff = minutes;
-  if (kind == KS_FEAR_EXPOSURE_REMINDER) eff *= 1.0 - avoidance_of(&f->p, expression(f, drive));
+  if (kind == KS_FEAR_EXPOSURE_REMINDER) eff *= reminder_share(&f->p, expression(f, drive), drive);
   if (kind == KS_FEAR_EXPOSURE_THERAPY) f->n_minutes += minutes;
   if (f->p.model == KS_FEAR_MODEL_LATENT_CAUSE) {
     learn_lcm(f, drive, minutes, kind == KS_FEAR_EXPOSURE_THERAPY ? KS_FEAR_CTX_THERAPY : KS_FEAR_CTX_DAILY);
@@ -350,7 +356,7 @@ ks_status ks_fear_advance(ks_fear *f, double dt_days, const ks_fear_drive *drive
     int event = 0;
     if (rng && p->reminder_rate_per_day > 0.0 && p->reminder_minutes > 0.0) {
       /* Reminder rate held at its value at the start of the interval (the last event). */
-      double lam = p->reminder_rate_per_day * (1.0 - avoidance_of(p, expression(f, drive)));
+      double lam = p->reminder_rate_per_day * reminder_share(p, expression(f, drive), drive);
       if (lam > 0.0) {
         double wait = -log(ks_rng_uniform(rng)) / lam;
         if (wait < left) {
@@ -368,7 +374,7 @@ ks_status ks_fear_advance(ks_fear *f, double dt_days, const ks_fear_drive *drive
       if (p->model == KS_FEAR_MODEL_LATENT_CAUSE) {
         learn_lcm(f, drive, eff, KS_FEAR_CTX_DAILY);
       } else {
-        eff *= 1.0 - avoidance_of(p, expression_2t(f, drive));
+        eff *= reminder_share(p, expression_2t(f, drive), drive);
         learn_2t(f, drive, eff);
       }
     }

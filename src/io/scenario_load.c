@@ -4,6 +4,8 @@
  * step: every key, type, default and limit here has a row there. */
 #include "scenario_internal.h"
 
+#include <ketasim/pk.h>
+
 #include <ketasim/units.h>
 
 #include <ctype.h>
@@ -283,9 +285,129 @@ static ks_status get_days(loader *L, const ynode *y, const char *path, int lo, i
   return KS_OK;
 }
 
-/* A visit: a study day (whole number) or a time after the first dose ("24 h"). */
+/* The day of infusion K (1-based; -1: the last) in every arm that has doses; they must agree
+ * because visits are shared by all arms. */
+static ks_status infusion_day(loader *L, const ynode *at, const char *path, int k, int *day_out) {
+  const ks_scenario *sc = L->sc;
+  int day = -1;
+  size_t from_arm = 0;
+  for (size_t a = 0; a < sc->n_arms; a++) {
+    int days[KS_SCENARIO_MAX_DAY + 1];
+    size_t n = ks_scenario_arm_dose_days(sc, a, days, KS_ARRAY_LEN(days));
+    if (n == 0) continue;
+    if (k > 0 && (size_t)k > n)
+      return fail(L, at, "%s: infusion %d does not exist, arm '%s' has %zu infusion%s (expected after_infusion from 1 to "
+                  "%zu, or last)", path, k, sc->arms[a].name, n, n == 1 ? "" : "s", n);
+    int d = days[k > 0 ? (size_t)k - 1 : n - 1];
+    if (day >= 0 && d != day) {
+      char which[24];
+      if (k > 0) snprintf(which, sizeof which, "infusion %d", k);
+      else snprintf(which, sizeof which, "the last infusion");
+      return fail(L, at, "%s: %s is on day %d in arm '%s' but on day %d in arm '%s' (expected it on the same day in "
+                  "every arm, or a visit given as a study day)", path, which, day, sc->arms[from_arm].name, d,
+                  sc->arms[a].name);
+    }
+    if (day < 0) day = d, from_arm = a;
+  }
+  if (day < 0) return fail(L, at, "%s: no arm has infusions (expected a visit given as a study day)", path);
+  *day_out = day;
+  return KS_OK;
+}
+
+/* "24 h after infusion 4", "day 1 after the last infusion": *k (or -1 for last), *days_form and
+ * the amount (hours or days). Returns 0 when TEXT is not of this form. */
+static int parse_relative_visit(const char *text, int *k, int *days_form, double *amount) {
+  const char *after = strstr(text, " after ");
+  if (!after) return 0;
+  char left[64];
+  size_t ll = (size_t)(after - text);
+  if (ll == 0 || ll >= sizeof left) return 0;
+  memcpy(left, text, ll);
+  left[ll] = '\0';
+  const char *right = after + 7;
+  if (!strncmp(right, "the ", 4)) right += 4;
+  int kk = 0, used = 0;
+  if (!strcmp(right, "last infusion")) kk = -1;
+  else if (!strcmp(right, "first infusion")) kk = 1;
+  else if (sscanf(right, "infusion %d%n", &kk, &used) != 1 || right[used] != '\0' || kk < 1) return 0;
+  double v;
+  if (!strncmp(left, "day ", 4) && parse_number(left + 4, &v)) {
+    *days_form = 1;
+    *amount = v;
+  } else if (ks_units_parse(left, KS_DIM_TIME, &v, NULL, 0) == KS_OK) {
+    *days_form = 0;
+    *amount = v;
+  } else {
+    return 0;
+  }
+  *k = kk;
+  return 1;
+}
+
+/* A visit relative to an infusion, from the mapping {after_infusion: K|last, hours|minutes|days: X}
+ * or the text form; resolved into a day or a time after the first dose. */
+static ks_status get_relative_visit(loader *L, const ynode *y, const char *path, ks_scen_visit *out) {
+  int k = 0, days_form = 0;
+  double amount = 0;
+  char p[160];
+  const ynode *num = y;
+  if (y->kind == YN_MAP) {
+    const ynode *v[4];
+    KS_TRY(map_fields(L, y, path, (const char *const[]){"after_infusion", "hours", "minutes", "days"}, 4, v));
+    if (!v[0]) return missing(L, y, path, "after_infusion", "the infusion, such as after_infusion: 4 or last");
+    if ((v[1] != NULL) + (v[2] != NULL) + (v[3] != NULL) != 1)
+      return fail(L, y, "%s: give one of hours, minutes or days after the infusion (expected e.g. {after_infusion: 4, "
+                  "hours: 24})", path);
+    join(p, sizeof p, path, "after_infusion");
+    if (v[0]->kind == YN_SCALAR && !v[0]->quoted && !strcasecmp(v[0]->text, "last")) {
+      k = -1;
+    } else {
+      long kl;
+      KS_TRY(get_int(L, v[0], p, 1, KS_SCENARIO_MAX_DAY, &kl));
+      k = (int)kl;
+    }
+    num = v[1] ? v[1] : v[2] ? v[2] : v[3];
+    join(p, sizeof p, path, v[1] ? "hours" : v[2] ? "minutes" : "days");
+    if (v[3]) {
+      long d;
+      KS_TRY(get_int(L, v[3], p, 0, KS_SCENARIO_MAX_DAY, &d));
+      days_form = 1, amount = (double)d;
+    } else {
+      KS_TRY(get_num(L, num, p, 0, 1, 24.0 * KS_SCENARIO_MAX_DAY * (v[2] ? 60.0 : 1.0), &amount));
+      if (v[2]) amount /= 60.0;
+    }
+  } else if (!parse_relative_visit(y->text, &k, &days_form, &amount)) {
+    return fail(L, y, "%s: cannot read '%.60s' as a visit (expected a study day, a time such as 24 h, or "
+                "\"24 h after infusion 4\" / \"day 1 after the last infusion\")", path, y->text);
+  } else if (days_form ? (amount < 0 || amount != floor(amount)) : !(amount > 0)) {
+    return fail(L, y, "%s: '%.60s' (expected %s)", path, y->text,
+                days_form ? "a whole number of days, 0 or more" : "a time above 0 after the infusion");
+  }
+  int day;
+  KS_TRY(infusion_day(L, y, path, k, &day));
+  int first = ks_scenario_first_dose_day(L->sc);
+  out->after_infusion = k;
+  out->after_days = days_form;
+  out->after_value = amount;
+  if (days_form) {
+    out->by_time = 0;
+    out->value = day + amount;
+  } else {
+    out->by_time = 1;
+    out->value = 24.0 * (day - first) + amount;
+  }
+  if (out->value > (days_form ? KS_SCENARIO_MAX_DAY : 24.0 * KS_SCENARIO_MAX_DAY))
+    return fail(L, num, "%s is beyond day %d (expected a visit within the study)", path, KS_SCENARIO_MAX_DAY);
+  return KS_OK;
+}
+
+/* A visit: a study day (whole number), a time after the first dose ("24 h"), or a visit relative
+ * to an infusion. */
 static ks_status get_visit(loader *L, const ynode *y, const char *path, ks_scen_visit *out) {
-  const char *expect = "a study day from 0 to 3650, or a time after the first dose such as 24 h";
+  const char *expect = "a study day from 0 to 3650, a time after the first dose such as 24 h, or "
+                       "{after_infusion: 4, hours: 24}";
+  memset(out, 0, sizeof *out);
+  if (y && y->kind == YN_MAP) return get_relative_visit(L, y, path, out);
   KS_TRY(need_scalar(L, y, path, expect));
   double v;
   if (!y->quoted && parse_number(y->text, &v)) {
@@ -296,6 +418,7 @@ static ks_status get_visit(loader *L, const ynode *y, const char *path, ks_scen_
     return KS_OK;
   }
   if (!y->quoted && looks_nonfinite(y->text)) return fail(L, y, "%s is %s, not a finite number (expected %s)", path, y->text, expect);
+  if (strstr(y->text, " after ")) return get_relative_visit(L, y, path, out);
   double h;
   char err[256];
   if (ks_units_parse(y->text, KS_DIM_TIME, &h, err, sizeof err) != KS_OK) return fail(L, y, "%s: %s", path, err);
@@ -308,21 +431,87 @@ static ks_status get_visit(loader *L, const ynode *y, const char *path, ks_scen_
 
 /* ---- sections ------------------------------------------------------------------------------- */
 
-static const char *const preset_list[] = {"civilian-chronic-ptsd", "veterans-treatment-resistant"};
+/* The presets, then their short names (civilians, veterans). */
+static const char *const preset_list[] = {"civilian-chronic-ptsd", "veterans-treatment-resistant",
+                                          "treatment-resistant-depression", "civilians", "veterans"};
+
+
+/* `SCALE: ">= X"` or `"<= X"` under population.inclusion (X within the scale). */
+static ks_status load_inclusion_criterion(loader *L, const ynode *y, const char *key, ks_scen_scale s,
+                                          int has_caps5_min) {
+  char path[64];
+  snprintf(path, sizeof path, "population.inclusion.%s", key);
+  double mx = ks_scen_scale_max(s);
+  char expect[96];
+  snprintf(expect, sizeof expect, "a criterion such as \">= 33\" or \"<= 60\", with a score from 0 to %g", mx);
+  KS_TRY(need_scalar(L, y, path, expect));
+  const char *t = y->text;
+  while (*t == ' ') t++;
+  int ge = 0;
+  if (!strncmp(t, ">=", 2)) ge = 1;
+  else if (strncmp(t, "<=", 2)) return fail(L, y, "%s is '%.40s' (expected %s)", path, y->text, expect);
+  t += 2;
+  while (*t == ' ') t++;
+  double x;
+  if (!parse_number(t, &x)) return fail(L, y, "%s is '%.40s', not a score threshold (expected %s)", path, y->text, expect);
+  if (x < 0.0 || x > mx)
+    return fail(L, y, "%s: %s can never be met, %s scores run from 0 to %g (expected a threshold within the scale)",
+                path, y->text, ks_scen_scale_name(s), mx);
+  ks_scen_population *p = &L->sc->population;
+  if (s == KS_SCALE_CAPS5 && ge) {
+    if (has_caps5_min)
+      return fail(L, y, "%s: caps5_min is given as well (expected one of caps5_min or caps5: \">= X\")", path);
+    p->caps5_min_set = 1;
+    p->caps5_min = x;
+    return KS_OK;
+  }
+  if (ge) p->incl_min_set[s] = 1, p->incl_min[s] = x;
+  else p->incl_max_set[s] = 1, p->incl_max[s] = x;
+  if (p->incl_min_set[s] && p->incl_max_set[s] && p->incl_max[s] < p->incl_min[s])
+    return fail(L, y, "%s: no score is both >= %g and <= %g (expected a range that can be met)", path, p->incl_min[s],
+                p->incl_max[s]);
+  return KS_OK;
+}
+
+/* population.baseline: {caps5: {mean, sd}, madrs: {mean, sd}}. */
+static ks_status load_baseline_targets(loader *L, const ynode *y) {
+  static const char *const keys[] = {"caps5", "madrs"};
+  static const ks_scen_scale sc_of[] = {KS_SCALE_CAPS5, KS_SCALE_MADRS};
+  const ynode *v[2];
+  KS_TRY(map_fields(L, y, "population.baseline", keys, 2, v));
+  for (int k = 0; k < 2; k++) {
+    if (!v[k]) continue;
+    char path[64], p[96];
+    snprintf(path, sizeof path, "population.baseline.%s", keys[k]);
+    const ynode *mv[2];
+    KS_TRY(map_fields(L, v[k], path, (const char *const[]){"mean", "sd"}, 2, mv));
+    if (!mv[0]) return missing(L, v[k], path, "mean", "the enrolled patients' mean, such as mean: 41.5");
+    if (!mv[1]) return missing(L, v[k], path, "sd", "the enrolled patients' SD, such as sd: 6.5");
+    ks_scen_population *pp = &L->sc->population;
+    ks_scen_scale s = sc_of[k];
+    join(p, sizeof p, path, "mean");
+    KS_TRY(get_num(L, mv[0], p, 0, 1, ks_scen_scale_max(s), &pp->baseline_mean[s]));
+    join(p, sizeof p, path, "sd");
+    KS_TRY(get_num(L, mv[1], p, 0, 1, 40, &pp->baseline_sd[s]));
+    pp->baseline_set[s] = 1;
+  }
+  return KS_OK;
+}
 
 static ks_status load_population(loader *L, const ynode *y) {
   static const char *const keys[] = {"n", "preset", "caps5_mean", "caps5_sd", "age_mean", "age_sd",
                                      "weight_mean", "weight_sd", "female_fraction", "depression_fraction",
-                                     "hypertension_fraction", "inclusion"};
-  enum { N, PRESET, CAPS_M, CAPS_SD, AGE_M, AGE_SD, W_M, W_SD, FEM, DEP, HTN, INCL, NK };
+                                     "hypertension_fraction", "inclusion", "baseline"};
+  enum { N, PRESET, CAPS_M, CAPS_SD, AGE_M, AGE_SD, W_M, W_SD, FEM, DEP, HTN, INCL, BASE, NK };
   const ynode *v[NK];
   ks_scen_population *p = &L->sc->population;
   KS_TRY(map_fields(L, y, "population", keys, NK, v));
   if (!v[N]) return missing(L, y, "population", "n", "the number of patients, such as n: 30");
   KS_TRY(get_int(L, v[N], "population.n", 1, KS_SCENARIO_MAX_PATIENTS, &p->n));
   int preset = 0;
-  if (v[PRESET]) KS_TRY(get_enum(L, v[PRESET], "population.preset", "preset", preset_list, 2, &preset));
-  p->preset = (ks_scen_preset)preset;
+  if (v[PRESET]) KS_TRY(get_enum(L, v[PRESET], "population.preset", "preset", preset_list, KS_ARRAY_LEN(preset_list), &preset));
+  p->preset = (ks_scen_preset)(preset == 3 ? KS_PRESET_CIVILIAN_CHRONIC_PTSD
+                               : preset == 4 ? KS_PRESET_VETERANS_TREATMENT_RESISTANT : preset);
   if (v[CAPS_M]) {
     KS_TRY(get_num(L, v[CAPS_M], "population.caps5_mean", 0, 1, 80, &p->caps5_mean));
     p->caps5_mean_set = 1;
@@ -364,9 +553,12 @@ static ks_status load_population(loader *L, const ynode *y) {
     p->hypertension_fraction_set = 1;
   }
   if (v[INCL]) {
-    static const char *const ik[] = {"caps5_min", "age_min", "age_max"};
-    const ynode *iv[3];
-    KS_TRY(map_fields(L, v[INCL], "population.inclusion", ik, 3, iv));
+    static const char *const ik[] = {"caps5_min", "age_min", "age_max", "caps5", "pcl5", "madrs"};
+    const ynode *iv[6];
+    KS_TRY(map_fields(L, v[INCL], "population.inclusion", ik, 6, iv));
+    static const ks_scen_scale iscale[3] = {KS_SCALE_CAPS5, KS_SCALE_PCL5, KS_SCALE_MADRS};
+    for (int k = 0; k < 3; k++)
+      if (iv[3 + k]) KS_TRY(load_inclusion_criterion(L, iv[3 + k], ik[3 + k], iscale[k], iv[0] != NULL));
     if (iv[0]) {
     KS_TRY(get_num(L, iv[0], "population.inclusion.caps5_min", 0, 0, 80, &p->caps5_min));
     p->caps5_min_set = 1;
@@ -382,6 +574,14 @@ static ks_status load_population(loader *L, const ynode *y) {
     if (p->age_min_set && p->age_max_set && p->age_max_y < p->age_min_y)
       return fail(L, iv[2], "population.inclusion.age_max %g is below age_min %g (expected age_max >= age_min)",
                   p->age_max_y, p->age_min_y);
+  }
+  if (v[BASE]) {
+    if (v[CAPS_M] || v[CAPS_SD]) {
+      const ynode *o = v[CAPS_M] ? v[CAPS_M] : v[CAPS_SD];
+      return fail(L, o, "population: both %s and baseline are given (expected one of the two: baseline sets the "
+                  "enrolled patients' mean and SD)", v[CAPS_M] ? "caps5_mean" : "caps5_sd");
+    }
+    KS_TRY(load_baseline_targets(L, v[BASE]));
   }
   return KS_OK;
 }
@@ -415,128 +615,410 @@ static ks_status expand_every(loader *L, const ynode *every, const ynode *from, 
   return KS_OK;
 }
 
-static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_dose *d, int day_hi) {
-  static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until"};
-  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, NK };
-  const ynode *v[NK];
+/* pk_model: a PK parameter set of the pk layer that can simulate this drug by this route (y may be
+ * NULL: the drug's default set), and the same set for a drug everywhere in the scenario (a
+ * patient's PK is one sim per drug); at is where a conflict is reported. */
+static ks_status load_pk_model(loader *L, const ynode *y, const ynode *at, const char *path, ks_scen_dose *d) {
+  int pd = ks_drug_parse(ks_scen_drug_name(d->drug)), pr = ks_route_parse(ks_scen_route_name(d->route));
   char p[192];
-  KS_TRY(map_fields(L, y, path, keys, NK, v));
-  if (!v[DRUG]) return missing(L, y, path, "drug", "ketamine, esketamine or midazolam");
-  if (!v[ROUTE]) return missing(L, y, path, "route", "iv, im, intranasal, oral, sublingual or rectal");
-  if (!v[DOSE]) return missing(L, y, path, "dose", "a dose such as 0.5 mg/kg or 84 mg");
-  static const char *const drugs[] = {"ketamine", "esketamine", "midazolam"};
-  static const char *const routes[] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
-  int drug = 0, route = 0;
-  join(p, sizeof p, path, "drug");
-  KS_TRY(get_enum(L, v[DRUG], p, "drug", drugs, 3, &drug));
-  join(p, sizeof p, path, "route");
-  KS_TRY(get_enum(L, v[ROUTE], p, "route", routes, 6, &route));
-  d->drug = (ks_scen_drug)drug;
-  d->route = (ks_scen_route)route;
+  join(p, sizeof p, path, "pk_model");
+  const char *m = ks_pk_model_default((ks_drug)pd);
+  if (y) {
+    const char *names[8];
+    size_t n = 0;
+    for (; n < ks_pk_model_count() && n < 8; n++) names[n] = ks_pk_model_name(n);
+    int im = 0;
+    KS_TRY(get_enum(L, y, p, "PK model", names, n, &im));
+    m = names[im];
+    if (!ks_pk_model_supports(m, (ks_drug)pd, (ks_route)pr))
+      return fail(L, y, "%s: model %s cannot simulate %s by the %s route (expected the default, %s)", p, m,
+                  ks_scen_drug_name(d->drug), ks_scen_route_name(d->route), ks_pk_model_default((ks_drug)pd));
+    snprintf(d->pk_model, sizeof d->pk_model, "%s", m);
+  }
+  for (size_t a = 0; a < L->sc->n_arms; a++)
+    for (size_t k = 0; k < L->sc->arms[a].n_regimen; k++) {
+      const ks_scen_dose *o = &L->sc->arms[a].regimen[k];
+      if (o == d || o->drug != d->drug) continue;
+      const char *om = o->pk_model[0] ? o->pk_model : ks_pk_model_default((ks_drug)pd);
+      if (strcmp(om, m) != 0)
+        return fail(L, at, "%s is %s%s, but arm %s.regimen[%zu] gives %s with %s (expected one PK model per drug)",
+                    p, m, y ? "" : " (the default)", L->sc->arms[a].name, k, ks_scen_drug_name(d->drug), om);
+    }
+  return KS_OK;
+}
 
-  /* Dose: mg/kg or mg, positive, finite, within the studied range unless allowed. */
-  join(p, sizeof p, path, "dose");
+/* Days of a weekly pattern: PER_WEEK doses in each of WEEKS weeks from day FROM, on the week's
+ * days of per_week_offsets (docs/scenario.md). */
+static const int per_week_offsets[8][7] = {
+    {0}, {0}, {0, 3}, {0, 2, 4}, {0, 1, 3, 4}, {0, 1, 2, 3, 4}, {0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 4, 5, 6}};
+
+static ks_status days_alloc(loader *L, size_t n, int **out) {
+  *out = ks_calloc(L->ctx, n ? n : 1, sizeof **out);
+  return *out ? KS_OK : KS_ENOMEM;
+}
+
+/* The schedule forms of a regimen entry: {per_week, weeks}, "N per week for W weeks",
+ * esketamine-label. FROM is the first day. */
+static ks_status expand_schedule(loader *L, const ynode *y, const char *path, long from, int **out, size_t *n_out) {
+  char p[192];
+  join(p, sizeof p, path, "schedule");
+  const char *expect = "{per_week: 3, weeks: 2}, \"3 per week for 2 weeks\" or esketamine-label";
+  long per_week = 0, weeks = 0;
+  if (y->kind == YN_MAP) {
+    const ynode *v[2];
+    KS_TRY(map_fields(L, y, p, (const char *const[]){"per_week", "weeks"}, 2, v));
+    if (!v[0]) return missing(L, y, p, "per_week", "doses per week, such as per_week: 2");
+    if (!v[1]) return missing(L, y, p, "weeks", "the number of weeks, such as weeks: 4");
+    char q[224];
+    join(q, sizeof q, p, "per_week");
+    KS_TRY(get_int(L, v[0], q, 1, 7, &per_week));
+    join(q, sizeof q, p, "weeks");
+    KS_TRY(get_int(L, v[1], q, 1, 520, &weeks));
+  } else {
+    KS_TRY(need_scalar(L, y, p, expect));
+    if (!strcasecmp(y->text, "esketamine-label")) {
+      /* Spravato label: twice weekly in weeks 1-4 (days 0 and 3 of the week), weekly in weeks 5-8. */
+      KS_TRY(days_alloc(L, 12, out));
+      size_t n = 0;
+      for (int w = 0; w < 8; w++) {
+        (*out)[n++] = (int)from + 7 * w;
+        if (w < 4) (*out)[n++] = (int)from + 7 * w + 3;
+      }
+      *n_out = n;
+      return KS_OK;
+    }
+    char word[16] = "";
+    int a = 0, b = 0, used = 0;
+    if (sscanf(y->text, "%d per week for %d week%n", &a, &b, &used) == 2 ||
+        sscanf(y->text, "%d times per week for %d week%n", &a, &b, &used) == 2) {
+      per_week = a, weeks = b;
+    } else if (sscanf(y->text, "%15s weekly for %d week%n", word, &b, &used) == 2) {
+      per_week = !strcasecmp(word, "once") ? 1 : !strcasecmp(word, "twice") ? 2 : !strcasecmp(word, "thrice") ? 3 : 0;
+      weeks = b;
+    } else if (sscanf(y->text, "weekly for %d week%n", &b, &used) == 1) {
+      per_week = 1, weeks = b;
+    }
+    if (used == 0 || (y->text[used] != '\0' && strcmp(y->text + used, "s") != 0) || per_week < 1 || per_week > 7 ||
+        weeks < 1 || weeks > 520)
+      return fail(L, y, "%s: cannot read '%.60s' as a schedule (expected %s)", p, y->text, expect);
+  }
+  size_t n = (size_t)(per_week * weeks);
+  KS_TRY(days_alloc(L, n, out));
+  for (long w = 0, k = 0; w < weeks; w++)
+    for (long i = 0; i < per_week; i++) (*out)[k++] = (int)(from + 7 * w + per_week_offsets[per_week][i]);
+  *n_out = n;
+  return KS_OK;
+}
+
+/* maintenance: {every: 2 weeks, until: 180}: more doses after the last of DAYS. */
+static ks_status add_maintenance(loader *L, const ynode *y, const char *path, int **days, size_t *n_days) {
+  char p[192], q[224];
+  join(p, sizeof p, path, "maintenance");
+  const ynode *v[2];
+  KS_TRY(map_fields(L, y, p, (const char *const[]){"every", "until"}, 2, v));
+  if (!v[0]) return missing(L, y, p, "every", "an interval such as every: 2 weeks");
+  if (!v[1]) return missing(L, y, p, "until", "the last day, such as until: 180");
+  double every_h;
+  join(q, sizeof q, p, "every");
+  KS_TRY(get_time_or_number(L, v[0], q, 24.0, &every_h));
+  double every_d = every_h / 24.0;
+  if (every_d < 1.0 || every_d > KS_SCENARIO_MAX_DAY || every_d != floor(every_d))
+    return fail(L, v[0], "%s is %s (expected a whole number of days or weeks, such as 2 weeks)", q, v[0]->text);
+  long until;
+  join(q, sizeof q, p, "until");
+  KS_TRY(get_int(L, v[1], q, 1, KS_SCENARIO_MAX_DAY, &until));
+  int last = (*days)[*n_days - 1];
+  if (until < last + (long)every_d)
+    return fail(L, v[1], "%s is day %ld, before the first maintenance dose on day %ld (expected a later day)", q, until,
+                last + (long)every_d);
+  size_t extra = (size_t)((until - last) / (long)every_d);
+  int *nd = ks_realloc(L->ctx, *days, (*n_days + extra) * sizeof *nd);
+  if (!nd) return KS_ENOMEM;
+  for (size_t i = 0; i < extra; i++) nd[*n_days + i] = last + (int)((long)(i + 1) * (long)every_d);
+  *days = nd;
+  *n_days += extra;
+  return KS_OK;
+}
+
+/* Recognisability of each drug by its acute effects (functional unblinding; docs/model/design.md). */
+static double default_recognisability(ks_scen_drug d) {
+  switch (d) {
+    case KS_SCEN_KETAMINE:
+    case KS_SCEN_ESKETAMINE: return 0.9;
+    case KS_SCEN_MIDAZOLAM: return 0.5;
+    case KS_SCEN_ACTIVE_PLACEBO: return 0.3;
+    default: return 0.05;
+  }
+}
+
+/* dose: mg/kg or mg, positive, finite, within the studied range unless allowed. */
+static ks_status load_dose_amount(loader *L, const ynode *y, const char *p, ks_scen_dose *d) {
   const char *dexp = "a dose such as 0.5 mg/kg or 84 mg";
-  KS_TRY(need_scalar(L, v[DOSE], p, dexp));
+  KS_TRY(need_scalar(L, y, p, dexp));
   ks_dim dim;
   double val;
   char err[256];
-  if (ks_units_parse_any(v[DOSE]->text, &dim, &val, err, sizeof err) != KS_OK) {
+  if (ks_units_parse_any(y->text, &dim, &val, err, sizeof err) != KS_OK) {
     /* Re-word the units parser's message against what a dose expects. */
-    if (ks_units_parse(v[DOSE]->text, KS_DIM_MASS_PER_BODY_MASS, &val, err, sizeof err) != KS_OK)
-      return fail(L, v[DOSE], "%s: %s", p, err);
+    if (ks_units_parse(y->text, KS_DIM_MASS_PER_BODY_MASS, &val, err, sizeof err) != KS_OK)
+      return fail(L, y, "%s: %s", p, err);
   }
   if (dim == KS_DIM_BODY_MASS) { /* "84 kg" parses as a body mass first: as a dose it is a mass. */
-    if (ks_units_parse(v[DOSE]->text, KS_DIM_MASS, &val, err, sizeof err) != KS_OK) return fail(L, v[DOSE], "%s: %s", p, err);
+    if (ks_units_parse(y->text, KS_DIM_MASS, &val, err, sizeof err) != KS_OK) return fail(L, y, "%s: %s", p, err);
     dim = KS_DIM_MASS;
   }
-  if (dim == KS_DIM_NONE)
-    return fail(L, v[DOSE], "%s '%s' has no unit (expected %s)", p, v[DOSE]->text, dexp);
+  if (dim == KS_DIM_NONE) return fail(L, y, "%s '%s' has no unit (expected %s)", p, y->text, dexp);
   if (dim != KS_DIM_MASS && dim != KS_DIM_MASS_PER_BODY_MASS)
-    return fail(L, v[DOSE], "%s '%s' is a %s, not a dose (expected %s)", p, v[DOSE]->text, ks_dim_name(dim), dexp);
+    return fail(L, y, "%s '%s' is a %s, not a dose (expected %s)", p, y->text, ks_dim_name(dim), dexp);
   d->per_kg = dim == KS_DIM_MASS_PER_BODY_MASS;
   d->dose = val;
   const char *unit = d->per_kg ? "mg/kg" : "mg";
-  if (!(val > 0.0)) return fail(L, v[DOSE], "%s is %s, not a positive dose (expected a dose above 0 %s)", p, v[DOSE]->text, unit);
+  if (val == 0.0)
+    return fail(L, y, "%s is %s, not a positive dose (expected a dose above 0 %s; for an inert placebo write "
+                "drug: saline)", p, y->text, unit);
+  if (!(val > 0.0)) return fail(L, y, "%s is %s, not a positive dose (expected a dose above 0 %s)", p, y->text, unit);
   double max_kg, max_mg;
   int studied = ks_scen_studied_max(d->drug, d->route, &max_kg, &max_mg);
   double lim = d->per_kg ? max_kg : max_mg;
   if (d->per_kg ? val > 20.0 : val > 2000.0)
-    return fail(L, v[DOSE], "%s is %s, above any clinical use (expected at most %s)", p, v[DOSE]->text,
-                d->per_kg ? "20 mg/kg" : "2000 mg");
+    return fail(L, y, "%s is %s, above any clinical use (expected at most %s)", p, y->text, d->per_kg ? "20 mg/kg" : "2000 mg");
   if (!L->sc->allow_unstudied_doses) {
     if (!studied)
-      return fail(L, v[DOSE], "%s: %s by the %s route has no studied psychiatric dose (expected another route, "
+      return fail(L, y, "%s: %s by the %s route has no studied psychiatric dose (expected another route, "
                   "or allow_unstudied_doses: true)", p, ks_scen_drug_name(d->drug), ks_scen_route_name(d->route));
     if (val > lim)
-      return fail(L, v[DOSE], "%s is %s, above the studied range of %s %s (expected at most %g %s, or "
-                  "allow_unstudied_doses: true)", p, v[DOSE]->text, ks_scen_route_name(d->route),
+      return fail(L, y, "%s is %s, above the studied range of %s %s (expected at most %g %s, or "
+                  "allow_unstudied_doses: true)", p, y->text, ks_scen_route_name(d->route),
                   ks_scen_drug_name(d->drug), lim, unit);
   }
-
-  /* Infusion: IV only; default 40 min (the infusion of the psychiatric trials). */
-  if (d->route == KS_SCEN_IV) {
-    d->infusion_h = 40.0 / 60.0;
-    if (v[INF]) {
-      join(p, sizeof p, path, "infusion");
-      KS_TRY(get_qty(L, v[INF], p, KS_DIM_TIME, &d->infusion_h));
-      if (d->infusion_h < 0.0 || d->infusion_h > 24.0)
-        return fail(L, v[INF], "%s is %s, out of range (expected 0 min for a bolus up to 24 h)", p, v[INF]->text);
-    }
-  } else if (v[INF]) {
-    join(p, sizeof p, path, "infusion");
-    return fail(L, v[INF], "%s is given for route %s (expected no infusion: only route iv is infused)", p,
-                ks_scen_route_name(d->route));
-  }
-
-  /* Days: a list, or every/from/until. */
-  if (v[DAYS] && (v[EVERY] || v[FROM] || v[UNTIL])) {
-    const ynode *o = v[EVERY] ? v[EVERY] : v[FROM] ? v[FROM] : v[UNTIL];
-    return fail(L, o, "%s: both days and every/from/until are given (expected one of the two)", path);
-  }
-  if (v[DAYS]) {
-    join(p, sizeof p, path, "days");
-    return get_days(L, v[DAYS], p, 1, day_hi, &d->days, &d->n_days);
-  }
-  if (!v[EVERY] && !v[UNTIL] && !v[FROM]) return missing(L, y, path, "days", "a list of days such as [1, 3, 5], or every: 7 d with until");
-  if (!v[EVERY]) return missing(L, y, path, "every", "an interval such as every: 7 d");
-  if (!v[UNTIL]) return missing(L, y, path, "until", "the last day, such as until: 84");
-  KS_TRY(expand_every(L, v[EVERY], v[FROM], v[UNTIL], path, &d->days, &d->n_days));
-  if (d->days[d->n_days - 1] > day_hi)
-    return fail(L, v[UNTIL], "%s: day %d is beyond the last day %d (expected days within the period)", path,
-                d->days[d->n_days - 1], day_hi);
   return KS_OK;
 }
 
-static const char *const therapy_list[] = {"prolonged-exposure", "imaginal-exposure", "in-vivo-exposure", "written-exposure"};
-
-static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_scen_therapy *t, int day_hi) {
-  static const char *const keys[] = {"kind", "days", "minutes"};
-  const ynode *v[3];
+/* infusion: IV only; default 40 min (the infusion of the psychiatric trials); `bolus` for a bolus. */
+static ks_status load_infusion(loader *L, const ynode *y, const char *path, ks_scen_dose *d) {
   char p[192];
-  KS_TRY(map_fields(L, y, path, keys, 3, v));
+  join(p, sizeof p, path, "infusion");
+  if (d->route != KS_SCEN_IV) {
+    if (y) return fail(L, y, "%s is given for route %s (expected no infusion: only route iv is infused)", p,
+                       ks_scen_route_name(d->route));
+    return KS_OK;
+  }
+  d->infusion_h = 40.0 / 60.0;
+  if (!y) return KS_OK;
+  if (y->kind == YN_SCALAR && !y->quoted && !strcasecmp(y->text, "bolus")) {
+    d->infusion_h = 0.0;
+    return KS_OK;
+  }
+  KS_TRY(get_qty(L, y, p, KS_DIM_TIME, &d->infusion_h));
+  if (d->infusion_h == 0.0)
+    return fail(L, y, "%s is %s, not an infusion (expected a duration above 0; for a bolus write infusion: bolus)",
+                p, y->text);
+  if (d->infusion_h < 0.0 || d->infusion_h > 24.0)
+    return fail(L, y, "%s is %s, out of range (expected above 0 min and at most 24 h, or bolus)", p, y->text);
+  return KS_OK;
+}
+
+static ks_status load_dose(loader *L, const ynode *y, const char *path, ks_scen_dose *d, int day_hi) {
+  static const char *const keys[] = {"drug", "route", "dose", "infusion", "days", "every", "from", "until",
+                                     "schedule", "maintenance", "agent", "recognisability", "pk_model"};
+  enum { DRUG, ROUTE, DOSE, INF, DAYS, EVERY, FROM, UNTIL, SCHED, MAINT, AGENT, RECOG, PKM, NK };
+  const ynode *v[NK];
+  char p[192];
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
+  static const char *const drugs[] = {"ketamine", "esketamine", "midazolam", "saline", "active-placebo"};
+  static const char *const routes[] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
+  if (!v[DRUG]) return missing(L, y, path, "drug", "ketamine, esketamine, midazolam, saline or active-placebo");
+  int drug = 0, route = 0;
+  join(p, sizeof p, path, "drug");
+  KS_TRY(get_enum(L, v[DRUG], p, "drug", drugs, KS_ARRAY_LEN(drugs), &drug));
+  d->drug = (ks_scen_drug)drug;
+  int saline = d->drug == KS_SCEN_SALINE;
+  if (!v[ROUTE] && !saline) return missing(L, y, path, "route", "iv, im, intranasal, oral, sublingual or rectal");
+  if (v[ROUTE]) {
+    join(p, sizeof p, path, "route");
+    KS_TRY(get_enum(L, v[ROUTE], p, "route", routes, 6, &route));
+  }
+  d->route = (ks_scen_route)route;
+  if (v[AGENT]) {
+    join(p, sizeof p, path, "agent");
+    if (d->drug != KS_SCEN_ACTIVE_PLACEBO)
+      return fail(L, v[AGENT], "%s is given for drug %s (expected agent only with drug: active-placebo)", p,
+                  ks_scen_drug_name(d->drug));
+    static const char *const agents[] = {"other", "diphenhydramine"};
+    int ag = 0;
+    KS_TRY(get_enum(L, v[AGENT], p, "active placebo", agents, 2, &ag));
+    d->agent = (ks_scen_placebo_agent)ag;
+  }
+  d->recognisability = default_recognisability(d->drug);
+  if (v[RECOG]) {
+    join(p, sizeof p, path, "recognisability");
+    KS_TRY(get_num(L, v[RECOG], p, 0, 0, 1, &d->recognisability));
+    d->recognisability_set = 1;
+  }
+  join(p, sizeof p, path, "dose");
+  if (saline) {
+    if (v[DOSE])
+      return fail(L, v[DOSE], "%s is given for drug saline (expected no dose: saline is an inert placebo)", p);
+  } else {
+    if (!v[DOSE]) return missing(L, y, path, "dose", "a dose such as 0.5 mg/kg or 84 mg");
+    KS_TRY(load_dose_amount(L, v[DOSE], p, d));
+  }
+  KS_TRY(load_infusion(L, v[INF], path, d));
+  if (KS_SCEN_DRUG_HAS_PK(d->drug)) {
+    KS_TRY(load_pk_model(L, v[PKM], v[PKM] ? v[PKM] : y, path, d));
+  } else if (v[PKM]) {
+    join(p, sizeof p, path, "pk_model");
+    return fail(L, v[PKM], "%s is given for drug %s, which has no pharmacokinetics (expected no pk_model)", p,
+                ks_scen_drug_name(d->drug));
+  }
+
+  /* Days: a list, every/from/until, or a schedule (from: its first day); then maintenance. */
+  int n_forms = (v[DAYS] != NULL) + (v[EVERY] != NULL || v[UNTIL] != NULL) + (v[SCHED] != NULL);
+  if (n_forms > 1) {
+    const ynode *o = v[SCHED] ? v[SCHED] : v[EVERY] ? v[EVERY] : v[UNTIL];
+    return fail(L, o, "%s: more than one of days, every/until and schedule is given (expected one of them)", path);
+  }
+  if (v[DAYS] && v[FROM]) return fail(L, v[FROM], "%s: both days and from are given (expected one of the two)", path);
+  if (v[DAYS]) {
+    join(p, sizeof p, path, "days");
+    KS_TRY(get_days(L, v[DAYS], p, 1, day_hi, &d->days, &d->n_days));
+  } else if (v[SCHED]) {
+    long from = 1;
+    if (v[FROM]) {
+      join(p, sizeof p, path, "from");
+      KS_TRY(get_int(L, v[FROM], p, 1, KS_SCENARIO_MAX_DAY, &from));
+    }
+    KS_TRY(expand_schedule(L, v[SCHED], path, from, &d->days, &d->n_days));
+  } else {
+    if (!v[EVERY] && !v[UNTIL] && !v[FROM])
+      return missing(L, y, path, "days", "a list of days such as [1, 3, 5], every: 7 d with until, or a schedule");
+    if (!v[EVERY]) return missing(L, y, path, "every", "an interval such as every: 7 d");
+    if (!v[UNTIL]) return missing(L, y, path, "until", "the last day, such as until: 84");
+    KS_TRY(expand_every(L, v[EVERY], v[FROM], v[UNTIL], path, &d->days, &d->n_days));
+  }
+  if (v[MAINT]) KS_TRY(add_maintenance(L, v[MAINT], path, &d->days, &d->n_days));
+  if (d->days[d->n_days - 1] > day_hi) {
+    const ynode *at = v[MAINT] ? v[MAINT] : v[SCHED] ? v[SCHED] : v[UNTIL] ? v[UNTIL] : y;
+    return fail(L, at, "%s: day %d is beyond the last day %d (expected days within the %s)", path,
+                d->days[d->n_days - 1], day_hi, L->sc->design == KS_DESIGN_CROSSOVER ? "period" : "study");
+  }
+  return KS_OK;
+}
+
+static const char *const therapy_list[] = {"prolonged-exposure", "imaginal-exposure", "in-vivo-exposure", "written-exposure",
+                                           "mindfulness-extinction-reactivation", "trauma-focused-cbt"};
+
+/* The infusions a therapy entry follows: `infusions: [k, ...]` (1-based) or all; KTH[i] = day. */
+static ks_status therapy_infusions(loader *L, const ynode *y, const char *path, const int *dose_days, size_t n_doses,
+                                   int *sel, size_t *n_sel) {
+  char p[224];
+  join(p, sizeof p, path, "infusions");
+  if (!y || (y->kind == YN_SCALAR && !y->quoted && !strcasecmp(y->text, "all"))) {
+    for (size_t i = 0; i < n_doses; i++) sel[i] = dose_days[i];
+    *n_sel = n_doses;
+    return KS_OK;
+  }
+  int *ks = NULL;
+  size_t nk = 0;
+  KS_TRY(get_days(L, y, p, 1, KS_SCENARIO_MAX_DAY, &ks, &nk));
+  for (size_t i = 0; i < nk; i++) {
+    if ((size_t)ks[i] > n_doses) {
+      ks_status st = fail(L, y->items[i], "%s: infusion %d does not exist, the arm has %zu infusion%s (expected "
+                          "infusions from 1 to %zu)", p, ks[i], n_doses, n_doses == 1 ? "" : "s", n_doses);
+      ks_free(L->ctx, ks);
+      return st;
+    }
+    sel[i] = dose_days[ks[i] - 1];
+  }
+  *n_sel = nk;
+  ks_free(L->ctx, ks);
+  return KS_OK;
+}
+
+static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_scen_therapy *t, int day_hi,
+                              const int *dose_days, size_t n_doses) {
+  static const char *const keys[] = {"kind", "days", "minutes", "at", "after_each_infusion",
+                                     "on_consecutive_days_after_infusion", "infusions"};
+  enum { KIND, DAYS, MIN, AT, AFTER, CONSEC, INFS, NK };
+  const ynode *v[NK];
+  char p[192];
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
   int kind = 0;
-  if (v[0]) {
+  if (v[KIND]) {
     join(p, sizeof p, path, "kind");
-    KS_TRY(get_enum(L, v[0], p, "therapy", therapy_list, KS_THERAPY_N, &kind));
+    KS_TRY(get_enum(L, v[KIND], p, "therapy", therapy_list, KS_THERAPY_N, &kind));
   }
   t->kind = (ks_scen_therapy_kind)kind;
   t->minutes = 90.0;
-  if (v[2]) {
+  if (v[MIN]) {
     double h;
     join(p, sizeof p, path, "minutes");
-    KS_TRY(get_time_or_number(L, v[2], p, 1.0 / 60.0, &h));
-    if (!(h > 0.0) || h > 8.0) return fail(L, v[2], "%s is %s, out of range (expected above 0 and at most 480 minutes)", p, v[2]->text);
+    KS_TRY(get_time_or_number(L, v[MIN], p, 1.0 / 60.0, &h));
+    if (!(h > 0.0) || h > 8.0) return fail(L, v[MIN], "%s is %s, out of range (expected above 0 and at most 480 minutes)", p, v[MIN]->text);
     t->minutes = h * 60.0;
   }
-  if (!v[1]) return missing(L, y, path, "days", "a list of session days such as [2, 4, 6]");
-  join(p, sizeof p, path, "days");
-  return get_days(L, v[1], p, 1, day_hi, &t->days, &t->n_days);
+  t->at_h = 2.0;
+  if (v[AT]) {
+    join(p, sizeof p, path, "at");
+    KS_TRY(get_qty(L, v[AT], p, KS_DIM_TIME, &t->at_h));
+    if (t->at_h < 0.0 || t->at_h >= 24.0)
+      return fail(L, v[AT], "%s is %s, out of range (expected a time of day from 0 h to below 24 h)", p, v[AT]->text);
+  }
+  int n_forms = (v[DAYS] != NULL) + (v[AFTER] != NULL) + (v[CONSEC] != NULL);
+  if (n_forms == 0)
+    return missing(L, y, path, "days", "session days such as days: [2, 4, 6], or after_each_infusion: 24 h");
+  if (n_forms > 1) {
+    const ynode *o = v[CONSEC] ? v[CONSEC] : v[AFTER];
+    return fail(L, o, "%s: more than one of days, after_each_infusion and on_consecutive_days_after_infusion is given "
+                "(expected one of them)", path);
+  }
+  if (v[DAYS]) {
+    if (v[INFS]) return fail(L, v[INFS], "%s.infusions is given with days (expected infusions only with "
+                             "after_each_infusion or on_consecutive_days_after_infusion)", path);
+    join(p, sizeof p, path, "days");
+    return get_days(L, v[DAYS], p, 1, day_hi, &t->days, &t->n_days);
+  }
+  const ynode *rel = v[AFTER] ? v[AFTER] : v[CONSEC];
+  join(p, sizeof p, path, v[AFTER] ? "after_each_infusion" : "on_consecutive_days_after_infusion");
+  if (n_doses == 0)
+    return fail(L, rel, "%s: the arm has no infusions to place sessions after (expected a regimen, or days: [...])", p);
+  int sel[KS_SCENARIO_MAX_DAY + 1];
+  size_t n_sel = 0;
+  KS_TRY(therapy_infusions(L, v[INFS], path, dose_days, n_doses, sel, &n_sel));
+  long per = 1;
+  double after_h = 0.0;
+  if (v[AFTER]) {
+    KS_TRY(get_qty(L, v[AFTER], p, KS_DIM_TIME, &after_h));
+    if (!(after_h > 0.0) || after_h > 30.0 * 24.0)
+      return fail(L, v[AFTER], "%s is %s, out of range (expected a time above 0 and at most 30 d after the infusion)", p,
+                  v[AFTER]->text);
+    /* A session this long after the infusion's start (infusions start at the start of their day). */
+    t->at_h = fmod(after_h, 24.0);
+  } else {
+    KS_TRY(get_int(L, v[CONSEC], p, 1, 30, &per));
+  }
+  t->days = ks_calloc(L->ctx, n_sel * (size_t)per, sizeof *t->days);
+  if (!t->days) return KS_ENOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < n_sel; i++)
+    for (long k = 1; k <= per; k++) {
+      int day = v[AFTER] ? sel[i] + (int)floor(after_h / 24.0) : sel[i] + (int)k;
+      if (n > 0 && day <= t->days[n - 1])
+        return fail(L, rel, "%s: sessions after infusion %zu fall on day %d, not after the previous session on day %d "
+                    "(expected at most one session per day, in order)", p, i + 1, day, t->days[n - 1]);
+      if (day > day_hi)
+        return fail(L, rel, "%s: the session after the infusion on day %d falls on day %d, beyond the last day %d "
+                    "(expected sessions within the %s)", p, sel[i], day, day_hi,
+                    L->sc->design == KS_DESIGN_CROSSOVER ? "period" : "study");
+      t->days[n++] = day;
+    }
+  t->n_days = n;
+  return KS_OK;
 }
 
 static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm, int day_hi) {
-  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout"};
-  enum { NAME, RATIO, REG, THER, REM, KO, NK };
+  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout", "control"};
+  enum { NAME, RATIO, REG, THER, REM, KO, CTRL, NK };
   const ynode *v[NK];
   char path[64], p[192];
   snprintf(path, sizeof path, "arms[%zu]", ia);
@@ -554,10 +1036,20 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
   }
   arm->knockout = L->sc->knockout;
   if (v[KO]) {
-    int k;
+    int k = 0;
     join(p, sizeof p, path, "knockout");
     KS_TRY(get_enum(L, v[KO], p, "knockout", knockout_list, 4, &k));
     arm->knockout = (ks_scen_knockout)k;
+  }
+  if (v[CTRL]) {
+    static const char *const controls[] = {"none", "waitlist", "no-treatment"};
+    int c = 0;
+    join(p, sizeof p, path, "control");
+    KS_TRY(get_enum(L, v[CTRL], p, "control", controls, 3, &c));
+    arm->control = (ks_scen_arm_control)c;
+    if (arm->control != KS_ARM_CONTROL_NONE && (v[REG] || v[THER]))
+      return fail(L, v[REG] ? v[REG] : v[THER], "%s: a %s arm takes no %s (expected only visits: remove %s, or "
+                  "control: none)", path, controls[c], v[REG] ? "regimen" : "therapy", v[REG] ? "regimen" : "therapy");
   }
   if (v[REM] && !(v[REM]->kind == YN_SCALAR && !v[REM]->quoted && !strcasecmp(v[REM]->text, "none"))) {
     double h;
@@ -615,11 +1107,14 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
       snprintf(idx, sizeof idx, "[%zu]", i);
       join(q, sizeof q, p, idx);
       arm->n_therapy = i + 1;
-      KS_TRY(load_therapy(L, v[THER]->items[i], q, &arm->therapy[i], day_hi));
+      int dose_days[KS_SCENARIO_MAX_DAY + 1];
+      size_t n_doses = ks_scenario_arm_dose_days(L->sc, ia, dose_days, KS_ARRAY_LEN(dose_days));
+      KS_TRY(load_therapy(L, v[THER]->items[i], q, &arm->therapy[i], day_hi, dose_days, n_doses));
     }
   }
-  if (arm->n_regimen == 0 && arm->n_therapy == 0)
-    return fail(L, y, "%s ('%s') has no regimen and no therapy (expected at least one dose or therapy session)", path, arm->name);
+  if (arm->n_regimen == 0 && arm->n_therapy == 0 && arm->control == KS_ARM_CONTROL_NONE)
+    return fail(L, y, "%s ('%s') has no regimen and no therapy (expected at least one dose or therapy session, or "
+                "control: waitlist)", path, arm->name);
   if (arm->has_reminder && arm->n_regimen == 0)
     return fail(L, v[REM], "%s.reminder_before_dose is set but the arm has no doses (expected a regimen)", path);
   return KS_OK;
@@ -641,6 +1136,19 @@ static ks_status load_arms(loader *L, const ynode *y, int day_hi) {
 }
 
 static const char *const scale_keys[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
+
+/* A visit as written, for messages: the scalar's text, or "N h after infusion K". */
+static void visit_words(const ynode *y, const ks_scen_visit *v, char *buf, size_t n) {
+  if (y->kind == YN_SCALAR) {
+    snprintf(buf, n, "%.40s", y->text);
+    return;
+  }
+  char k[24];
+  if (v->after_infusion > 0) snprintf(k, sizeof k, "infusion %d", v->after_infusion);
+  else snprintf(k, sizeof k, "the last infusion");
+  if (v->after_days) snprintf(buf, n, "day %g after %s", v->after_value, k);
+  else snprintf(buf, n, "%g h after %s", v->after_value, k);
+}
 
 static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day, int day_hi) {
   const ynode *v[KS_SCALE_N];
@@ -667,12 +1175,15 @@ static ks_status load_assessments(loader *L, const ynode *y, int first_dose_day,
         return fail(L, v[s]->items[i], "%s is day %g, beyond the %d-day period (expected days 0 to %d)", q, vis[i].value, day_hi, day_hi);
       if (i > 0) {
         double t0 = ks_scen_visit_t_h(vis[i - 1], first_dose_day), t1 = ks_scen_visit_t_h(vis[i], first_dose_day);
+        char w0[64], w1[64];
+        visit_words(v[s]->items[i - 1], &vis[i - 1], w0, sizeof w0);
+        visit_words(v[s]->items[i], &vis[i], w1, sizeof w1);
         if (t1 == t0)
           return fail(L, v[s]->items[i], "%s: %s is the same time as %s, listed ahead of it (expected each visit once)", p,
-                      v[s]->items[i]->text, v[s]->items[i - 1]->text);
+                      w1, w0);
         if (t1 < t0)
           return fail(L, v[s]->items[i], "%s: %s comes before %s, listed ahead of it (expected visits in time order)", p,
-                      v[s]->items[i]->text, v[s]->items[i - 1]->text);
+                      w1, w0);
       }
     }
   }
@@ -870,14 +1381,118 @@ static ks_status load_imaging(loader *L, const ynode *y) {
   return KS_OK;
 }
 
+/* ---- blinding and contrasts ------------------------------------------------------------------ */
+
+/* The index of the arm called NAME (case-insensitive), or -1. */
+static int arm_index(const ks_scenario *sc, const char *name, size_t len) {
+  for (size_t a = 0; a < sc->n_arms; a++)
+    if (strlen(sc->arms[a].name) == len && strncasecmp(sc->arms[a].name, name, len) == 0) return (int)a;
+  return -1;
+}
+
+static ks_status arm_named(loader *L, const ynode *at, const char *path, const char *name, size_t len, int *out) {
+  *out = arm_index(L->sc, name, len);
+  if (*out >= 0) return KS_OK;
+  char list[512] = "";
+  for (size_t a = 0; a < L->sc->n_arms; a++) {
+    size_t ll = strlen(list);
+    snprintf(list + ll, sizeof list - ll, "%s'%s'", a ? ", " : "", L->sc->arms[a].name);
+  }
+  return fail(L, at, "%s: no arm is called '%.*s' (expected one of %s)", path, (int)(len > 63 ? 63 : len), name, list);
+}
+
+/* One contrast: "A vs B" or {treatment: A, control: B}. */
+static ks_status load_contrast(loader *L, const ynode *y, const char *path, ks_scen_contrast *c) {
+  if (y->kind == YN_MAP) {
+    const ynode *v[2];
+    KS_TRY(map_fields(L, y, path, (const char *const[]){"treatment", "control"}, 2, v));
+    if (!v[0]) return missing(L, y, path, "treatment", "the arm name, such as treatment: ketamine");
+    if (!v[1]) return missing(L, y, path, "control", "the arm name, such as control: saline");
+    char p[160];
+    join(p, sizeof p, path, "treatment");
+    KS_TRY(need_scalar(L, v[0], p, "an arm name"));
+    KS_TRY(arm_named(L, v[0], p, v[0]->text, v[0]->len, &c->treat));
+    join(p, sizeof p, path, "control");
+    KS_TRY(need_scalar(L, v[1], p, "an arm name"));
+    KS_TRY(arm_named(L, v[1], p, v[1]->text, v[1]->len, &c->ctrl));
+  } else {
+    KS_TRY(need_scalar(L, y, path, "\"ketamine vs saline\""));
+    const char *vs = strstr(y->text, " vs ");
+    if (!vs) return fail(L, y, "%s is '%.60s' (expected two arm names joined by vs, such as \"ketamine vs saline\")", path, y->text);
+    KS_TRY(arm_named(L, y, path, y->text, (size_t)(vs - y->text), &c->treat));
+    KS_TRY(arm_named(L, y, path, vs + 4, strlen(vs + 4), &c->ctrl));
+  }
+  if (c->treat == c->ctrl)
+    return fail(L, y, "%s compares arm '%s' with itself (expected two different arms)", path, L->sc->arms[c->treat].name);
+  return KS_OK;
+}
+
+static ks_status load_design_keys(loader *L, const ynode *blind, const ynode *ctrl, const ynode *contr,
+                                  const ynode *mult, const ynode *arms_node) {
+  ks_scenario *sc = L->sc;
+  static const char *const blindings[] = {"double-blind", "single-blind", "open-label"};
+  int b = sc->design == KS_DESIGN_SINGLE_ARM ? KS_BLINDING_OPEN : KS_BLINDING_DOUBLE;
+  if (blind) KS_TRY(get_enum(L, blind, "blinding", "blinding", blindings, 3, &b));
+  sc->blinding = (ks_scen_blinding)b;
+  if (sc->design == KS_DESIGN_SINGLE_ARM && sc->blinding != KS_BLINDING_OPEN)
+    return fail(L, blind, "blinding is %s but a single-arm trial has nothing to blind against (expected open-label)",
+                blindings[b]);
+  const ynode *extra = ctrl ? ctrl : contr ? contr : mult;
+  if (sc->design != KS_DESIGN_PARALLEL && extra)
+    return fail(L, extra, "%s applies only to design: parallel (expected no %s for design: %s)",
+                ctrl ? "control_arm" : contr ? "contrasts" : "multiplicity",
+                ctrl ? "control_arm" : contr ? "contrasts" : "multiplicity", ks_scen_design_name(sc->design));
+  sc->control_arm = (int)sc->n_arms - 1;
+  if (ctrl) {
+    KS_TRY(need_scalar(L, ctrl, "control_arm", "an arm name"));
+    KS_TRY(arm_named(L, ctrl, "control_arm", ctrl->text, ctrl->len, &sc->control_arm));
+  }
+  sc->n_contrasts = 0;
+  if (sc->design == KS_DESIGN_PARALLEL && !contr)
+    for (size_t a = 0; a < sc->n_arms; a++)
+      if ((int)a != sc->control_arm)
+        sc->contrasts[sc->n_contrasts++] = (ks_scen_contrast){(int)a, sc->control_arm};
+  if (contr) {
+    char d[64];
+    if (contr->kind != YN_SEQ)
+      return fail(L, contr, "contrasts is %s (expected a list such as [\"ketamine vs saline\"])", describe(contr, d, sizeof d));
+    if (contr->n == 0) return fail(L, contr, "contrasts is an empty list (expected at least one contrast)");
+    if (contr->n > KS_SCENARIO_MAX_CONTRASTS)
+      return fail(L, contr, "contrasts lists %zu contrasts (expected at most %d)", contr->n, KS_SCENARIO_MAX_CONTRASTS);
+    for (size_t i = 0; i < contr->n; i++) {
+      char p[32];
+      snprintf(p, sizeof p, "contrasts[%zu]", i);
+      KS_TRY(load_contrast(L, contr->items[i], p, &sc->contrasts[i]));
+      for (size_t j = 0; j < i; j++)
+        if (sc->contrasts[j].treat == sc->contrasts[i].treat && sc->contrasts[j].ctrl == sc->contrasts[i].ctrl)
+          return fail(L, contr->items[i], "%s repeats contrasts[%zu] (expected each contrast once)", p, j);
+      sc->n_contrasts = i + 1;
+    }
+  }
+  static const char *const mults[] = {"none", "holm", "dunnett"};
+  int m = sc->n_contrasts > 1 ? KS_MULTIPLICITY_DUNNETT : KS_MULTIPLICITY_NONE;
+  int common_ctrl = 1;
+  for (size_t i = 1; i < sc->n_contrasts; i++) common_ctrl &= sc->contrasts[i].ctrl == sc->contrasts[0].ctrl;
+  if (!mult && !common_ctrl) m = KS_MULTIPLICITY_HOLM;
+  if (mult) KS_TRY(get_enum(L, mult, "multiplicity", "adjustment", mults, 3, &m));
+  sc->multiplicity = (ks_scen_multiplicity)m;
+  if (sc->multiplicity == KS_MULTIPLICITY_DUNNETT && !common_ctrl)
+    return fail(L, mult, "multiplicity dunnett compares every arm with one control, but the contrasts have different "
+                "controls (expected multiplicity: holm, or contrasts against one arm)");
+  (void)arms_node;
+  return KS_OK;
+}
+
 /* ---- top level ------------------------------------------------------------------------------ */
 
 static ks_status load_root(loader *L, const ynode *root) {
   static const char *const keys[] = {"ketasim", "name", "description", "seed", "population", "design", "period_days",
                                      "washout_days", "arms", "knockout", "assessments", "followup",
                                      "endpoints", "dropout", "imaging", "fear_model",
-                                     "allow_unstudied_doses", "replicates"};
-  enum { VER, NAME, DESC, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL, NK };
+                                     "allow_unstudied_doses", "replicates", "blinding", "control_arm",
+                                     "contrasts", "multiplicity"};
+  enum { VER, NAME, DESC, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL,
+         BLIND, CTRL, CONTR, MULT, NK };
   const ynode *v[NK];
   ks_scenario *sc = L->sc;
   if (!root)
@@ -938,7 +1553,7 @@ static ks_status load_root(loader *L, const ynode *root) {
   }
   sc->knockout = KS_KNOCKOUT_NONE;
   if (v[KO]) {
-    int k;
+    int k = 0;
     KS_TRY(get_enum(L, v[KO], "knockout", "knockout", knockout_list, 4, &k));
     sc->knockout = (ks_scen_knockout)k;
   }
@@ -947,8 +1562,9 @@ static ks_status load_root(loader *L, const ynode *root) {
   KS_TRY(load_arms(L, v[ARMS], day_hi));
   if (sc->design == KS_DESIGN_PARALLEL && sc->n_arms < 2)
     return fail(L, v[ARMS], "design parallel needs at least 2 arms, found %zu (expected another arm, or design: single-arm)", sc->n_arms);
-  if (sc->design == KS_DESIGN_CROSSOVER && sc->n_arms < 2)
-    return fail(L, v[ARMS], "design crossover needs at least 2 arms, found %zu (expected one arm per treatment)", sc->n_arms);
+  if (sc->design == KS_DESIGN_CROSSOVER && sc->n_arms != 2)
+    return fail(L, v[ARMS], "design crossover needs exactly 2 arms (two periods), found %zu (expected one arm per "
+                "treatment)", sc->n_arms);
   if (sc->design == KS_DESIGN_SINGLE_ARM && sc->n_arms != 1)
     return fail(L, v[ARMS], "design single-arm needs exactly 1 arm, found %zu (expected design: parallel for several arms)", sc->n_arms);
   if (sc->design == KS_DESIGN_CROSSOVER && (long)sc->n_arms > sc->population.n)
@@ -961,6 +1577,8 @@ static ks_status load_root(loader *L, const ynode *root) {
     for (size_t a = 0; a < sc->n_arms; a++)
       if (sc->arms[a].ratio != 1.0)
         return fail(L, v[ARMS]->items[a], "arms[%zu].ratio is %g, but a crossover gives every patient every arm (expected no ratio)", a, sc->arms[a].ratio);
+
+  KS_TRY(load_design_keys(L, v[BLIND], v[CTRL], v[CONTR], v[MULT], v[ARMS]));
 
   if (!v[ASSESS]) return missing(L, root, "", "assessments", "assessments: {caps5: [0, 14]}");
   KS_TRY(load_assessments(L, v[ASSESS], ks_scenario_first_dose_day(sc), day_hi));

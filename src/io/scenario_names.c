@@ -3,20 +3,29 @@
  * ranges; derived quantities; equality; destruction. */
 #include "scenario_internal.h"
 
+#include <ketasim/pk.h>
+
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const drug_names[KS_SCEN_DRUG_N] = {"ketamine", "esketamine", "midazolam"};
+static const char *const drug_names[KS_SCEN_DRUG_N] = {"ketamine", "esketamine", "midazolam", "saline", "active-placebo"};
 static const char *const route_names[KS_SCEN_ROUTE_N] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
 static const char *const design_names[] = {"parallel", "crossover", "single-arm"};
 static const char *const knockout_names[] = {"none", "mtorc1", "ampa", "bdnf"};
 static const char *const fear_names[] = {"default", "latent-cause"};
 static const char *const dropout_names[] = {"mcar", "mar", "mnar"};
 static const char *const therapy_names[KS_THERAPY_N] = {"prolonged-exposure", "imaginal-exposure",
-                                                        "in-vivo-exposure", "written-exposure"};
+                                                        "in-vivo-exposure", "written-exposure",
+                                                        "mindfulness-extinction-reactivation", "trauma-focused-cbt"};
 static const char *const scale_names[KS_SCALE_N] = {"caps5", "pcl5", "iesr", "madrs", "cadss", "scan"};
 static const double scale_max[KS_SCALE_N] = {80, 80, 88, 60, 92, 0};
-static const char *const preset_names[KS_PRESET_N] = {"civilian-chronic-ptsd", "veterans-treatment-resistant"};
+static const char *const preset_names[KS_PRESET_N] = {"civilian-chronic-ptsd", "veterans-treatment-resistant",
+                                                      "treatment-resistant-depression"};
+static const char *const blinding_names[] = {"double-blind", "single-blind", "open-label"};
+static const char *const arm_control_names[] = {"none", "waitlist", "no-treatment"};
+static const char *const multiplicity_names[] = {"none", "holm", "dunnett"};
+static const char *const agent_names[KS_PLACEBO_AGENT_N] = {"other", "diphenhydramine"};
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
 
@@ -29,6 +38,10 @@ const char *ks_scen_dropout_mech_name(ks_scen_dropout_mech m) { return NAME_OF(d
 const char *ks_scen_therapy_kind_name(ks_scen_therapy_kind k) { return NAME_OF(therapy_names, k); }
 const char *ks_scen_scale_name(ks_scen_scale s) { return NAME_OF(scale_names, s); }
 const char *ks_scen_preset_name(ks_scen_preset p) { return NAME_OF(preset_names, p); }
+const char *ks_scen_blinding_name(ks_scen_blinding b) { return NAME_OF(blinding_names, b); }
+const char *ks_scen_arm_control_name(ks_scen_arm_control c) { return NAME_OF(arm_control_names, c); }
+const char *ks_scen_multiplicity_name(ks_scen_multiplicity m) { return NAME_OF(multiplicity_names, m); }
+const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a) { return NAME_OF(agent_names, a); }
 double ks_scen_scale_max(ks_scen_scale s) { return (unsigned)s < KS_SCALE_N ? scale_max[s] : 0.0; }
 
 static int parse_in(const char *const *tab, size_t n, const char *name) {
@@ -41,26 +54,21 @@ int ks_scen_drug_parse(const char *name) { return parse_in(drug_names, KS_SCEN_D
 int ks_scen_route_parse(const char *name) { return parse_in(route_names, KS_SCEN_ROUTE_N, name); }
 int ks_scen_scale_parse(const char *name) { return parse_in(scale_names, KS_SCALE_N, name); }
 
-/* Highest studied doses (docs/scenario.md, "Studied dose range", with sources). A fixed-mg
- * limit is the per-kg limit at a 70 kg reference adult unless the source doses in mg. 0: the
- * drug has no studied psychiatric use by that route. */
-static const double studied_mg_per_kg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
-    /*               iv    im    in    oral  sl    rectal */
-    /* ketamine   */ {1.0, 1.0, 1.0, 3.0, 1.0, 0.0},
-    /* esketamine */ {0.4, 0.0, 1.2, 0.0, 0.0, 0.0},
-    /* midazolam  */ {0.1, 0.1, 0.0, 0.3, 0.0, 0.0},
-};
-static const double studied_mg[KS_SCEN_DRUG_N][KS_SCEN_ROUTE_N] = {
-    {70.0, 70.0, 100.0, 250.0, 70.0, 0.0},
-    {28.0, 0.0, 84.0, 0.0, 0.0, 0.0},
-    {7.0, 7.0, 0.0, 15.0, 0.0, 0.0},
-};
-
+/* The studied dose range is the pk layer's one table (ks_pk_studied_dose_max); scenario drugs
+ * and routes map onto the pk vocabulary by name. An active placebo has no PK model: its guard rail
+ * is diphenhydramine's labelled single dose, up to 100 mg IV, IM or oral (1.4 mg/kg at 70 kg;
+ * Benadryl injection and tablet labels). Saline takes no dose. */
 int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, double *max_mg) {
   if ((unsigned)d >= KS_SCEN_DRUG_N || (unsigned)r >= KS_SCEN_ROUTE_N) return 0;
-  if (max_mg_per_kg) *max_mg_per_kg = studied_mg_per_kg[d][r];
-  if (max_mg) *max_mg = studied_mg[d][r];
-  return studied_mg[d][r] > 0.0;
+  if (d == KS_SCEN_ACTIVE_PLACEBO) {
+    int ok = r == KS_SCEN_IV || r == KS_SCEN_IM || r == KS_SCEN_ORAL;
+    if (max_mg_per_kg) *max_mg_per_kg = ok ? 1.4 : 0.0;
+    if (max_mg) *max_mg = ok ? 100.0 : 0.0;
+    return ok;
+  }
+  int pd = ks_drug_parse(drug_names[d]), pr = ks_route_parse(route_names[r]);
+  if (pd < 0 || pr < 0) return 0;
+  return ks_pk_studied_dose_max((ks_drug)pd, (ks_route)pr, max_mg_per_kg, max_mg);
 }
 
 double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day) {
@@ -77,6 +85,23 @@ int ks_scenario_first_dose_day(const ks_scenario *sc) {
       if (arm->therapy[i].n_days && arm->therapy[i].days[0] < first) first = arm->therapy[i].days[0];
   }
   return first > KS_SCENARIO_MAX_DAY ? 1 : first;
+}
+
+static int int_cmp(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+size_t ks_scenario_arm_dose_days(const ks_scenario *sc, size_t a, int *days, size_t cap) {
+  if (!sc || a >= sc->n_arms) return 0;
+  const ks_scen_arm *arm = &sc->arms[a];
+  size_t n = 0;
+  for (size_t i = 0; i < arm->n_regimen; i++)
+    for (size_t k = 0; k < arm->regimen[i].n_days; k++, n++)
+      if (days && n < cap) days[n] = arm->regimen[i].days[k];
+  /* Entries of one arm never dose on the same day (the loader refuses it): sorting orders them. */
+  if (days) qsort(days, n < cap ? n : cap, sizeof *days, int_cmp);
+  return n;
 }
 
 int ks_scenario_treatment_end_day(const ks_scenario *sc) {
@@ -105,6 +130,11 @@ static int days_eq(const int *a, size_t na, const int *b, size_t nb) {
   return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
 }
 
+static int visit_eq(ks_scen_visit a, ks_scen_visit b) {
+  return a.by_time == b.by_time && a.value == b.value && a.after_infusion == b.after_infusion &&
+         a.after_days == b.after_days && a.after_value == b.after_value;
+}
+
 static int endpoint_eq(const ks_scen_endpoint *a, const ks_scen_endpoint *b) {
   if (a->enabled != b->enabled) return 0;
   if (!a->enabled) return 1;
@@ -121,30 +151,37 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
   if (memcmp(&a->population, &b->population, sizeof a->population) != 0) return 0;
   if (a->design != b->design || a->period_days != b->period_days || a->washout_days != b->washout_days)
     return 0;
+  if (a->blinding != b->blinding || a->control_arm != b->control_arm || a->multiplicity != b->multiplicity ||
+      a->n_contrasts != b->n_contrasts ||
+      (a->n_contrasts && memcmp(a->contrasts, b->contrasts, a->n_contrasts * sizeof *a->contrasts) != 0))
+    return 0;
   if (a->n_arms != b->n_arms || a->knockout != b->knockout) return 0;
   for (size_t i = 0; i < a->n_arms; i++) {
     const ks_scen_arm *x = &a->arms[i], *y = &b->arms[i];
     if (strcmp(x->name, y->name) || x->ratio != y->ratio || x->n_regimen != y->n_regimen ||
         x->n_therapy != y->n_therapy || x->has_reminder != y->has_reminder ||
-        x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout)
+        x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout ||
+        x->control != y->control)
       return 0;
     for (size_t k = 0; k < x->n_regimen; k++) {
       const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];
       if (p->drug != q->drug || p->route != q->route || p->dose != q->dose || p->per_kg != q->per_kg ||
-          p->infusion_h != q->infusion_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
+          p->agent != q->agent || p->recognisability != q->recognisability ||
+          p->recognisability_set != q->recognisability_set ||
+          p->infusion_h != q->infusion_h || strcmp(p->pk_model, q->pk_model) != 0 ||
+          !days_eq(p->days, p->n_days, q->days, q->n_days))
         return 0;
     }
     for (size_t k = 0; k < x->n_therapy; k++) {
       const ks_scen_therapy *p = &x->therapy[k], *q = &y->therapy[k];
-      if (p->kind != q->kind || p->minutes != q->minutes || !days_eq(p->days, p->n_days, q->days, q->n_days))
+      if (p->kind != q->kind || p->minutes != q->minutes || p->at_h != q->at_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
         return 0;
     }
   }
   for (int s = 0; s < KS_SCALE_N; s++) {
     if (a->n_visits[s] != b->n_visits[s] || a->followup_every[s] != b->followup_every[s]) return 0;
     for (size_t k = 0; k < a->n_visits[s]; k++)
-      if (a->visits[s][k].by_time != b->visits[s][k].by_time || a->visits[s][k].value != b->visits[s][k].value)
-        return 0;
+      if (!visit_eq(a->visits[s][k], b->visits[s][k])) return 0;
   }
   return a->followup_days == b->followup_days && endpoint_eq(&a->primary, &b->primary) &&
          endpoint_eq(&a->response, &b->response) && endpoint_eq(&a->remission, &b->remission) &&

@@ -49,6 +49,14 @@ static void fmt_time(char *buf, size_t n, double h) {
 }
 
 static void fmt_visit(char *buf, size_t n, ks_scen_visit v) {
+  char k[16], num[40];
+  if (v.after_infusion != 0) {
+    if (v.after_infusion > 0) snprintf(k, sizeof k, "%d", v.after_infusion);
+    else snprintf(k, sizeof k, "last");
+    fmt_num(num, sizeof num, v.after_value);
+    snprintf(buf, n, "{after_infusion: %s, %s: %s}", k, v.after_days ? "days" : "hours", num);
+    return;
+  }
   if (!v.by_time) {
     snprintf(buf, n, "%ld", (long)v.value);
     return;
@@ -69,7 +77,7 @@ static void write_endpoint(FILE *fp, const char *key, const ks_scen_endpoint *e,
     fprintf(fp, "  %s: none\n", key);
     return;
   }
-  char v[64], num[40];
+  char v[128], num[40];
   fmt_visit(v, sizeof v, e->at);
   fprintf(fp, "  %s: {scale: %s", key, ks_scen_scale_name(e->scale));
   if (kind == 1) fmt_num(num, sizeof num, e->drop_pct), fprintf(fp, ", drop_pct: %s", num);
@@ -81,7 +89,7 @@ static void write_endpoint(FILE *fp, const char *key, const ks_scen_endpoint *e,
 ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *fp) {
   if (!ctx) return KS_EINVAL;
   KS_CHECK_ARG(ctx, sc != NULL && fp != NULL);
-  char a[96], b[96];
+  char a[128], b[96];
   char src[sizeof sc->source];
   snprintf(src, sizeof src, "%s", sc->source);
   for (char *c = src; *c; c++)
@@ -118,31 +126,64 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
   POPNUM(depression_fraction_set, "depression_fraction", depression_fraction)
   POPNUM(hypertension_fraction_set, "hypertension_fraction", hypertension_fraction)
 #undef POPNUM
-  if (p->caps5_min_set || p->age_min_set || p->age_max_set) {
+  int any_scale = 0, any_base = 0;
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    any_scale |= p->incl_min_set[s] | p->incl_max_set[s];
+    any_base |= p->baseline_set[s];
+  }
+  if (p->caps5_min_set || p->age_min_set || p->age_max_set || any_scale) {
     fprintf(fp, "  inclusion:\n");
     if (p->caps5_min_set) fmt_num(a, sizeof a, p->caps5_min), fprintf(fp, "    caps5_min: %s\n", a);
     if (p->age_min_set) fmt_num(a, sizeof a, p->age_min_y), fprintf(fp, "    age_min: %s\n", a);
     if (p->age_max_set) fmt_num(a, sizeof a, p->age_max_y), fprintf(fp, "    age_max: %s\n", a);
+    for (int s = 0; s < KS_SCALE_N; s++) {
+      /* One key per scale, so one criterion (a CAPS-5 minimum is caps5_min above). */
+      if (p->incl_min_set[s]) fmt_num(a, sizeof a, p->incl_min[s]), fprintf(fp, "    %s: \">= %s\"\n", ks_scen_scale_name((ks_scen_scale)s), a);
+      else if (p->incl_max_set[s]) fmt_num(a, sizeof a, p->incl_max[s]), fprintf(fp, "    %s: \"<= %s\"\n", ks_scen_scale_name((ks_scen_scale)s), a);
+    }
+  }
+  if (any_base) {
+    fprintf(fp, "  baseline:\n");
+    for (int s = 0; s < KS_SCALE_N; s++)
+      if (p->baseline_set[s]) {
+        fmt_num(a, sizeof a, p->baseline_mean[s]);
+        fmt_num(b, sizeof b, p->baseline_sd[s]);
+        fprintf(fp, "    %s: {mean: %s, sd: %s}\n", ks_scen_scale_name((ks_scen_scale)s), a, b);
+      }
   }
 
   fprintf(fp, "design: %s\n", ks_scen_design_name(sc->design));
   if (sc->design == KS_DESIGN_CROSSOVER)
     fprintf(fp, "period_days: %d\nwashout_days: %d\n", sc->period_days, sc->washout_days);
+  fprintf(fp, "blinding: %s\n", ks_scen_blinding_name(sc->blinding));
+  if (sc->design == KS_DESIGN_PARALLEL) {
+    fprintf(fp, "control_arm: \"%s\"\ncontrasts:\n", sc->arms[sc->control_arm].name);
+    for (size_t i = 0; i < sc->n_contrasts; i++)
+      fprintf(fp, "  - {treatment: \"%s\", control: \"%s\"}\n", sc->arms[sc->contrasts[i].treat].name,
+              sc->arms[sc->contrasts[i].ctrl].name);
+    fprintf(fp, "multiplicity: %s\n", ks_scen_multiplicity_name(sc->multiplicity));
+  }
   fprintf(fp, "knockout: %s\n", ks_scen_knockout_name(sc->knockout));
   fprintf(fp, "arms:\n");
   for (size_t i = 0; i < sc->n_arms; i++) {
     const ks_scen_arm *arm = &sc->arms[i];
     fmt_num(a, sizeof a, arm->ratio);
     fprintf(fp, "  - name: \"%s\"\n    ratio: %s\n    knockout: %s\n", arm->name, a, ks_scen_knockout_name(arm->knockout));
+    if (arm->control != KS_ARM_CONTROL_NONE) fprintf(fp, "    control: %s\n", ks_scen_arm_control_name(arm->control));
     if (arm->has_reminder) fmt_time(a, sizeof a, arm->reminder_before_dose_min / 60.0), fprintf(fp, "    reminder_before_dose: %s\n", a);
     else fprintf(fp, "    reminder_before_dose: none\n");
+    if (arm->control != KS_ARM_CONTROL_NONE) continue; /* a waitlist arm has neither regimen nor therapy */
     fprintf(fp, "    regimen:%s\n", arm->n_regimen ? "" : " []");
     for (size_t k = 0; k < arm->n_regimen; k++) {
       const ks_scen_dose *d = &arm->regimen[k];
       fmt_num(a, sizeof a, d->dose);
-      fprintf(fp, "      - {drug: %s, route: %s, dose: %s %s", ks_scen_drug_name(d->drug), ks_scen_route_name(d->route), a,
-              d->per_kg ? "mg/kg" : "mg");
-      if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
+      fprintf(fp, "      - {drug: %s, route: %s", ks_scen_drug_name(d->drug), ks_scen_route_name(d->route));
+      if (d->drug != KS_SCEN_SALINE) fprintf(fp, ", dose: %s %s", a, d->per_kg ? "mg/kg" : "mg");
+      if (d->drug == KS_SCEN_ACTIVE_PLACEBO) fprintf(fp, ", agent: %s", ks_scen_placebo_agent_name(d->agent));
+      if (d->recognisability_set) fmt_num(b, sizeof b, d->recognisability), fprintf(fp, ", recognisability: %s", b);
+      if (d->route == KS_SCEN_IV && d->infusion_h == 0.0) fprintf(fp, ", infusion: bolus");
+      else if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
+      if (d->pk_model[0]) fprintf(fp, ", pk_model: %s", d->pk_model);
       fprintf(fp, ", days: ");
       write_days(fp, d->days, d->n_days);
       fprintf(fp, "}\n");
@@ -151,7 +192,8 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
     for (size_t k = 0; k < arm->n_therapy; k++) {
       const ks_scen_therapy *t = &arm->therapy[k];
       fmt_num(a, sizeof a, t->minutes);
-      fprintf(fp, "      - {kind: %s, minutes: %s, days: ", ks_scen_therapy_kind_name(t->kind), a);
+      fmt_time(b, sizeof b, t->at_h);
+      fprintf(fp, "      - {kind: %s, minutes: %s, at: %s, days: ", ks_scen_therapy_kind_name(t->kind), a, b);
       write_days(fp, t->days, t->n_days);
       fprintf(fp, "}\n");
     }

@@ -47,9 +47,6 @@ typedef struct pk_unit {
   int nasal_devices;
   double frn, frn_repeat, fgut, dsw_h;
   int i_nasal, i_swallow;
-  double limit_mg_per_kg;       /* studied range: bioavailable dose per kg */
-  double f_nominal[KS_ROUTE_N]; /* typical published bioavailability, for the range check */
-  double limit_in_mg;           /* studied range: intranasal mg per dose (0: none) */
   /* Modal form, filled by pk__unit_diagonalise. */
   double lambda[PK_MAXS];
   double V[PK_MAXS * PK_MAXS];  /* row-major eigenvectors (columns) */
@@ -80,6 +77,11 @@ typedef struct pk_set {
 } pk_set;
 
 const pk_set *ks__pk_set_find(const char *name);
+/* The documented parameters (data/pk/parameter_sets.tsv rows: set, parameter, value in the
+ * table's unit), computed from the builders' own structures; returns the count (fills at most
+ * cap rows). Used by a test that checks the table and the code against each other. */
+typedef struct pk_param_row { const char *set, *parameter; double value; } pk_param_row;
+size_t ks__pk_param_rows(pk_param_row *out, size_t cap);
 /* Effective multipliers exp(omega * L z) * mult for drug d under set s. */
 void ks__pk_multipliers(const pk_set *s, const ks_pk_patient *p, ks_drug d,
                         double mult[KS_PKP_N]);

@@ -89,16 +89,126 @@ typedef struct gen_params {
   int has_met;
   double fm, vm_L, clm_L_per_h, qm_L_per_h, vmp_L, ke0m_per_h;
   unsigned routes;               /* bit mask of ks_route */
-  double ka_per_h[KS_ROUTE_N];
-  double f_total[KS_ROUTE_N];    /* published bioavailability per route */
-  double swallow[KS_ROUTE_N];    /* share of the dose swallowed (goes the oral way) */
-  double fpm;                    /* fraction of first-pass extraction forming the metabolite */
+  double ka_per_h[KS_ROUTE_N];   /* absorption from each route's own depot */
+  double f_total[KS_ROUTE_N];    /* published bioavailability of the racemate per route */
+  double f_oral_single;          /* published oral F when the set doses one enantiomer (esketamine) */
+  double swallow_in;             /* share of an intranasal dose swallowed */
+  /* First pass (portal routes): liver transit Vh/Qh, hepatic extraction 1 - CL/Qh (well
+   * stirred), gut-wall availability Fg derived from the published oral F; zero-order delivery of
+   * an oral dose (dpo_h) and of the swallowed part of a transmucosal dose (dsw_h, ka_sw). */
+  double qh_L_per_h, vh_L, dpo_h, dsw_h, ka_sw_per_h;
   double r_cl_ratio;             /* CL(R) / CL(S) for racemic ketamine */
-  double limit_mg_per_kg;
 } gen_params;
 
 static const char *const route_tag[KS_ROUTE_N] = {"iv", "im", "nasal", "gut", "sublingual",
                                                   "rectal"};
+
+/* Fraction of a portal dose escaping the liver, F_H = 1 - CL/Qh (well-stirred liver whose
+ * intrinsic clearance gives the systemic clearance CL), floored at 0.05 for patients whose
+ * clearance exceeds the hepatic flow. */
+static double hepatic_escape(double cl_L_per_h, double qh_L_per_h) {
+  double fh = 1.0 - cl_L_per_h / qh_L_per_h;
+  return fh < 0.05 ? 0.05 : fh;
+}
+
+/* Gut-wall availability Fg that makes the typical oral F of the dosed drug equal the published
+ * figure: for one enantiomer F = Fg F_H; for the racemate (S and R halves, clearances CL_S and
+ * CL_R) the AUC ratio is F = Fg (1 - 2 / (Qh (1/CL_S + 1/CL_R))). */
+static double gut_availability(const gen_params *g, int racemic) {
+  double cs = g->cl_L_per_h, qh = g->qh_L_per_h;
+  if (!racemic) return clamp01(g->f_oral_single / hepatic_escape(cs, qh));
+  double cr = cs * g->r_cl_ratio;
+  double fh = 1.0 - 2.0 / (qh * (1.0 / cs + 1.0 / cr));
+  return clamp01(g->f_total[KS_ROUTE_ORAL] / fh);
+}
+
+/* One unit's first-pass states, created on first use: gut depots (oral, swallowed) -> liver ->
+ * central, with the gut-wall and hepatic losses forming the metabolite. */
+typedef struct first_pass {
+  int liver, gut_oral, gut_swallow;
+} first_pass;
+
+static int fp_liver(pk_unit *u, const char *prefix, first_pass *fp, double qh, double vh,
+                    double fh, int c, int mc) {
+  if (fp->liver >= 0) return fp->liver;
+  fp->liver = add_state(u, prefix, "liver", PK_ST_MASS);
+  /* Well-stirred liver of volume Vh: drug leaves with the blood (Qh/Vh) and by metabolism
+   * (CLint/Vh), CLint = CL Qh / (Qh - CL); the total rate is Qh / (Vh F_H) and the share
+   * leaving intact is F_H. */
+  double kh = qh / (vh * fh);
+  flow(u, fp->liver, c, kh * fh);
+  flow(u, fp->liver, mc, kh * (1.0 - fh));
+  return fp->liver;
+}
+
+static int fp_gut(pk_unit *u, const char *prefix, const char *name, int liver, int mc,
+                  double ka, double fg) {
+  int gd = add_state(u, prefix, name, PK_ST_MASS);
+  flow(u, gd, liver, ka * fg);
+  flow(u, gd, mc, ka * (1.0 - fg));
+  return gd;
+}
+
+/* The extravascular routes of a unit (IM, intranasal, oral, sublingual, rectal): depots, the
+ * first-pass states when a portal route is dosed, and the route maps. */
+static void add_routes(const gen_params *g, ks_drug d, const char *prefix, double cl_factor,
+                       double fv, double fcl, double cl, const double mult[KS_PKP_N],
+                       unsigned used, pk_unit *u) {
+  int c = u->i_central, mc = u->i_met_central, lost = u->i_lost;
+  /* Typical (70 kg, no variability) oral F of this unit, for the bypass shares below. */
+  int racemic = d == KS_DRUG_KETAMINE;
+  double fg_typ = gut_availability(g, racemic);
+  double f_oral_typ = fg_typ * hepatic_escape(g->cl_L_per_h * cl_factor, g->qh_L_per_h);
+  double fg = logit_scale(fg_typ, mult[KS_PKP_F]);
+  double qh = g->qh_L_per_h * fcl * mult[KS_PKP_QH], vh = g->vh_L * fv * mult[KS_PKP_VH];
+  double fh = hepatic_escape(cl, qh);
+  first_pass fp = {-1, -1, -1};
+  for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
+    if (!(g->routes & (1u << r))) continue;
+    u->route[r].supported = 1;
+    if (!(used & (1u << r))) continue;  /* available, but not dosed: no depot needed */
+    double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
+    double ka_sw = g->ka_sw_per_h * mult[KS_PKP_KA];
+    if (r == KS_ROUTE_ORAL || r == KS_ROUTE_RECTAL) {
+      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+      if (fp.gut_oral < 0)
+        fp.gut_oral = fp_gut(u, prefix, "gut.oral", lv, mc,
+                             g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA], fg);
+    }
+    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_INTRANASAL) {
+      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
+      if (fp.gut_swallow < 0)
+        fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", lv, mc, ka_sw, fg);
+    }
+    if (r == KS_ROUTE_ORAL) {
+      route_add(u, KS_ROUTE_ORAL, fp.gut_oral, 1.0, g->dpo_h);
+      continue;
+    }
+    int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
+    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_RECTAL) {
+      /* A share b reaches the systemic circulation directly (oral mucosa; lower rectal
+       * veins), complete; the rest is swallowed (sublingual) or drains to the portal vein
+       * (rectal) and passes the gut wall and the liver. b gives the published route F:
+       * b + (1 - b) F_oral = F_route. */
+      double b = clamp01((g->f_total[r] - f_oral_typ) / (1.0 - f_oral_typ));
+      flow(u, dep, c, ka);
+      route_add(u, (ks_route)r, dep, b, 0.0);
+      if (r == KS_ROUTE_SUBLINGUAL) route_add(u, (ks_route)r, fp.gut_swallow, 1.0 - b, g->dsw_h);
+      else route_add(u, (ks_route)r, fp.gut_oral, 1.0 - b, 0.0);
+      continue;
+    }
+    /* IM and intranasal: the direct share's own bioavailability F' gives the published total,
+     * (1 - s) F' + s F_oral = F (s: swallowed share, intranasal only); the rest of the direct
+     * share is not absorbed. */
+    double s = r == KS_ROUTE_INTRANASAL ? g->swallow_in : 0.0;
+    double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
+    double fd = clamp01((f_tot - s * f_oral_typ) / (1.0 - s));
+    flow(u, dep, c, ka * fd);
+    flow(u, dep, lost, ka * (1.0 - fd));
+    route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
+    if (s > 0.0) route_add(u, (ks_route)r, fp.gut_swallow, s, g->dsw_h);
+  }
+}
 
 static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_met,
                           double share, double cl_factor, const ks_pk_patient *p,
@@ -130,7 +240,7 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   if (g->has_met) u->i_met_eff = add_state(u, prefix, "nor.effect", PK_ST_EFFECT);
   int el = add_state(u, prefix, "eliminated", PK_ST_ELIM);
   int mel = g->has_met ? add_state(u, prefix, "nor.eliminated", PK_ST_ELIM) : -1;
-  int lost = u->i_lost = add_state(u, prefix, "not_absorbed", PK_ST_LOST);
+  u->i_lost = add_state(u, prefix, "not_absorbed", PK_ST_LOST);
   /* Parent disposition. */
   double fm = g->has_met ? g->fm : 0.0;
   flow(u, c, el, cl / v1 * (1.0 - fm));
@@ -156,43 +266,7 @@ static void build_generic(const gen_params *g, ks_drug d, ks_species sp, int sp_
   }
   /* Routes. IV: straight into the central compartment. */
   route_add(u, KS_ROUTE_IV, c, 1.0, 0.0);
-  double f_oral = logit_scale(g->f_total[KS_ROUTE_ORAL], mult[KS_PKP_F]);
-  int gut = -1;
-  for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
-    if (!(g->routes & (1u << r))) continue;
-    if (!(used & (1u << r))) {
-      u->route[r].supported = 1;  /* available, but not dosed: no depot needed */
-      continue;
-    }
-    double s = (r == KS_ROUTE_ORAL) ? 1.0 : g->swallow[r];
-    if (s > 0.0 && gut < 0) {
-      gut = add_state(u, prefix, "depot.gut", PK_ST_MASS);
-      double ka = g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA];
-      flow(u, gut, c, ka * f_oral);
-      if (g->has_met) flow(u, gut, mc, ka * (1.0 - f_oral) * g->fpm);
-      flow(u, gut, lost, ka * (1.0 - f_oral) * (g->has_met ? 1.0 - g->fpm : 1.0));
-    }
-    if (r == KS_ROUTE_ORAL) {
-      route_add(u, KS_ROUTE_ORAL, gut, 1.0, 0.0);
-      continue;
-    }
-    /* Direct share: its own depot and bioavailability F' chosen so that the total,
-     * (1 - s) F' + s F_oral, equals the published route bioavailability. */
-    double f_tot = logit_scale(g->f_total[r], mult[KS_PKP_F]);
-    double fd = s < 1.0 ? clamp01((f_tot - s * f_oral) / (1.0 - s)) : 0.0;
-    int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
-    double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
-    flow(u, dep, c, ka * fd);
-    /* Rectal: the part not reaching the circulation intact is first-pass metabolism (upper
-     * rectal veins drain to the portal vein); other routes lose it unabsorbed. */
-    double to_met = (r == KS_ROUTE_RECTAL && g->has_met) ? g->fpm : 0.0;
-    if (to_met > 0.0) flow(u, dep, mc, ka * (1.0 - fd) * to_met);
-    if (1.0 - to_met > 0.0) flow(u, dep, lost, ka * (1.0 - fd) * (1.0 - to_met));
-    route_add(u, (ks_route)r, dep, 1.0 - s, 0.0);
-    if (s > 0.0) route_add(u, (ks_route)r, gut, s, 0.0);
-  }
-  u->limit_mg_per_kg = g->limit_mg_per_kg;
-  for (int r = 0; r < KS_ROUTE_N; r++) u->f_nominal[r] = g->f_total[r];
+  if (g->routes & ~1u) add_routes(g, d, prefix, cl_factor, fv, fcl, cl, mult, used, u);
   finish(u);
 }
 
@@ -207,7 +281,6 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
     *n_units = 2;
   } else if (d == KS_DRUG_ESKETAMINE) {
     build_generic(g, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0, 1.0, p, mult, used, &u[0]);
-    u[0].limit_mg_per_kg = 0.5;
     *n_units = 1;
   } else {
     build_generic(g, d, KS_SP_MIDAZOLAM, -1, 1.0, 1.0, p, mult, used, &u[0]);
@@ -220,11 +293,20 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
  * the EEG-derived 23-47 s (Sleigh 2019; brain peak < 1 min after IV, Cohen 1973). */
 #define KET_KE0_PER_H (0.6931471805599453 * 3600.0 / 35.0)
 
-/* Routes of the ketamine sets: ka (1/h), published total F, swallowed share. */
+/* Routes of the ketamine sets: ka of each route's own depot (1/h; oral: the gut depot; oral 2.0
+ * calibrated to the oral Tmax of about 1 h, rectal the same by assumption, sublingual the nasal
+ * mucosa's 2.93 of Perez-Ruixo 2021), swallowed share of an intranasal dose, first pass after
+ * Perez-Ruixo 2021 (hepatic plasma flow Qh 151 L/h, liver volume Vh 101 L; a swallowed share is
+ * delivered zero-order over 0.53 h, then ka 1.45 /h), CL(R)/CL(S). Sources: docs/model/pk.md. */
 #define KET_ROUTES                                                                            \
-  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 1.0, 2.0, 1.5},                              \
-  .swallow = {0.0, 0.0, 0.5, 1.0, 0.5, 0.0}, .fpm = 1.0, .r_cl_ratio = 0.84,                 \
-  .limit_mg_per_kg = 1.0
+  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 2.0, 2.93, 2.0}, .swallow_in = 0.5,        \
+  .qh_L_per_h = 151.0, .vh_L = 101.0, .dpo_h = 0.0, .dsw_h = 0.53, .ka_sw_per_h = 1.45,     \
+  .r_cl_ratio = 0.84
+
+/* Published bioavailability of racemic ketamine per route (iv, im, intranasal, oral,
+ * sublingual, rectal): Clements 1982 (im 0.93, oral 0.17), Yanagihara 2003 (intranasal 0.45,
+ * rectal 0.30), Rolan 2014 (sublingual 0.29). */
+#define KET_F_RACEMATE {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}
 
 /* Otto/Fanta S-norketamine, apparent 2-cmt (70 kg). */
 #define NORKET                                                                                \
@@ -235,7 +317,7 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
 static const gen_params fanta = {
   .v1_L = 133.0, .cl_L_per_h = 95.2, .q_L_per_h = {23.2, 157.0}, .vp_L = {187.0, 98.8},
   .n_periph = 2, .per_kg = 0, .ke0_per_h = KET_KE0_PER_H, NORKET,
-  .f_total = {1.0, 0.93, 0.45, 0.08, 0.29, 0.30}, KET_ROUTES};
+  .f_total = KET_F_RACEMATE, .f_oral_single = 0.08, KET_ROUTES};
 
 /* Domino 1982 racemic 3-cmt, per kg: V1 0.063 L/kg; k10 0.4381, k12 0.5921, k13 0.5900,
  * k21 0.2470, k31 0.0146 /min. CL = k10 V1, Q = k1j V1, Vj = Q / kj1 (70 kg, per hour). */
@@ -245,14 +327,14 @@ static const gen_params domino = {
   .q_L_per_h = {0.5921 * 60.0 * DOM_V1, 0.5900 * 60.0 * DOM_V1},
   .vp_L = {0.5921 / 0.2470 * DOM_V1, 0.5900 / 0.0146 * DOM_V1},
   .n_periph = 2, .per_kg = 1, .ke0_per_h = KET_KE0_PER_H, NORKET,
-  .f_total = {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}, KET_ROUTES};
+  .f_total = KET_F_RACEMATE, KET_ROUTES};
 
 /* Albrecht 1999 midazolam (< 65 y): V1 7.9 L; CL 0.399 L/min; k12 0.19, k13 0.065, k21 0.06,
  * k31 0.0083 /min; ke0 0.11 /min. */
 static const gen_params albrecht = {
   .v1_L = 7.9, .cl_L_per_h = 0.399 * 60.0, .q_L_per_h = {0.19 * 60.0 * 7.9, 0.065 * 60.0 * 7.9},
   .vp_L = {0.19 / 0.06 * 7.9, 0.065 / 0.0083 * 7.9}, .n_periph = 2, .per_kg = 0,
-  .ke0_per_h = 0.11 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
+  .ke0_per_h = 0.11 * 60.0, .has_met = 0, .routes = 0x1u};
 
 static ks_status b_fanta(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
                          const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
@@ -270,7 +352,7 @@ static ks_status b_domino(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_p
 static const gen_params albrecht_elderly = {
   .v1_L = 8.5, .cl_L_per_h = 0.388 * 60.0, .q_L_per_h = {0.10 * 60.0 * 8.5, 0.066 * 60.0 * 8.5},
   .vp_L = {0.10 / 0.051 * 8.5, 0.066 / 0.0069 * 8.5}, .n_periph = 2, .per_kg = 0,
-  .ke0_per_h = 0.08 * 60.0, .has_met = 0, .routes = 0x1u, .limit_mg_per_kg = 0.1};
+  .ke0_per_h = 0.08 * 60.0, .has_met = 0, .routes = 0x1u};
 #define ALBRECHT_ELDERLY_AGE_Y 65.0
 
 static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
@@ -283,6 +365,13 @@ static ks_status b_albrecht(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk
 /* ------------------------------------------------------------------------------------------ */
 /* Perez-Ruixo 2021 esketamine: 3-cmt + hepato-portal compartment, noresketamine 2-cmt. */
 
+/* Perez-Ruixo 2021 Table 3 (70 kg; volumes L, flows and clearances L/h, rates 1/h, times h). */
+static const struct perez_params {
+  double vc, q1, vp1, q2, vp2, qh, qh_per_year, vh, kel, kel_asian, kmet, frn, frn_japanese,
+      frn_repeat, ka_n, dsw_h, ka_sw, dpo_h, ka_po, fgut, vcn, cln, cln_asian, vpn, q3;
+} PR = {192.0, 84.3, 143.0, 37.6, 417.0, 151.0, 2.19, 101.0, 1.11, 0.36, 2.77, 0.54, 1.34,
+        0.62, 2.93, 0.53, 1.45, 0.32, 0.97, 0.64, 70.0, 38.0, 0.81, 115.0, 26.1};
+
 static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_patient *p,
                          const double mult[KS_PKP_N], unsigned used, pk_unit *u, int *n_units) {
   (void)s; (void)used;
@@ -290,21 +379,21 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
     return ks_ctx_fail(ctx, KS_EINPUT, "model 'perezruixo2021' simulates esketamine only");
   unit_init(u, d, KS_SP_S_KETAMINE, KS_SP_S_NORKETAMINE, 1.0);
   const char *px = "esketamine.S";
-  double vc = 192.0 * mult[KS_PKP_V1], vp1 = 143.0 * mult[KS_PKP_VP1],
-         vp2 = 417.0 * mult[KS_PKP_VP2];
-  double q1 = 84.3 * mult[KS_PKP_Q], q2 = 37.6 * mult[KS_PKP_Q];
+  double vc = PR.vc * mult[KS_PKP_V1], vp1 = PR.vp1 * mult[KS_PKP_VP1],
+         vp2 = PR.vp2 * mult[KS_PKP_VP2];
+  double q1 = PR.q1 * mult[KS_PKP_Q], q2 = PR.q2 * mult[KS_PKP_Q];
   /* Hepatic blood flow falls by 2.19 L/h per year above 60 (Table 3). */
-  double qh = (151.0 - 2.19 * fmax(0.0, p->age_y - 60.0)) * mult[KS_PKP_QH];
+  double qh = (PR.qh - PR.qh_per_year * fmax(0.0, p->age_y - 60.0)) * mult[KS_PKP_QH];
   if (qh < 15.0) qh = 15.0;  /* floor: beyond age 122 the linear covariate would go negative */
-  double vh = 101.0 * mult[KS_PKP_VH];
-  double kel = 1.11 * mult[KS_PKP_CL] * (p->asian ? 0.36 : 1.0);
-  double kmet = 2.77 * mult[KS_PKP_KMET];
-  double vcn = 70.0 * mult[KS_PKP_VM], vpn = 115.0;
-  double cln = 38.0 * mult[KS_PKP_CLM] * (p->asian ? 0.81 : 1.0), q3 = 26.1;
+  double vh = PR.vh * mult[KS_PKP_VH];
+  double kel = PR.kel * mult[KS_PKP_CL] * (p->asian ? PR.kel_asian : 1.0);
+  double kmet = PR.kmet * mult[KS_PKP_KMET];
+  double vcn = PR.vcn * mult[KS_PKP_VM], vpn = PR.vpn;
+  double cln = PR.cln * mult[KS_PKP_CLM] * (p->asian ? PR.cln_asian : 1.0), q3 = PR.q3;
   /* One KA deviate drives every absorption rate, scaled by each rate's own omega. */
   double lka = log(mult[KS_PKP_KA]);
-  double ka_n = 2.93 * mult[KS_PKP_KA];
-  double ka_sw = 1.45 * exp(lka * 1.004 / 0.565), ka_po = 0.97 * exp(lka * 1.004 / 0.565);
+  double ka_n = PR.ka_n * mult[KS_PKP_KA];
+  double ka_sw = PR.ka_sw * exp(lka * 1.004 / 0.565), ka_po = PR.ka_po * exp(lka * 1.004 / 0.565);
   int c = u->i_central = add_state(u, px, "central", PK_ST_MASS);
   u->v_central_L = vc;
   int p1 = add_state(u, px, "periph1", PK_ST_MASS);
@@ -339,21 +428,16 @@ static ks_status b_perez(ks_ctx *ctx, const pk_set *s, ks_drug d, const ks_pk_pa
   u->v_met_L = vcn;
   u->met_mass_ratio = ks_species_molar_mass_g_per_mol(KS_SP_S_NORKETAMINE) /
                       ks_species_molar_mass_g_per_mol(KS_SP_S_KETAMINE);
-  u->fgut = 0.64;
+  u->fgut = PR.fgut;
   route_add(u, KS_ROUTE_IV, c, 1.0, 0.0);
-  route_add(u, KS_ROUTE_ORAL, dpo, u->fgut, 0.32);  /* zero-order over Dpo = 0.32 h */
+  route_add(u, KS_ROUTE_ORAL, dpo, u->fgut, PR.dpo_h);  /* zero-order over Dpo */
   /* Intranasal: per-dose fractions depend on the number of devices (ks__pk_dose_inputs). */
   u->route[KS_ROUTE_INTRANASAL].supported = 1;
   u->nasal_devices = 1;
-  double frn = logit_scale(0.54, mult[KS_PKP_F]) * (p->japanese ? 1.34 : 1.0);
+  double frn = logit_scale(PR.frn, mult[KS_PKP_F]) * (p->japanese ? PR.frn_japanese : 1.0);
   u->frn = frn > 1.0 ? 1.0 : frn;
-  u->frn_repeat = 0.62;
-  u->dsw_h = 0.53;
-  u->limit_mg_per_kg = 0.5;
-  u->limit_in_mg = 112.0;
-  u->f_nominal[KS_ROUTE_IV] = 1.0;
-  /* Oral: Fgut (1 - E_H), E_H = CLint / (Qh + CLint), CLint = Vh (kel + kmet) (well-stirred). */
-  u->f_nominal[KS_ROUTE_ORAL] = 0.64 * 151.0 / (151.0 + 101.0 * (1.11 + 2.77));
+  u->frn_repeat = PR.frn_repeat;
+  u->dsw_h = PR.dsw_h;
   finish(u);
   *n_units = 1;
   return KS_OK;
@@ -395,6 +479,11 @@ const char *ks_pk_model_name(size_t i) { return i < KS_ARRAY_LEN(sets) ? sets[i]
 const char *ks_pk_model_citation(const char *model) {
   const pk_set *s = ks__pk_set_find(model);
   return s ? s->citation : NULL;
+}
+double ks_pk_model_omega(const char *model, ks_pk_param p) {
+  const pk_set *s = ks__pk_set_find(model);
+  if (!s || (unsigned)p >= KS_PKP_N) return NAN;
+  return s->omega[p];
 }
 const char *ks_pk_model_default(ks_drug d) {
   switch (d) {
@@ -474,4 +563,77 @@ int ks_pk_model_supports(const char *model, ks_drug d, ks_route r) {
   ks__pk_multipliers(s, &p, d, mult);
   if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) != KS_OK || nu < 1) return 0;
   return u[0].route[r].supported;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The documented parameter table (data/pk/parameter_sets.tsv), computed from the structures the
+ * builders use, so a test can check the two against each other. */
+
+size_t ks__pk_param_rows(pk_param_row *out, size_t cap) {
+  const gen_params *f = &fanta, *dm = &domino;
+  const gen_params *al[2] = {&albrecht, &albrecht_elderly};
+  const double v1d = dm->v1_L / 70.0, v1 = dm->v1_L;
+  pk_param_row r[] = {
+    {"fanta2015", "V1 (S-ketamine central)", f->v1_L}, {"fanta2015", "CL", f->cl_L_per_h},
+    {"fanta2015", "Vp1", f->vp_L[0]}, {"fanta2015", "Q1", f->q_L_per_h[0]},
+    {"fanta2015", "Vp2", f->vp_L[1]}, {"fanta2015", "Q2", f->q_L_per_h[1]},
+    {"fanta2015", "F oral (esketamine in this set)", f->f_oral_single},
+    {"fanta2015", "CL(R)/CL(S)", f->r_cl_ratio},
+    {"fanta2015", "S-norketamine V", f->vm_L}, {"fanta2015", "S-norketamine CL", f->clm_L_per_h},
+    {"fanta2015", "S-norketamine Vp", f->vmp_L}, {"fanta2015", "S-norketamine Q", f->qm_L_per_h},
+    {"fanta2015", "fraction of CL forming norketamine", f->fm},
+    {"domino1982", "V1", v1d}, {"domino1982", "k10", dm->cl_L_per_h / v1 / 60.0},
+    {"domino1982", "k12", dm->q_L_per_h[0] / v1 / 60.0},
+    {"domino1982", "k13", dm->q_L_per_h[1] / v1 / 60.0},
+    {"domino1982", "k21", dm->q_L_per_h[0] / dm->vp_L[0] / 60.0},
+    {"domino1982", "k31", dm->q_L_per_h[1] / dm->vp_L[1] / 60.0},
+    {"perezruixo2021", "Vc", PR.vc}, {"perezruixo2021", "Q1", PR.q1},
+    {"perezruixo2021", "Vp1", PR.vp1}, {"perezruixo2021", "Q2", PR.q2},
+    {"perezruixo2021", "Vp2", PR.vp2}, {"perezruixo2021", "Qh", PR.qh},
+    {"perezruixo2021", "Vh", PR.vh}, {"perezruixo2021", "kel (x0.36 Asian)", PR.kel},
+    {"perezruixo2021", "kmet", PR.kmet},
+    {"perezruixo2021", "FRn per 28-mg device (x1.34 Japanese)", PR.frn},
+    {"perezruixo2021", "FRn factor for each further device", PR.frn_repeat},
+    {"perezruixo2021", "ka nasal", PR.ka_n},
+    {"perezruixo2021", "Dsw (zero-order, swallowed)", PR.dsw_h},
+    {"perezruixo2021", "ka swallowed", PR.ka_sw},
+    {"perezruixo2021", "Dpo (zero-order, oral)", PR.dpo_h},
+    {"perezruixo2021", "ka oral", PR.ka_po}, {"perezruixo2021", "Fgut", PR.fgut},
+    {"perezruixo2021", "noresketamine Vcn/F", PR.vcn},
+    {"perezruixo2021", "noresketamine CLn/F (x0.81 Asian)", PR.cln},
+    {"perezruixo2021", "noresketamine Vpn/F", PR.vpn},
+    {"perezruixo2021", "noresketamine Q3/F", PR.q3},
+    {"ketamine-routes", "F oral (racemate)", f->f_total[KS_ROUTE_ORAL]},
+    {"ketamine-routes", "F sublingual", f->f_total[KS_ROUTE_SUBLINGUAL]},
+    {"ketamine-routes", "F rectal", f->f_total[KS_ROUTE_RECTAL]},
+    {"ketamine-routes", "F intranasal", f->f_total[KS_ROUTE_INTRANASAL]},
+    {"ketamine-routes", "F IM", f->f_total[KS_ROUTE_IM]},
+    {"ketamine-routes", "Qh (hepatic plasma flow, first pass)", f->qh_L_per_h},
+    {"ketamine-routes", "Vh (liver, first pass)", f->vh_L},
+    {"ketamine-routes", "ka oral and rectal", f->ka_per_h[KS_ROUTE_ORAL]},
+    {"ketamine-routes", "ka sublingual", f->ka_per_h[KS_ROUTE_SUBLINGUAL]},
+    {"ketamine-routes", "ka intranasal", f->ka_per_h[KS_ROUTE_INTRANASAL]},
+    {"ketamine-routes", "ka IM", f->ka_per_h[KS_ROUTE_IM]},
+    {"ketamine-routes", "swallowed share: zero-order time", f->dsw_h},
+    {"ketamine-routes", "swallowed share: ka", f->ka_sw_per_h},
+    {"ketamine-routes", "intranasal swallowed share", f->swallow_in},
+  };
+  size_t n = 0;
+  for (size_t i = 0; i < KS_ARRAY_LEN(r); i++, n++)
+    if (n < cap) out[n] = r[i];
+  /* Albrecht: the young set, then the elderly set, in the table's units (L, L/min, 1/min). */
+  static const char *const nm[2][7] = {
+    {"V1", "CL", "k12", "k13", "k21", "k31", "ke0"},
+    {"V1_elderly", "CL_elderly", "k12_elderly", "k13_elderly", "k21_elderly", "k31_elderly",
+     "ke0_elderly"}};
+  for (int e = 0; e < 2; e++) {
+    const gen_params *a = al[e];
+    double v = a->v1_L;
+    double m[7] = {v, a->cl_L_per_h / 60.0, a->q_L_per_h[0] / v / 60.0, a->q_L_per_h[1] / v / 60.0,
+                   a->q_L_per_h[0] / a->vp_L[0] / 60.0, a->q_L_per_h[1] / a->vp_L[1] / 60.0,
+                   a->ke0_per_h / 60.0};
+    for (int i = 0; i < 7; i++, n++)
+      if (n < cap) out[n] = (pk_param_row){"albrecht1999", nm[e][i], m[i]};
+  }
+  return n;
 }

@@ -337,21 +337,23 @@ static ks_status check_dose(ks_ctx *ctx, size_t k, const ks_pk_dose *d, const pk
     if (fabs(nd - floor(nd + 0.5)) > 1e-9 || nd < 0.5)
       return ks_ctx_fail(ctx, KS_EINPUT, "dose %zu: intranasal esketamine is given in 28-mg "
                          "devices (got %g mg; expected 28, 56, 84 or 112 mg)", k + 1, d->dose_mg);
-    if (u->limit_in_mg > 0.0 && d->dose_mg > u->limit_in_mg + 1e-9 && !o->allow_unstudied_doses)
-      return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %g mg intranasal esketamine is above the "
-                         "studied range (expected at most %g mg per session, or "
-                         "allow_unstudied_doses / --allow-unstudied-doses)", k + 1, d->dose_mg, u->limit_in_mg);
-    return KS_OK;
   }
-  if (!o->allow_unstudied_doses && u->limit_mg_per_kg > 0.0) {
-    double f = u->f_nominal[d->route] > 0.0 ? u->f_nominal[d->route] : 1.0;
-    double eq = d->dose_mg * f / p->weight_kg;
-    if (eq > u->limit_mg_per_kg * (1.0 + 1e-9))
-      return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %g mg %s %s (%.3g mg/kg bioavailable) is "
-                         "above the studied psychiatric range (expected at most %g mg/kg "
-                         "IV-equivalent, or allow_unstudied_doses / --allow-unstudied-doses)", k + 1, d->dose_mg,
-                         ks_route_name(d->route), ks_drug_name(d->drug), eq, u->limit_mg_per_kg);
-  }
+  if (o->allow_unstudied_doses) return KS_OK;
+  /* The one studied-dose table (ks_pk_studied_dose_max): a dose in mg is studied when it is
+   * within the fixed-dose limit or the per-kg limit at this patient's weight, so that every dose
+   * a scenario accepts (per kg, or fixed) is accepted here for any patient. */
+  double max_kg = 0.0, max_mg = 0.0;
+  if (!ks_pk_studied_dose_max(d->drug, d->route, &max_kg, &max_mg))
+    return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %s by the %s route has no studied psychiatric "
+                       "dose (expected another route, or allow_unstudied_doses / "
+                       "--allow-unstudied-doses)", k + 1, ks_drug_name(d->drug),
+                       ks_route_name(d->route));
+  double lim = fmax(max_mg, max_kg * p->weight_kg);
+  if (d->dose_mg > lim * (1.0 + 1e-12))
+    return ks_ctx_fail(ctx, KS_ERANGE, "dose %zu: %g mg %s %s is above the studied psychiatric "
+                       "range (expected at most %g mg or %g mg/kg, or allow_unstudied_doses / "
+                       "--allow-unstudied-doses)", k + 1, d->dose_mg, ks_route_name(d->route),
+                       ks_drug_name(d->drug), max_mg, max_kg);
   return KS_OK;
 }
 
@@ -892,15 +894,24 @@ double ks_pk_model_bioavailability(const char *model, ks_drug d, ks_route r, dou
   ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
   double mult[KS_PKP_N], f = NAN;
   ks__pk_multipliers(s, &p, d, mult);
-  if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) == KS_OK && u[0].route[r].supported &&
-      ks__pk_unit_diagonalise(NULL, &u[0]) == KS_OK) {
+  if (s->build(NULL, s, d, &p, mult, 1u << r, u, &nu) == KS_OK && u[0].route[r].supported) {
+    /* Parent AUC over all units (racemate: S + R, each with its share), route over IV. */
+    double auc = 0.0, auc_iv = 0.0;
     ks_pk_dose dose = {d, r, dose_mg > 0.0 ? dose_mg : 28.0, 0.0, 0.0};
-    pk_input in[PK_MAXIN];
-    int m = ks__pk_dose_inputs(&u[0], &dose, in);
-    double x[PK_MAXS] = {0}, xiv[PK_MAXS] = {0};
-    for (int j = 0; j < m; j++) x[in[j].state] += in[j].frac;
-    xiv[u[0].i_central] = 1.0;
-    f = auc_inf(&u[0], x) / auc_inf(&u[0], xiv);
+    for (int k = 0; k < nu; k++) {
+      if (ks__pk_unit_diagonalise(NULL, &u[k]) != KS_OK) {
+        auc_iv = NAN;
+        break;
+      }
+      pk_input in[PK_MAXIN];
+      int m = ks__pk_dose_inputs(&u[k], &dose, in);
+      double x[PK_MAXS] = {0}, xiv[PK_MAXS] = {0};
+      for (int j = 0; j < m; j++) x[in[j].state] += in[j].frac * u[k].share;
+      xiv[u[k].i_central] = u[k].share;
+      auc += auc_inf(&u[k], x);
+      auc_iv += auc_inf(&u[k], xiv);
+    }
+    f = auc / auc_iv;
   }
   free(u);
   return f;

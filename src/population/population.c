@@ -3,6 +3,7 @@
  * are in docs/model/population.md. */
 #include "core/core_internal.h"
 #include <ketasim/population.h>
+#include "population_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -87,6 +88,14 @@ ks_status ks_population_check(ks_ctx *ctx, const ks_population_params *p) {
  * (Blevins 2015, convergent validity); a documented assumption for MADRS. */
 #define KS_PTSD_DEPRESSION_R 0.6
 
+double ks__population_ptsd_depression_r(void) { return KS_PTSD_DEPRESSION_R; }
+
+/* Hypertensive patients' blood pressure is 15/9 mmHg higher. */
+void ks__population_bp_shift(int hypertension, double *sbp_mmHg, double *dbp_mmHg) {
+  *sbp_mmHg = hypertension ? 15.0 : 0.0;
+  *dbp_mmHg = 0.6 * *sbp_mmHg;
+}
+
 void ks_population_draw(const ks_population_params *p, uint64_t seed, uint64_t id, ks_patient *out) {
   ks_rng r;
   ks_rng_init(&r, seed, KS_STREAM_POPULATION, id, 0);
@@ -111,8 +120,9 @@ void ks_population_draw(const ks_population_params *p, uint64_t seed, uint64_t i
   double sy = sqrt(log1p(p->years_since_trauma_cv * p->years_since_trauma_cv));
   out->years_since_trauma = p->years_since_trauma_median * exp(sy * ks_rng_normal(&r));
   out->hypertension = ks_rng_bernoulli(&r, p->hypertension_frac);
-  double bp_shift = out->hypertension ? 15.0 : 0.0;
-  out->sbp_mmHg = p->sbp_mean_mmHg + bp_shift + p->sbp_sd_mmHg * ks_rng_normal(&r);
-  out->dbp_mmHg = p->dbp_mean_mmHg + 0.6 * bp_shift + p->dbp_sd_mmHg * ks_rng_normal(&r);
+  double dsbp, ddbp;
+  ks__population_bp_shift(out->hypertension, &dsbp, &ddbp);
+  out->sbp_mmHg = p->sbp_mean_mmHg + dsbp + p->sbp_sd_mmHg * ks_rng_normal(&r);
+  out->dbp_mmHg = p->dbp_mean_mmHg + ddbp + p->dbp_sd_mmHg * ks_rng_normal(&r);
   out->treatment_resistance = p->treatment_resistance;
 }

@@ -83,7 +83,8 @@ ks_status ks__fig_format_of(ks_ctx *ctx, const char *path, ks__fig_format *fmt) 
   }
   if (strcmp(ext, ".png") == 0) { *fmt = KS__FIG_PNG; return KS_OK; }
   if (strcmp(ext, ".svg") == 0) { *fmt = KS__FIG_SVG; return KS_OK; }
-  return ks_ctx_fail(ctx, KS_EINVAL, "figure %s: unknown format (expected a .png or .svg name)",
+  if (strcmp(ext, ".pdf") == 0) { *fmt = KS__FIG_PDF; return KS_OK; }
+  return ks_ctx_fail(ctx, KS_EINVAL, "figure %s: unknown format (expected a .png, .svg or .pdf name)",
                      path);
 }
 
@@ -120,7 +121,7 @@ static ks_status fig_draw_locked(ks_ctx *ctx, const char *file, ks__fig_format f
   plsabort(fig_abort_handler);
   fig_jmp_armed = 1;
   if (setjmp(fig_jmp) == 0) {
-    plsdev(fmt == KS__FIG_PNG ? "pngcairo" : "svgcairo");
+    plsdev(fmt == KS__FIG_PNG ? "pngcairo" : fmt == KS__FIG_PDF ? "pdfcairo" : "svgcairo");
     plsfnam(file);
     plspage(0.0, 0.0, width_px, height_px, 0, 0);
     fig_set_palette();
@@ -188,6 +189,13 @@ static ks_status svg_renumber_surfaces(ks_ctx *ctx, char **buf, size_t *n) {
 ks_status ks__fig_render(ks_ctx *ctx, const char *path, char **svg_out, size_t *n_svg,
                          const ks_fig_spec *spec, int width_px, int height_px,
                          ks__fig_draw_fn draw, const void *args) {
+  if (svg_out && spec && spec->pdf_path) {
+    /* The PDF twin of an in-memory SVG: the same drawing, rendered once more to a file. */
+    ks_fig_spec once = *spec;
+    once.pdf_path = NULL;
+    KS_TRY(ks__fig_render(ctx, spec->pdf_path, NULL, NULL, &once, width_px, height_px, draw, args));
+    return ks__fig_render(ctx, NULL, svg_out, n_svg, &once, width_px, height_px, draw, args);
+  }
   ks__fig_format fmt = KS__FIG_SVG;
   if (!svg_out) KS_TRY(ks__fig_format_of(ctx, path, &fmt));
   if (width_px < 200 || width_px > 8000 || height_px < 150 || height_px > 8000)
@@ -208,7 +216,7 @@ ks_status ks__fig_render(ks_ctx *ctx, const char *path, char **svg_out, size_t *
     ks__tmp_discard(ctx, &tmp);
     return st;
   }
-  if (fmt == KS__FIG_PNG) return ks__tmp_commit(ctx, &tmp, path);
+  if (fmt != KS__FIG_SVG) return ks__tmp_commit(ctx, &tmp, path);
   char *buf = NULL;
   size_t n = 0;
   st = ks__file_read(ctx, tmp.name, &buf, &n);

@@ -325,7 +325,7 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
     }
     plwidth(3.0);
     set_line_style(se->dashed ? 3 : 1);
-    polyline_gaps(se->n, se->x, y);
+    if (!se->no_line) polyline_gaps(se->n, se->x, y);
     pllsty(1);
     if (se->points) {
       plschr(0.0, 0.9);
@@ -333,7 +333,7 @@ static ks_status draw_lines(ks_ctx *ctx, const ks_fig_spec *spec, const void *va
         if (isfinite(se->x[i]) && isfinite(y[i])) plstring(1, &se->x[i], &y[i], "●");
       plschr(0.0, CHR_BASE);
     }
-    legend_add(&lg, se->label, col0, se->dashed ? 3 : 1, se->points, 0);
+    legend_add(&lg, se->label, col0, se->no_line ? 0 : (se->dashed ? 3 : 1), se->points, 0);
   }
   plwidth(1.0);
   ks_fig_legend where = spec->legend;

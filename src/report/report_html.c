@@ -127,6 +127,7 @@ struct ks_report {
   char *prov_key[8], *prov_value[8]; /* further provenance lines (ks_report_add_provenance) */
   size_t n_prov;
   char *resolved;
+  char pdf_dir[4096];             /* "": no PDF twins of the figures */
 };
 
 ks_status ks_report_create(ks_ctx *ctx, const char *title, ks_report **out) {
@@ -381,6 +382,16 @@ ks_status ks_report_add_provenance(ks_report *rep, const char *key, const char *
 }
 
 size_t ks_report_n_figures(const ks_report *rep) { return rep ? rep->n_figures : 0; }
+
+void ks_report_set_pdf_dir(ks_report *rep, const char *pdf_dir) {
+  if (rep) snprintf(rep->pdf_dir, sizeof rep->pdf_dir, "%s", pdf_dir ? pdf_dir : "");
+}
+
+const char *ks_report_next_pdf_path(const ks_report *rep, char *buf, size_t n) {
+  if (!rep || !rep->pdf_dir[0] || !buf || n == 0) return NULL;
+  snprintf(buf, n, "%s/figure-%02zu.pdf", rep->pdf_dir, rep->n_figures + 1);
+  return buf;
+}
 size_t ks_report_n_tables(const ks_report *rep) { return rep ? rep->n_tables : 0; }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -23,7 +23,7 @@ void ks__tmp_discard(ks_ctx *ctx, ks__tmpfile *tmp);
 ks_status ks__file_read(ks_ctx *ctx, const char *name, char **buf, size_t *n);
 
 /* Output formats of the cairo driver. */
-typedef enum { KS__FIG_PNG = 0, KS__FIG_SVG = 1 } ks__fig_format;
+typedef enum { KS__FIG_PNG = 0, KS__FIG_SVG = 1, KS__FIG_PDF = 2 } ks__fig_format;
 /* Format from the extension of path (".png" or ".svg", case-insensitive). */
 ks_status ks__fig_format_of(ks_ctx *ctx, const char *path, ks__fig_format *fmt);
 

@@ -200,14 +200,15 @@ static ks_status exposure_figure(ks_ctx *ctx, ks_report *rep, const ks_scenario 
     snprintf(labels[ns], sizeof labels[ns], "%s: %s %s %g %s", sc->arms[a].name, ks_species_name(sp),
              ks_route_name(d.route), sc->arms[a].regimen[0].dose, sc->arms[a].regimen[0].per_kg ? "mg/kg" : "mg");
     memset(&ser[ns], 0, sizeof ser[ns]);
-    ser[ns] = (ks_fig_series){labels[ns], x, p50, PK_N_T, p5, p95, (int)(a % KS_FIG_N_COLORS) + 1, (int)(a % 2), 0, 0};
+    ser[ns] = (ks_fig_series){labels[ns], x, p50, PK_N_T, p5, p95, (int)(a % KS_FIG_N_COLORS) + 1, (int)(a % 2), 0, 0, 0};
     ns++;
   }
   if (st == KS_OK && ns) {
     ks_fig_spec spec = {.title = "Exposure: plasma concentration after the first dose", .x_label = "minutes after the start of the dose",
                         .y_label = "plasma (ng/mL)"};
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
     st = add_svg(rep, ctx, st, svg, n_svg,
                  "Median plasma concentration (line) and 5th-95th percentiles (band) of the first dose of each arm, for "
@@ -256,8 +257,9 @@ static ks_status spaghetti(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r
   }
   if (st == KS_OK && ns) {
     ks_fig_spec spec = {.title = title, .x_label = "study day", .y_label = ylab};
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
     st = add_svg(rep, ctx, st, svg, n_svg, caption);
   }

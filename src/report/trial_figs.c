@@ -99,8 +99,9 @@ ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const ks_trial_result
                         .y_label = by_response ? "still responding (share)" : "still in remission (share)",
                         .y_min = 0.0,
                         .y_max = 1.05};
-    char *svg = NULL, cap[320];
+    char *svg = NULL, cap[320], pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     snprintf(cap, sizeof cap,
              "Kaplan-Meier estimate per group among %s at the %s visit, with pointwise 95%% intervals "
              "(Greenwood, log scale); ticks mark patients censored at their last observed visit.",
@@ -251,8 +252,9 @@ static ks_status window_figure(ks_ctx *ctx, ks_report *rep, const ks_trial_resul
                         .y_label = "W (0-1)",
                         .y_min = 0.0,
                         .y_max = 1.05};
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, mk, nm);
     st = add_svg(rep, ctx, st, svg, n_svg,
                  "W(t), hourly, of each group's typical patient (the patient whose primary endpoint is nearest "
@@ -298,8 +300,9 @@ static ks_status heatmap(ks_ctx *ctx, ks_report *rep, const char *title, const d
   for (int k = 0; k < KS_REGION_N; k++) labels[k] = ks_region_name((ks_region)k);
   ks_fig_spec spec = {.title = title, .z_label = diverging ? "change in FC (r)" : "FC (Pearson r)", .width_px = 760,
                       .height_px = 640};
-  char *svg = NULL;
+  char *svg = NULL, pdf[4200];
   size_t n_svg = 0;
+  spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
   ks_status st = ks_fig_heatmap_svg(ctx, &svg, &n_svg, &spec, labels, KS_REGION_N, m, diverging ? -vabs : -1.0,
                                     diverging ? vabs : 1.0, diverging);
   return add_svg(rep, ctx, st, svg, n_svg, caption);
@@ -415,8 +418,9 @@ static ks_status safety_figure(ks_ctx *ctx, ks_report *rep, const ks_trial_resul
   ks_status st = KS_OK;
   if (ns) {
     ks_fig_spec spec = {.title = title, .x_label = "minutes after the start of the first dose", .y_label = ylab};
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
     st = add_svg(rep, ctx, st, svg, n_svg, caption);
   }

@@ -78,8 +78,9 @@ static ks_status add_lines(ks_ctx *ctx, ks_report *rep, const ks_trial_result *r
     spec.title = title;
     spec.x_label = "study day";
     spec.y_label = ylab;
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     st = ks_fig_lines_svg(ctx, &svg, &n_svg, &spec, ser, ns, NULL, 0);
     if (st == KS_OK) st = ks_report_add_svg(rep, caption, svg, n_svg);
     ks_free(ctx, svg);
@@ -110,12 +111,18 @@ static ks_status add_run_provenance(ks_report *rep, const char *command_line) {
 }
 
 ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const ks_trial_result *r, const char *dir, const char *command_line) {
+  return ks_report_trial_html_pdf(ctx, r, dir, command_line, NULL);
+}
+
+ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
+                                   const char *command_line, const char *pdf_dir) {
   KS_CHECK_ARG(ctx, r && dir);
   const ks_scenario *sc = ks_trial_scenario(r);
   char title[160];
   snprintf(title, sizeof title, "ketasim: %s", sc->name);
   ks_report *rep = NULL;
   KS_TRY(ks_report_create(ctx, title, &rep));
+  ks_report_set_pdf_dir(rep, pdf_dir);
   ks_status st = KS_OK;
   char *resolved = NULL;
   size_t n_resolved = 0;
@@ -123,13 +130,19 @@ ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const ks_trial_result *r, const 
   /* The scenario in words. */
   char words[4096];
   size_t o = 0;
-  o += (size_t)snprintf(words + o, sizeof words - o, "A %s trial of %zu virtual patients (population: %s). ",
-                        ks_scen_design_name(sc->design), ks_trial_n_patients(r), ks_scen_preset_name(sc->population.preset));
+  o += (size_t)snprintf(words + o, sizeof words - o, "A %s %s trial of %zu virtual patients (population: %s). ",
+                        ks_scen_blinding_name(sc->blinding), ks_scen_design_name(sc->design), ks_trial_n_patients(r), ks_scen_preset_name(sc->population.preset));
   for (size_t a = 0; a < sc->n_arms && o < sizeof words - 200; a++) {
     const ks_scen_arm *arm = &sc->arms[a];
-    o += (size_t)snprintf(words + o, sizeof words - o, "Arm %s:", arm->name);
+    o += (size_t)snprintf(words + o, sizeof words - o, "Arm %s:%s", arm->name,
+                          arm->control != KS_ARM_CONTROL_NONE ? " no treatment (waiting list or no-treatment control);" : "");
     for (size_t k = 0; k < arm->n_regimen && o < sizeof words - 200; k++) {
       const ks_scen_dose *d = &arm->regimen[k];
+      if (d->drug == KS_SCEN_SALINE) {
+        o += (size_t)snprintf(words + o, sizeof words - o, " saline (inert placebo) on %zu day%s;", d->n_days,
+                              d->n_days == 1 ? "" : "s");
+        continue;
+      }
       char inf[48] = "";
       if (d->infusion_h > 0) snprintf(inf, sizeof inf, " over a %g-min infusion", 60.0 * d->infusion_h);
       o += (size_t)snprintf(words + o, sizeof words - o, " %s %g %s %s%s on %zu day%s;", ks_scen_drug_name(d->drug), d->dose,
@@ -204,8 +217,9 @@ ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const ks_trial_result *r, const 
     spec.y_label = "responders (%)";
     spec.y_min = 0;
     spec.y_max = 100;
-    char *svg = NULL;
+    char *svg = NULL, pdf[4200];
     size_t n_svg = 0;
+    spec.pdf_path = ks_report_next_pdf_path(rep, pdf, sizeof pdf);
     if ((st = ks_fig_bars_svg(ctx, &svg, &n_svg, &spec, lab, resp, rlo, rhi, ng)) != KS_OK) goto done;
     st = ks_report_add_svg(rep, "Responders at the response visit, with Wilson 95% intervals.", svg, n_svg);
     ks_free(ctx, svg);

@@ -95,19 +95,40 @@ ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_tria
 
 /* ---- the primary analysis on arrays -------------------------------------------------------- */
 
-/* Paired t test: the one-sample t of the within-patient differences (as ks_trial_summarise). */
-static void paired_test(ks_ctx *ctx, const double *y, size_t n, ks_trial_test *out) {
+/* Crossover: the within-patient differences d (arms[0] - arms[1]) adjusted for period, as the
+ * random-intercept mixed model of ks_trial_summarise estimates the treatment effect on patients with
+ * both periods: tau = (mean d | sequence 0 + mean d | sequence 1) / 2, SE from the pooled SD of d,
+ * df = n - 2 (Jones & Kenward 2014, ch. 2). Without sequences (group NULL): the one-sample t of d. */
+static void paired_test(ks_ctx *ctx, const double *y, const int *group, size_t n, ks_trial_test *out) {
   size_t k = 0;
   for (size_t i = 0; i < n; i++) k += !isnan(y[i]);
   out->n_used = k;
-  double mean, se;
-  if (k < 3 || ks_stats_mean(ctx, y, n, KS_NAN_SKIP, &mean) != KS_OK ||
-      ks_stats_se(ctx, y, n, KS_NAN_SKIP, &se) != KS_OK || !(se > 0))
+  if (!group) {
+    double mean, se;
+    if (k < 3 || ks_stats_mean(ctx, y, n, KS_NAN_SKIP, &mean) != KS_OK ||
+        ks_stats_se(ctx, y, n, KS_NAN_SKIP, &se) != KS_OK || !(se > 0))
+      return;
+    out->valid = 1;
+    out->difference = mean;
+    out->se = se;
+    out->p = ks_stats_t_p2(mean / se, (double)k - 1.0);
     return;
+  }
+  double sum[2] = {0, 0}, ss[2] = {0, 0};
+  size_t c[2] = {0, 0};
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(y[i]) && (group[i] == 0 || group[i] == 1)) sum[group[i]] += y[i], c[group[i]]++;
+  if (c[0] < 2 || c[1] < 2) return;
+  double m[2] = {sum[0] / (double)c[0], sum[1] / (double)c[1]};
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(y[i]) && (group[i] == 0 || group[i] == 1)) ss[group[i]] += (y[i] - m[group[i]]) * (y[i] - m[group[i]]);
+  double df = (double)(c[0] + c[1]) - 2.0, var = (ss[0] + ss[1]) / df;
+  double se = 0.5 * sqrt(var * (1.0 / (double)c[0] + 1.0 / (double)c[1]));
+  if (!(se > 0)) return;
   out->valid = 1;
-  out->difference = mean;
+  out->difference = 0.5 * (m[0] + m[1]);
   out->se = se;
-  out->p = ks_stats_t_p2(mean / se, (double)k - 1.0);
+  out->p = ks_stats_t_p2(out->difference / se, df);
 }
 
 /* ANCOVA of change with the baseline covariate, group 0 minus group 1. */
@@ -133,7 +154,7 @@ ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const 
   KS_CHECK_ARG(ctx, y && out && (paired || (baseline && group)));
   memset(out, 0, sizeof *out);
   out->difference = out->se = out->p = NAN;
-  if (paired) paired_test(ctx, y, n, out);
+  if (paired) paired_test(ctx, y, group, n, out);
   else ancova_test(ctx, y, baseline, group, n, out);
   return KS_OK;
 }

@@ -54,6 +54,7 @@ void ks__trial_csv_header(FILE *fp) {
   const char *head[] = {"patient", "arm", "period", "treatment", "visit", "t_h", "day", "age_y", "female", "weight_kg"};
   for (size_t c = 0; c < KS_ARRAY_LEN(head); c++) ks_csv_field_str(fp, c == 0, head[c]);
   for (int m = 0; m < KS_M_N; m++) ks_csv_field_str(fp, 0, ks_measure_name((ks_measure)m));
+  ks_csv_field_str(fp, 0, "after_dropout");  /* 0/1: tells a missing value after dropout from one not assessed */
   ks_csv_end_row(fp);
 }
 
@@ -65,8 +66,10 @@ void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const d
     snprintf(buf, sizeof buf, "%s-%s", sc->arms[p->arm].name, sc->arms[1 - p->arm].name);
   else
     snprintf(buf, sizeof buf, "%s", sc->arms[p->arm].name);
+  int dropped = 0;
   for (size_t v = 0; v < r->plan.n_visits; v++) {
     int period = r->plan.visit_period[v];
+    if (v > 0 && !dropped) dropped = ks__trial_dropout_seen(&r->plan, v, vals + v * KS_M_N);
     ks_csv_field_int(fp, 1, (long long)i + 1);
     ks_csv_field_str(fp, 0, buf);
     ks_csv_field_int(fp, 0, period + 1);
@@ -78,6 +81,7 @@ void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const d
     ks_csv_field_int(fp, 0, p->cov.female);
     ks_csv_field_num(fp, 0, p->cov.weight_kg);
     for (int m = 0; m < KS_M_N; m++) ks_csv_field_num(fp, 0, vals[v * KS_M_N + (size_t)m]);
+    ks_csv_field_int(fp, 0, dropped);
     ks_csv_end_row(fp);
   }
 }

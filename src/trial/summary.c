@@ -216,16 +216,173 @@ static void arm_summary(ks_ctx *ctx, const ks_trial_result *r, const trial_endpo
   ks_ctx_clear_error(ctx); /* a statistic that cannot be computed is NaN, not an error */
 }
 
+/* Per-patient change from baseline (Y) and endpoint score (END) at the primary visit of period 0,
+ * with the baseline (B) and the arm (G); returns the number of patients with both values. */
+static size_t primary_rows(const ks_trial_result *r, int m, double *y, double *end, double *b, int *g) {
+  long v = ks__trial_find_visit(r, r->sc->primary.at, 0), bv = ks__trial_baseline_visit(r, 0, m);
+  size_t k = 0;
+  for (size_t i = 0; v >= 0 && bv >= 0 && i < r->n; i++) {
+    double yy = val(r, i, (size_t)v, m), bb = val(r, i, (size_t)bv, m);
+    if (isnan(yy) || isnan(bb)) continue;
+    y[k] = yy - bb; /* change from baseline; ANCOVA on change = on the score, same contrast */
+    end[k] = yy;
+    b[k] = bb;
+    g[k] = r->patients[i].arm;
+    k++;
+  }
+  return k;
+}
+
+/* Effect sizes of arm T minus arm C on rows [0, k): d on change SD (with its interval), d on
+ * endpoint SD, Hedges' g. */
+static void effect_sizes(ks_ctx *ctx, const double *y, const double *end, const int *g, size_t k, int t, int c,
+                         double *work, double *d, double *d_lo, double *d_hi, double *d_end, double *hg) {
+  *d = *d_lo = *d_hi = *d_end = *hg = NAN;
+  for (int pass = 0; pass < 2; pass++) {
+    const double *src = pass ? end : y;
+    size_t n1 = 0, n2 = 0;
+    for (size_t i = 0; i < k; i++)
+      if (g[i] == t) work[n1++] = src[i];
+    for (size_t i = 0; i < k; i++)
+      if (g[i] == c) work[n1 + n2++] = src[i];
+    ks_effect_size es;
+    if (n1 < 2 || n2 < 2 || ks_stats_cohen_d(ctx, work, n1, work + n1, n2, 0.95, &es) != KS_OK) continue;
+    if (pass) {
+      *d_end = es.d;
+    } else {
+      *d = es.d, *d_lo = es.d_lo, *d_hi = es.d_hi, *hg = es.g;
+    }
+  }
+}
+
+/* Crossover: the mixed model of the change from each period's own baseline (the raw score when a
+ * period has no baseline visit), y ~ treatment + period + sequence + (1 | patient). */
+/* Per patient with both periods: d = change after arms[0] - change after arms[1], and the
+ * sequence (0: arms[0] first). V: primary visit and B: baseline visit (or -1) of each period. */
+static size_t crossover_differences(const ks_trial_result *r, int m, const long v[2], const long b[2], double *d,
+                                    int *seq) {
+  size_t k = 0;
+  for (size_t i = 0; v[0] >= 0 && v[1] >= 0 && i < r->n; i++) {
+    double c[2];
+    for (int per = 0; per < 2; per++) {
+      c[per] = val(r, i, (size_t)v[per], m);
+      if (b[per] >= 0) c[per] -= val(r, i, (size_t)b[per], m);
+    }
+    if (isnan(c[0]) || isnan(c[1])) continue;
+    seq[k] = r->patients[i].arm;
+    d[k] = seq[k] == 0 ? c[0] - c[1] : c[1] - c[0];
+    k++;
+  }
+  return k;
+}
+
+static void primary_crossover(ks_ctx *ctx, const ks_trial_result *r, int m, ks_trial_primary *pr) {
+  size_t n = r->n;
+  double *y = ks_calloc(ctx, 3 * n + 3, sizeof *y), *x = ks_calloc(ctx, 8 * n + 8, sizeof *x);
+  int *subj = ks_calloc(ctx, 3 * n + 3, sizeof *subj);
+  if (!y || !x || !subj) goto done;
+  double *pd = y + 2 * n + 2;
+  int *pseq = subj + 2 * n + 2;
+  /* Patients with the endpoint in both periods (complete pairs): then the treatment effect is a
+   * within-patient contrast whose Satterthwaite df is exactly n - 2, and ks_trial_primary_test
+   * (power) reproduces it in closed form. */
+  size_t k = 0;
+  long vv[2], bb[2];
+  for (int per = 0; per < 2; per++)
+    vv[per] = ks__trial_find_visit(r, r->sc->primary.at, per), bb[per] = ks__trial_baseline_visit(r, per, m);
+  for (int per = 0; per < 2; per++) {
+    long v = vv[per], b = bb[per];
+    for (size_t i = 0; v >= 0 && vv[1 - per] >= 0 && i < n; i++) {
+      double a = val(r, i, (size_t)v, m), other = val(r, i, (size_t)vv[1 - per], m);
+      if (b >= 0) a -= val(r, i, (size_t)b, m);
+      if (bb[1 - per] >= 0) other -= val(r, i, (size_t)bb[1 - per], m);
+      if (isnan(a) || isnan(other)) continue;
+      int seq = r->patients[i].arm; /* 0: arms[0] first */
+      int treat0 = ks__trial_period_arm(&r->plan, seq, (size_t)per) == 0;
+      y[k] = a;
+      subj[k] = (int)i;
+      double *row = x + 4 * k;
+      row[0] = 1.0, row[1] = treat0, row[2] = per, row[3] = seq;
+      k++;
+    }
+  }
+  static const double l_treat[4] = {0, 1, 0, 0};
+  ks_lmm_ri_result lr;
+  if (k >= 6 && ks_stats_lmm_ri(ctx, y, x, subj, k, 4, l_treat, &lr) == KS_OK) {
+    /* Complete pairs: the treatment effect is a within-patient contrast, and at the REML optimum the
+     * model's estimate, SE and Satterthwaite df have a closed form on the per-patient differences
+     * (ks_trial_primary_test: period-adjusted mean difference, pooled SD, df n - 2). That form is
+     * used for them, exact where the numerical REML optimum agrees to about 1e-7; the fit gives the
+     * period and sequence effects. */
+    size_t np = crossover_differences(r, m, vv, bb, pd, pseq);
+    ks_trial_test tt;
+    ks_trial_primary_test(ctx, 1, pd, NULL, pseq, np, &tt);
+    if (tt.valid) {
+      pr->valid = 1;
+      pr->difference = tt.difference;
+      pr->se = tt.se;
+      pr->df = (double)tt.n_used - 2.0;
+      double tq = ks_stats_t_quantile(0.975, pr->df);
+      pr->ci_lo = pr->difference - tq * pr->se;
+      pr->ci_hi = pr->difference + tq * pr->se;
+      pr->p = tt.p;
+    }
+    pr->period_effect = lr.beta[2];
+    pr->period_p = ks_stats_t_p2(lr.beta[2] / lr.se[2], pr->df);
+    pr->sequence_effect = lr.beta[3];
+    /* The sequence effect is a between-patient contrast: its own Satterthwaite df. */
+    static const double l_seq[4] = {0, 0, 0, 1};
+    ks_lmm_ri_result ls;
+    if (ks_stats_lmm_ri(ctx, y, x, subj, k, 4, l_seq, &ls) == KS_OK) pr->sequence_p = ls.contrast.p;
+    /* d on the pooled SD of the period changes under each treatment, as before: the two samples
+     * (the design rows are no longer needed, so x holds them). */
+    size_t a = 0, c = 0;
+    for (int per = 0; per < 2; per++) {
+      long v = ks__trial_find_visit(r, r->sc->primary.at, per), b = ks__trial_baseline_visit(r, per, m);
+      for (size_t i = 0; v >= 0 && i < n; i++) {
+        double d = val(r, i, (size_t)v, m);
+        if (b >= 0) d -= val(r, i, (size_t)b, m);
+        if (isnan(d)) continue;
+        if (ks__trial_period_arm(&r->plan, r->patients[i].arm, (size_t)per) == 0) x[a++] = d;
+        else x[4 * n + c++] = d;
+      }
+    }
+    ks_effect_size es;
+    if (a >= 2 && c >= 2 && ks_stats_cohen_d(ctx, x, a, x + 4 * n, c, 0.95, &es) == KS_OK) {
+      pr->cohens_d = pr->cohens_d_change_sd = es.d;
+      pr->cohens_d_lo = es.d_lo;
+      pr->cohens_d_hi = es.d_hi;
+      pr->hedges_g = es.g;
+    }
+    snprintf(pr->method, sizeof pr->method,
+             "LMM on change: y ~ treatment + period + sequence + (1|patient), REML, Satterthwaite, complete pairs (n=%zu)",
+             lr.n_subjects);
+  }
+done:
+  ks_free(ctx, y);
+  ks_free(ctx, x);
+  ks_free(ctx, subj);
+}
+
 ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *pr) {
   const ks_scenario *sc = r->sc;
   memset(pr, 0, sizeof *pr);
-  pr->difference = pr->ci_lo = pr->ci_hi = pr->p = pr->cohens_d = pr->cohens_d_lo = pr->cohens_d_hi = pr->se = NAN;
-  if (!sc->primary.enabled || sc->n_arms < 2) return KS_OK;
+  double *nan_fields[] = {&pr->difference, &pr->ci_lo, &pr->ci_hi, &pr->p, &pr->cohens_d, &pr->cohens_d_lo,
+                          &pr->cohens_d_hi, &pr->se, &pr->df, &pr->cohens_d_change_sd, &pr->cohens_d_endpoint_sd,
+                          &pr->hedges_g, &pr->period_effect, &pr->period_p, &pr->sequence_effect, &pr->sequence_p};
+  for (size_t i = 0; i < KS_ARRAY_LEN(nan_fields); i++) *nan_fields[i] = NAN;
+  if (!sc->primary.enabled) return KS_OK;
   int m = ks_trial_scale_measure(sc->primary.scale);
   if (m < 0) return KS_OK;
   pr->scale = sc->primary.scale;
-  pr->day = ks_scen_visit_t_h(sc->primary.at, 0) / 24.0;
-  snprintf(pr->contrast, sizeof pr->contrast, "%s - %s", sc->arms[0].name, sc->arms[1].name);
+  pr->day = ks_scen_visit_t_h(sc->primary.at, ks_scenario_first_dose_day(sc)) / 24.0;
+  if (!sc->primary.at.by_time && !sc->primary.at.after_infusion) pr->day = sc->primary.at.value;
+  if (sc->design == KS_DESIGN_CROSSOVER) {
+    snprintf(pr->contrast, sizeof pr->contrast, "%s - %s", sc->arms[0].name, sc->arms[1].name);
+    primary_crossover(ctx, r, m, pr);
+    ks_ctx_clear_error(ctx);
+    return KS_OK;
+  }
   size_t n = r->n;
   double *y = ks_calloc(ctx, 4 * n + 4, sizeof *y);
   int *g = ks_calloc(ctx, n + 1, sizeof *g);
@@ -234,80 +391,120 @@ ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_pri
     ks_free(ctx, g);
     return KS_ENOMEM;
   }
-  double *b = y + n, *x1 = y + 2 * n, *x2 = y + 3 * n;
-  ks_status st = KS_OK;
-  if (sc->design == KS_DESIGN_CROSSOVER) {
-    /* Within-patient contrast: the change from each period's own baseline (the pre-infusion
-     * score of that period, which absorbs carry-over from period 1) after arms[0] minus after
-     * arms[1], among patients who completed both periods (paired t test; d from the pooled SD
-     * of the two conditions). The raw score is used when a period has no baseline visit. */
-    long v0 = ks__trial_find_visit(r, sc->primary.at, 0), v1 = ks__trial_find_visit(r, sc->primary.at, 1);
-    long b0 = ks__trial_baseline_visit(r, 0, m), b1 = ks__trial_baseline_visit(r, 1, m);
-    size_t k = 0;
-    for (size_t i = 0; v0 >= 0 && v1 >= 0 && i < n; i++) {
-      double a = val(r, i, (size_t)v0, m), c = val(r, i, (size_t)v1, m);
-      if (b0 >= 0 && b1 >= 0) {
-        a -= val(r, i, (size_t)b0, m);
-        c -= val(r, i, (size_t)b1, m);
-      }
-      if (isnan(a) || isnan(c)) continue;
-      int first_is_arm0 = r->patients[i].arm == 0;
-      x1[k] = first_is_arm0 ? a : c;
-      x2[k] = first_is_arm0 ? c : a;
-      y[k] = x1[k] - x2[k];
-      k++;
-    }
+  double *end = y + n, *b = y + 2 * n, *work = y + 3 * n;
+  size_t k = primary_rows(r, m, y, end, b, g);
+  if (sc->design == KS_DESIGN_SINGLE_ARM) {
+    snprintf(pr->contrast, sizeof pr->contrast, "%s: change from baseline", sc->arms[0].name);
+    ks_ttest_result tt;
     ks_describe d;
-    if (k >= 3 && ks_stats_describe(ctx, y, k, KS_NAN_REJECT, &d) == KS_OK && d.sd > 0) {
+    if (k >= 2 && ks_stats_ttest_one(ctx, y, k, 0.0, 0.95, &tt) == KS_OK &&
+        ks_stats_describe(ctx, y, k, KS_NAN_REJECT, &d) == KS_OK) {
       pr->valid = 1;
-      pr->difference = d.mean;
-      pr->se = d.se;
-      double tq = ks_stats_t_quantile(0.975, (double)k - 1.0);
-      pr->ci_lo = d.mean - tq * d.se;
-      pr->ci_hi = d.mean + tq * d.se;
-      pr->p = ks_stats_t_p2(d.mean / d.se, (double)k - 1.0);
-      ks_effect_size es;
-      if (ks_stats_cohen_d(ctx, x1, k, x2, k, 0.95, &es) == KS_OK) {
-        pr->cohens_d = es.d;
-        pr->cohens_d_lo = es.d_lo;
-        pr->cohens_d_hi = es.d_hi;
-      }
-      snprintf(pr->method, sizeof pr->method, "paired t on change (crossover, n=%zu)", k);
+      pr->difference = tt.diff;
+      pr->se = tt.se;
+      pr->df = tt.df;
+      pr->ci_lo = tt.ci_lo;
+      pr->ci_hi = tt.ci_hi;
+      pr->p = tt.p;
+      /* d_z and its normal-approximation interval (var = 1/n + d^2 / (2n)); g = J(n - 1) d_z. */
+      double dz = d.mean / d.sd, nn = (double)k, se = sqrt(1.0 / nn + dz * dz / (2.0 * nn));
+      double df = nn - 1.0, J = exp(lgamma(df / 2.0) - lgamma((df - 1.0) / 2.0)) / sqrt(df / 2.0);
+      pr->cohens_d = pr->cohens_d_change_sd = dz;
+      pr->cohens_d_lo = dz - 1.959963984540054 * se;
+      pr->cohens_d_hi = dz + 1.959963984540054 * se;
+      pr->hedges_g = J * dz;
+      snprintf(pr->method, sizeof pr->method, "one-sample t on change from baseline (single arm, n=%zu)", k);
     }
-  } else {
-    long v = ks__trial_find_visit(r, sc->primary.at, 0), bv = ks__trial_baseline_visit(r, 0, m);
-    size_t k = 0, k1 = 0, k2 = 0;
-    for (size_t i = 0; v >= 0 && bv >= 0 && i < n; i++) {
-      double yy = val(r, i, (size_t)v, m), bb = val(r, i, (size_t)bv, m);
-      if (isnan(yy) || isnan(bb)) continue;
-      y[k] = yy - bb;  /* change from baseline; ANCOVA on change = on the score, same contrast */
-      b[k] = bb;
-      g[k] = r->patients[i].arm;
-      if (g[k] == 0) x1[k1++] = y[k];
-      if (g[k] == 1) x2[k2++] = y[k];
-      k++;
-    }
+  } else if (sc->n_contrasts > 0) {
+    int t = sc->contrasts[0].treat, c = sc->contrasts[0].ctrl;
+    snprintf(pr->contrast, sizeof pr->contrast, "%s - %s", sc->arms[t].name, sc->arms[c].name);
     ks_ancova_result an;
-    if (k1 >= 2 && k2 >= 2 && ks_stats_ancova(ctx, y, b, g, k, 0, 1, &an) == KS_OK) {
+    size_t k1 = 0, k2 = 0;
+    for (size_t i = 0; i < k; i++) k1 += g[i] == t, k2 += g[i] == c;
+    if (k1 >= 2 && k2 >= 2 && ks_stats_ancova(ctx, y, b, g, k, t, c, &an) == KS_OK) {
       pr->valid = 1;
       pr->difference = an.diff;
       pr->se = an.se;
+      pr->df = an.df;
       pr->ci_lo = an.ci_lo;
       pr->ci_hi = an.ci_hi;
       pr->p = an.p;
-      ks_effect_size es;
-      if (ks_stats_cohen_d(ctx, x1, k1, x2, k2, 0.95, &es) == KS_OK) {
-        pr->cohens_d = es.d;
-        pr->cohens_d_lo = es.d_lo;
-        pr->cohens_d_hi = es.d_hi;
-      }
+      effect_sizes(ctx, y, end, g, k, t, c, work, &pr->cohens_d, &pr->cohens_d_lo, &pr->cohens_d_hi,
+                   &pr->cohens_d_endpoint_sd, &pr->hedges_g);
+      pr->cohens_d_change_sd = pr->cohens_d;
       snprintf(pr->method, sizeof pr->method, "ANCOVA on change, baseline covariate");
     }
   }
   ks_free(ctx, y);
   ks_free(ctx, g);
   ks_ctx_clear_error(ctx); /* a statistic that cannot be computed is reported as null, not an error */
-  return st;
+  return KS_OK;
+}
+
+ks_status ks_trial_contrasts_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_contrasts *out) {
+  KS_CHECK_ARG(ctx, r && out);
+  const ks_scenario *sc = r->sc;
+  memset(out, 0, sizeof *out);
+  out->multiplicity = sc->multiplicity;
+  out->critical_t = out->corr_max_error = NAN;
+  int m = sc->primary.enabled ? ks_trial_scale_measure(sc->primary.scale) : -1;
+  if (sc->design != KS_DESIGN_PARALLEL || m < 0 || sc->n_contrasts == 0) return KS_OK;
+  size_t n = r->n;
+  double *y = ks_calloc(ctx, 4 * n + 4, sizeof *y);
+  int *g = ks_calloc(ctx, n + 1, sizeof *g);
+  if (!y || !g) {
+    ks_free(ctx, y);
+    ks_free(ctx, g);
+    return KS_ENOMEM;
+  }
+  double *end = y + n, *b = y + 2 * n, *work = y + 3 * n;
+  size_t k = primary_rows(r, m, y, end, b, g);
+  int treat[KS_SCENARIO_MAX_CONTRASTS], ctrl[KS_SCENARIO_MAX_CONTRASTS];
+  out->n = sc->n_contrasts;
+  for (size_t i = 0; i < sc->n_contrasts; i++) {
+    ks_trial_contrast *c = &out->c[i];
+    treat[i] = c->treat = sc->contrasts[i].treat;
+    ctrl[i] = c->ctrl = sc->contrasts[i].ctrl;
+    snprintf(c->name, sizeof c->name, "%s - %s", sc->arms[c->treat].name, sc->arms[c->ctrl].name);
+    double *f[] = {&c->difference, &c->se, &c->df, &c->ci_lo, &c->ci_hi, &c->p, &c->p_adjusted, &c->ci_adj_lo,
+                   &c->ci_adj_hi, &c->cohens_d_change_sd, &c->cohens_d_endpoint_sd, &c->hedges_g};
+    for (size_t q = 0; q < KS_ARRAY_LEN(f); q++) *f[q] = NAN;
+    double dl, dh;
+    effect_sizes(ctx, y, end, g, k, c->treat, c->ctrl, work, &c->cohens_d_change_sd, &dl, &dh,
+                 &c->cohens_d_endpoint_sd, &c->hedges_g);
+  }
+  ks_adjust adj = sc->multiplicity == KS_MULTIPLICITY_DUNNETT ? KS_ADJUST_DUNNETT
+                : sc->multiplicity == KS_MULTIPLICITY_HOLM ? KS_ADJUST_HOLM : KS_ADJUST_NONE;
+  ks_contrasts_result cr;
+  if (k > 0 && ks_stats_ancova_contrasts(ctx, y, b, g, k, treat, ctrl, sc->n_contrasts, adj, &cr) == KS_OK) {
+    out->critical_t = cr.crit;
+    out->corr_max_error = adj == KS_ADJUST_DUNNETT ? cr.corr_max_error : NAN;
+    for (size_t i = 0; i < sc->n_contrasts; i++) {
+      ks_trial_contrast *c = &out->c[i];
+      c->valid = 1;
+      c->difference = cr.c[i].est;
+      c->se = cr.c[i].se;
+      c->df = cr.c[i].df;
+      c->ci_lo = cr.c[i].ci_lo;
+      c->ci_hi = cr.c[i].ci_hi;
+      c->p = cr.c[i].p;
+      c->p_adjusted = cr.p_adj[i];
+      c->ci_adj_lo = cr.ci_adj_lo[i];
+      c->ci_adj_hi = cr.ci_adj_hi[i];
+    }
+  }
+  ks_free(ctx, y);
+  ks_free(ctx, g);
+  ks_ctx_clear_error(ctx);
+  return KS_OK;
+}
+
+ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_expectancy *out) {
+  if (!r || !out || a >= r->plan.n_arms) return KS_EINVAL;
+  const trial_arm_plan *ap = &r->plan.arms[a];
+  *out = (ks_trial_expectancy){ap->expectancy_prior, ap->expectancy_after_first_dose, ap->expectancy,
+                               ap->recognisability};
+  return KS_OK;
 }
 
 /* The imaging subset's pairs for Norbury 2021: per patient with both scans, x = change in
@@ -357,7 +554,7 @@ double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only) 
 }
 
 /* The LMM of the primary scale over the post-baseline visits up to the primary visit. */
-static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out) {
+static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, int ta, int ca, ks_trial_secondary *out) {
   const ks_scenario *sc = r->sc;
   int m = ks_trial_scale_measure(sc->primary.scale);
   long pv = m >= 0 ? ks__trial_find_visit(r, sc->primary.at, 0) : -1, bv = m >= 0 ? ks__trial_baseline_visit(r, 0, m) : -1;
@@ -372,7 +569,7 @@ static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, ks_trial_second
   size_t k = 0;
   for (size_t i = 0; i < r->n; i++) {
     double b0 = val(r, i, (size_t)bv, m);
-    if (isnan(b0) || r->patients[i].arm > 1) continue;
+    if (isnan(b0) || (r->patients[i].arm != ta && r->patients[i].arm != ca)) continue;
     for (size_t v = (size_t)bv + 1; v <= (size_t)pv; v++) {
       double yv = val(r, i, v, m);
       if (isnan(yv) || r->plan.visit_period[v] != 0 || !(r->plan.visit_scales[v] & (1u << sc->primary.scale))) continue;
@@ -386,7 +583,7 @@ static void secondary_lmm(ks_ctx *ctx, const ks_trial_result *r, ks_trial_second
   }
   ks_lmm_data d = {y, t, subj, grp, b, k};
   ks_lmm_result lr;
-  if (k > 0 && ks_stats_lmm_fit(ctx, &d, 0, 1, r->plan.visit_t_h[pv] / 24.0 - t0_d, &lr) == KS_OK) {
+  if (k > 0 && ks_stats_lmm_fit(ctx, &d, ta, ca, r->plan.visit_t_h[pv] / 24.0 - t0_d, &lr) == KS_OK) {
     out->lmm_valid = 1;
     out->lmm_difference = lr.at_visit.est;
     out->lmm_ci_lo = lr.at_visit.ci_lo;
@@ -443,7 +640,8 @@ ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks
   trial_endpoints e;
   KS_TRY(endpoints_compute(ctx, r, &e));
   const ks_scenario *sc = r->sc;
-  if (sc->design == KS_DESIGN_PARALLEL && sc->n_arms >= 2) {
+  if (sc->design == KS_DESIGN_PARALLEL && sc->n_contrasts >= 1) {
+    int ta = sc->contrasts[0].treat, ca = sc->contrasts[0].ctrl; /* the primary contrast */
     out->valid = 1;
     const signed char *flags[2] = {e.resp, e.remit};
     const ks_scen_endpoint *eps[2] = {&sc->response, &sc->remission};
@@ -451,8 +649,8 @@ ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks
                          {&out->remission_diff, &out->remission_diff_lo, &out->remission_diff_hi, &out->remission_fisher_p}};
     for (int k = 0; k < 2; k++) {
       size_t k1, n1, k2, n2;
-      count_flag(r, flags[k], 0, &k1, &n1);
-      count_flag(r, flags[k], 1, &k2, &n2);
+      count_flag(r, flags[k], ta, &k1, &n1);
+      count_flag(r, flags[k], ca, &k2, &n2);
       ks_risk_diff rd;
       ks_fisher_result fr;
       if (!eps[k]->enabled || !n1 || !n2) continue;
@@ -468,21 +666,21 @@ ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks
     int *ev = ks_calloc(ctx, 2 * r->n + 2, sizeof *ev);
     if (tt && ev) {
       for (size_t i = 0; i < r->n; i++)
-        if (!isnan(e.dur_days[i]) && r->patients[i].arm <= 1) {
+        if (!isnan(e.dur_days[i]) && (r->patients[i].arm == ta || r->patients[i].arm == ca)) {
           tt[nd] = e.dur_days[i];
           ev[nd] = e.dur_event[i];
           ev[r->n + 1 + nd] = r->patients[i].arm;
           nd++;
         }
       ks_logrank_result lr;
-      if (nd >= 2 && ks_stats_logrank(ctx, tt, ev, ev + r->n + 1, nd, 0, 1, &lr) == KS_OK) {
+      if (nd >= 2 && ks_stats_logrank(ctx, tt, ev, ev + r->n + 1, nd, ta, ca, &lr) == KS_OK) {
         out->durability_logrank_chi2 = lr.chi2;
         out->durability_logrank_p = lr.p;
       }
     }
     ks_free(ctx, tt);
     ks_free(ctx, ev);
-    if (sc->primary.enabled) secondary_lmm(ctx, r, out);
+    if (sc->primary.enabled) secondary_lmm(ctx, r, ta, ca, out);
   }
   secondary_imaging(ctx, r, &e, out);
   endpoints_free(ctx, &e);
@@ -603,6 +801,16 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_int(&j, (long long)sc->seed);
   ks_json_key(&j, "design");
   ks_json_str(&j, ks_scen_design_name(sc->design));
+  ks_json_key(&j, "blinding");
+  ks_json_str(&j, ks_scen_blinding_name(sc->blinding));
+  {
+    char notes[8][KS_TRIAL_NOTE_LEN];
+    size_t nn = ks__trial_design_notes(sc, notes, 8);
+    ks_json_key(&j, "notes");
+    ks_json_begin_array(&j);
+    for (size_t q = 0; q < nn; q++) ks_json_str(&j, notes[q]);
+    ks_json_end_array(&j);
+  }
   ks_json_key(&j, "n_screened");
   ks_json_int(&j, (long long)r->n_screened);
   ks_json_key(&j, "n_randomized");
@@ -623,6 +831,25 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
     ks_json_int(&j, (long long)s.n);
     ks_json_key(&j, "n_completed");
     ks_json_int(&j, (long long)s.n_completed);
+    if (sc->design != KS_DESIGN_CROSSOVER) {
+      ks_trial_expectancy ex;
+      ks_trial_arm_expectancy(r, a, &ex);
+      if (sc->arms[a].control != KS_ARM_CONTROL_NONE) {
+        ks_json_key(&j, "control");
+        ks_json_str(&j, ks_scen_arm_control_name(sc->arms[a].control));
+      }
+      ks_json_key(&j, "expectancy");
+      ks_json_begin_object(&j);
+      ks_json_key(&j, "prior");
+      json_num_or_null(&j, ex.prior);
+      ks_json_key(&j, "after_first_dose");
+      json_num_or_null(&j, ex.after_first_dose);
+      ks_json_key(&j, "clinic");
+      json_num_or_null(&j, ex.clinic);
+      ks_json_key(&j, "recognisability");
+      json_num_or_null(&j, ex.recognisability);
+      ks_json_end_object(&j);
+    }
     ks_json_key(&j, "baseline");
     ks_json_begin_object(&j);
     for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
@@ -715,7 +942,66 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   json_num_or_null(&j, pr.cohens_d_lo);
   json_num_or_null(&j, pr.cohens_d_hi);
   ks_json_end_array(&j);
+  ks_json_key(&j, "df");
+  json_num_or_null(&j, pr.df);
+  ks_json_key(&j, "cohens_d_change_sd");
+  json_num_or_null(&j, pr.cohens_d_change_sd);
+  ks_json_key(&j, "cohens_d_endpoint_sd");
+  json_num_or_null(&j, pr.cohens_d_endpoint_sd);
+  ks_json_key(&j, "hedges_g");
+  json_num_or_null(&j, pr.hedges_g);
+  if (sc->design == KS_DESIGN_CROSSOVER) {
+    ks_json_key(&j, "period_effect");
+    json_contrast(&j, pr.period_effect, NAN, NAN, "p", pr.period_p);
+    ks_json_key(&j, "sequence_effect");
+    json_contrast(&j, pr.sequence_effect, NAN, NAN, "p", pr.sequence_p);
+  }
   ks_json_end_object(&j);
+  if (sc->design == KS_DESIGN_PARALLEL) {
+    ks_trial_contrasts tc;
+    if ((st = ks_trial_contrasts_summarise(ctx, r, &tc)) != KS_OK) {
+      ks_afile_abort(&f);
+      goto done;
+    }
+    ks_json_key(&j, "multiplicity");
+    ks_json_begin_object(&j);
+    ks_json_key(&j, "method");
+    ks_json_str(&j, tc.multiplicity == KS_MULTIPLICITY_DUNNETT ? "Dunnett single-step (multivariate t), simultaneous 95% CI"
+                    : tc.multiplicity == KS_MULTIPLICITY_HOLM ? "Holm step-down" : "none");
+    ks_json_key(&j, "critical_t");
+    json_num_or_null(&j, tc.critical_t);
+    ks_json_key(&j, "product_correlation_max_error");
+    json_num_or_null(&j, tc.corr_max_error);
+    ks_json_end_object(&j);
+    ks_json_key(&j, "contrasts");
+    ks_json_begin_array(&j);
+    for (size_t q = 0; q < tc.n; q++) {
+      const ks_trial_contrast *c = &tc.c[q];
+      ks_json_begin_object(&j);
+      ks_json_key(&j, "contrast");
+      ks_json_str(&j, c->name);
+      ks_json_key(&j, "difference");
+      json_num_or_null(&j, c->difference);
+      ks_json_key(&j, "se");
+      json_num_or_null(&j, c->se);
+      ks_json_key(&j, "ci95");
+      json_pair(&j, c->ci_lo, c->ci_hi);
+      ks_json_key(&j, "p");
+      json_num_or_null(&j, c->p);
+      ks_json_key(&j, "p_adjusted");
+      json_num_or_null(&j, c->p_adjusted);
+      ks_json_key(&j, "ci95_adjusted");
+      json_pair(&j, c->ci_adj_lo, c->ci_adj_hi);
+      ks_json_key(&j, "cohens_d_change_sd");
+      json_num_or_null(&j, c->cohens_d_change_sd);
+      ks_json_key(&j, "cohens_d_endpoint_sd");
+      json_num_or_null(&j, c->cohens_d_endpoint_sd);
+      ks_json_key(&j, "hedges_g");
+      json_num_or_null(&j, c->hedges_g);
+      ks_json_end_object(&j);
+    }
+    ks_json_end_array(&j);
+  }
   ks_json_key(&j, "secondary");
   ks_json_begin_object(&j);
   if (sec.valid) {

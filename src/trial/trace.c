@@ -304,7 +304,7 @@ static ks_status record_visits(ks_ctx *ctx, trial_trace *tr, const trial_plan *p
   tab_col(t, c++, "day", "d");
   for (int m = 0; m < KS_M_N; m++) {
     const char *nm = ks_measure_name((ks_measure)m);
-    tab_col(t, c++, nm, strstr(nm, "mmHg") ? "mmHg" : m <= KS_M_CADSS ? "points" : "1");
+    tab_col(t, c++, nm, ks_measure_unit((ks_measure)m));
   }
   static const char *const th[KS_CLUSTER_N] = {"theta_b", "theta_c", "theta_d", "theta_e", "theta_dep"};
   for (int k = 0; k < KS_CLUSTER_N; k++) tab_col(t, c++, th[k], "theta");
@@ -341,6 +341,9 @@ ks_status ks_trial_patient_trace(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
    * Only the options that decide who the patient is are kept (no streaming, no processes). */
   ks_trial_options one = ks_trial_options_default();
   one.replicate = o.replicate;
+  one.population_table = o.population_table;
+  one.doses_of = o.doses_of;
+  one.doses_ud = o.doses_ud;
   one.n_patients = (long)patient;
   ks_trial_result *res = NULL;
   KS_TRY(ks__trial_setup(ctx, sc, &one, &res));

@@ -47,10 +47,86 @@ int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period) {
  * the scale, SD = SD_between * sqrt(1 - ICC), ICC .78 (Weathers 2018). */
 #define KS_CAPS5_TEST_RETEST 0.78
 
+/* Screening scores other than CAPS-5 (docs/scenario.md, inclusion): PCL-5 predicted from the true
+ * CAPS-5 with the CAPS-5/PCL-5 correlation r = .66 (Weathers 2018); MADRS with an inter-rater
+ * reliability of .9 (Montgomery & Asberg 1979: .89-.97). */
+#define KS_CAPS5_PCL5_R 0.66
+#define KS_MADRS_RELIABILITY 0.9
+
+/* Does candidate P pass every inclusion criterion of the scenario at screening? The draws come
+ * from the candidate's own screening stream (the CAPS-5 draw first, as before). */
+static int passes_screening(const ks_scenario *sc, const ks_population_params *pop, uint64_t seed, uint64_t id,
+                            const ks_patient *p) {
+  const ks_scen_population *o = &sc->population;
+  ks_rng r;
+  ks_rng_init(&r, seed, KS_STREAM_SCREENING, id, 0);
+  double caps5 = p->caps5_true + pop->caps5_sd * sqrt(1.0 - KS_CAPS5_TEST_RETEST) * ks_rng_normal(&r);
+  if (caps5 < pop->caps5_min) return 0;
+  if (o->incl_max_set[KS_SCALE_CAPS5] && caps5 > o->incl_max[KS_SCALE_CAPS5]) return 0;
+  if (o->incl_min_set[KS_SCALE_PCL5] || o->incl_max_set[KS_SCALE_PCL5]) {
+    double pcl5 = p->caps5_true + pop->caps5_sd * sqrt(1.0 / (KS_CAPS5_PCL5_R * KS_CAPS5_PCL5_R) - 1.0) * ks_rng_normal(&r);
+    pcl5 = fmin(fmax(pcl5, 0.0), 80.0);
+    if ((o->incl_min_set[KS_SCALE_PCL5] && pcl5 < o->incl_min[KS_SCALE_PCL5]) ||
+        (o->incl_max_set[KS_SCALE_PCL5] && pcl5 > o->incl_max[KS_SCALE_PCL5]))
+      return 0;
+  }
+  if (o->incl_min_set[KS_SCALE_MADRS] || o->incl_max_set[KS_SCALE_MADRS]) {
+    double madrs = p->madrs_true + pop->madrs_sd * sqrt(1.0 - KS_MADRS_RELIABILITY) * ks_rng_normal(&r);
+    if ((o->incl_min_set[KS_SCALE_MADRS] && madrs < o->incl_min[KS_SCALE_MADRS]) ||
+        (o->incl_max_set[KS_SCALE_MADRS] && madrs > o->incl_max[KS_SCALE_MADRS]))
+      return 0;
+  }
+  return 1;
+}
+
+/* Candidate ids of the baseline solver: a range no trial replicate uses. */
+#define KS_BASELINE_SOLVER_ID (UINT64_C(1) << 62)
+#define KS_BASELINE_SOLVER_N 4000
+
+/* Baseline targets (population.baseline): shift the referred population's mean and SD of the
+ * scale so that the patients who pass screening have the trial's table-1 mean and SD. The enrolled
+ * SD includes the measurement error of the baseline rating (CAPS-5 ICC .78), so the true-score SD
+ * aimed at is SD * sqrt(ICC). A fixed-point iteration on KS_BASELINE_SOLVER_N screening draws. */
+static ks_status solve_baseline(ks_ctx *ctx, const ks_scenario *sc, ks_population_params *p) {
+  const ks_scen_population *o = &sc->population;
+  for (int s = 0; s < KS_SCALE_N; s++) {
+    if (!o->baseline_set[s]) continue;
+    int caps = s == KS_SCALE_CAPS5;
+    double rel = caps ? KS_CAPS5_TEST_RETEST : KS_MADRS_RELIABILITY;
+    double target_m = o->baseline_mean[s], target_sd = o->baseline_sd[s] * sqrt(rel);
+    double *mean = caps ? &p->caps5_mean : &p->madrs_mean, *sd = caps ? &p->caps5_sd : &p->madrs_sd;
+    double hi_m = caps ? 80.0 : 60.0;
+    for (int it = 0; it < 40; it++) {
+      double sum = 0, sum2 = 0;
+      size_t k = 0;
+      for (uint64_t c = 0; c < KS_BASELINE_SOLVER_N; c++) {
+        ks_patient q;
+        ks_population_draw(p, sc->seed, KS_BASELINE_SOLVER_ID + c, &q);
+        if (!passes_screening(sc, p, sc->seed, KS_BASELINE_SOLVER_ID + c, &q)) continue;
+        double x = caps ? q.caps5_true : q.madrs_true;
+        sum += x, sum2 += x * x, k++;
+      }
+      if (k < 50)
+        return ks_ctx_fail(ctx, KS_EINPUT, "population.baseline.%s: too few candidates pass the inclusion criteria "
+                           "to reach mean %g (expected criteria that leave at least 1%% of the population)",
+                           ks_scen_scale_name((ks_scen_scale)s), o->baseline_mean[s]);
+      double m = sum / (double)k, v = fmax(sum2 / (double)k - m * m, 1e-6);
+      double dm = target_m - m, ratio = target_sd / sqrt(v);
+      *mean = fmin(fmax(*mean + dm, 0.0), hi_m);
+      *sd = fmin(fmax(*sd * ratio, 0.5), caps ? 40.0 : 30.0);
+      if (fabs(dm) < 0.05 && fabs(ratio - 1.0) < 0.005) break;
+    }
+  }
+  return KS_OK;
+}
+
 static ks_status resolve_population(ks_ctx *ctx, const ks_scenario *sc, ks_population_params *p) {
-  const char *name = ks_scen_preset_name(sc->population.preset);
+  /* treatment-resistant-depression: the veterans preset with every patient depressed. */
+  int trd = sc->population.preset == KS_PRESET_TREATMENT_RESISTANT_DEPRESSION;
+  const char *name = ks_scen_preset_name(trd ? KS_PRESET_VETERANS_TREATMENT_RESISTANT : sc->population.preset);
   if (ks_population_preset(name, p) != KS_OK)
     return ks_ctx_fail(ctx, KS_EINPUT, "population: unknown preset '%s'", name);
+  if (trd) p->comorbid_mdd_frac = 1.0;
   const ks_scen_population *o = &sc->population;
   if (o->caps5_mean_set) p->caps5_mean = o->caps5_mean;
   if (o->caps5_sd_set) p->caps5_sd = o->caps5_sd;
@@ -69,6 +145,8 @@ static ks_status resolve_population(ks_ctx *ctx, const ks_scenario *sc, ks_popul
   if (o->caps5_min_set) p->caps5_min = o->caps5_min;
   if (o->age_min_set) p->age_min_y = o->age_min_y;
   if (o->age_max_set) p->age_max_y = o->age_max_y;
+  KS_TRY(ks_population_check(ctx, p));
+  KS_TRY(solve_baseline(ctx, sc, p));
   return ks_population_check(ctx, p);
 }
 
@@ -164,17 +242,13 @@ static ks_status build_schedule(ks_ctx *ctx, trial_plan *plan) {
 static uint64_t candidate_id(uint64_t replicate, uint64_t c) { return (replicate << 40) | c; }
 
 static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_patient *out, size_t *n_screened) {
-  double err_sd = plan->pop.caps5_sd * sqrt(1.0 - KS_CAPS5_TEST_RETEST);
   size_t k = 0;
   uint64_t c = 0, limit = (uint64_t)n * 1000 + 1000;
   for (; k < n && c < limit; c++) {
     uint64_t id = candidate_id(plan->replicate, c);
     ks_patient p;
     ks_population_draw(&plan->pop, plan->seed, id, &p);
-    ks_rng r;
-    ks_rng_init(&r, plan->seed, KS_STREAM_SCREENING, id, 0);
-    double screen_caps5 = p.caps5_true + err_sd * ks_rng_normal(&r);
-    if (screen_caps5 < plan->pop.caps5_min) continue;
+    if (!passes_screening(plan->sc, &plan->pop, plan->seed, id, &p)) continue;
     out[k].index = k;
     out[k].cov = p;
     k++;
@@ -182,8 +256,8 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
   *n_screened = (size_t)c;
   if (k < n)
     return ks_ctx_fail(ctx, KS_EINPUT,
-                       "population: only %zu of %llu screened candidates meet caps5_min %g (expected an "
-                       "inclusion threshold the population can meet)",
+                       "population: only %zu of %llu screened candidates meet the inclusion criteria (caps5_min "
+                       "%g; expected criteria the population can meet)",
                        k, (unsigned long long)c, plan->pop.caps5_min);
   return KS_OK;
 }
@@ -220,14 +294,93 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 }
 
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
-static ks_status init_layers(ks_ctx *ctx, trial_plan *plan) {
+static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
+  plan->link = link ? *link : ks_link_params_default();
+  /* The calibrated set (`ketasim calibrate`, data/calibration/fitted.tsv; ks_param in core.h):
+   * a context's draw or override, else the committed fit, else the link's default. */
+  plan->link.blinded_expectancy = ks_param(ctx, "trial.blinded_expectancy", plan->link.blinded_expectancy);
+  plan->link.human_spine_relax_scale =
+      ks_param(ctx, "trial.human_spine_relax_scale", plan->link.human_spine_relax_scale);
+  KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
   plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
+  plan->mood = ks_mood_params_default();
   ks_clinic_params cp = ks_clinic_params_default();
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
+}
+
+
+/* ---- baseline targets on the observed scale ---------------------------------------------------- */
+
+/* The baseline a trial reports is the rated score, which the clinic layer generates from the true
+ * severity through the fear memory and the scale's measurement model (compressed and noisier
+ * than the true score). So the population's mean and SD are tuned (after the true-score start of
+ * solve_baseline) on the observed baseline of a pilot: the trial's own first patients (at most
+ * KS_BASELINE_PILOT_N; all of them for a trial that small, so its table 1 is hit in-sample),
+ * simulated up to the baseline visit only. Secant steps on the mean, ratio steps on the SD; an SD
+ * below the model's measurement noise cannot be reached and stops at the closest value. */
+#define KS_BASELINE_PILOT_N 1000
+#define KS_BASELINE_PILOT_ITER 6
+
+static ks_status pilot_baseline(ks_ctx *ctx, trial_plan *plan, uint64_t replicate) {
+  const ks_scenario *sc = plan->sc;
+  const ks_scen_population *o = &sc->population;
+  int any = 0;
+  for (int s = 0; s < KS_SCALE_N; s++) any |= o->baseline_set[s];
+  if (!any) return KS_OK;
+  size_t n = (size_t)sc->population.n < KS_BASELINE_PILOT_N ? (size_t)sc->population.n : KS_BASELINE_PILOT_N;
+  trial_plan pilot = *plan;
+  double t0 = 0.0;
+  unsigned scales = (1u << KS_SCALE_CAPS5) | (1u << KS_SCALE_MADRS);
+  int period0 = 0, day0 = 0;
+  char label[1][KS_VISIT_LABEL] = {"day 0"};
+  pilot.n_visits = 1, pilot.visit_t_h = &t0, pilot.visit_scales = &scales, pilot.visit_period = &period0;
+  pilot.visit_day = &day0, pilot.visit_label = label, pilot.end_h = 0.0, pilot.replicate = replicate;
+  trial_patient *pts = ks_calloc(ctx, n, sizeof *pts);
+  double *vals = ks_calloc(ctx, n * KS_M_N, sizeof *vals);
+  ks_status st = pts && vals ? KS_OK : KS_ENOMEM;
+  for (int s = 0; s < KS_SCALE_N && st == KS_OK; s++) {
+    if (!o->baseline_set[s]) continue;
+    int caps = s == KS_SCALE_CAPS5, m = caps ? KS_M_CAPS5 : KS_M_MADRS;
+    double *mean = caps ? &plan->pop.caps5_mean : &plan->pop.madrs_mean, *sd = caps ? &plan->pop.caps5_sd : &plan->pop.madrs_sd;
+    double x_prev = NAN, f_prev = NAN, slope = 1.0;
+    for (int it = 0; it < KS_BASELINE_PILOT_ITER && st == KS_OK; it++) {
+      pilot.pop = plan->pop;
+      size_t ns = 0;
+      if ((st = screen(ctx, &pilot, n, pts, &ns)) != KS_OK || (st = randomise(ctx, &pilot, pts, n)) != KS_OK) break;
+      ks_status fail = KS_OK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 8)
+#endif
+      for (size_t i = 0; i < n; i++) {
+        ks_status sti = ks__trial_simulate_patient(ctx, &pilot, &pts[i], vals + i * KS_M_N, NULL);
+        if (sti != KS_OK) {
+#ifdef _OPENMP
+#pragma omp critical(ks_pilot_fail)
+#endif
+          fail = sti;
+        }
+      }
+      if ((st = fail) != KS_OK) break;
+      double sum = 0, sum2 = 0;
+      for (size_t i = 0; i < n; i++) sum += vals[i * KS_M_N + m], sum2 += vals[i * KS_M_N + m] * vals[i * KS_M_N + m];
+      double mo = sum / (double)n, so = sqrt(fmax(sum2 / (double)n - mo * mo, 0.0) * (double)n / fmax((double)n - 1.0, 1.0));
+      double err = o->baseline_mean[s] - mo;
+      ks_log(ctx, KS_LOG_DEBUG, "baseline %s pilot %d: mean %.3f SD %.3f (target %g, %g)", ks_scen_scale_name((ks_scen_scale)s),
+             it, mo, so, o->baseline_mean[s], o->baseline_sd[s]);
+      if (fabs(err) < 0.1 && fabs(so / o->baseline_sd[s] - 1.0) < 0.05) break;
+      if (isfinite(x_prev) && fabs(*mean - x_prev) > 1e-6) slope = fmin(fmax((mo - f_prev) / (*mean - x_prev), 0.2), 2.0);
+      x_prev = *mean, f_prev = mo;
+      *mean = fmin(fmax(*mean + err / slope, 0.0), caps ? 80.0 : 60.0);
+      *sd = fmin(fmax(*sd * fmin(fmax(o->baseline_sd[s] / fmax(so, 1e-6), 0.7), 1.4), 0.5), caps ? 40.0 : 30.0);
+    }
+  }
+  ks_free(ctx, pts);
+  ks_free(ctx, vals);
+  return st == KS_OK ? ks_population_check(ctx, &plan->pop) : st;
 }
 
 /* ---- the run -------------------------------------------------------------------------------- */
@@ -243,16 +396,23 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   plan->seed = sc->seed;
   plan->replicate = o.replicate;
   plan->keep_trajectories = o.keep_trajectories;
+  plan->doses_of = o.doses_of;
+  plan->doses_ud = o.doses_ud;
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
-  if (st == KS_OK) st = init_layers(ctx, plan);
+  if (st == KS_OK) st = ks__trial_plan_arms(ctx, plan);
+  if (st == KS_OK) st = init_layers(ctx, plan, o.link);
+  if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
   if (st == KS_OK) {
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
   }
-  if (st == KS_OK) st = screen(ctx, plan, n, r->patients, &r->n_screened);
+  if (st == KS_OK)
+    st = o.population_table ? ks__trial_table_patients(ctx, plan, o.population_table, n, r->patients,
+                                                       &r->n_screened)
+                            : screen(ctx, plan, n, r->patients, &r->n_screened);
   if (st == KS_OK) st = randomise(ctx, plan, r->patients, n);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);
@@ -294,6 +454,7 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   ks_free(ctx, r->plan.visit_day);
   ks_free(ctx, r->plan.visit_label);
   ks_clinic_model_destroy(&r->plan.clinic);
+  ks__trial_plan_arms_free(ctx, &r->plan);
   ks_free(ctx, r->patients);
   ks_free(ctx, r->values);
   ks_free(ctx, r);

@@ -8,12 +8,42 @@
 #include <stdio.h>
 #include <ketasim/clinic.h>
 #include <ketasim/fear.h>
+#include <ketasim/link.h>
+#include <ketasim/mood.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/population.h>
 #include <ketasim/receptor.h>
 #include <ketasim/trial.h>
 
 #define KS_VISIT_LABEL 40
+
+/* One therapy session, resolved from the scenario (design.c): t_h on the study clock relative to
+ * its period's start; what the fear layer gets: retrieval_min of trauma reactivation (0: none,
+ * KS_FEAR_EXPOSURE_RETRIEVAL) and then exposure_min of extinction (KS_FEAR_EXPOSURE_THERAPY). */
+typedef struct trial_session {
+  double t_h;
+  ks_scen_therapy_kind kind;
+  double minutes;               /* the session's length as written */
+  double exposure_min;          /* minutes of exposure the fear layer counts */
+  double retrieval_min;         /* minutes of reactivation before the exposure (0: none) */
+} trial_session;
+
+/* What a therapy kind does in the fear layer (docs/model/design.md). */
+typedef struct ks_trial_therapy_effect {
+  double exposure_fraction;     /* share of the session's minutes that is exposure */
+  double retrieval_min;         /* brief trauma reactivation before the exposure, minutes (0: none) */
+} ks_trial_therapy_effect;
+const ks_trial_therapy_effect *ks__trial_therapy_effect(ks_scen_therapy_kind k);
+
+/* Per-arm plan: sessions in time order and the arm's expectancy (design.c). */
+typedef struct trial_arm_plan {
+  trial_session *sessions;
+  size_t n_sessions;
+  double expectancy_prior;           /* belief of receiving the active treatment, before any dose */
+  double expectancy_after_first_dose; /* after functional unblinding by the first dose */
+  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1 */
+  double recognisability;            /* the arm's most recognisable drug, [0, 1] */
+} trial_arm_plan;
 
 /* Everything about a run that does not depend on the patient. Immutable during the patient loop. */
 typedef struct trial_plan {
@@ -31,13 +61,44 @@ typedef struct trial_plan {
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
   int keep_trajectories;
+  /* Doses given per patient instead of the regimen (ks_trial_options.doses_of); NULL: none. */
+  const ks_pk_dose *(*doses_of)(void *ud, size_t patient, size_t *n);
+  void *doses_ud;
   /* Layer parameters shared by every patient (read-only during the loop). */
   ks_clinic_model *clinic;
   ks_receptor_params receptor;
   ks_cascade_params cascade;
   ks_fear_params fear;
   ks_acute_params acute;
+  ks_link_params link;           /* the joins between layers (docs/model/link.md) */
+  ks_mood_params mood;
+  trial_arm_plan *arms;         /* [n_arms]: sessions and expectancy (design.c) */
+  size_t n_arms;
 } trial_plan;
+
+/* ---- design (design.c) ---------------------------------------------------------------------- */
+#define KS_TRIAL_NOTE_LEN 320
+/* 1 when arm ARM gives ketamine or esketamine. */
+int ks__trial_arm_has_active_drug(const ks_scenario *sc, size_t arm);
+/* The arm's most recognisable drug (0 for an arm without doses). */
+double ks__trial_arm_recognisability(const ks_scenario *sc, size_t arm);
+/* Prior expectancy of arm ARM: the belief of receiving the active treatment, from the blinding and
+ * the allocation (open label: 1 for a treated arm, 0 for waitlist; blinded: the allocation share
+ * of the active-drug arms among the infused arms). */
+double ks__trial_arm_expectancy(const trial_plan *plan, size_t arm);
+/* The belief after one dose (Bayes over noticing the acute effects): PRIOR, the arm's own drug's
+ * recognisability R_ARM, and those of the active-drug and control arms. */
+double ks__trial_expectancy_after_dose(double prior, double r_arm, double r_active, double r_control);
+double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t arm);
+/* The expectancy the clinic layer takes for a patient of arm ARM (ks_clinic_patient_draw), in
+ * [0, 1]: the belief after the first dose relative to the reference trial the placebo response was
+ * calibrated on (double-blind ketamine vs midazolam, Feder 2021), capped at 1. */
+double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm);
+/* Notes about the design for summary.json and the report (functional unblinding, ...). */
+size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap);
+/* Resolve plan->arms (sessions, expectancy); free it. */
+ks_status ks__trial_plan_arms(ks_ctx *ctx, trial_plan *plan);
+void ks__trial_plan_arms_free(ks_ctx *ctx, trial_plan *plan);
 
 /* One randomised patient. */
 typedef struct trial_patient {
@@ -107,6 +168,19 @@ long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period
 /* The baseline visit of measure M in PERIOD: the last visit of the period at or before its first
  * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
 long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
+
+/* The doses of patient PT, every period, in regimen order (tidy.c); *out allocated via ctx. */
+ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
+                                  ks_pk_dose **out, size_t *n_out);
+
+/* 1 when visit v's values (vals[KS_M_N]) show that the patient has dropped out: a symptom scale
+ * the visit schedules is missing (tidy.c). Dropout is never at baseline and lasts. */
+int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals);
+
+/* Patients 0..n-1 from rows of a covariate table, without screening (enrol_table.c). */
+ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
+                                   const ks_population_table *t, size_t n, trial_patient *out,
+                                   size_t *n_screened);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);

@@ -23,7 +23,7 @@ check "repeated doses: CSV header" 'head -1 "$tmp/ko.csv" | grep -q "^t_h,"'
 
 # A bad extension is refused before anything runs, with exit 2 and nothing on stdout.
 set +e
-out=$("$ks" cascade --drug ketamine --route iv --dose 0.5mg/kg --plot "$tmp/x.pdf" 2> "$tmp/err")
+out=$("$ks" cascade --drug ketamine --route iv --dose 0.5mg/kg --plot "$tmp/x.jpg" 2> "$tmp/err")
 rc=$?
 set -e
 check "bad extension: exit 2" '[ $rc -eq 2 ] && [ -z "$out" ] && grep -q "^ketasim: --plot:" "$tmp/err"'

@@ -19,10 +19,10 @@ check "population CSV still printed" "[ \$(wc -l < '$dir/band.csv') -gt 400 ]"
 "$ks" pk --drug midazolam --route iv --dose 0.05mg/kg --plot "$dir/mdz.svg" >/dev/null
 check "midazolam SVG written" "grep -q '<svg' '$dir/mdz.svg'"
 set +e
-"$ks" pk --drug ketamine --route iv --dose 0.5mg/kg --plot "$dir/fig.pdf" >/dev/null 2>"$dir/err.txt"
+"$ks" pk --drug ketamine --route iv --dose 0.5mg/kg --plot "$dir/fig.jpg" >/dev/null 2>"$dir/err.txt"
 rc=$?
 set -e
 check "bad extension exits 2" "[ $rc = 2 ]"
 check "bad extension names the option" "grep -q -- '--plot' '$dir/err.txt'"
-check "bad extension writes nothing" "[ ! -e '$dir/fig.pdf' ]"
+check "bad extension writes nothing" "[ ! -e '$dir/fig.jpg' ]"
 [ $fail = 0 ] && echo "$n passed, 0 failed" || exit 1

@@ -29,6 +29,21 @@ with h5py.File(path, "r") as f:
         bad.append(f"measures/caps5 not chunked+deflated ({caps.compression}, {caps.chunks})")
     if f["patient"][0] != 1 or f["patient"][-1] != n or len(f["covariates/age_y"]) != n:
         bad.append("patient / covariates length")
+    # Every dataset carries units; /patient and /visits/t_h are dimension scales; booleans are
+    # integers; the arm names are a dataset.
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset) and "units" not in obj.attrs:
+            bad.append(f"{name} has no units attribute")
+    f.visititems(visit)
+    if caps.dims[0][0].name != "/patient" or caps.dims[1][0].name != "/visits/t_h":
+        bad.append(f"measures/caps5 dimension scales: {[d.keys() for d in caps.dims]}")
+    if f["covariates/age_y"].dims[0][0].name != "/patient":
+        bad.append("covariates/age_y has no patient scale")
+    if f["covariates/female"].dtype.kind != "i":
+        bad.append(f"covariates/female is {f['covariates/female'].dtype}, expected an integer")
+    arm_names = [s.decode() if isinstance(s, bytes) else s for s in f["arm_names"][:]]
+    if len(arm_names) < 1 or max(f["arm"][:]) >= len(arm_names):
+        bad.append(f"arm_names {arm_names} do not cover arm indices")
     labels = [s.decode() if isinstance(s, bytes) else s for s in f["visits/label"][:]]
     rows = list(csv.DictReader(open(csv_path, newline="")))
     if len(rows) != n * nv:
@@ -42,6 +57,9 @@ with h5py.File(path, "r") as f:
             break
         if abs(float(row["age_y"]) - f["covariates/age_y"][i]) > 1e-8 * max(1.0, abs(float(row["age_y"]))):
             bad.append(f"row {k}: age differs")
+            break
+        if int(row["after_dropout"]) != int(f["after_dropout"][i, v]):
+            bad.append(f"row {k}: after_dropout differs")
             break
         for m in names:
             h = f["measures/" + m][i, v]

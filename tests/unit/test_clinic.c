@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <ketasim/clinic.h>
+#include <ketasim/pk.h>
 
 
 static ks_clinic_model *mkmodel(ks_ctx *ctx) {
@@ -175,14 +176,14 @@ KS_TEST(latent_severity_follows_its_drivers) {
   double dB = l1.theta[KS_CLUSTER_B] - l0.theta[KS_CLUSTER_B], dE = l1.theta[KS_CLUSTER_E] - l0.theta[KS_CLUSTER_E];
   KS_ASSERT_TRUE(dB < -0.3);
   KS_ASSERT_TRUE(dE > dB);
-  /* Spines restored: cluster D and depression fall. */
+  /* A more positive learned appraisal: cluster D and depression fall. */
   in = ref;
-  in.spine_density_rel = 1.0;
+  in.mood_appraisal = 0.3;
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &pt, &in, 0.0, &l1));
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_D] < l0.theta[KS_CLUSTER_D] - 0.3);
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_DEP] < l0.theta[KS_CLUSTER_DEP] - 0.3);
   /* A healthy brain is far below the clinical mean. */
-  ks_clinic_inputs healthy = {0.05, 0.01, 1.0, 1.0, 1.0};
+  ks_clinic_inputs healthy = {0.05, 0.01, 0.1, 1.0, 1.0};
   ks_clinic_patient zero = {{0}, {0}, 0.0};
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &zero, &healthy, 0.0, &l1));
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_B] < -2.0 && l1.theta[KS_CLUSTER_D] < -1.5);
@@ -251,54 +252,24 @@ KS_TEST(clinic_validation_entries) {
 
 /* ---- acute effects ------------------------------------------------------------------------ */
 
-/* Numerical reference: the 3-compartment + effect-site ODE by RK4 with a 0.01-min step. */
-static void rk4_3cmt(double k10, double k12, double k13, double k21, double k31, double v1, double ke0, double R,
-                     double T, double t_end, double *cp, double *ce) {
-  double y[4] = {0}; /* amounts a1, a2, a3 (mg) and effect-site concentration (mg/L) */
-  double h = 0.01;
-  int n = (int)(t_end / h + 0.5);
-  for (int i = 0; i < n; i++) {
-    double t = i * h, k[4][4], yt[4];
-    for (int s = 0; s < 4; s++) {
-      double tt = t + (s == 0 ? 0 : (s == 3 ? h : h / 2));
-      for (int j = 0; j < 4; j++) yt[j] = y[j] + (s == 0 ? 0 : (s == 3 ? h : h / 2) * k[s - 1][j]);
-      double in = t + h / 2 < T ? R : 0.0; /* the infusion is on for the whole step */
-      (void)tt;
-      k[s][0] = in - (k10 + k12 + k13) * yt[0] + k21 * yt[1] + k31 * yt[2];
-      k[s][1] = k12 * yt[0] - k21 * yt[1];
-      k[s][2] = k13 * yt[0] - k31 * yt[2];
-      k[s][3] = ke0 * (yt[0] / v1 - yt[3]);
-    }
-    for (int j = 0; j < 4; j++) y[j] += h / 6 * (k[0][j] + 2 * k[1][j] + 2 * k[2][j] + k[3][j]);
-  }
-  *cp = y[0] / v1 * 1000.0;
-  *ce = y[3] * 1000.0;
-}
-
-KS_TEST(reference_infusion_closed_form_matches_numerical_ode) {
-  double times[] = {10.0, 40.0, 55.0, 120.0};
-  for (int i = 0; i < 4; i++) {
-    double cp, cpn, cen;
-    ks_acute_conc c;
-    KS_ASSERT_OK(ks_acute_reference_conc(0, 0.5, 70.0, 40.0, times[i], &cp, &c));
-    rk4_3cmt(0.4381, 0.5921, 0.59, 0.247, 0.0146, 0.063 * 70, 0.23, 35.0 / 40.0, 40.0, times[i], &cpn, &cen);
-    KS_ASSERT_REL(cp, cpn, 1e-3);
-    KS_ASSERT_REL(c.s_ketamine_ng_per_mL + c.r_ketamine_ng_per_mL, cen, 1e-3);
-    KS_ASSERT_OK(ks_acute_reference_conc(2, 0.045, 70.0, 40.0, times[i], &cp, &c));
-    rk4_3cmt(0.399 / 7.9, 0.19, 0.065, 0.06, 0.0083, 7.9, 0.11, 0.045 * 70 / 40.0, 40.0, times[i], &cpn, &cen);
-    KS_ASSERT_REL(cp, cpn, 1e-3);
-    KS_ASSERT_REL(c.midazolam_ng_per_mL, cen, 1e-3);
-  }
-  ks_acute_conc c;
-  KS_ASSERT_EQ_INT(ks_acute_reference_conc(5, 0.5, 70, 40, 10, NULL, &c), KS_EINVAL);
-}
-
 static ks_acute_effects effects_at(ks_ctx *ctx, const ks_acute_patient *pt, int drug, double dose, double t) {
+  /* A typical 70-kg patient through the PK layer's default sets (what trials run). */
   ks_acute_params p = ks_acute_params_default();
-  ks_acute_conc c;
+  ks_pk_patient pp = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose d = {.drug = drug == 2 ? KS_DRUG_MIDAZOLAM : KS_DRUG_KETAMINE, .route = KS_ROUTE_IV,
+                  .dose_mg = dose * 70.0, .t_start_h = 0.0, .infusion_h = 40.0 / 60.0};
+  ks_pk_sim *sim = NULL;
   ks_acute_effects e = {0};
-  ks_acute_reference_conc(drug, dose, 70.0, 40.0, t, NULL, &c);
+  ks_pk_conc pc;
+  if (ks_pk_sim_create(ctx, &pp, &d, 1, NULL, &sim) != KS_OK || ks_pk_sim_eval(sim, t / 60.0, &pc) != KS_OK) {
+    ks_pk_sim_destroy(&sim);
+    e.cadss_mean = NAN;
+    return e;
+  }
+  ks_acute_conc c = {pc.effect_ng_per_mL[KS_SP_S_KETAMINE], pc.effect_ng_per_mL[KS_SP_R_KETAMINE],
+                     pc.effect_ng_per_mL[KS_SP_MIDAZOLAM]};
   ks_acute_eval(ctx, &p, pt, &c, &e);
+  ks_pk_sim_destroy(&sim);
   return e;
 }
 

@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <ketasim/fear.h>
+#include <ketasim/mood.h>
 
 static ks_ctx *mkctx(uint64_t seed) {
   ks_ctx_opts o = ks_ctx_opts_default();
@@ -369,6 +370,106 @@ KS_TEST(lcm_patient_api_is_allocation_free_and_reproducible) {
     ks_fear_destroy(&f);
     ks_ctx_destroy(&c2);
   }
+  ks_ctx_destroy(&ctx);
+}
+
+/* ---- mood: learned appraisal ---------------------------------------------------------------- */
+
+static ks_mood_drive mood_drive(double w, double av, double u) {
+  ks_mood_drive d = {.window = w, .avoidance = av, .approach = 0.0, .acute_rate_per_day = u, .expectancy = 0.0};
+  return d;
+}
+
+KS_TEST(mood_untreated_patient_stays_at_baseline) {
+  ks_mood m;
+  ks_mood_params p = ks_mood_params_default();
+  KS_ASSERT_OK(ks_mood_init(&m, &p, 0.4, 0.5));
+  ks_mood_drive d = mood_drive(0.0, 0.5, 0.0);
+  for (int k = 0; k < 4 * 56; k++) KS_ASSERT_OK(ks_mood_advance(&m, 0.25, &d));
+  KS_ASSERT_NEAR(ks_mood_value(&m), 0.4, 1e-12);
+  KS_ASSERT_EQ_INT(ks_mood_init(&m, &p, 1.0, 0.5), KS_EINVAL);
+  KS_ASSERT_EQ_INT(ks_mood_advance(&m, 0.25, &(ks_mood_drive){.avoidance = 1.0}), KS_EINVAL);
+}
+
+KS_TEST(mood_acute_state_is_the_exact_solution) {
+  /* da/dt = u - a / tau: after a step of length h from 0 with rate u, a = u tau (1 - e^{-h/tau});
+   * then free decay. Hand-computed with tau = 1.5 d. */
+  ks_mood m;
+  ks_mood_params p = ks_mood_params_default();
+  p.acute_tau_days = 1.5;
+  p.activities_per_day = 0.0; /* no learning: the readout is V0 + c_a a */
+  KS_ASSERT_OK(ks_mood_init(&m, &p, 0.5, 0.5));
+  ks_mood_drive d = mood_drive(0.0, 0.5, 4.0);
+  KS_ASSERT_OK(ks_mood_advance(&m, 0.25, &d));
+  double a = 4.0 * 1.5 * (1.0 - exp(-0.25 / 1.5));
+  KS_ASSERT_NEAR(m.acute, a, 1e-12);
+  d.acute_rate_per_day = 0.0;
+  KS_ASSERT_OK(ks_mood_advance(&m, 1.0, &d));
+  KS_ASSERT_NEAR(m.acute, a * exp(-1.0 / 1.5), 1e-12);
+  KS_ASSERT_NEAR(m.value, 0.5, 1e-15);
+}
+
+KS_TEST(mood_single_lift_is_larger_at_one_day_than_at_one_week) {
+  ks_mood m;
+  ks_mood_params p = ks_mood_params_default();
+  KS_ASSERT_OK(ks_mood_init(&m, &p, 0.4, 0.5));
+  /* One infusion: the acute rate over the first 6 h delivers one unit; the window decays over a week. */
+  double v1 = 0, v7 = 0;
+  for (int k = 0; k < 28; k++) {
+    double t = 0.25 * k;
+    ks_mood_drive d = mood_drive(0.8 * exp(-t / 3.0), 0.5, k == 0 ? 4.0 : 0.0);
+    KS_ASSERT_OK(ks_mood_advance(&m, 0.25, &d));
+    if (k == 3) v1 = ks_mood_value(&m);
+    if (k == 27) v7 = ks_mood_value(&m);
+  }
+  KS_ASSERT_TRUE(v1 - 0.4 > 0.05);
+  KS_ASSERT_TRUE(v1 - 0.4 > 2.0 * (v7 - 0.4));
+}
+
+KS_TEST(mood_window_and_avoidance_set_how_fast_new_value_is_learned) {
+  /* The same outcome shift (an acute lift held for 2 days) is learned faster with an open window
+   * and slower when avoidance cuts everyday activity. */
+  double learned[3];
+  const double w[3] = {0.0, 1.0, 0.0}, av[3] = {0.3, 0.3, 0.8};
+  for (int c = 0; c < 3; c++) {
+    ks_mood m;
+    ks_mood_params p = ks_mood_params_default();
+    p.activation_gain = 1.0;
+    KS_ASSERT_OK(ks_mood_init(&m, &p, 0.4, av[c]));
+    for (int k = 0; k < 8; k++) {
+      ks_mood_drive d = mood_drive(w[c], av[c], 2.0);
+      KS_ASSERT_OK(ks_mood_advance(&m, 0.25, &d));
+    }
+    learned[c] = m.value - 0.4;
+  }
+  KS_ASSERT_TRUE(learned[0] > 0.0);
+  KS_ASSERT_TRUE(learned[1] > 1.5 * learned[0]);
+  KS_ASSERT_TRUE(learned[2] < learned[0]);
+}
+
+KS_TEST(fear_approach_restores_reminders_cut_by_avoidance) {
+  ks_ctx *ctx = mkctx(3);
+  double n[2];
+  for (int c = 0; c < 2; c++) {
+    ks_fear *f = mkfear(ctx, KS_FEAR_MODEL_TWO_TRACE, 0.7);
+    KS_ASSERT_TRUE(f != NULL);
+    ks_fear_drive d = ks_fear_drive_default();
+    d.approach = c ? 1.0 : 0.0;
+    ks_rng r;
+    ks_rng_init(&r, 3, KS_STREAM_FEAR, 1, 0);
+    for (int k = 0; k < 4 * 28; k++) KS_ASSERT_OK(ks_fear_advance(f, 0.25, &d, &r));
+    ks_fear_snapshot s;
+    KS_ASSERT_OK(ks_fear_get_snapshot(f, &s));
+    n[c] = s.n_reminders;
+    ks_fear_destroy(&f);
+  }
+  /* Full approach: reminders at r0 instead of r0 (1 - Av): with Av near 0.6 at F 0.7, about 2x. */
+  KS_ASSERT_TRUE(n[1] > 1.5 * n[0]);
+  ks_fear_drive bad = ks_fear_drive_default();
+  bad.approach = 1.5;
+  ks_fear *f = mkfear(ctx, KS_FEAR_MODEL_TWO_TRACE, 0.5);
+  KS_ASSERT_EQ_INT(ks_fear_advance(f, 0.25, &bad, NULL), KS_EINVAL);
+  ks_fear_destroy(&f);
   ks_ctx_destroy(&ctx);
 }
 

@@ -232,6 +232,7 @@ KS_TEST(exact_solution_matches_cvode_every_set_and_route) {
   for (int m = 0; m < 2; m++) {
     ks_pk_options o = ks_pk_options_default();
     o.model[KS_DRUG_KETAMINE] = ket_models[m];
+    o.allow_unstudied_doses = 1;  /* rectal ketamine, oral esketamine: structure, not range */
     ks_pk_sim *sim = NULL;
     KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, doses, KS_ARRAY_LEN(doses), &o, &sim));
     KS_ASSERT_EQ_INT(ks__pk_sim_n_units(sim), 4);
@@ -257,8 +258,10 @@ KS_TEST(mass_balance_to_1e9) {
     {KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 56.0, 0.1, 0.0},
     {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 2.9, 0.0, 40.0 / 60.0},
   };
+  ks_pk_options o = ks_pk_options_default();
+  o.allow_unstudied_doses = 1;  /* rectal ketamine has no studied psychiatric use */
   ks_pk_sim *sim = NULL;
-  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, doses, KS_ARRAY_LEN(doses), NULL, &sim));
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, doses, KS_ARRAY_LEN(doses), &o, &sim));
   double ts[] = {0.0, 0.1, 0.3, 0.5, 1.0, 2.0, 3.3, 6.0, 24.0, 100.0, 1000.0};
   for (size_t i = 0; i < KS_ARRAY_LEN(ts); i++) {
     ks_pk_mass_balance mb;
@@ -583,9 +586,11 @@ KS_TEST(covariates_move_exposure_the_right_way) {
   ks_pk_patient ps[3] = {ks_pk_patient_typical(70.0, 40.0, 0), ks_pk_patient_typical(70.0, 80.0, 0),
                          ks_pk_patient_typical(70.0, 40.0, 0)};
   ps[2].asian = 1;
+  ks_pk_options o = ks_pk_options_default();
+  o.allow_unstudied_doses = 1;  /* oral esketamine has no studied psychiatric use */
   for (int k = 0; k < 3; k++) {
     ks_pk_sim *sim = NULL;
-    KS_ASSERT_OK(ks_pk_sim_create(ctx, &ps[k], k == 1 ? &div : &d, 1, NULL, &sim));
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &ps[k], k == 1 ? &div : &d, 1, &o, &sim));
     static double c[48 * 60];
     KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, 48 * 60, c, NULL));
     auc[k] = 0.0;
@@ -605,7 +610,6 @@ KS_TEST(covariates_move_exposure_the_right_way) {
     KS_ASSERT_TRUE(auc[1] > 1.05 * a0);
   }
   /* Domino is per kg: twice the weight and twice the dose give the same concentrations. */
-  ks_pk_options o = ks_pk_options_default();
   o.model[KS_DRUG_KETAMINE] = "domino1982";
   ks_pk_patient a = ks_pk_patient_typical(50.0, 40.0, 0), b = ks_pk_patient_typical(100.0, 40.0, 0);
   ks_pk_dose da = {KS_DRUG_KETAMINE, KS_ROUTE_IV, 25.0, 0.0, 0.5};
@@ -666,17 +670,129 @@ KS_TEST(model_registry) {
 
 KS_TEST(validation_targets_pass) {
   ks_ctx *ctx = ks_test_ctx();
-  ks_target_result res[32];
+  ks_target_result res[64];
   size_t n = 0;
-  KS_ASSERT_OK(ks_pk_validate(ctx, res, 32, &n));
+  KS_ASSERT_OK(ks_pk_validate(ctx, res, 64, &n));
   KS_ASSERT_TRUE(n >= 10);
-  int fails = 0;
+  /* The documented misses (docs/model/pk.md, "Oral, sublingual and rectal racemate"): every
+   * other target must pass, and these are listed so that a change that fixes or adds a miss
+   * shows here. Prefix match on the ids. */
+  static const char *const known_miss[] = {
+    "pk.ketamine.oral25.cmax", "pk.ketamine.oral25.auc_per_mg", "pk.ketamine.oral25.nor_cmax",
+    "pk.ketamine.oral25.nor_tmax", "pk.ketamine.sublingual25.cmax",
+    "pk.ketamine.sublingual25.tmax", "pk.ketamine.sublingual25.auc_per_mg",
+    "pk.ketamine.sublingual25.nor_cmax", "pk.ketamine.sublingual25.nor_tmax",
+    "pk.ketamine.sublingual25.tmax_rolan", "pk.ketamine.oral.f_chong"};
+  int unexpected = 0, misses = 0;
   for (size_t i = 0; i < n; i++) {
-    printf("  %-32s %10.4g  [%g, %g] %s\n", res[i].id, res[i].simulated, res[i].lo, res[i].hi,
-           res[i].pass ? "pass" : "FAIL");
-    fails += !res[i].pass;
+    int listed = 0;
+    for (size_t k = 0; k < KS_ARRAY_LEN(known_miss); k++)
+      listed |= strcmp(res[i].id, known_miss[k]) == 0;
+    printf("  %-40s %10.4g  [%g, %g] %s%s\n", res[i].id, res[i].simulated, res[i].lo, res[i].hi,
+           res[i].pass ? "pass" : "FAIL", listed ? " (documented miss)" : "");
+    misses += listed && !res[i].pass;
+    unexpected += !res[i].pass && !listed;
   }
-  KS_ASSERT_EQ_INT(fails, 0);
+  KS_ASSERT_EQ_INT(unexpected, 0);
+  KS_ASSERT_EQ_INT(misses, (int)KS_ARRAY_LEN(known_miss));
+  ks_ctx_destroy(&ctx);
+}
+
+/* data/pk/parameter_sets.tsv and the compiled-in sets are checked against each other: every row
+ * of the table is a parameter the code uses, with the same value (1e-9 relative), and every
+ * parameter the code lists is in the table. The route bioavailabilities are also checked on the
+ * model's output (AUC ratio of the exact solution), for both racemic sets. */
+KS_TEST(parameter_table_matches_the_model) {
+  const char *dir = getenv("KS_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/data/pk/parameter_sets.tsv", dir ? dir : ".");
+  FILE *f = fopen(path, "r");
+  KS_ASSERT_TRUE(f != NULL);
+  pk_param_row rows[128];
+  size_t nr = ks__pk_param_rows(rows, KS_ARRAY_LEN(rows));
+  KS_ASSERT_TRUE(nr > 40 && nr <= KS_ARRAY_LEN(rows));
+  int seen[128] = {0};
+  char line[512];
+  int n_tsv = 0, n_f = 0;
+  static const struct { const char *name; ks_route r; } fr[] = {
+    {"F oral (racemate)", KS_ROUTE_ORAL}, {"F sublingual", KS_ROUTE_SUBLINGUAL},
+    {"F rectal", KS_ROUTE_RECTAL}, {"F intranasal", KS_ROUTE_INTRANASAL}, {"F IM", KS_ROUTE_IM}};
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#' || strncmp(line, "set\t", 4) == 0) continue;
+    char set[64], par[128];
+    double v = NAN;
+    if (sscanf(line, "%63[^\t]\t%127[^\t]\t%lf", set, par, &v) != 3) continue;
+    n_tsv++;
+    size_t k = 0;
+    while (k < nr && !(strcmp(rows[k].set, set) == 0 && strcmp(rows[k].parameter, par) == 0)) k++;
+    if (k == nr) printf("  not in the code: %s / %s\n", set, par);
+    KS_ASSERT_TRUE(k < nr);
+    KS_ASSERT_REL(rows[k].value, v, 1e-9);
+    seen[k] = 1;
+    if (strcmp(set, "ketamine-routes") != 0) {
+      KS_ASSERT_TRUE(ks_pk_model_citation(set) != NULL);
+      continue;
+    }
+    for (size_t q = 0; q < KS_ARRAY_LEN(fr); q++) {
+      if (strcmp(par, fr[q].name) != 0) continue;
+      for (int m = 0; m < 2; m++) {
+        const char *model = m ? "domino1982" : "fanta2015";
+        KS_ASSERT_NEAR(ks_pk_model_bioavailability(model, KS_DRUG_KETAMINE, fr[q].r, 25.0), v, 1e-9);
+      }
+      n_f++;
+    }
+  }
+  fclose(f);
+  for (size_t k = 0; k < nr; k++) {
+    if (!seen[k]) printf("  not in the table: %s / %s\n", rows[k].set, rows[k].parameter);
+    KS_ASSERT_TRUE(seen[k]);
+  }
+  KS_ASSERT_EQ_INT(n_tsv, (int)nr);
+  KS_ASSERT_EQ_INT(n_f, 5);
+  KS_ASSERT_NEAR(ks_pk_model_bioavailability("fanta2015", KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 20.0),
+                 0.08, 1e-9);
+}
+
+/* First pass, by hand: for esketamine by mouth in fanta2015 the model must give
+ * F = Fg (1 - CL/Qh) with Fg = 0.08 / (1 - 95.2/151) (Fanta's F at the typical clearance) for
+ * any clearance: a patient with 1.3x clearance has the smaller F that a well-stirred liver
+ * predicts, and AUC_oral = F dose / CL (numerical AUC over 120 h, 1e-3 relative). The racemate
+ * forms more norketamine by mouth than the same dose IV over 24 h (the first pass). */
+KS_TEST(first_pass_follows_the_well_stirred_liver) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_pk_options o = ks_pk_options_default();
+  o.model[KS_DRUG_ESKETAMINE] = "fanta2015";
+  o.allow_unstudied_doses = 1;
+  const double qh = 151.0, cl0 = 95.2, fg = 0.08 / (1.0 - cl0 / qh);
+  const double cl_mult[2] = {1.0, 1.3};
+  enum { NT = 120 * 60 + 1 };
+  static double c[NT];
+  for (int k = 0; k < 2; k++) {
+    ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+    p.mult[KS_DRUG_ESKETAMINE][KS_PKP_CL] = cl_mult[k];
+    ks_pk_dose d = {KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 20.0, 0.0, 0.0};
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &d, 1, &o, &sim));
+    KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, NT, c, NULL));
+    ks_pk_sim_destroy(&sim);
+    double auc = 0.0;
+    for (int i = 1; i < NT; i++) auc += 0.5 * (c[i] + c[i - 1]) / 60.0;  /* ng h/mL */
+    double cl = cl0 * cl_mult[k];
+    double f_hand = fg * (1.0 - cl / qh);
+    KS_ASSERT_REL(auc, f_hand * 20.0 / cl * 1000.0, 1e-3);
+  }
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  double nor[2];
+  for (int k = 0; k < 2; k++) {
+    ks_pk_dose d = {KS_DRUG_KETAMINE, k ? KS_ROUTE_ORAL : KS_ROUTE_IV, 50.0, 0.0, 0.0};
+    ks_pk_sim *sim = NULL;
+    KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &d, 1, NULL, &sim));
+    KS_ASSERT_OK(ks_pk_sim_eval_grid_plasma(sim, 0.0, 1.0 / 60.0, 24 * 60, NULL, c));
+    ks_pk_sim_destroy(&sim);
+    nor[k] = 0.0;
+    for (int i = 1; i < 24 * 60; i++) nor[k] += 0.5 * (c[i] + c[i - 1]) / 60.0;
+  }
+  KS_ASSERT_TRUE(nor[1] > nor[0]);
   ks_ctx_destroy(&ctx);
 }
 

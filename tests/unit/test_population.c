@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Presets, range checks and the per-patient draws. */
 #include "harness.h"
+
+#include <unistd.h>
 #include <ketasim/population.h>
 
 KS_TEST(presets_exist_and_pass_their_checks) {
@@ -53,6 +55,49 @@ KS_TEST(draws_match_the_preset_and_are_keyed_by_patient) {
   KS_ASSERT_TRUE(memcmp(&a, &b, sizeof a) == 0);
   ks_population_draw(&p, 100, 17, &b);
   KS_ASSERT_TRUE(a.age_y != b.age_y);
+}
+
+/* A covariate table: given values replace the drawn ones, the rest is the usual draw, and a given
+ * CAPS-5 moves the latent severity to (caps5 - mean) / sd. */
+KS_TEST(covariate_table_gives_these_patients) {
+  ks_ctx *ctx = ks_test_ctx();
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/ks_test_popcsv_%ld.csv", (long)getpid());
+  FILE *f = fopen(path, "w");
+  fputs("# units: WT=lb\nID,AGE,SEX,WT,caps5,hypertension,other\n"
+        "a,34,F,154,52,1,x\n"
+        "b,,M,.,,,y\n", f);
+  fclose(f);
+  ks_population_table *t = NULL;
+  KS_ASSERT_OK(ks_population_table_read(ctx, path, &t));
+  KS_ASSERT_EQ_INT(ks_population_table_n(t), 2);
+  ks_population_params p;
+  KS_ASSERT_OK(ks_population_preset("civilian-chronic-ptsd", &p));
+  ks_patient a, drawn, b;
+  ks_population_table_patient(t, 0, &p, 7, 3, &a);
+  ks_population_draw(&p, 7, 3, &drawn);
+  KS_ASSERT_NEAR(a.age_y, 34.0, 0.0);
+  KS_ASSERT_EQ_INT(a.female, 1);
+  KS_ASSERT_NEAR(a.weight_kg, 154.0 * 0.45359237, 1e-9);
+  KS_ASSERT_NEAR(a.caps5_true, 52.0, 0.0);
+  KS_ASSERT_NEAR(a.severity_z, (52.0 - p.caps5_mean) / p.caps5_sd, 1e-12);
+  KS_ASSERT_EQ_INT(a.hypertension, 1);
+  KS_ASSERT_NEAR(a.sbp_mmHg - drawn.sbp_mmHg, drawn.hypertension ? 0.0 : 15.0, 1e-9);
+  KS_ASSERT_NEAR(a.years_since_trauma, drawn.years_since_trauma, 0.0);  /* not given: drawn */
+  ks_population_table_patient(t, 1, &p, 7, 4, &b);
+  ks_population_draw(&p, 7, 4, &drawn);
+  KS_ASSERT_EQ_INT(b.female, 0);
+  KS_ASSERT_NEAR(b.age_y, drawn.age_y, 0.0);
+  KS_ASSERT_NEAR(b.weight_kg, drawn.weight_kg, 0.0);
+  ks_population_table_destroy(ctx, &t);
+  /* Out of range, with the line and column. */
+  f = fopen(path, "w");
+  fputs("age_y,weight_kg\n40,70\n40,20\n", f);
+  fclose(f);
+  KS_ASSERT_EQ_INT(ks_population_table_read(ctx, path, &t), KS_EINPUT);
+  KS_ASSERT_TRUE(strstr(ks_ctx_last_error(ctx), ":3:4: weight_kg 20 is out of range") != NULL);
+  unlink(path);
+  ks_ctx_destroy(&ctx);
 }
 
 KS_TEST_MAIN()

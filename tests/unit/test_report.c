@@ -378,8 +378,18 @@ KS_TEST(bad_figure_inputs_are_refused_and_leave_no_file) {
   /* Unknown extension. */
   KS_ASSERT_EQ_INT(ks_fig_lines(ctx, out_path(p, sizeof p, "refused.jpg"), &spec, &good, 1, NULL, 0),
                    KS_EINVAL);
-  KS_ASSERT_TRUE(strstr(ks_ctx_last_error(ctx), ".png or .svg") != NULL);
+  KS_ASSERT_TRUE(strstr(ks_ctx_last_error(ctx), ".png, .svg or .pdf") != NULL);
   KS_ASSERT_TRUE(file_size(p) < 0);
+  /* PDF through PLplot's pdfcairo driver: a file that starts with the PDF signature. */
+  KS_ASSERT_OK(ks_fig_lines(ctx, out_path(p, sizeof p, "figure.pdf"), &spec, &good, 1, NULL, 0));
+  {
+    FILE *pf = fopen(p, "rb");
+    char sig[5] = {0};
+    KS_ASSERT_TRUE(pf && fread(sig, 1, 4, pf) == 4);
+    fclose(pf);
+    KS_ASSERT_EQ_STR(sig, "%PDF");
+    unlink(p);
+  }
   /* Missing directory: an I/O failure with the path in the message, not a crash or an exit. */
   KS_ASSERT_EQ_INT(ks_fig_lines(ctx, "/nonexistent-ketasim-dir/x.png", &spec, &good, 1, NULL, 0),
                    KS_EIO);

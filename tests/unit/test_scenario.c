@@ -156,11 +156,14 @@ KS_TEST(defaults_of_a_minimal_scenario) {
  * resolved text is identical (the resolution is a fixed point). */
 KS_TEST(every_example_loads_and_round_trips) {
   const char *src = getenv("KS_SOURCE_DIR");
-  char dir[1024];
-  snprintf(dir, sizeof dir, "%s/examples", src ? src : ".");
-  DIR *d = opendir(dir);
-  KS_ASSERT_TRUE(d != NULL);
   int n_files = 0;
+  static const char *const subdirs[] = {"examples", "examples/designs", "examples/trials"};
+  for (size_t sd = 0; sd < 3; sd++) {
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/%s", src ? src : ".", subdirs[sd]);
+  DIR *d = opendir(dir);
+  if (sd == 0) KS_ASSERT_TRUE(d != NULL);
+  if (!d) continue;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     size_t l = strlen(e->d_name);
@@ -191,7 +194,113 @@ KS_TEST(every_example_loads_and_round_trips) {
     n_files++;
   }
   closedir(d);
-  KS_ASSERT_TRUE(n_files >= 7);
+  }
+  KS_ASSERT_TRUE(n_files >= 13); /* examples/ and examples/designs/ */
+}
+
+/* The trial language of issue 13: each form resolves to the days and times docs/scenario.md gives. */
+static const char *const DESIGNS =
+    "ketasim: 1\n"
+    "name: designs\n"
+    "population: {n: 30, preset: veterans, inclusion: {pcl5: \">= 33\", madrs: \"<= 50\"},\n"
+    "             baseline: {caps5: {mean: 41.5, sd: 6.5}}}\n"
+    "blinding: single-blind\n"
+    "arms:\n"
+    "  - name: ket\n"
+    "    regimen:\n"
+    "      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, schedule: \"3 per week for 2 weeks\", infusion: bolus}\n"
+    "    therapy:\n"
+    "      - {kind: mindfulness-extinction-reactivation, after_each_infusion: 26 h, infusions: [1, 6]}\n"
+    "  - name: sal\n"
+    "    regimen:\n"
+    "      - {drug: saline, schedule: {per_week: 3, weeks: 2}}\n"
+    "    therapy:\n"
+    "      - {kind: trauma-focused-cbt, on_consecutive_days_after_infusion: 1, minutes: 60}\n"
+    "  - name: wait\n"
+    "    control: waitlist\n"
+    "  - name: esk\n"
+    "    regimen:\n"
+    "      - {drug: active-placebo, agent: diphenhydramine, route: oral, dose: 50 mg, schedule: esketamine-label,\n"
+    "         maintenance: {every: 2 weeks, until: 80}}\n"
+    "contrasts: [\"ket vs sal\", {treatment: ket, control: wait}]\n"
+    "assessments: {caps5: [0, 14]}\n";
+
+static const char *const VISITS =
+    "ketasim: 1\n"
+    "name: visits\n"
+    "population: {n: 20}\n"
+    "arms:\n"
+    "  - {name: a, regimen: [{drug: ketamine, route: iv, dose: 0.5 mg/kg, days: [1, 3, 5, 8, 10, 12]}]}\n"
+    "  - {name: b, regimen: [{drug: midazolam, route: iv, dose: 0.045 mg/kg, days: [1, 3, 5, 8, 10, 12]}]}\n"
+    "assessments:\n"
+    "  caps5: [0, \"24 h after infusion 4\", {after_infusion: last, days: 1}, {after_infusion: 6, hours: 30}]\n";
+
+KS_TEST(trial_language_resolves_as_documented) {
+  ks_ctx *ctx = quiet_ctx(0);
+  ks_scenario *sc = NULL;
+  ks_status st = ks_scenario_load_string(ctx, "designs.yaml", DESIGNS, strlen(DESIGNS), &sc);
+  if (st != KS_OK) fprintf(stderr, "%s\n", ks_ctx_last_error(ctx));
+  KS_ASSERT_OK(st);
+  KS_ASSERT_EQ_INT(sc->blinding, KS_BLINDING_SINGLE);
+  KS_ASSERT_EQ_INT(sc->population.preset, KS_PRESET_VETERANS_TREATMENT_RESISTANT);
+  KS_ASSERT_TRUE(sc->population.incl_min_set[KS_SCALE_PCL5] && sc->population.incl_min[KS_SCALE_PCL5] == 33.0);
+  KS_ASSERT_TRUE(sc->population.incl_max_set[KS_SCALE_MADRS] && sc->population.incl_max[KS_SCALE_MADRS] == 50.0);
+  KS_ASSERT_TRUE(sc->population.baseline_set[KS_SCALE_CAPS5]);
+  /* 3 per week for 2 weeks from day 1: Mon/Wed/Fri as in Feder 2021. */
+  const int mwf[6] = {1, 3, 5, 8, 10, 12};
+  const ks_scen_dose *k = &sc->arms[0].regimen[0];
+  KS_ASSERT_EQ_INT(k->n_days, 6);
+  for (int i = 0; i < 6; i++) KS_ASSERT_EQ_INT(k->days[i], mwf[i]);
+  KS_ASSERT_NEAR(k->infusion_h, 0.0, 0.0);
+  KS_ASSERT_NEAR(k->recognisability, 0.9, 0.0);
+  /* Sessions 26 h after infusions 1 and 6: days 2 and 13, 2 h into the day. */
+  const ks_scen_therapy *t = &sc->arms[0].therapy[0];
+  KS_ASSERT_EQ_INT(t->kind, KS_THERAPY_MINDFULNESS_EXTINCTION_REACTIVATION);
+  KS_ASSERT_EQ_INT(t->n_days, 2);
+  KS_ASSERT_EQ_INT(t->days[0], 2);
+  KS_ASSERT_EQ_INT(t->days[1], 13);
+  KS_ASSERT_NEAR(t->at_h, 2.0, 1e-12);
+  /* Saline: no dose; consecutive-day sessions the day after each infusion. */
+  KS_ASSERT_EQ_INT(sc->arms[1].regimen[0].drug, KS_SCEN_SALINE);
+  KS_ASSERT_NEAR(sc->arms[1].regimen[0].dose, 0.0, 0.0);
+  KS_ASSERT_EQ_INT(sc->arms[1].therapy[0].n_days, 6);
+  KS_ASSERT_EQ_INT(sc->arms[1].therapy[0].days[5], 13);
+  KS_ASSERT_EQ_INT(sc->arms[2].control, KS_ARM_CONTROL_WAITLIST);
+  KS_ASSERT_EQ_INT(sc->arms[2].n_regimen, 0);
+  /* Esketamine label: twice weekly weeks 1-4, weekly 5-8, then every 2 weeks to day 80. */
+  const int label[15] = {1, 4, 8, 11, 15, 18, 22, 25, 29, 36, 43, 50, 64, 78};
+  const ks_scen_dose *e = &sc->arms[3].regimen[0];
+  KS_ASSERT_EQ_INT(e->n_days, 14);
+  for (int i = 0; i < 14; i++) KS_ASSERT_EQ_INT(e->days[i], label[i]);
+  KS_ASSERT_EQ_INT(e->agent, KS_PLACEBO_AGENT_DIPHENHYDRAMINE);
+  /* Contrasts and the default multiplicity for several contrasts against mixed controls. */
+  KS_ASSERT_EQ_INT(sc->n_contrasts, 2);
+  KS_ASSERT_EQ_INT(sc->contrasts[1].treat, 0);
+  KS_ASSERT_EQ_INT(sc->contrasts[1].ctrl, 2);
+  KS_ASSERT_EQ_INT(sc->multiplicity, KS_MULTIPLICITY_HOLM);
+  ks_scenario_destroy(&sc);
+  /* Visits after infusions: 24 h after infusion 4 (day 8) is 7 d + 24 h after the first dose;
+   * day 1 after the last infusion (day 12) is day 13; 30 h after infusion 6 is 11 d + 30 h. */
+  st = ks_scenario_load_string(ctx, "visits.yaml", VISITS, strlen(VISITS), &sc);
+  if (st != KS_OK) fprintf(stderr, "%s\n", ks_ctx_last_error(ctx));
+  KS_ASSERT_OK(st);
+  const ks_scen_visit *v = sc->visits[KS_SCALE_CAPS5];
+  KS_ASSERT_EQ_INT(sc->n_visits[KS_SCALE_CAPS5], 4);
+  KS_ASSERT_NEAR(ks_scen_visit_t_h(v[1], 1), 24.0 * 8 + 24.0, 1e-9);
+  KS_ASSERT_EQ_INT(v[2].by_time, 0);
+  KS_ASSERT_NEAR(v[2].value, 13.0, 0.0);
+  KS_ASSERT_NEAR(ks_scen_visit_t_h(v[3], 1), 24.0 * 12 + 30.0, 1e-9);
+  KS_ASSERT_EQ_INT(v[3].after_infusion, 6);
+  ks_scenario_destroy(&sc);
+  /* Infusion 4 on different days in two arms: refused, with both days named. */
+  char err[512], *mixed = strdup(VISITS);
+  char *days = strstr(mixed, "days: [1, 3, 5, 8, 10, 12]}]}\n  - {name: b");
+  KS_ASSERT_TRUE(days != NULL);
+  memcpy(days, "days: [1, 3, 6, 9, 10, 12]", 26);
+  KS_ASSERT_EQ_INT(load_text(mixed, err, sizeof err), KS_EINPUT);
+  KS_ASSERT_TRUE(strstr(err, "infusion 4 is on day 9 in arm 'a' but on day 8 in arm 'b'") != NULL);
+  free(mixed);
+  ks_ctx_destroy(&ctx);
 }
 
 KS_TEST(equal_sees_differences) {

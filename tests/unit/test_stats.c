@@ -20,7 +20,7 @@ static void data_path(char *buf, size_t cap, const char *file) {
   else snprintf(buf, cap, "%s/%s", KS_STATS_TEST_DATA, file);
 }
 
-#define MAX_REF 256
+#define MAX_REF 512
 static char ref_names[MAX_REF][64];
 static double ref_values[MAX_REF];
 static int n_ref = -1;
@@ -30,22 +30,26 @@ static double ref(const char *name) {
   if (n_ref < 0) {
     n_ref = 0;
     char path[1024], line[256];
-    data_path(path, sizeof path, "reference.tsv");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-      fprintf(stderr, "cannot open %s\n", path);
-      return NAN;
+    /* scripts/stats-reference.R and scripts/designs-reference.R (the trial designs' analyses). */
+    static const char *const files[] = {"reference.tsv", "designs_reference.tsv"};
+    for (size_t fi = 0; fi < 2; fi++) {
+      data_path(path, sizeof path, files[fi]);
+      FILE *f = fopen(path, "r");
+      if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        continue;
+      }
+      while (fgets(line, sizeof line, f) && n_ref < MAX_REF) {
+        char *tab = strchr(line, '\t');
+        if (line[0] == '#' || !tab || strncmp(line, "name\t", 5) == 0) continue;
+        *tab = '\0';
+        size_t len = strlen(line);
+        if (len >= sizeof ref_names[n_ref]) continue;
+        memcpy(ref_names[n_ref], line, len + 1);
+        ref_values[n_ref++] = strtod(tab + 1, NULL);
+      }
+      fclose(f);
     }
-    while (fgets(line, sizeof line, f) && n_ref < MAX_REF) {
-      char *tab = strchr(line, '\t');
-      if (line[0] == '#' || !tab || strncmp(line, "name\t", 5) == 0) continue;
-      *tab = '\0';
-      size_t len = strlen(line);
-      if (len >= sizeof ref_names[n_ref]) continue;
-      memcpy(ref_names[n_ref], line, len + 1);
-      ref_values[n_ref++] = strtod(tab + 1, NULL);
-    }
-    fclose(f);
   }
   for (int i = 0; i < n_ref; i++)
     if (strcmp(ref_names[i], name) == 0) return ref_values[i];
@@ -661,6 +665,129 @@ KS_TEST(allocation_failures_return_enomem) {
     KS_ASSERT_TRUE(st == KS_ENOMEM || st == KS_OK);
     ks_ctx_destroy(&ctx);
   }
+}
+
+/* ---- Analyses of the trial designs (issue 13) against scripts/designs-reference.R -------------- */
+
+KS_TEST(dunnett_and_holm_of_ancova_contrasts_match_multcomp) {
+  ks_ctx *ctx = ks_test_ctx();
+  double tab[60 * 3];
+  size_t n = load_table("designs_dunnett_data.tsv", 3, tab, 60);
+  KS_ASSERT_EQ_INT(n, 50);
+  double y[60], b[60];
+  int g[60];
+  for (size_t i = 0; i < n; i++) y[i] = tab[3 * i], b[i] = tab[3 * i + 1], g[i] = (int)tab[3 * i + 2];
+  const int treat[3] = {1, 2, 3}, ctrl[3] = {0, 0, 0};
+  ks_contrasts_result r;
+  KS_ASSERT_OK(ks_stats_ancova_contrasts(ctx, y, b, g, n, treat, ctrl, 3, KS_ADJUST_DUNNETT, &r));
+  char nm[64];
+  for (int k = 1; k <= 3; k++) {
+    snprintf(nm, sizeof nm, "dunnett_est_%d", k);
+    KS_ASSERT_REL(r.c[k - 1].est, ref(nm), 1e-9);
+    snprintf(nm, sizeof nm, "dunnett_se_%d", k);
+    KS_ASSERT_REL(r.c[k - 1].se, ref(nm), 1e-9);
+    snprintf(nm, sizeof nm, "dunnett_t_%d", k);
+    KS_ASSERT_REL(r.c[k - 1].t, ref(nm), 1e-9);
+    snprintf(nm, sizeof nm, "raw_p_%d", k);
+    KS_ASSERT_REL(r.c[k - 1].p, ref(nm), 1e-7);
+    /* The adjusted p and the simultaneous interval use the product-correlation form nearest to the
+     * contrasts' correlation (covariate, unequal n: not exactly product form). Tolerance: 2e-4
+     * absolute on p, 1e-4 relative on the critical value (multcomp's GenzBretz is run at abseps 1e-6). */
+    snprintf(nm, sizeof nm, "dunnett_padj_%d", k);
+    KS_ASSERT_NEAR(r.p_adj[k - 1], ref(nm), 2e-4);
+    snprintf(nm, sizeof nm, "dunnett_lo_%d", k);
+    KS_ASSERT_NEAR(r.ci_adj_lo[k - 1], ref(nm), 1e-3);
+    snprintf(nm, sizeof nm, "dunnett_hi_%d", k);
+    KS_ASSERT_NEAR(r.ci_adj_hi[k - 1], ref(nm), 1e-3);
+  }
+  KS_ASSERT_REL(r.crit, ref("dunnett_crit"), 1e-4);
+  KS_ASSERT_TRUE(r.corr_max_error < 0.01);
+  ks_contrasts_result h;
+  KS_ASSERT_OK(ks_stats_ancova_contrasts(ctx, y, b, g, n, treat, ctrl, 3, KS_ADJUST_HOLM, &h));
+  for (int k = 1; k <= 3; k++) {
+    snprintf(nm, sizeof nm, "holm_padj_%d", k);
+    KS_ASSERT_REL(h.p_adj[k - 1], ref(nm), 1e-7);
+  }
+  /* A contrast naming a group that has no data is refused. */
+  const int bad[1] = {7};
+  KS_ASSERT_EQ_INT(ks_stats_ancova_contrasts(ctx, y, b, g, n, bad, ctrl, 1, KS_ADJUST_NONE, &h), KS_EINVAL);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(dunnett_exact_for_equal_allocation) {
+  ks_ctx *ctx = ks_test_ctx();
+  double tab[40 * 2];
+  size_t n = load_table("designs_dunnett_eq_data.tsv", 2, tab, 40);
+  KS_ASSERT_EQ_INT(n, 40);
+  double y[40];
+  int g[40];
+  for (size_t i = 0; i < n; i++) y[i] = tab[2 * i], g[i] = (int)tab[2 * i + 1];
+  const int treat[4] = {1, 2, 3, 4}, ctrl[4] = {0, 0, 0, 0};
+  ks_contrasts_result r;
+  KS_ASSERT_OK(ks_stats_ancova_contrasts(ctx, y, NULL, g, n, treat, ctrl, 4, KS_ADJUST_DUNNETT, &r));
+  KS_ASSERT_TRUE(r.corr_max_error < 1e-12); /* correlation exactly 1/2 */
+  char nm[64];
+  for (int k = 1; k <= 4; k++) {
+    snprintf(nm, sizeof nm, "dunnett_eq_padj_%d", k);
+    KS_ASSERT_NEAR(r.p_adj[k - 1], ref(nm), 1e-5);
+  }
+  /* multcomp's critical value carries its quasi-Monte Carlo error (4e-5 relative here: at our value
+   * mvtnorm's pmvt with abseps 1e-8 gives 0.95000002); the probability itself is checked tightly. */
+  KS_ASSERT_REL(r.crit, ref("dunnett_eq_crit"), 1e-4);
+  const double lam4[4] = {sqrt(0.5), sqrt(0.5), sqrt(0.5), sqrt(0.5)};
+  KS_ASSERT_NEAR(ks_stats_dunnett_cdf(2.0, lam4, 4, 35.0), ref("pmvt_k4_df35_c2"), 2e-7);
+  KS_ASSERT_NEAR(ks_stats_dunnett_cdf(2.6, lam4, 4, 35.0), ref("pmvt_k4_df35_c2.6"), 2e-7);
+  /* One contrast: the ordinary two-sided t. */
+  const double zero[1] = {0.0};
+  KS_ASSERT_NEAR(ks_stats_dunnett_cdf(2.085963447, zero, 1, 20.0), 0.95, 1e-6);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(crossover_random_intercept_lmm_matches_lmertest) {
+  ks_ctx *ctx = ks_test_ctx();
+  double tab[48 * 5];
+  size_t n = load_table("designs_crossover_data.tsv", 5, tab, 48);
+  KS_ASSERT_EQ_INT(n, 48);
+  double y[48], x[48 * 4];
+  int id[48];
+  for (size_t i = 0; i < n; i++) {
+    id[i] = (int)tab[5 * i];
+    y[i] = tab[5 * i + 4];
+    x[4 * i] = 1.0, x[4 * i + 1] = tab[5 * i + 3], x[4 * i + 2] = tab[5 * i + 1], x[4 * i + 3] = tab[5 * i + 2];
+  }
+  const double l[4] = {0, 1, 0, 0};
+  ks_lmm_ri_result r;
+  KS_ASSERT_OK(ks_stats_lmm_ri(ctx, y, x, id, n, 4, l, &r));
+  KS_ASSERT_EQ_INT(r.n_obs, 45);
+  KS_ASSERT_EQ_INT(r.n_subjects, 24);
+  KS_ASSERT_REL(r.reml_crit, ref("xo_remlcrit"), 1e-8);
+  KS_ASSERT_REL(r.sigma2, ref("xo_sigma2"), 1e-5);
+  KS_ASSERT_REL(r.tau2, ref("xo_tau2"), 1e-5);
+  KS_ASSERT_REL(r.contrast.est, ref("xo_treat_est"), 1e-6);
+  KS_ASSERT_REL(r.contrast.se, ref("xo_treat_se"), 1e-5);
+  KS_ASSERT_REL(r.contrast.df, ref("xo_treat_df"), 1e-3); /* Satterthwaite: numerical Hessians */
+  KS_ASSERT_REL(r.contrast.p, ref("xo_treat_p"), 1e-3);
+  KS_ASSERT_REL(r.beta[2], ref("xo_period_est"), 1e-6);
+  KS_ASSERT_REL(r.beta[3], ref("xo_seq_est"), 1e-6);
+  KS_ASSERT_REL(r.se[3], ref("xo_seq_se"), 1e-5);
+  ks_ctx_destroy(&ctx);
+}
+
+KS_TEST(one_sample_t_matches_r) {
+  ks_ctx *ctx = ks_test_ctx();
+  double tab[12];
+  size_t n = load_table("designs_onesample_data.tsv", 1, tab, 12);
+  KS_ASSERT_EQ_INT(n, 12);
+  ks_ttest_result t;
+  KS_ASSERT_OK(ks_stats_ttest_one(ctx, tab, n, 0.0, 0.95, &t));
+  KS_ASSERT_REL(t.t, ref("one_t"), 1e-10);
+  KS_ASSERT_REL(t.df, ref("one_df"), 1e-12);
+  KS_ASSERT_REL(t.p, ref("one_p"), 1e-8);
+  KS_ASSERT_REL(t.ci_lo, ref("one_lo"), 1e-10);
+  KS_ASSERT_REL(t.ci_hi, ref("one_hi"), 1e-10);
+  const double same[3] = {2, 2, 2};
+  KS_ASSERT_EQ_INT(ks_stats_ttest_one(ctx, same, 3, 0.0, 0.95, &t), KS_EINVAL);
+  ks_ctx_destroy(&ctx);
 }
 
 /* ---- Validation entries ------------------------------------------------------------------------ */
