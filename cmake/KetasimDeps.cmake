@@ -8,6 +8,8 @@ function(ks_pkg name module)
   pkg_check_modules(KSPKG_${name} REQUIRED IMPORTED_TARGET ${module})
   add_library(ks_dep_${name} INTERFACE)
   target_link_libraries(ks_dep_${name} INTERFACE PkgConfig::KSPKG_${name})
+  # For the installed static library's declared dependencies (cmake/KetasimInstall.cmake).
+  set(KSPKG_${name}_LINK_LIBRARIES ${KSPKG_${name}_LINK_LIBRARIES} PARENT_SCOPE)
 endfunction()
 
 ks_pkg(fyaml libfyaml)
@@ -75,7 +77,8 @@ if(KETASIM_WITH_MPI)
   endif()
 endif()
 
-# Provenance written into output files (HDF5 attributes): dependency versions as configured, and
+# Provenance written into output files (the JSON provenance block, HDF5 attributes; src/core/ctx.c):
+# dependency versions as configured, and
 # the git revision when the source is a git checkout (read from .git, no git command needed).
 set(_sun_ver "?")
 if(EXISTS ${SUNDIALS_INCLUDE_DIR}/sundials/sundials_config.h)
@@ -87,7 +90,15 @@ if(KETASIM_WITH_MPI)
   string(APPEND KS_DEP_VERSIONS ", MPI ${MPI_C_VERSION}")
 endif()
 set(KS_GIT_REVISION "unknown")
-if(EXISTS ${CMAKE_SOURCE_DIR}/.git/HEAD)
+# A git worktree (or submodule) has a .git file; ask git when it is installed.
+find_package(Git QUIET)
+if(GIT_FOUND AND EXISTS ${CMAKE_SOURCE_DIR}/.git AND NOT IS_DIRECTORY ${CMAKE_SOURCE_DIR}/.git)
+  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse HEAD WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                  OUTPUT_VARIABLE _head OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE _rc)
+  if(_rc EQUAL 0 AND _head MATCHES "^[0-9a-f]+$")
+    set(KS_GIT_REVISION ${_head})
+  endif()
+elseif(EXISTS ${CMAKE_SOURCE_DIR}/.git/HEAD)
   file(READ ${CMAKE_SOURCE_DIR}/.git/HEAD _head)
   string(STRIP "${_head}" _head)
   if(_head MATCHES "^ref: (.*)$")

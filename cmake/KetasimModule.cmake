@@ -33,7 +33,9 @@ function(ks_add_module name)
   set_property(GLOBAL APPEND PROPERTY KS_ALL_LIBS ${A_LIBS})
 endfunction()
 
-# The combined library libketasim.a: every module's objects, every module's dependencies.
+# The combined library: libketasim.a (static: the CLI and the tests link it, with the internal
+# helpers) and libketasim.so (shared: exports only KS_API, see include/ketasim/core.h). Both carry
+# every module's objects and declare every module's dependencies.
 function(ks_finish_library)
   get_property(objs GLOBAL PROPERTY KS_ALL_OBJECTS)
   get_property(libs GLOBAL PROPERTY KS_ALL_LIBS)
@@ -42,6 +44,13 @@ function(ks_finish_library)
   set_target_properties(ketasim PROPERTIES OUTPUT_NAME ketasim)
   target_include_directories(ketasim PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_BINARY_DIR}/include)
   target_link_libraries(ketasim PUBLIC ${libs} m)
+  add_library(ketasim_shared SHARED ${objs})
+  set_target_properties(ketasim_shared PROPERTIES OUTPUT_NAME ketasim VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+  target_include_directories(ketasim_shared PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_BINARY_DIR}/include)
+  target_link_libraries(ketasim_shared PRIVATE ${libs} m)
+  # A shared library that resolves every symbol itself (no undefined references left to the host).
+  target_link_options(ketasim_shared PRIVATE LINKER:--no-undefined)
 endfunction()
 
 # ks_add_test(NAME SOURCE LIBS lib... [LABELS l...]): one executable, one CTest process.

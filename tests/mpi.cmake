@@ -9,3 +9,15 @@ if(KETASIM_SANITIZE OR NOT KETASIM_WITH_MPI)
   set_property(TEST cli_mpi_determinism APPEND PROPERTY ENVIRONMENT
     "KS_MPI_SKIP_REASON=Open MPI leaks under LeakSanitizer at MPI_Finalize, or the build has no MPI")
 endif()
+# A host program that starts MPI itself: ks_par_finalize leaves the host's MPI running.
+if(KETASIM_WITH_MPI AND NOT KETASIM_SANITIZE)
+  add_executable(test_host_mpi ${CMAKE_SOURCE_DIR}/tests/scale/host_mpi.c)
+  target_link_libraries(test_host_mpi PRIVATE ketasim MPI::MPI_C)
+  find_program(KS_MPIRUN NAMES mpirun mpiexec)
+  if(KS_MPIRUN)
+    add_test(NAME host_mpi_not_finalized
+             COMMAND ${KS_MPIRUN} --oversubscribe --allow-run-as-root -np 2 $<TARGET_FILE:test_host_mpi>)
+    set_tests_properties(host_mpi_not_finalized PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT
+      "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
+  endif()
+endif()

@@ -13,11 +13,16 @@
 #include <stdarg.h>
 #include <ketasim/version.h>
 
+/* KS_API marks the public API: exported from libketasim.so (built with -fvisibility=hidden).
+ * KS_INTERNAL_API marks helpers the ketasim CLI shares with the library (CSV/JSON writers, atomic
+ * files, figures, edit distance): hidden in libketasim.so, reachable only by linking the static
+ * libketasim.a as the CLI and the tests do; their headers (io.h, report.h) are not installed. */
 #if defined(KS_BUILDING_LIBRARY) && defined(__GNUC__)
 #define KS_API __attribute__((visibility("default")))
 #else
 #define KS_API
 #endif
+#define KS_INTERNAL_API
 #if defined(__GNUC__)
 #define KS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -53,6 +58,10 @@ KS_API const char *ks_status_message(ks_status s);
 
 /** Library version string, equal to KS_VERSION_STRING. */
 KS_API const char *ks_version(void);
+/** Provenance of this build: the git revision of its source ("unknown" outside a git checkout)
+ *  and the versions of its dependencies as configured ("SUNDIALS 6.4.1, libfyaml ..."). */
+KS_API const char *ks_git_revision(void);
+KS_API const char *ks_dependency_versions(void);
 
 typedef enum { KS_LOG_ERROR = 0, KS_LOG_WARN = 1, KS_LOG_INFO = 2, KS_LOG_DEBUG = 3 } ks_log_level;
 
@@ -72,6 +81,9 @@ typedef struct ks_ctx_opts {
   void *alloc_ud;
   /* Fault injection for tests: when > 0, the N-th allocation (1-based) and every later one fail. */
   long fail_alloc_at;
+  /* The command that runs the library (e.g. "ketasim run x.yaml --out d"), recorded in the
+   * provenance of output files; copied at creation. NULL: none. */
+  const char *command_line;
 } ks_ctx_opts;
 
 typedef struct ks_ctx ks_ctx;
@@ -88,6 +100,8 @@ KS_API void ks_ctx_destroy(ks_ctx **ctx);
 KS_API uint64_t ks_ctx_seed(const ks_ctx *ctx);
 KS_API void ks_ctx_set_seed(ks_ctx *ctx, uint64_t seed);
 KS_API int ks_ctx_threads(const ks_ctx *ctx);
+/** The opts.command_line the context was created with, or NULL. */
+KS_API const char *ks_ctx_command_line(const ks_ctx *ctx);
 KS_API void ks_ctx_set_threads(ks_ctx *ctx, int n_threads);
 KS_API void ks_ctx_set_log_level(ks_ctx *ctx, ks_log_level level);
 
@@ -117,7 +131,7 @@ KS_API char *ks_strdup(ks_ctx *ctx, const char *s);
 
 /** Damerau-Levenshtein distance between two short strings (for "did you mean" suggestions);
  *  strings longer than 40 characters are "far" (99). Pure; thread-safe. */
-KS_API size_t ks_edit_distance(const char *a, const char *b);
+KS_INTERNAL_API size_t ks_edit_distance(const char *a, const char *b);
 
 /* Named model parameters (the calibrated set, docs/model.md "calibrated"). A layer reads a
  * parameter with ks_param(): the value set on this context (ks_param_set: `ketasim calibrate`,

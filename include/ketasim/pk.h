@@ -10,18 +10,11 @@
 #include <ketasim/core.h>
 #include <ketasim/rng.h>
 #include <ketasim/validate.h>
+#include <ketasim/vocab.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum { KS_DRUG_KETAMINE = 0, KS_DRUG_ESKETAMINE, KS_DRUG_MIDAZOLAM, KS_DRUG_N } ks_drug;
-
-/* KS_ROUTE_IV with infusion_h == 0 is a bolus. */
-typedef enum {
-  KS_ROUTE_IV = 0, KS_ROUTE_IM, KS_ROUTE_INTRANASAL, KS_ROUTE_ORAL, KS_ROUTE_SUBLINGUAL,
-  KS_ROUTE_RECTAL, KS_ROUTE_N
-} ks_route;
 
 /* Active species tracked for the receptor layer. Racemic ketamine is dosed as 50% S + 50% R;
  * esketamine is S-ketamine. */
@@ -30,12 +23,8 @@ typedef enum {
   KS_SP_MIDAZOLAM, KS_SPECIES_N
 } ks_species;
 
-/** Name lookups ("ketamine", "iv", "s-ketamine"); parse returns -1 for an unknown name. */
-KS_API const char *ks_drug_name(ks_drug d);
-KS_API const char *ks_route_name(ks_route r);
+/** Species names ("s-ketamine"); drugs and routes are named in vocab.h. */
 KS_API const char *ks_species_name(ks_species s);
-KS_API int ks_drug_parse(const char *name);
-KS_API int ks_route_parse(const char *name);
 
 /** Molar mass of a species, g/mol (ketamine base 237.7; norketamine 223.7; midazolam 325.8). */
 KS_API double ks_species_molar_mass_g_per_mol(ks_species s);

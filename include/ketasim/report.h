@@ -96,7 +96,7 @@ typedef struct ks_fig_marker {
  *  @return KS_OK; KS_EINVAL (NULL arguments, unknown extension, no finite data, lo without hi,
  *          bad colour); KS_EIO (cannot create or rename the file, or PLplot refused);
  *          KS_ENOMEM. The destination is untouched on failure. */
-KS_API ks_status ks_fig_lines(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_lines(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
                               const ks_fig_series *series, size_t n_series,
                               const ks_fig_marker *markers, size_t n_markers);
 
@@ -106,14 +106,14 @@ KS_API ks_status ks_fig_lines(ks_ctx *ctx, const char *path, const ks_fig_spec *
  *  diverging != 0: blue-white-red map centred on 0 (differences, signed FC); otherwise a
  *  sequential map. Cells show their value when n <= 12. Non-finite cells are drawn grey.
  *  @return as ks_fig_lines. */
-KS_API ks_status ks_fig_heatmap(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_heatmap(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
                                 const char *const *labels, size_t n, const double *matrix,
                                 double vmin, double vmax, int diverging);
 
 /** Bar chart: one bar per label (e.g. response rate per arm) with optional intervals lo/hi
  *  (both or neither). Values are written above the bars.
  *  @return as ks_fig_lines. */
-KS_API ks_status ks_fig_bars(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_bars(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
                              const char *const *labels, const double *values, const double *lo,
                              const double *hi, size_t n);
 
@@ -132,7 +132,7 @@ typedef struct ks_fig_step_series {
 
 /** Step plot (Kaplan-Meier curves of time to loss of response, with censor ticks).
  *  @return as ks_fig_lines, plus KS_EINVAL when some t is not ascending. */
-KS_API ks_status ks_fig_steps(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_steps(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
                               const ks_fig_step_series *series, size_t n_series);
 
 /** One row of a forest plot: a published value with its acceptance interval and the simulated
@@ -155,7 +155,7 @@ typedef enum { KS_FIG_FOREST_TOLERANCE = 0, KS_FIG_FOREST_RAW = 1 } ks_fig_fores
  *  with the numbers written on the right.
  *  @return as ks_fig_lines, plus KS_EINVAL when some row has !(lo <= hi) or a non-finite
  *          interval. */
-KS_API ks_status ks_fig_forest(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_forest(ks_ctx *ctx, const char *path, const ks_fig_spec *spec,
                                const ks_fig_forest_row *rows, size_t n_rows,
                                ks_fig_forest_scale scale);
 
@@ -163,18 +163,18 @@ KS_API ks_status ks_fig_forest(ks_ctx *ctx, const char *path, const ks_fig_spec 
  *  $TMPDIR or /tmp), read back, and the file removed. On success *svg is a NUL-terminated buffer
  *  allocated through the context (free it with ks_free(ctx, *svg)) and *n_svg its length in bytes
  *  (without the NUL; n_svg may be NULL). *svg is written only on success. */
-KS_API ks_status ks_fig_lines_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_lines_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
                                   const ks_fig_series *series, size_t n_series,
                                   const ks_fig_marker *markers, size_t n_markers);
-KS_API ks_status ks_fig_heatmap_svg(ks_ctx *ctx, char **svg, size_t *n_svg,
+KS_INTERNAL_API ks_status ks_fig_heatmap_svg(ks_ctx *ctx, char **svg, size_t *n_svg,
                                     const ks_fig_spec *spec, const char *const *labels, size_t n,
                                     const double *matrix, double vmin, double vmax, int diverging);
-KS_API ks_status ks_fig_bars_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_bars_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
                                  const char *const *labels, const double *values,
                                  const double *lo, const double *hi, size_t n);
-KS_API ks_status ks_fig_steps_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
+KS_INTERNAL_API ks_status ks_fig_steps_svg(ks_ctx *ctx, char **svg, size_t *n_svg, const ks_fig_spec *spec,
                                   const ks_fig_step_series *series, size_t n_series);
-KS_API ks_status ks_fig_forest_svg(ks_ctx *ctx, char **svg, size_t *n_svg,
+KS_INTERNAL_API ks_status ks_fig_forest_svg(ks_ctx *ctx, char **svg, size_t *n_svg,
                                    const ks_fig_spec *spec, const ks_fig_forest_row *rows,
                                    size_t n_rows, ks_fig_forest_scale scale);
 
@@ -191,50 +191,50 @@ typedef struct ks_report ks_report;
 
 /** Create an empty report. The context is borrowed and must outlive the report.
  *  @return KS_OK, KS_EINVAL (NULL ctx, title or out), KS_ENOMEM. */
-KS_API ks_status ks_report_create(ks_ctx *ctx, const char *title, ks_report **out);
+KS_INTERNAL_API ks_status ks_report_create(ks_ctx *ctx, const char *title, ks_report **out);
 /** Free the report and set *rep to NULL; does nothing when *rep is NULL. */
-KS_API void ks_report_destroy(ks_report **rep);
+KS_INTERNAL_API void ks_report_destroy(ks_report **rep);
 
 /** The scenario in words: one paragraph (blank lines start a new paragraph). Replaces any earlier
  *  text. @return KS_OK, KS_EINVAL, KS_ENOMEM. */
-KS_API ks_status ks_report_set_scenario_text(ks_report *rep, const char *text);
+KS_INTERNAL_API ks_status ks_report_set_scenario_text(ks_report *rep, const char *text);
 /** An extra item for the "what this is and what it is not" list (the standard items are always
  *  there: research simulator, not medical advice, not a substitute for a trial, what the model
  *  leaves out). */
-KS_API ks_status ks_report_add_caveat(ks_report *rep, const char *text);
+KS_INTERNAL_API ks_status ks_report_add_caveat(ks_report *rep, const char *text);
 /** Start a new section with a heading (it appears in the contents list). */
-KS_API ks_status ks_report_add_section(ks_report *rep, const char *heading);
+KS_INTERNAL_API ks_status ks_report_add_section(ks_report *rep, const char *heading);
 /** A paragraph of text in the current section. */
-KS_API ks_status ks_report_add_paragraph(ks_report *rep, const char *text);
+KS_INTERNAL_API ks_status ks_report_add_paragraph(ks_report *rep, const char *text);
 /** A table: header[0..n_cols) and cells row-major, cells[r * n_cols + c] for r < n_rows (NULL
  *  cells print empty). Cells that read as numbers are right-aligned. caption may be NULL.
  *  @return KS_OK, KS_EINVAL (n_cols == 0, NULL header), KS_ENOMEM. */
-KS_API ks_status ks_report_add_table(ks_report *rep, const char *caption,
+KS_INTERNAL_API ks_status ks_report_add_table(ks_report *rep, const char *caption,
                                      const char *const *header, size_t n_cols,
                                      const char *const *cells, size_t n_rows);
 /** A figure inlined as SVG (copied; e.g. from ks_fig_lines_svg), with a caption under it. The
  *  XML prolog is dropped and the SVG's internal ids are made unique within the report, so several
  *  cairo SVGs can share one page. @return KS_OK, KS_EINVAL (not an SVG document), KS_ENOMEM. */
-KS_API ks_status ks_report_add_svg(ks_report *rep, const char *caption, const char *svg,
+KS_INTERNAL_API ks_status ks_report_add_svg(ks_report *rep, const char *caption, const char *svg,
                                    size_t n_svg);
 /** Provenance: ketasim version (NULL: ks_version()), seed, and the resolved scenario text shown
  *  verbatim in a <pre> (may be NULL). */
-KS_API ks_status ks_report_set_provenance(ks_report *rep, const char *version, uint64_t seed,
+KS_INTERNAL_API ks_status ks_report_set_provenance(ks_report *rep, const char *version, uint64_t seed,
                                           const char *resolved_scenario);
 /** A further provenance line (key: value), after version and seed: revision, date, command line.
  *  At most 8. @return KS_OK, KS_EINVAL, KS_ERANGE, KS_ENOMEM. */
-KS_API ks_status ks_report_add_provenance(ks_report *rep, const char *key, const char *value);
+KS_INTERNAL_API ks_status ks_report_add_provenance(ks_report *rep, const char *key, const char *value);
 /** Number of figures and tables added so far (for tests and summaries). */
-KS_API size_t ks_report_n_figures(const ks_report *rep);
-KS_API size_t ks_report_n_tables(const ks_report *rep);
+KS_INTERNAL_API size_t ks_report_n_figures(const ks_report *rep);
+KS_INTERNAL_API size_t ks_report_n_tables(const ks_report *rep);
 
 /** Render the report to a NUL-terminated buffer allocated through the context (free with
  *  ks_free). @return KS_OK, KS_EINVAL, KS_ENOMEM. */
-KS_API ks_status ks_report_render(ks_report *rep, char **html, size_t *n_html);
+KS_INTERNAL_API ks_status ks_report_render(ks_report *rep, char **html, size_t *n_html);
 /** Write the report to path: rendered into a temporary file in the same directory, flushed, and
  *  renamed onto path when complete, so a reader never sees a partial file.
  *  @return KS_OK, KS_EINVAL, KS_ENOMEM, KS_EIO (directory missing or not writable, disk full). */
-KS_API ks_status ks_report_write(ks_report *rep, const char *path);
+KS_INTERNAL_API ks_status ks_report_write(ks_report *rep, const char *path);
 
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -243,21 +243,21 @@ struct ks_trial_result;
 /** Write DIR/report.html for a trial result: scenario in words, primary result, per-arm table,
  *  response rates, symptom and mechanism trajectories, provenance. Atomic like every output.
  *  @return KS_OK, KS_EIO, KS_ENOMEM. */
-KS_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir);
+KS_INTERNAL_API ks_status ks_report_trial_html(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir);
 /** The same, with the command line that ran the trial in the provenance (NULL: none). */
-KS_API ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir,
+KS_INTERNAL_API ks_status ks_report_trial_html_cmd(ks_ctx *ctx, const struct ks_trial_result *r, const char *dir,
                                           const char *command_line);
 /** The same, and every figure of the report also as PDF_DIR/figure-NN.pdf (NN: its number in the
  *  report; PLplot's pdfcairo driver). PDF_DIR must exist; NULL: no PDFs. */
-KS_API ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const struct ks_trial_result *r,
+KS_INTERNAL_API ks_status ks_report_trial_html_pdf(ks_ctx *ctx, const struct ks_trial_result *r,
                                           const char *dir, const char *command_line,
                                           const char *pdf_dir);
 /** Figures of REP also as PDF files in PDF_DIR (NULL or "": none). The report's own figures are
  *  inline SVG; a caller rendering figure N sets ks_fig_spec.pdf_path from
  *  ks_report_next_pdf_path(), which writes "PDF_DIR/figure-NN.pdf" (NN = the number the next
  *  added figure gets) into buf and returns it, or returns NULL when no PDF directory is set. */
-KS_API void ks_report_set_pdf_dir(ks_report *rep, const char *pdf_dir);
-KS_API const char *ks_report_next_pdf_path(const ks_report *rep, char *buf, size_t n);
+KS_INTERNAL_API void ks_report_set_pdf_dir(ks_report *rep, const char *pdf_dir);
+KS_INTERNAL_API const char *ks_report_next_pdf_path(const ks_report *rep, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <ketasim/core.h>
+#include <ketasim/vocab.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,15 +29,16 @@ extern "C" {
 #define KS_SCENARIO_NAME_MAX 64  /* names of scenarios and arms, including the terminating NUL */
 #define KS_SCENARIO_DESCRIPTION_MAX 2048 /* description text, including the terminating NUL */
 
-/* Drugs and routes. The drugs below KS_SCEN_PK_DRUG_N and the routes equal ks_drug / ks_route of
- * <ketasim/pk.h> (which the io layer, being below pk, may not include); a cast converts them.
- * KS_SCEN_SALINE (inert placebo) and KS_SCEN_ACTIVE_PLACEBO (noticeable effects, no NMDA action)
- * have no pharmacokinetics: they are doses only for blinding and expectancy. */
+/* Drugs and routes. Routes are the shared vocabulary of <ketasim/vocab.h>; the drugs with a PK
+ * model are vocab.h's ks_drug (same values), and the scenario adds doses without pharmacokinetics:
+ * KS_SCEN_SALINE (inert placebo) and KS_SCEN_ACTIVE_PLACEBO (noticeable effects, no NMDA action),
+ * doses only for blinding and expectancy. A drug below KS_SCEN_PK_DRUG_N converts to ks_drug by a
+ * cast. The KS_SCEN_ route names are aliases of KS_ROUTE_. */
 typedef enum {
-  KS_SCEN_KETAMINE = 0, KS_SCEN_ESKETAMINE, KS_SCEN_MIDAZOLAM, KS_SCEN_SALINE, KS_SCEN_ACTIVE_PLACEBO,
-  KS_SCEN_DRUG_N
+  KS_SCEN_KETAMINE = KS_DRUG_KETAMINE, KS_SCEN_ESKETAMINE = KS_DRUG_ESKETAMINE, KS_SCEN_MIDAZOLAM = KS_DRUG_MIDAZOLAM,
+  KS_SCEN_SALINE = KS_DRUG_N, KS_SCEN_ACTIVE_PLACEBO, KS_SCEN_DRUG_N
 } ks_scen_drug;
-#define KS_SCEN_PK_DRUG_N 3 /* drugs with a PK model: KS_SCEN_KETAMINE .. KS_SCEN_MIDAZOLAM */
+#define KS_SCEN_PK_DRUG_N KS_DRUG_N /* drugs with a PK model: KS_SCEN_KETAMINE .. KS_SCEN_MIDAZOLAM */
 /** 1 when doses of D are simulated by the PK layer (not saline, not an active placebo). */
 #define KS_SCEN_DRUG_HAS_PK(d) ((unsigned)(d) < KS_SCEN_PK_DRUG_N)
 /* What an active placebo is (drug: active-placebo, agent: ...). */
@@ -44,10 +46,14 @@ typedef enum { KS_PLACEBO_AGENT_OTHER = 0, KS_PLACEBO_AGENT_DIPHENHYDRAMINE, KS_
 typedef enum { KS_BLINDING_DOUBLE = 0, KS_BLINDING_SINGLE, KS_BLINDING_OPEN } ks_scen_blinding;
 typedef enum { KS_ARM_CONTROL_NONE = 0, KS_ARM_CONTROL_WAITLIST, KS_ARM_CONTROL_NO_TREATMENT } ks_scen_arm_control;
 typedef enum { KS_MULTIPLICITY_NONE = 0, KS_MULTIPLICITY_HOLM, KS_MULTIPLICITY_DUNNETT } ks_scen_multiplicity;
-typedef enum {
-  KS_SCEN_IV = 0, KS_SCEN_IM, KS_SCEN_INTRANASAL, KS_SCEN_ORAL, KS_SCEN_SUBLINGUAL, KS_SCEN_RECTAL,
-  KS_SCEN_ROUTE_N
-} ks_scen_route;
+typedef ks_route ks_scen_route;
+#define KS_SCEN_IV KS_ROUTE_IV
+#define KS_SCEN_IM KS_ROUTE_IM
+#define KS_SCEN_INTRANASAL KS_ROUTE_INTRANASAL
+#define KS_SCEN_ORAL KS_ROUTE_ORAL
+#define KS_SCEN_SUBLINGUAL KS_ROUTE_SUBLINGUAL
+#define KS_SCEN_RECTAL KS_ROUTE_RECTAL
+#define KS_SCEN_ROUTE_N KS_ROUTE_N
 
 typedef enum { KS_DESIGN_PARALLEL = 0, KS_DESIGN_CROSSOVER, KS_DESIGN_SINGLE_ARM } ks_scen_design;
 typedef enum { KS_KNOCKOUT_NONE = 0, KS_KNOCKOUT_MTORC1, KS_KNOCKOUT_AMPA, KS_KNOCKOUT_BDNF } ks_scen_knockout;

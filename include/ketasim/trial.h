@@ -12,6 +12,7 @@
 
 #include <ketasim/circuit.h>
 #include <ketasim/core.h>
+#include <ketasim/parallel.h>
 #include <ketasim/plasticity.h>
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>
@@ -20,7 +21,10 @@
 extern "C" {
 #endif
 
-struct ks_trial_comm;
+/* Processes sharing one run: see ks_par_comm in parallel.h. */
+typedef ks_par_comm ks_trial_comm;
+typedef struct ks_trial_result ks_trial_result;
+struct ks_trial_sink;
 
 typedef struct ks_trial_options {
   int n_threads;                 /* 0: OpenMP's default */
@@ -31,12 +35,16 @@ typedef struct ks_trial_options {
   void (*progress)(void *ud, size_t done, size_t total);
   void *progress_ud;
   /* Scale-out (docs/scaling.md). All of these are optional; zero/NULL keeps the in-memory run. */
-  const struct ks_trial_comm *comm; /* processes sharing the run (MPI, see parallel.h); NULL: one */
-  const char *stream_dir;        /* non-NULL: stream patients.csv rows (and checkpoints) into this
-                                    directory as batches finish, and keep in memory only the
-                                    measures the summary and report read (ks_trial_value gives NaN
-                                    for the others). ks_trial_write() must then get the same DIR. */
-  const char *hdf5_path;         /* with stream_dir: per-patient data in HDF5 (ks_trial_write) */
+  const ks_par_comm *comm;       /* processes sharing the run (MPI, see parallel.h); NULL: one */
+  const struct ks_trial_sink *sink; /* receives every patient's rows as batches finish (rank 0);
+                                    NULL: none. &ks_trial_stream_sink (output.h) streams them to
+                                    stream_dir. */
+  void *sink_ud;                 /* passed to sink->open */
+  const char *stream_dir;        /* non-NULL: keep in memory only the measures the summary and
+                                    report read (ks_trial_value gives NaN for the others); the
+                                    stream sink writes patients.csv rows and checkpoints into this
+                                    directory. ks_trial_write() must then get the same DIR. */
+  const char *hdf5_path;         /* stream sink: per-patient data in HDF5 (ks_trial_write) */
   size_t batch_patients;         /* patients per batch; 0: automatic (64 per worker, memory-capped) */
   size_t max_memory_bytes;       /* 0: no limit; else refuse (KS_ERANGE) a run that cannot fit */
   long checkpoint_every_patients; /* with stream_dir: checkpoint after this many patients (0: off) */
@@ -59,20 +67,30 @@ typedef struct ks_trial_options {
   void *doses_ud;
 } ks_trial_options;
 
-/* Processes sharing one run. Patients are split across ranks in contiguous blocks within each
- * batch; rank 0 gathers every batch (in patient order) and alone writes files. The callbacks are
- * collective: every rank calls them in the same order. src/parallel fills one over MPI. */
-typedef struct ks_trial_comm {
-  int rank, size;
-  void *ud;
-  /* Rank 0 receives each rank's n_send doubles, in rank order, into recv (counts[r] from rank r);
-   * other ranks pass recv and counts as NULL. */
-  ks_status (*gather)(void *ud, const double *send, size_t n_send, double *recv, const size_t *counts);
-  /* Every rank passes v and gets the maximum over ranks. */
-  long (*agree_max)(void *ud, long v);
-} ks_trial_comm;
+/* Where a run's per-patient rows go (ks_trial_options.sink): rank 0 calls it from the calling
+ * thread, batches in patient order, so a sink sees patient k's row block exactly once (after a
+ * resume: the patients after those it restored). A row block is [n_visits][KS_M_N] doubles, the
+ * values of ks_trial_value at every visit. batch is required; the others may be NULL. */
+typedef struct ks_trial_sink {
+  /* Before the loop, after screening and randomisation. *state: the sink's own state for this run
+   * (given to the other callbacks, freed by close). *n_done: patients already finished (a sink
+   * that restores a checkpoint hands their rows back with ks_trial_restore_rows; else 0). */
+  ks_status (*open)(void *ud, ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o, void **state,
+                    size_t *n_done);
+  /* Patients first..first+count-1 finished; vals: count row blocks. */
+  ks_status (*batch)(void *state, ks_ctx *ctx, const ks_trial_result *r, size_t first, size_t count,
+                     const double *vals);
+  /* The run stops early (o->cancel) with n_done patients done: save what a resume needs. */
+  ks_status (*checkpoint)(void *state, ks_ctx *ctx, const ks_trial_result *r, size_t n_done);
+  /* Free the state (from ks_trial_result_destroy, or when the run fails). */
+  void (*close)(void *state, ks_ctx *ctx);
+} ks_trial_sink;
 
-typedef struct ks_trial_result ks_trial_result;
+/** The state a run's sink made in open (NULL when R ran without SINK or SINK has none). */
+KS_API void *ks_trial_sink_state(const ks_trial_result *r, const ks_trial_sink *sink);
+/** For a sink's open: store the row blocks of finished patients first..first+count-1 (vals:
+ *  count row blocks) in R, as the run would have. @return KS_OK, KS_EINVAL (outside 1..n). */
+KS_API ks_status ks_trial_restore_rows(ks_trial_result *r, size_t first, size_t count, const double *vals);
 
 KS_API ks_trial_options ks_trial_options_default(void);
 
@@ -179,6 +197,14 @@ typedef struct ks_trial_primary {
  *  primary->valid at 0; that is not an error. */
 KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *primary);
 
+/** Randomised groups of scenario SC's design: its arms, 2 sequences for a crossover, 1 for a
+ *  single arm. */
+KS_API size_t ks_trial_design_n_groups(const ks_scenario *sc);
+
+/** Slots of group g in one permuted randomisation block: 2 x the arm's allocation ratio, rounded,
+ *  at least 1 (sequences of a crossover: 2). A block holds at most 64 slots (ks_trial_run refuses
+ *  more). */
+KS_API long ks_trial_block_slots(const ks_scenario *sc, size_t g);
 /** Every contrast of the scenario (parallel designs) in one ANCOVA on change with the baseline
  *  covariate, with the scenario's multiplicity adjustment. */
 typedef struct ks_trial_contrast {
@@ -231,32 +257,6 @@ KS_API int ks_trial_scale_measure(ks_scen_scale s);
  *  durability endpoint). *visit gets the endpoint visit (or -1); visit may be NULL. */
 KS_API ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r, size_t g, double *days, int *event,
                                           size_t *n, long *visit);
-
-/** Write summary.json, patients.csv and scenario.resolved.yaml into DIR (created if needed),
- *  each atomically. run_wall_s and n_processes go under the "run" key only. */
-KS_API ks_status ks_trial_write(ks_ctx *ctx, const ks_trial_result *r, const char *dir,
-                                double run_wall_s, int n_threads, int n_processes);
-
-/** After a successful ks_trial_write() of a streamed run: remove DIR/.checkpoint and its data.
- *  Harmless when there is none. */
-KS_API ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r);
-
-/** PATH (doses.csv): every dose of every patient in the NONMEM / nlmixr2 layout (ID, TIME h,
- *  AMT mg, RATE mg/h, EVID 1, CMT 2 central for IV or 1 depot, MDV 1, DRUG, ROUTE, PERIOD, ARM,
- *  WT kg, AGE y, SEX 1 female) with '# units:' and '# cmt:' lines, readable by ks_nm_read.
- *  Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
-KS_API ks_status ks_trial_write_doses(ks_ctx *ctx, const ks_trial_result *r, const char *path);
-
-/** DIR/patients_long.csv from DIR/patients.csv (written by ks_trial_write): one row per
- *  patient x visit x measure with the visit number and label, nominal and actual time (h; equal:
- *  visits are on schedule), nominal day, measure, value (empty when missing), unit, assessed
- *  (1/0) and after_dropout (1/0; dropout is read from the symptom scales a visit schedules, which
- *  are always recorded unless the patient has dropped out, and lasts). Not assessed and after
- *  dropout are thus told apart. Written atomically. @return KS_OK, KS_EIO, KS_ENOMEM. */
-KS_API ks_status ks_trial_write_long(ks_ctx *ctx, const ks_trial_result *r, const char *dir);
-
-/** 1 when this build can write HDF5 (ks_trial_options.hdf5_path), else 0. */
-KS_API int ks_trial_hdf5_available(void);
 
 /** Patients already finished in DIR's checkpoint on resume (0 when not resumed). */
 KS_API size_t ks_trial_n_resumed(const ks_trial_result *r);
@@ -314,100 +314,6 @@ KS_API int ks_trial_trace_arm(const ks_trial_trace *t);
 KS_API int ks_trial_trace_randomised_arm(const ks_trial_trace *t);
 /** Label of visit v ("day 14", "24 h"), as in patients.csv; "" when out of range. */
 KS_API const char *ks_trial_trace_visit_label(const ks_trial_trace *t, size_t v);
-
-/* ---- Power of the primary endpoint (src/trial/power.c; `ketasim power`) -------------------- */
-
-/** The per-patient primary endpoint of a trial result, as ks_trial_summarise analyses it.
- *  Parallel designs: y = change from baseline at the primary visit, baseline = the baseline score.
- *  Crossover: y = change from each period's own baseline after arms[0] minus that after arms[1]
- *  (within patient; the raw scores when a period has no baseline visit), baseline NaN.
- *  NaN marks a patient without the endpoint (dropout). group = randomised group (arm; sequence
- *  for a crossover). Filled by ks_trial_endpoints_init, which owns the arrays until _fini. */
-typedef struct ks_trial_endpoints {
-  ks_ctx *ctx;             /* owner of the arrays */
-  int paired;              /* 1: crossover, analysed with a paired t test */
-  size_t n, n_groups;
-  int *group;              /* [n] */
-  double *y, *baseline;    /* [n] */
-} ks_trial_endpoints;
-
-/** Extract the primary endpoint of every patient of R into *out (a caller-allocated struct).
- *  @return KS_OK; KS_EINPUT (single-arm design, no primary endpoint, the primary visit or its
- *  baseline not in the schedule); KS_ENOMEM. *out is zeroed on failure. */
-KS_API ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_trial_endpoints *out);
-/** Free the arrays of E and zero it; does nothing for a zeroed struct. */
-KS_API void ks_trial_endpoints_fini(ks_trial_endpoints *e);
-
-/** Result of the primary analysis on endpoint arrays. */
-typedef struct ks_trial_test {
-  int valid;                /* 0: not computable (too few patients with the endpoint, no variance) */
-  size_t n_used;            /* patients with the endpoint */
-  double difference, se, p; /* group 0 minus group 1 (arms[0] - arms[1]); two-sided p; NaN if !valid */
-} ks_trial_test;
-
-/** The primary analysis of ks_trial_summarise on plain arrays, for replicate loops.
- *  paired = 0: ANCOVA of y with baseline as covariate (ks_stats_ancova), group 0 minus group 1,
- *  other groups kept in the model; paired = 1 (crossover): the within-patient differences y
- *  adjusted for period with group = sequence, (mean y | seq 0 + mean y | seq 1) / 2 on n - 2 df,
- *  which is the random-intercept mixed model's treatment effect on complete pairs (baseline
- *  unused; group NULL: the one-sample t of y). NaN entries are missing. Does not allocate. An analysis that
- *  cannot be computed sets out->valid = 0 and returns KS_OK (a singular fit may leave a message
- *  in the context). Thread-safety: re-entrant.
- *  @return KS_OK, KS_EINVAL (NULL pointers). */
-KS_API ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const double *baseline,
-                                       const int *group, size_t n, ks_trial_test *out);
-
-/** Options of ks_trial_power. Zero-initialise, then set n_per_group, n_sizes and n_replicates. */
-typedef struct ks_power_options {
-  const long *n_per_group;  /* sample sizes, patients randomised per group (>= 2); with unequal
-                               allocation a group of ratio q gets round(n q / q_min) */
-  size_t n_sizes;
-  size_t n_replicates;      /* trials per sample size, > 0 */
-  double alpha;             /* two-sided significance level in (0, 1); 0: 0.05 */
-  long pool_per_group;      /* resampling pool of the smallest group; 0: max(2000, 10 x largest n) */
-  int fresh;                /* 1: simulate fresh patients for every replicate (slow; no pool) */
-  int n_threads;            /* 0: the context's setting, else OpenMP's default */
-  /* Progress, from the calling thread only; stage is "pool", "replicates" or "trials". */
-  void (*progress)(void *ud, const char *stage, size_t done, size_t total);
-  void *progress_ud;
-} ks_power_options;
-
-/** Power at one sample size. */
-typedef struct ks_power_point {
-  long n_per_group;
-  size_t n_replicates, n_rejected, n_invalid; /* invalid replicates count as not rejected */
-  double power, power_lo, power_hi;           /* share with p < alpha; Wilson 95% interval */
-  double mean_difference;                     /* mean primary difference over valid replicates (NaN: none) */
-} ks_power_point;
-
-#define KS_POWER_MAX_GROUPS 16
-
-/** What ks_trial_power did besides the points. */
-typedef struct ks_power_info {
-  int fresh, paired;
-  size_t n_groups;
-  size_t pool_n[KS_POWER_MAX_GROUPS];  /* patients per group in the pool (0 when fresh) */
-  size_t pool_total;
-  ks_trial_test pool_test;             /* ks_trial_primary_test on the whole pool */
-  ks_trial_primary pool_primary;       /* ks_trial_summarise of the pool, the same analysis */
-  double alpha;
-} ks_power_info;
-
-/** Power of the scenario's primary endpoint at each sample size of opts->n_per_group.
- *  Resampling (default): one pool is simulated once (ks_trial_run, replicate 0: the patients of
- *  `ketasim run --patients <pool_total>`); replicate r at size n draws n patients per group
- *  without replacement from that group's pool with the stream (seed, KS_STREAM_REPLICATE, r, n)
- *  and runs ks_trial_primary_test. Drawn dropouts stay missing, as in the trial. The replicates
- *  run in parallel (opts->n_threads); each depends only on (seed, r, n), so any thread count gives
- *  the same points. Fresh (opts->fresh): replicate r at size index k is a new trial, ks_trial_run
- *  with replicate 1 + k n_replicates + r and the groups' sizes as patients.
- *  @param points  [opts->n_sizes], written on success
- *  @param info    may be NULL
- *  @return KS_OK; KS_EINPUT (single arm, no primary endpoint, n < 2, more than
- *  KS_POWER_MAX_GROUPS groups, a pool smaller than the largest sample, alpha outside (0, 1));
- *  the failures of ks_trial_run; KS_ENOMEM. */
-KS_API ks_status ks_trial_power(ks_ctx *ctx, const ks_scenario *sc, const ks_power_options *opts,
-                                ks_power_point *points, ks_power_info *info);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,7 @@
 #include "circuit_internal.h"
 
 #include <ctype.h>
-#include <lapacke.h>
+#include <ketasim/linalg.h>
 #include <stdio.h>
 
 static const char *const region_names[KS_REGION_N] = {"vmPFC", "rACC", "dACC", "dlPFC",
@@ -529,10 +529,7 @@ ks_status ks__fixed_point(ks_ctx *ctx, const ks_circuit *c, const ks__eff *e,
                           const double *ext_nA, double *SE, double *SI) {
   const size_t n = c->n, m = 2 * n;
   double *w = ks_malloc(ctx, (6 * m + m * m) * sizeof *w);
-  lapack_int *piv = ks_malloc(ctx, m * sizeof *piv);
-  if (!w || !piv) {
-    ks_free(ctx, w);
-    ks_free(ctx, piv);
+  if (!w) {
     return ks_ctx_fail(ctx, KS_ENOMEM, "circuit: out of memory for the fixed point");
   }
   double *x = w, *f = w + m, *xp = w + 2 * m, *fp = w + 3 * m, *dx = w + 4 * m, *J = w + 6 * m;
@@ -572,8 +569,7 @@ ks_status ks__fixed_point(ks_ctx *ctx, const ks_circuit *c, const ks__eff *e,
       for (size_t i = 0; i < m; i++) J[i * m + j] = (fp[i] - f[i]) / h;
     }
     for (size_t j = 0; j < m; j++) dx[j] = -f[j];
-    lapack_int info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, (lapack_int)m, 1, J, (lapack_int)m, piv, dx, 1);
-    if (info != 0) break;
+    if (ks_la_solve(m, J, dx) != 0) break;
     for (size_t j = 0; j < m; j++) x[j] += dx[j];
   }
   if (!converged) {
@@ -592,7 +588,6 @@ ks_status ks__fixed_point(ks_ctx *ctx, const ks_circuit *c, const ks__eff *e,
     memcpy(SI, x + n, n * sizeof *x);
   }
   ks_free(ctx, w);
-  ks_free(ctx, piv);
   return st;
 }
 

@@ -4,7 +4,7 @@
  * Bartels-Stewart (LAPACK dgees + dtrsyl). Also stationary task activations. */
 #include "circuit_internal.h"
 
-#include <lapacke.h>
+#include <ketasim/linalg.h>
 
 /* A P + P A' + Q = 0 (all m x m, row-major). A = U T U' (real Schur); T Y + Y T' = -U' Q U;
  * P = U Y U'. Fails with KS_ENUMERIC when A has an eigenvalue with real part >= 0. */
@@ -15,9 +15,7 @@ ks_status ks__lyap(ks_ctx *ctx, size_t m, const double *A, const double *Q, doub
   double *T = w, *U = w + mm, *C = w + 2 * mm, *X = w + 3 * mm, *wr = w + 4 * mm, *wi = wr + m;
   ks_status st = KS_OK;
   memcpy(T, A, mm * sizeof *T);
-  lapack_int sdim = 0;
-  lapack_int info = LAPACKE_dgees(LAPACK_ROW_MAJOR, 'V', 'N', NULL, (lapack_int)m, T,
-                                  (lapack_int)m, &sdim, wr, wi, U, (lapack_int)m);
+  int info = ks_la_schur(m, T, U, wr, wi);
   if (info != 0) {
     st = ks_ctx_fail(ctx, KS_ENUMERIC, "lyapunov: dgees failed (info %d)", (int)info);
     goto done;
@@ -42,8 +40,7 @@ ks_status ks__lyap(ks_ctx *ctx, size_t m, const double *A, const double *Q, doub
       C[i * m + j] = -a;
     }
   double scale = 1.0;
-  info = LAPACKE_dtrsyl(LAPACK_ROW_MAJOR, 'N', 'T', 1, (lapack_int)m, (lapack_int)m, T,
-                        (lapack_int)m, T, (lapack_int)m, C, (lapack_int)m, &scale);
+  info = ks_la_sylvester_t(m, T, C, &scale);
   if (info < 0 || !(scale > 0.0)) {
     st = ks_ctx_fail(ctx, KS_ENUMERIC, "lyapunov: dtrsyl failed (info %d)", (int)info);
     goto done;

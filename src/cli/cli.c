@@ -125,8 +125,17 @@ static void log_to_stderr(void *ud, ks_log_level level, const char *line) {
   fprintf(stderr, "ketasim: %s%s\n", level == KS_LOG_WARN ? "warning: " : "", line);
 }
 
+/* The process's command line, set once by main before any command runs. */
+static char command_line[2048];
+
+void cli_set_command_line(int argc, char **argv) {
+  /* argv[0] is the program's path; cli_command_line writes "ketasim" for it and quotes the rest. */
+  if (argc > 1) cli_command_line(argc - 1, argv + 1, command_line, sizeof command_line);
+}
+
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed) {
   ks_ctx_opts o = ks_ctx_opts_default();
+  o.command_line = command_line[0] ? command_line : NULL;
   o.seed = seed;
   o.log_fn = log_to_stderr;
   cli_opt *q = cli_get(opts, n_opts, "quiet"), *v = cli_get(opts, n_opts, "verbose");

@@ -5,7 +5,9 @@
 #define KS_CLI_H
 
 #include <stddef.h>
+#include <ketasim/io.h>
 #include <ketasim/ketasim.h>
+#include <ketasim/report.h>
 
 /* Return early with the status of a failing library call. */
 #define KS_CLI_TRY(expr)                   \
@@ -54,6 +56,8 @@ int cli_fail(const ks_ctx *ctx, ks_status st);
 
 /* A context for a command, honouring --quiet/--verbose; NULL (with a message) if out of memory. */
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed);
+/* Remember the command line (main does, once) for the provenance of output files (cli_ctx). */
+void cli_set_command_line(int argc, char **argv);
 
 /* Print the help text of a command: usage line, then one line per option. */
 void cli_help(const char *cmd, const char *usage, const char *summary, const cli_opt *opts, size_t n_opts);

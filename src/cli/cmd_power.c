@@ -182,6 +182,7 @@ static ks_status write_json(ks_ctx *ctx, const char *path, const ks_scenario *sc
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_finish(&j);
   return ks_afile_commit(&f);

@@ -95,6 +95,27 @@ static size_t auto_memory(void) {
   return (size_t)((double)kb * 1024.0 * 0.9 / (double)per_node);
 }
 
+/* --patients N: a whole number, also written 2e4 or 20000; at most the one limit a scenario's
+ * population.n has too (KS_SCENARIO_MAX_PATIENTS), so neither can ask for more than the other. */
+static int parse_patients(const cli_opt *o, long *out) {
+  if (!o || !o->seen) return 0;
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(o->value, &end);
+  if (!*o->value || *end || errno || !(v >= 1.0) || v != floor(v)) {
+    cli_error("--patients: '%s' is not a number of patients (expected a whole number from 1 to %ld, e.g. 200 or 2e4)",
+              o->value, KS_SCENARIO_MAX_PATIENTS);
+    return 2;
+  }
+  if (v > (double)KS_SCENARIO_MAX_PATIENTS) {
+    cli_error("--patients: %.0f patients is more than one run holds (expected at most %ld; run a larger study as "
+              "several runs or replicates)", v, KS_SCENARIO_MAX_PATIENTS);
+    return 2;
+  }
+  *out = (long)v;
+  return 0;
+}
+
 static void progress_cb(void *ud, size_t done, size_t total) { cli_progress_update(ud, done, total); }
 
 static double now_s(void) {
@@ -149,8 +170,6 @@ static ks_status run_uncertainty(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
 }
 
 int ks_cli_run(int argc, char **argv) {
-  char cmdline[2048]; /* before option parsing, which may reorder argv */
-  cli_command_line(argc, argv, cmdline, sizeof cmdline);
   cli_opt opts[] = {
       {"out", "DIR", "directory for summary.json, patients.csv, doses.csv, scenario.resolved.yaml, report.html", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
@@ -184,7 +203,7 @@ int ks_cli_run(int argc, char **argv) {
   long threads = 0, patients = 0, uncertainty = 0;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 1024, &threads))) return rc;
   if ((rc = cli_int(cli_get(opts, no, "uncertainty"), 2, 10000, &uncertainty))) return rc;
-  if ((rc = cli_int(cli_get(opts, no, "patients"), 1, 1000000000, &patients))) return rc;
+  if ((rc = parse_patients(cli_get(opts, no, "patients"), &patients))) return rc;
   long every_patients = 0;
   double every_s = KS_CHECKPOINT_DEFAULT_S;
   size_t max_memory = 0;
@@ -252,6 +271,7 @@ int ks_cli_run(int argc, char **argv) {
   o.progress = progress_cb;
   o.progress_ud = &prog;
   o.comm = &comm;
+  o.sink = &ks_trial_stream_sink;
   o.stream_dir = out->value;
   o.hdf5_path = hdf5->seen ? hdf5->value : NULL;
   o.checkpoint_every_patients = every_patients;
@@ -278,8 +298,8 @@ int ks_cli_run(int argc, char **argv) {
     char fig_dir[4200];
     snprintf(fig_dir, sizeof fig_dir, "%s/figures", out->value);
     if ((st = ks_mkdirs(ctx, fig_dir)) != KS_OK) goto fail;
-    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, cmdline, fig_dir)) != KS_OK) goto fail;
-  } else if ((st = ks_report_trial_html_cmd(ctx, res, out->value, cmdline)) != KS_OK) {
+    if ((st = ks_report_trial_html_pdf(ctx, res, out->value, ks_ctx_command_line(ctx), fig_dir)) != KS_OK) goto fail;
+  } else if ((st = ks_report_trial_html_cmd(ctx, res, out->value, ks_ctx_command_line(ctx))) != KS_OK) {
     goto fail;
   }
   {

@@ -58,7 +58,7 @@ static void json_num_or_null(ks_json *j, const char *key, double v) {
   else ks_json_null(j);
 }
 
-static void print_layers_json(const ks_target_result *t, size_t n, size_t n_counted, size_t n_fail) {
+static void print_layers_json(const ks_ctx *ctx, const ks_target_result *t, size_t n, size_t n_counted, size_t n_fail) {
   ks_json j;
   ks_json_init(&j, stdout, 2);
   ks_json_begin_object(&j);
@@ -92,6 +92,7 @@ static void print_layers_json(const ks_target_result *t, size_t n, size_t n_coun
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_finish(&j);
 }
@@ -128,7 +129,7 @@ static int run_layers(ks_ctx *ctx, const char *layer, const char *plot, int json
     n_fail += !t[i].pass;
   }
   if (plot && n_counted > 0 && (st = plot_layers(ctx, plot, t, n, n_fail)) != KS_OK) return cli_fail(ctx, st);
-  if (json) print_layers_json(t, n, n_counted, n_fail);
+  if (json) print_layers_json(ctx, t, n, n_counted, n_fail);
   else print_layers_table(t, n, n_counted, n_fail);
   size_t n_test_fail = 0;
   for (size_t i = 0; i < n; i++) n_test_fail += ks_target_is_by_construction(t[i].id) && !t[i].pass;
@@ -137,7 +138,7 @@ static int run_layers(ks_ctx *ctx, const char *layer, const char *plot, int json
 
 /* ---- the trial library ---- */
 
-static void print_trials_json(const vt_target *t, size_t n, double n_scale) {
+static void print_trials_json(const ks_ctx *ctx, const vt_target *t, size_t n, double n_scale) {
   ks_json j;
   ks_json_init(&j, stdout, 2);
   ks_json_begin_object(&j);
@@ -178,6 +179,7 @@ static void print_trials_json(const vt_target *t, size_t n, double n_scale) {
     ks_json_end_object(&j);
   }
   ks_json_end_array(&j);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_finish(&j);
 }
@@ -233,7 +235,7 @@ static int run_trials(ks_ctx *ctx, const vt_options *o, const char *plot, int js
     n_miss += t[i].status == VT_MISS;
   }
   if (plot && (st = plot_trials(ctx, plot, t, n, n_pass)) != KS_OK) return cli_fail(ctx, st);
-  if (json) print_trials_json(t, n, o->n_scale);
+  if (json) print_trials_json(ctx, t, n, o->n_scale);
   else print_trials_table(t, n, n_pass, n_miss);
   return n_miss ? 1 : 0;
 }

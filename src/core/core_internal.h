@@ -39,6 +39,19 @@ ks__param_table *ks__ctx_params(ks_ctx *ctx);
 const ks__param_table *ks__ctx_params_const(const ks_ctx *ctx);
 
 #define KS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Errors that belong to one unit of parallel work (a patient). While a capture is active on the
+ * calling thread, every failure recorded on CTX from this thread goes into SLOT (status and
+ * message together) instead of the context, and ks_ctx_last_error/_last_status read the slot on
+ * this thread, so a worker never reads another thread's error. Captures do not nest; end it on the
+ * thread that began it. */
+#define KS_ERR_SLOT_MSG 1024
+typedef struct ks_err_slot {
+  ks_status status;
+  char msg[KS_ERR_SLOT_MSG];
+} ks_err_slot;
+void ks__ctx_capture_begin(const ks_ctx *ctx, ks_err_slot *slot);
+void ks__ctx_capture_end(void);
 #define KS_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KS_MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -8,7 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KS_ERRBUF 1024
+#define KS_ERRBUF KS_ERR_SLOT_MSG
+
+/* The calling thread's active capture (ks__ctx_capture_begin), if any. */
+static _Thread_local struct {
+  const ks_ctx *ctx;
+  ks_err_slot *slot;
+} tl_capture;
+
+void ks__ctx_capture_begin(const ks_ctx *ctx, ks_err_slot *slot) {
+  slot->status = KS_OK;
+  slot->msg[0] = '\0';
+  tl_capture.ctx = ctx;
+  tl_capture.slot = slot;
+}
+
+void ks__ctx_capture_end(void) {
+  tl_capture.ctx = NULL;
+  tl_capture.slot = NULL;
+}
+
+static ks_err_slot *captured(const ks_ctx *ctx) {
+  return ctx && tl_capture.ctx == ctx ? tl_capture.slot : NULL;
+}
 
 struct ks_ctx {
   ks_ctx_opts opts;
@@ -17,6 +39,7 @@ struct ks_ctx {
   ks_status last_status;
   char last_error[KS_ERRBUF];
   ks__param_table params;       /* named model parameters set on this context (params.c) */
+  char *command_line;           /* copy of opts.command_line, or NULL */
 };
 
 ks__param_table *ks__ctx_params(ks_ctx *ctx) { return &ctx->params; }
@@ -46,6 +69,17 @@ const char *ks_status_message(ks_status s) {
 }
 
 const char *ks_version(void) { return KS_VERSION_STRING; }
+
+/* Set by the build (cmake/KetasimDeps.cmake, src/core/CMakeLists.txt). */
+#ifndef KS_GIT_REVISION
+#define KS_GIT_REVISION "unknown"
+#endif
+#ifndef KS_DEP_VERSIONS
+#define KS_DEP_VERSIONS ""
+#endif
+const char *ks_git_revision(void) { return KS_GIT_REVISION; }
+const char *ks_dependency_versions(void) { return KS_DEP_VERSIONS; }
+const char *ks_ctx_command_line(const ks_ctx *ctx) { return ctx ? ctx->command_line : NULL; }
 
 ks_ctx_opts ks_ctx_opts_default(void) {
   ks_ctx_opts o;
@@ -80,6 +114,17 @@ ks_status ks_ctx_create(const ks_ctx_opts *opts, ks_ctx **out) {
     return KS_ENOMEM;
   }
   c->last_status = KS_OK;
+  c->opts.command_line = NULL;
+  if (opts->command_line) { /* not through ks_malloc: fault injection counts the caller's allocations */
+    size_t len = strlen(opts->command_line) + 1;
+    c->command_line = c->opts.alloc_fn(c->opts.alloc_ud, len);
+    if (!c->command_line) {
+      pthread_mutex_destroy(&c->err_lock);
+      c->opts.free_fn(c->opts.alloc_ud, c);
+      return KS_ENOMEM;
+    }
+    memcpy(c->command_line, opts->command_line, len);
+  }
   *out = c;
   return KS_OK;
 }
@@ -88,6 +133,7 @@ void ks_ctx_destroy(ks_ctx **ctx) {
   if (!ctx || !*ctx) return;
   ks_ctx *c = *ctx;
   pthread_mutex_destroy(&c->err_lock);
+  if (c->command_line) c->opts.free_fn(c->opts.alloc_ud, c->command_line);
   c->opts.free_fn(c->opts.alloc_ud, c);
   *ctx = NULL;
 }
@@ -98,11 +144,25 @@ int ks_ctx_threads(const ks_ctx *ctx) { return ctx->opts.n_threads; }
 void ks_ctx_set_threads(ks_ctx *ctx, int n_threads) { ctx->opts.n_threads = n_threads < 0 ? 0 : n_threads; }
 void ks_ctx_set_log_level(ks_ctx *ctx, ks_log_level level) { ctx->opts.log_level = level; }
 
-const char *ks_ctx_last_error(const ks_ctx *ctx) { return ctx ? ctx->last_error : ""; }
-ks_status ks_ctx_last_status(const ks_ctx *ctx) { return ctx ? ctx->last_status : KS_EINVAL; }
+const char *ks_ctx_last_error(const ks_ctx *ctx) {
+  ks_err_slot *slot = captured(ctx);
+  if (slot) return slot->msg;
+  return ctx ? ctx->last_error : "";
+}
+ks_status ks_ctx_last_status(const ks_ctx *ctx) {
+  ks_err_slot *slot = captured(ctx);
+  if (slot) return slot->status;
+  return ctx ? ctx->last_status : KS_EINVAL;
+}
 
 void ks_ctx_clear_error(ks_ctx *ctx) {
   if (!ctx) return;
+  ks_err_slot *slot = captured(ctx);
+  if (slot) {
+    slot->status = KS_OK;
+    slot->msg[0] = '\0';
+    return;
+  }
   pthread_mutex_lock(&ctx->err_lock);
   ctx->last_status = KS_OK;
   ctx->last_error[0] = '\0';
@@ -121,6 +181,12 @@ static ks_status record(ks_ctx *ctx, ks_status st, const char *prefix, const cha
   /* One line, whatever input text the message quotes: control characters become spaces. */
   for (char *p = buf; *p; p++)
     if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = ' ';
+  ks_err_slot *slot = captured(ctx);
+  if (slot) { /* this thread's unit of work owns the failure */
+    slot->status = st;
+    memcpy(slot->msg, buf, sizeof buf);
+    return st;
+  }
   pthread_mutex_lock(&ctx->err_lock);
   ctx->last_status = st;
   memcpy(ctx->last_error, buf, sizeof buf);

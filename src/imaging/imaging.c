@@ -3,6 +3,7 @@
  * analytic per-scan summary. */
 #include "core/core_internal.h"
 #include <ketasim/imaging.h>
+#include <ketasim/linalg.h>
 
 #include <math.h>
 #include <string.h>
@@ -235,7 +236,8 @@ ks_status ks_imaging_regressors(ks_ctx *ctx, const ks_imaging_design *d, size_t 
   return KS_OK;
 }
 
-/* Solve the normal equations (X'X) b = X'y for p <= 8 columns by Cholesky; X is n_t x p. */
+/* Solve the normal equations (X'X) b = X'y for p <= 8 columns by Cholesky (src/linalg/); X is
+ * n_t x p. A pivot below 1e-12 (1 + |diagonal|) is a singular design. */
 static int ols_factor(const double *X, size_t n_t, size_t p, double *L) {
   for (size_t a = 0; a < p; a++)
     for (size_t b = 0; b <= a; b++) {
@@ -243,39 +245,17 @@ static int ols_factor(const double *X, size_t n_t, size_t p, double *L) {
       for (size_t i = 0; i < n_t; i++) s += X[i * p + a] * X[i * p + b];
       L[a * p + b] = s;
     }
-  for (size_t j = 0; j < p; j++) {
-    double s = L[j * p + j];
-    for (size_t k = 0; k < j; k++) s -= L[j * p + k] * L[j * p + k];
-    if (!(s > 1e-12 * (1.0 + fabs(L[j * p + j])))) return -1;
-    L[j * p + j] = sqrt(s);
-    for (size_t i = j + 1; i < p; i++) {
-      double t = L[i * p + j];
-      for (size_t k = 0; k < j; k++) t -= L[i * p + k] * L[j * p + k];
-      L[i * p + j] = t / L[j * p + j];
-    }
-  }
-  return 0;
+  return ks_la_chol(L, p, 1e-12);
 }
 
 static void ols_solve(const double *L, const double *X, size_t n_t, size_t p, const double *y,
                       size_t ystride, double *b) {
-  double r[16];
   for (size_t a = 0; a < p; a++) {
     double s = 0.0;
     for (size_t i = 0; i < n_t; i++) s += X[i * p + a] * y[i * ystride];
-    r[a] = s;
+    b[a] = s;
   }
-  for (size_t j = 0; j < p; j++) {
-    double s = r[j];
-    for (size_t k = 0; k < j; k++) s -= L[j * p + k] * r[k];
-    r[j] = s / L[j * p + j];
-  }
-  for (size_t j = p; j-- > 0;) {
-    double s = r[j];
-    for (size_t k = j + 1; k < p; k++) s -= L[k * p + j] * r[k];
-    r[j] = s / L[j * p + j];
-  }
-  memcpy(b, r, p * sizeof *b);
+  ks_la_chol_solve(L, p, b);
 }
 
 ks_status ks_imaging_glm(ks_ctx *ctx, const double *bold, size_t n_t, size_t n, const double *reg,

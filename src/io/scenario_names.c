@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const drug_names[KS_SCEN_DRUG_N] = {"ketamine", "esketamine", "midazolam", "saline", "active-placebo"};
-static const char *const route_names[KS_SCEN_ROUTE_N] = {"iv", "im", "intranasal", "oral", "sublingual", "rectal"};
+/* Doses without pharmacokinetics that only scenarios know (the PK drugs are named in vocab.h). */
+static const char *const no_pk_drug_names[KS_SCEN_DRUG_N - KS_SCEN_PK_DRUG_N] = {"saline", "active-placebo"};
 static const char *const design_names[] = {"parallel", "crossover", "single-arm"};
 static const char *const knockout_names[] = {"none", "mtorc1", "ampa", "bdnf"};
 static const char *const fear_names[] = {"default", "latent-cause"};
@@ -29,8 +29,12 @@ static const char *const agent_names[KS_PLACEBO_AGENT_N] = {"other", "diphenhydr
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
 
-const char *ks_scen_drug_name(ks_scen_drug d) { return NAME_OF(drug_names, d); }
-const char *ks_scen_route_name(ks_scen_route r) { return NAME_OF(route_names, r); }
+/* Drugs and routes: the shared vocabulary (core/vocab.c), and the doses without PK above. */
+const char *ks_scen_drug_name(ks_scen_drug d) {
+  if (KS_SCEN_DRUG_HAS_PK(d)) return ks_drug_name((ks_drug)d);
+  return (unsigned)d < KS_SCEN_DRUG_N ? no_pk_drug_names[d - KS_SCEN_PK_DRUG_N] : "unknown";
+}
+const char *ks_scen_route_name(ks_scen_route r) { return ks_route_name(r); }
 const char *ks_scen_design_name(ks_scen_design d) { return NAME_OF(design_names, d); }
 const char *ks_scen_knockout_name(ks_scen_knockout k) { return NAME_OF(knockout_names, k); }
 const char *ks_scen_fear_model_name(ks_scen_fear_model m) { return NAME_OF(fear_names, m); }
@@ -50,12 +54,17 @@ static int parse_in(const char *const *tab, size_t n, const char *name) {
     if (strcasecmp(tab[i], name) == 0) return (int)i;
   return -1;
 }
-int ks_scen_drug_parse(const char *name) { return parse_in(drug_names, KS_SCEN_DRUG_N, name); }
-int ks_scen_route_parse(const char *name) { return parse_in(route_names, KS_SCEN_ROUTE_N, name); }
+int ks_scen_drug_parse(const char *name) {
+  int d = ks_drug_parse(name);
+  if (d >= 0) return d;
+  d = parse_in(no_pk_drug_names, KS_ARRAY_LEN(no_pk_drug_names), name);
+  return d < 0 ? -1 : KS_SCEN_PK_DRUG_N + d;
+}
+int ks_scen_route_parse(const char *name) { return ks_route_parse(name); }
 int ks_scen_scale_parse(const char *name) { return parse_in(scale_names, KS_SCALE_N, name); }
 
 /* The studied dose range is the pk layer's one table (ks_pk_studied_dose_max); scenario drugs
- * and routes map onto the pk vocabulary by name. An active placebo has no PK model: its guard rail
+ * and routes are the pk layer's (vocab.h). An active placebo has no PK model: its guard rail
  * is diphenhydramine's labelled single dose, up to 100 mg IV, IM or oral (1.4 mg/kg at 70 kg;
  * Benadryl injection and tablet labels). Saline takes no dose. */
 int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, double *max_mg) {
@@ -66,9 +75,8 @@ int ks_scen_studied_max(ks_scen_drug d, ks_scen_route r, double *max_mg_per_kg, 
     if (max_mg) *max_mg = ok ? 100.0 : 0.0;
     return ok;
   }
-  int pd = ks_drug_parse(drug_names[d]), pr = ks_route_parse(route_names[r]);
-  if (pd < 0 || pr < 0) return 0;
-  return ks_pk_studied_dose_max((ks_drug)pd, (ks_route)pr, max_mg_per_kg, max_mg);
+  if (!KS_SCEN_DRUG_HAS_PK(d)) return 0;
+  return ks_pk_studied_dose_max((ks_drug)d, r, max_mg_per_kg, max_mg);
 }
 
 double ks_scen_visit_t_h(ks_scen_visit v, int first_dose_day) {

@@ -131,3 +131,19 @@ void ks_json_null(ks_json *j) {
 }
 
 void ks_json_finish(ks_json *j) { fputc('\n', j->fp); }
+
+void ks_json_provenance(ks_json *j, const ks_ctx *ctx) {
+  ks_json_key(j, "provenance");
+  ks_json_begin_object(j);
+  ks_json_key(j, "ketasim_version");
+  ks_json_str(j, ks_version());
+  ks_json_key(j, "git_revision");
+  ks_json_str(j, ks_git_revision());
+  ks_json_key(j, "dependencies");
+  ks_json_str(j, ks_dependency_versions());
+  ks_json_key(j, "command_line");
+  const char *cmd = ks_ctx_command_line(ctx);
+  if (cmd) ks_json_str(j, cmd);
+  else ks_json_null(j);
+  ks_json_end_object(j);
+}

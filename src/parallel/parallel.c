@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ks_par_*: MPI when compiled in (KS_HAVE_MPI) and launched by mpirun; one process otherwise. */
+/* ks_par_*: OpenMP threads when compiled in (_OPENMP); MPI when compiled in (KS_HAVE_MPI) and
+ * launched by mpirun; one thread / one process otherwise. */
 #include <ketasim/parallel.h>
 
 #include <stdlib.h>
@@ -9,10 +10,36 @@
 #ifdef KS_HAVE_MPI
 #include <mpi.h>
 #endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+int ks_par_default_threads(void) {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+void ks_par_for(size_t n, int n_threads, size_t chunk, void (*body)(void *ud, size_t k, int thread), void *ud) {
+  if (chunk == 0) chunk = 1;
+#ifdef _OPENMP
+  int nt = n_threads > 0 ? n_threads : omp_get_max_threads();
+  long ln = (long)n;
+  int ch = chunk > (size_t)INT_MAX ? INT_MAX : (int)chunk;
+#pragma omp parallel for schedule(dynamic, ch) num_threads(nt)
+  for (long k = 0; k < ln; k++) body(ud, (size_t)k, omp_get_thread_num());
+#else
+  (void)n_threads;
+  for (size_t k = 0; k < n; k++) body(ud, k, 0);
+#endif
+}
 
 /* Process-wide MPI state: MPI itself is process-global, so this is the one place where the
  * library keeps a global (set once by ks_par_init, before any thread starts). */
 static int par_started;
+static int par_owns_mpi; /* 1: ks_par_init called MPI_Init_thread, so ks_par_finalize finalizes */
 static int par_rank;
 static int par_size = 1;
 
@@ -41,6 +68,7 @@ ks_status ks_par_init(ks_ctx *ctx) {
     int provided = 0;
     int rc = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
     if (rc != MPI_SUCCESS) return ks_ctx_fail(ctx, KS_EIO, "MPI_Init_thread failed (MPI error %d)", rc);
+    par_owns_mpi = 1;
   }
   /* Errors come back as codes, never as an abort of the job. */
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -55,13 +83,14 @@ ks_status ks_par_init(ks_ctx *ctx) {
 
 void ks_par_finalize(void) {
 #ifdef KS_HAVE_MPI
-  if (par_started) {
+  if (par_started && par_owns_mpi) {
     int fin = 0;
     MPI_Finalized(&fin);
     if (!fin) MPI_Finalize();
   }
 #endif
   par_started = 0;
+  par_owns_mpi = 0;
   par_rank = 0;
   par_size = 1;
 }
@@ -130,7 +159,7 @@ static long comm_agree_max(void *ud, long v) {
   return ks_par_agree_max(v);
 }
 
-void ks_par_trial_comm(ks_trial_comm *out) {
+void ks_par_trial_comm(ks_par_comm *out) {
   memset(out, 0, sizeof *out);
   out->rank = par_rank;
   out->size = par_size;

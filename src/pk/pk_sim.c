@@ -3,7 +3,7 @@
  * between dose events, with zero-order inputs solved in closed form. */
 #include "pk_internal.h"
 
-#include <lapacke.h>
+#include <ketasim/linalg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +11,16 @@
 /* ------------------------------------------------------------------------------------------ */
 /* Names and species constants. */
 
-static const char *const drug_names[KS_DRUG_N] = {"ketamine", "esketamine", "midazolam"};
-static const char *const route_names[KS_ROUTE_N] = {"iv", "im", "intranasal", "oral",
-                                                    "sublingual", "rectal"};
 static const char *const species_names[KS_SPECIES_N] = {
     "s-ketamine", "r-ketamine", "s-norketamine", "r-norketamine", "midazolam"};
 static const char *const param_names[KS_PKP_N] = {"cl", "v1", "vp1", "vp2", "q", "ka",
                                                   "f", "clm", "vm", "qh", "vh", "kmet"};
 
-const char *ks_drug_name(ks_drug d) { return (unsigned)d < KS_DRUG_N ? drug_names[d] : "?"; }
-const char *ks_route_name(ks_route r) { return (unsigned)r < KS_ROUTE_N ? route_names[r] : "?"; }
 const char *ks_species_name(ks_species s) {
   return (unsigned)s < KS_SPECIES_N ? species_names[s] : "?";
 }
 const char *ks_pk_param_name(ks_pk_param p) {
   return (unsigned)p < KS_PKP_N ? param_names[p] : "?";
-}
-
-int ks_drug_parse(const char *name) {
-  if (!name) return -1;
-  for (int i = 0; i < KS_DRUG_N; i++)
-    if (strcmp(name, drug_names[i]) == 0) return i;
-  if (strcmp(name, "s-ketamine") == 0) return KS_DRUG_ESKETAMINE;
-  return -1;
-}
-
-int ks_route_parse(const char *name) {
-  if (!name) return -1;
-  for (int i = 0; i < KS_ROUTE_N; i++)
-    if (strcmp(name, route_names[i]) == 0) return i;
-  if (strcmp(name, "in") == 0 || strcmp(name, "nasal") == 0) return KS_ROUTE_INTRANASAL;
-  if (strcmp(name, "po") == 0) return KS_ROUTE_ORAL;
-  if (strcmp(name, "sl") == 0 || strcmp(name, "buccal") == 0) return KS_ROUTE_SUBLINGUAL;
-  if (strcmp(name, "pr") == 0) return KS_ROUTE_RECTAL;
-  return -1;
 }
 
 double ks_species_molar_mass_g_per_mol(ks_species s) {
@@ -115,10 +91,9 @@ static double max_abs(const double *a, int n) {
  * or a factorisation fails. */
 static int lapack_eig(pk_unit *u) {
   int n = u->n;
-  double a[PK_MAXS * PK_MAXS], wr[PK_MAXS], wi[PK_MAXS], vl[1];
+  double a[PK_MAXS * PK_MAXS], wr[PK_MAXS], wi[PK_MAXS];
   memcpy(a, u->A, sizeof(double) * (size_t)(n * n));
-  lapack_int info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, a, n, wr, wi, vl, 1, u->V, n);
-  if (info != 0) return 1;
+  if (ks_la_eig((size_t)n, a, wr, wi, u->V) != 0) return 1;
   /* Compartment matrices of these models have real eigenvalues (they are similar to symmetric
    * matrices block by block). */
   double scale = max_abs(u->A, n * n);
@@ -126,10 +101,7 @@ static int lapack_eig(pk_unit *u) {
     if (fabs(wi[i]) > 1e-12 * scale) return 1;
   memcpy(u->lambda, wr, sizeof(double) * (size_t)n);
   memcpy(u->Vinv, u->V, sizeof(double) * (size_t)(n * n));
-  lapack_int ipiv[PK_MAXS];
-  if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, u->Vinv, n, ipiv) != 0) return 1;
-  if (LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, u->Vinv, n, ipiv) != 0) return 1;
-  return 0;
+  return ks_la_inverse((size_t)n, u->Vinv) != 0;
 }
 
 /* Check V V^-1 = I and the condition of V: near-coincident eigenvalues make V nearly singular,

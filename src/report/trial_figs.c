@@ -7,6 +7,7 @@
 
 #include <ketasim/circuit.h>
 #include <ketasim/stats.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #include <math.h>

@@ -11,9 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef KS_GIT_REVISION
-#define KS_GIT_REVISION "unknown"
-#endif
 
 #define MAX_GROUPS 16
 
@@ -100,7 +97,7 @@ ks_status ks_report_trial_html(ks_ctx *ctx, const ks_trial_result *r, const char
 
 /* Revision, generation date (UTC) and command line for the provenance section. */
 static ks_status add_run_provenance(ks_report *rep, const char *command_line) {
-  KS_TRY(ks_report_add_provenance(rep, "revision", KS_GIT_REVISION));
+  KS_TRY(ks_report_add_provenance(rep, "revision", ks_git_revision()));
   time_t now = time(NULL);
   struct tm tmv;
   char date[64];

@@ -63,11 +63,11 @@ ks_status ks_stats_ancova(ks_ctx *ctx, const double *y, const double *baseline, 
     for (size_t c = r + 1; c < p; c++) xtx[r * p + c] = xtx[c * p + r];
   double l[(KS_STATS_MAX_ARMS + 1) * (KS_STATS_MAX_ARMS + 1)];
   memcpy(l, xtx, sizeof l);
-  if (ks__chol(l, p) != 0)
+  if (ks_la_chol(l, p, 0.0) != 0)
     return ks_ctx_fail(ctx, KS_ENUMERIC, "%s: singular design (constant baseline?)", __func__);
   double beta[KS_STATS_MAX_ARMS + 1];
   memcpy(beta, xty, p * sizeof *beta);
-  ks__chol_solve(l, p, beta);
+  ks_la_chol_solve(l, p, beta);
   /* Residual sum of squares from the residuals themselves (no cancellation). */
   double rss = 0.0;
   for (size_t i = 0; i < n; i++) {
@@ -80,7 +80,7 @@ ks_status ks_stats_ancova(ks_ctx *ctx, const double *y, const double *baseline, 
   double df = (double)(n_use - p);
   double s2 = rss / df;
   double inv[(KS_STATS_MAX_ARMS + 1) * (KS_STATS_MAX_ARMS + 1)];
-  ks__chol_inverse(l, p, inv);
+  ks_la_chol_inverse(l, p, inv);
 
   ks_ancova_result r;
   memset(&r, 0, sizeof r);

@@ -166,10 +166,10 @@ ks_status ks_stats_ancova_contrasts(ks_ctx *ctx, const double *y, const double *
     for (size_t c = r + 1; c < p; c++) xtx[r * p + c] = xtx[c * p + r];
   double l[P * P], inv[P * P], beta[P];
   memcpy(l, xtx, sizeof l);
-  if (ks__chol(l, p) != 0) return ks_ctx_fail(ctx, KS_ENUMERIC, "%s: singular design (constant baseline?)", __func__);
+  if (ks_la_chol(l, p, 0.0) != 0) return ks_ctx_fail(ctx, KS_ENUMERIC, "%s: singular design (constant baseline?)", __func__);
   memcpy(beta, xty, sizeof beta);
-  ks__chol_solve(l, p, beta);
-  ks__chol_inverse(l, p, inv);
+  ks_la_chol_solve(l, p, beta);
+  ks_la_chol_inverse(l, p, inv);
   double rss = yty;
   for (size_t r = 0; r < p; r++) rss -= beta[r] * xty[r];
   double df = (double)(n_use - p), sigma2 = fmax(rss, 0.0) / df;

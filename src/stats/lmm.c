@@ -84,15 +84,15 @@ static void eval_theta(const lmm_data *d, const double *theta, lmm_eval *e) {
   for (size_t r = 0; r < p; r++)
     for (size_t c = r + 1; c < p; c++) a[r * p + c] = a[c * p + r];
   memcpy(e->l, a, p * p * sizeof *a);
-  if (ks__chol(e->l, p) != 0) return;
+  if (ks_la_chol(e->l, p, 0.0) != 0) return;
   memcpy(e->beta, b, p * sizeof *b);
-  ks__chol_solve(e->l, p, e->beta);
+  ks_la_chol_solve(e->l, p, e->beta);
   double bb = 0.0;
   for (size_t r = 0; r < p; r++) bb += e->beta[r] * b[r];
   e->r = yy - bb;
   if (!(e->r > 0.0)) return;
   e->logdet_m = ldm;
-  e->logdet_x = ks__chol_logdet(e->l, p);
+  e->logdet_x = ks_la_chol_logdet(e->l, p);
   e->ok = isfinite(e->logdet_m) && isfinite(e->logdet_x);
 }
 
@@ -127,7 +127,7 @@ static int vcov_at(const lmm_data *d, const double *vp, double *v) {
   lmm_eval e;
   eval_theta(d, vp, &e);
   if (!e.ok) return -1;
-  ks__chol_inverse(e.l, d->p, v);
+  ks_la_chol_inverse(e.l, d->p, v);
   double s2 = vp[3] * vp[3];
   for (size_t k = 0; k < d->p * d->p; k++) v[k] *= s2;
   return 0;

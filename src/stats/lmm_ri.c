@@ -57,14 +57,14 @@ static double reml_dev(const ri_data *d, double s2, double t2, double *beta, dou
   double a[PMAX * PMAX], b[PMAX], c, logdet, l[PMAX * PMAX], bb[PMAX];
   accumulate(d, s2, t2, a, b, &c, &logdet);
   memcpy(l, a, sizeof l);
-  if (ks__chol(l, p) != 0) return INFINITY;
+  if (ks_la_chol(l, p, 0.0) != 0) return INFINITY;
   memcpy(bb, b, sizeof bb);
-  ks__chol_solve(l, p, bb);
+  ks_la_chol_solve(l, p, bb);
   double q = c;
   for (size_t r = 0; r < p; r++) q -= bb[r] * b[r];
   if (beta) memcpy(beta, bb, p * sizeof *beta);
   if (chol) memcpy(chol, l, sizeof l);
-  return logdet + ks__chol_logdet(l, p) + q + (double)(d->n - p) * log(2.0 * M_PI);
+  return logdet + ks_la_chol_logdet(l, p) + q + (double)(d->n - p) * log(2.0 * M_PI);
 }
 
 /* The profiled criterion in theta = tau / sigma (lme4's parameter): sigma^2 in closed form. */
@@ -73,14 +73,14 @@ static double profiled(const ri_data *d, double theta, double *s2_out) {
   size_t p = d->p;
   accumulate(d, 1.0, theta * theta, a, b, &c, &logdet);
   memcpy(l, a, sizeof l);
-  if (ks__chol(l, p) != 0) return INFINITY;
+  if (ks_la_chol(l, p, 0.0) != 0) return INFINITY;
   memcpy(bb, b, sizeof bb);
-  ks__chol_solve(l, p, bb);
+  ks_la_chol_solve(l, p, bb);
   double q = c;
   for (size_t r = 0; r < p; r++) q -= bb[r] * b[r];
   double nu = (double)(d->n - p), s2 = q / nu;
   if (s2_out) *s2_out = s2;
-  return nu * (1.0 + log(2.0 * M_PI * s2)) + logdet + ks__chol_logdet(l, p);
+  return nu * (1.0 + log(2.0 * M_PI * s2)) + logdet + ks_la_chol_logdet(l, p);
 }
 
 /* Var(L beta) at (s2, t2). */
@@ -88,8 +88,8 @@ static double contrast_var(const ri_data *d, const double *lv, double s2, double
   size_t p = d->p;
   double a[PMAX * PMAX], b[PMAX], c, logdet, inv[PMAX * PMAX];
   accumulate(d, s2, t2, a, b, &c, &logdet);
-  if (ks__chol(a, p) != 0) return NAN;
-  ks__chol_inverse(a, p, inv);
+  if (ks_la_chol(a, p, 0.0) != 0) return NAN;
+  ks_la_chol_inverse(a, p, inv);
   double v = 0.0;
   for (size_t r = 0; r < p; r++)
     for (size_t q = 0; q < p; q++) v += lv[r] * inv[r * p + q] * lv[q];
@@ -146,7 +146,7 @@ ks_status ks_stats_lmm_ri(ks_ctx *ctx, const double *y, const double *x, const i
   }
   double t2 = theta * theta * s2, chol[PMAX * PMAX], inv[PMAX * PMAX];
   reml_dev(&d, s2, t2, out->beta, chol);
-  ks__chol_inverse(chol, p, inv);
+  ks_la_chol_inverse(chol, p, inv);
   out->n_obs = m, out->n_subjects = n_sub, out->p = p, out->sigma2 = s2, out->tau2 = t2;
   for (size_t r = 0; r < p; r++) out->se[r] = sqrt(inv[r * p + r]);
   ks_contrast *c = &out->contrast;

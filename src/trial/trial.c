@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 static const char *const measure_names[KS_M_N] = {
     "caps5", "caps5_b", "caps5_c", "caps5_d", "caps5_e", "pcl5", "iesr", "madrs", "cadss",
@@ -24,19 +21,15 @@ ks_trial_options ks_trial_options_default(void) {
   return o;
 }
 
-int ks_trial_default_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
+int ks_trial_default_threads(void) { return ks_par_default_threads(); }
 
 const ks_scenario *ks_trial_scenario(const ks_trial_result *r) { return r ? r->sc : NULL; }
 
-size_t ks__trial_n_groups(const ks_scenario *sc) {
+size_t ks_trial_design_n_groups(const ks_scenario *sc) {
   return sc->design == KS_DESIGN_SINGLE_ARM ? 1 : sc->design == KS_DESIGN_CROSSOVER ? 2 : sc->n_arms;
 }
+
+size_t ks__trial_n_groups(const ks_scenario *sc) { return ks_trial_design_n_groups(sc); }
 
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period) {
   if (plan->sc->design != KS_DESIGN_CROSSOVER) return arm;
@@ -262,22 +255,33 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
   return KS_OK;
 }
 
+long ks_trial_block_slots(const ks_scenario *sc, size_t g) {
+  double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
+  long m = lround(ratio * 2.0);
+  return m < 1 ? 1 : m;
+}
+
+/* Slots of one permuted block; a design that needs more is refused, never truncated. */
+#define KS_TRIAL_MAX_BLOCK 64
+
 /* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
  * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's
  * own stream. */
 static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *pts, size_t n) {
   const ks_scenario *sc = plan->sc;
   size_t n_groups = ks__trial_n_groups(sc);
-  int slots[64];
+  int slots[KS_TRIAL_MAX_BLOCK];
   size_t bs = 0;
-  for (size_t a = 0; a < n_groups && a < 64; a++) {
-    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[a].ratio : 1.0;
-    long m = lround(ratio * 2.0);
-    if (m < 1) m = 1;
-    for (long j = 0; j < m && bs < 64; j++) slots[bs++] = (int)a;
+  for (size_t a = 0; a < n_groups; a++) {
+    long m = ks_trial_block_slots(sc, a);
+    if ((size_t)m > KS_TRIAL_MAX_BLOCK - bs)
+      return ks_ctx_fail(ctx, KS_EINPUT, "%s: the allocation ratios need more than %d randomisation slots per "
+                         "block (expected smaller ratios: each arm takes 2 x its ratio slots)", sc->name,
+                         KS_TRIAL_MAX_BLOCK);
+    for (long j = 0; j < m; j++) slots[bs++] = (int)a;
   }
   if (bs == 0) return ks_ctx_fail(ctx, KS_EINPUT, "trial: no arms to randomise to");
-  int block[64];
+  int block[KS_TRIAL_MAX_BLOCK];
   for (size_t i = 0; i < n; i += bs) {
     ks_rng r;
     ks_rng_init(&r, plan->seed, KS_STREAM_RANDOMISATION, candidate_id(plan->replicate, i / bs), 0);
@@ -405,6 +409,13 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
+  if (st == KS_OK && (o.n_patients > KS_SCENARIO_MAX_PATIENTS || sc->population.n > KS_SCENARIO_MAX_PATIENTS))
+    st = ks_ctx_fail(ctx, KS_EINPUT, "trial: %zu patients (expected at most %ld in one run; split a larger "
+                     "study into replicates)", n, KS_SCENARIO_MAX_PATIENTS);
+  if (st == KS_OK) {
+    ks__trial_set_layout(r, &o);
+    st = ks__trial_check_memory(ctx, r, &o);
+  }
   if (st == KS_OK) {
     r->patients = ks_calloc(ctx, n, sizeof *r->patients);
     st = r->patients ? ks__trial_alloc_values(ctx, r, &o) : KS_ENOMEM;
@@ -425,15 +436,24 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
 ks_status ks_trial_run(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
   KS_CHECK_ARG(ctx, sc && out && sc->n_arms > 0);
   ks_trial_options o = opts ? *opts : ks_trial_options_default();
+  if (o.sink && !o.sink->batch) return ks_ctx_fail(ctx, KS_EINVAL, "trial: a sink without a batch callback");
   ks_trial_result *r = NULL;
   ks_status st = ks__trial_setup(ctx, sc, &o, &r);
   if (st != KS_OK) return st;
-  /* Streamed outputs (rank 0 only), then the batch loop (batch.c). Ranks agree on a failure to
-   * open the stream (e.g. a checkpoint of another run) before any of them starts simulating. */
+  /* The sink (rank 0 only; e.g. the streamed outputs of src/output), then the batch loop
+   * (batch.c). Ranks agree on a failure to open the sink (e.g. a checkpoint of another run)
+   * before any of them starts simulating. */
   const ks_trial_comm *c = o.comm && o.comm->size > 1 ? o.comm : NULL;
-  if (o.stream_dir && (!c || c->rank == 0)) st = ks__trial_stream_open(ctx, r, &o);
+  if (o.sink && (!c || c->rank == 0)) {
+    r->sink = o.sink;
+    size_t n_done = 0;
+    st = o.sink->open ? o.sink->open(o.sink_ud, ctx, r, &o, &r->sink_state, &n_done) : KS_OK;
+    if (st == KS_OK && n_done > r->n) st = ks_ctx_fail(ctx, KS_EINVAL, "trial: the sink restored %zu of %zu patients", n_done, r->n);
+    if (st == KS_OK) r->n_resumed = n_done;
+  }
   if (c && c->agree_max(c->ud, st != KS_OK) && st == KS_OK)
-    st = ks_ctx_fail(ctx, KS_EIO, "process 0 could not open the outputs in %s", o.stream_dir);
+    st = ks_ctx_fail(ctx, KS_EIO, "process 0 could not open the outputs%s%s", o.stream_dir ? " in " : "",
+                     o.stream_dir ? o.stream_dir : "");
   if (st == KS_OK) st = ks__trial_run_batches(ctx, r, &o);
   if (st != KS_OK) {
     ks_trial_result_destroy(&r);
@@ -447,7 +467,7 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   if (!pr || !*pr) return;
   ks_trial_result *r = *pr;
   ks_ctx *ctx = r->ctx;
-  ks__trial_stream_close(r);
+  if (r->sink && r->sink->close) r->sink->close(r->sink_state, ctx);
   ks_free(ctx, r->plan.visit_t_h);
   ks_free(ctx, r->plan.visit_scales);
   ks_free(ctx, r->plan.visit_period);
@@ -460,6 +480,12 @@ void ks_trial_result_destroy(ks_trial_result **pr) {
   ks_free(ctx, r);
   *pr = NULL;
 }
+
+void *ks_trial_sink_state(const ks_trial_result *r, const ks_trial_sink *sink) {
+  return r && sink && r->sink == sink ? r->sink_state : NULL;
+}
+
+size_t ks_trial_n_resumed(const ks_trial_result *r) { return r ? r->n_resumed : 0; }
 
 size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
 size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }

@@ -115,16 +115,15 @@ struct ks_trial_result {
   trial_patient *patients;
   double *values;               /* [n][n_visits][KS_M_N]; streamed: [n][n_visits][n_kept] */
   size_t n_screened;
-  /* Scale-out (batch.c, stream.c). A streamed run keeps only the measures in
-   * ks__trial_kept_measures; the others went to patients.csv/HDF5 batch by batch. */
+  /* Scale-out (batch.c). A streamed run keeps only the measures in ks__trial_kept_measures;
+   * the others went to its sink (patients.csv/HDF5) batch by batch. */
   int streamed;
   size_t n_kept;
   signed char kept_slot[KS_M_N]; /* streamed: slot of measure m in values, -1 when not kept */
   size_t n_resumed;             /* patients restored from a checkpoint */
-  struct trial_stream *stream;  /* NULL unless streamed (rank 0 only) */
+  const ks_trial_sink *sink;     /* ks_trial_options.sink (rank 0 only), or NULL */
+  void *sink_state;             /* what sink->open made */
 };
-
-typedef struct trial_stream trial_stream;
 
 /* Value of measure m for patient i at visit v, from the full or the streamed (kept) layout. */
 static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v, int m) {
@@ -133,41 +132,24 @@ static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v,
   return s < 0 ? (double)NAN : r->values[(i * r->plan.n_visits + v) * r->n_kept + (size_t)s];
 }
 
-/* Measures a streamed run keeps in memory: those summary.c and the report read. A statistic that
- * reads another measure must add it here (else it sees NaN in streamed runs). */
+/* Measures a streamed run keeps in memory: those output/summary.c and the report read. A statistic
+ * that reads another measure must add it here (else it sees NaN in streamed runs). */
 extern const ks_measure ks__trial_kept_measures[];
 extern const size_t ks__trial_n_kept_measures;
 
 /* The batch loop (batch.c): simulate patients r->n_resumed..n-1 in batches, split across the
  * processes of o->comm, and on rank 0 keep values / stream them. */
 ks_status ks__trial_run_batches(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
+/* Store the kept measures of patients first..first+count-1 (vals: row blocks) in r->values. */
+void ks__trial_keep_values(ks_trial_result *r, size_t first, size_t count, const double *vals);
+/* The run's value layout (full, or the kept measures when o->stream_dir is set). */
+void ks__trial_set_layout(ks_trial_result *r, const ks_trial_options *o);
+/* Refuse (KS_ERANGE, with what would fit) a run whose least memory exceeds o->max_memory_bytes;
+ * called once n and the schedule are known, before anything is allocated or written. */
+ks_status ks__trial_check_memory(ks_ctx *ctx, const ks_trial_result *r, const ks_trial_options *o);
 /* Allocate r->values for the run's layout (full, or the kept measures when o->stream_dir is set;
  * nothing on ranks other than 0). Called by the setup once the schedule and n are known. */
 ks_status ks__trial_alloc_values(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
-
-/* Streaming outputs (stream.c), rank 0 only. open: create DIR, the partial patients.csv and the
- * row log, or (o->resume) restore them from DIR/.checkpoint and set r->n_resumed. batch: append
- * patients first..first+count-1 (vals: [count][n_visits][KS_M_N]) and checkpoint when due (or
- * when FORCE). commit: move patients.csv (and HDF5) into place under DIR. close: free. */
-ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o);
-ks_status ks__trial_stream_batch(ks_ctx *ctx, ks_trial_result *r, size_t first, size_t count, const double *vals);
-ks_status ks__trial_stream_checkpoint(ks_ctx *ctx, ks_trial_result *r, size_t n_done);
-ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const char *csv_path);
-void ks__trial_stream_close(ks_trial_result *r);
-
-/* patients.csv: the header row, and the rows of patient i (vals: [n_visits][KS_M_N]). */
-void ks__trial_csv_header(FILE *fp);
-void ks__trial_csv_patient(FILE *fp, const ks_trial_result *r, size_t i, const double *vals);
-
-/* HDF5 (hdf5.c): write PATH (via a temporary name) from the row log of a streamed run.
- * KS_EUNSUPPORTED when the build has no HDF5. */
-ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char *path, FILE *rows);
-
-/* Visit index of endpoint visit AT in PERIOD, or -1 (summary.c). */
-long ks__trial_find_visit(const ks_trial_result *r, ks_scen_visit at, int period);
-/* The baseline visit of measure M in PERIOD: the last visit of the period at or before its first
- * dose at which the measure's scale is assessed; -1 when there is none (summary.c). */
-long ks__trial_baseline_visit(const ks_trial_result *r, int period, int m);
 
 /* The doses of patient PT, every period, in regimen order (tidy.c); *out allocated via ctx. */
 ks_status ks__trial_patient_doses(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt,
@@ -184,11 +166,6 @@ ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);
-
-/* Pearson r, over the imaging subset (or group ARM_ONLY when >= 0), between the change in
- * vmPFC-amygdala FC and the CAPS-5 improvement from the first to the last scan; NaN when it cannot
- * be computed. */
-double ks__trial_imaging_r(ks_ctx *ctx, const ks_trial_result *r, int arm_only);
 
 /* The arm treated in PERIOD by a patient in arm/sequence ARM. */
 int ks__trial_period_arm(const trial_plan *plan, int arm, size_t period);

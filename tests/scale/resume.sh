@@ -79,6 +79,30 @@ if [ -f "$d/.checkpoint" ]; then
   rc=$?
   [ $rc -eq 2 ] || { echo "FAIL: mismatched checkpoint: exit $rc (expected 2)"; fail=1; }
   grep -q "checkpoint of a different run" "$d.err" || { echo "FAIL: mismatched checkpoint message: $(cat "$d.err")"; fail=1; }
+  # Without --resume the other run's checkpoint is not silently discarded either.
+  "$bin" run "$scen" --out "$d" --patients $((n + 1)) --quiet >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: other run's checkpoint without --resume: exit $rc (expected 2)"; fail=1; }
+  grep -q "holds the checkpoint of another run" "$d.err" ||
+    { echo "FAIL: other run's checkpoint message: $(cat "$d.err")"; fail=1; }
+  [ -f "$d/.checkpoint" ] || { echo "FAIL: the other run's checkpoint was removed"; fail=1; }
 fi
-[ $fail -eq 0 ] && echo "ok: SIGKILL/SIGINT + --resume give identical outputs; foreign checkpoints refused"
+
+# 4. More patients than one run holds, or than memory holds: refused at once (exit 2), nothing written.
+for p in 2e7 1e9; do
+  d="$tmp/big$p"
+  "$bin" run "$scen" --out "$d" --patients $p --quiet >/dev/null 2>"$tmp/big.err"
+  rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: --patients $p: exit $rc (expected 2)"; fail=1; }
+  grep -q "more than one run holds" "$tmp/big.err" || { echo "FAIL: --patients $p message: $(cat "$tmp/big.err")"; fail=1; }
+  [ -e "$d" ] && { echo "FAIL: --patients $p left $d behind"; fail=1; }
+done
+d="$tmp/bigmem"
+"$bin" run "$scen" --out "$d" --patients 1e7 --max-memory 1G --quiet >/dev/null 2>"$tmp/big.err"
+rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: 1e7 patients in 1 GiB: exit $rc (expected 2)"; fail=1; }
+grep -q "^ketasim: memory: 10000000 patients need at least" "$tmp/big.err" ||
+  { echo "FAIL: memory message: $(cat "$tmp/big.err")"; fail=1; }
+[ -e "$d" ] && { echo "FAIL: the refused run left $d behind"; fail=1; }
+[ $fail -eq 0 ] && echo "ok: SIGKILL/SIGINT + --resume give identical outputs; foreign checkpoints refused; oversized runs refused"
 exit $fail

@@ -3,6 +3,11 @@
 #include "harness.h"
 #include <ketasim/core.h>
 
+#include "core/core_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
 KS_TEST(status_names_round_trip) {
   KS_ASSERT_EQ_STR(ks_status_name(KS_OK), "KS_OK");
   KS_ASSERT_EQ_STR(ks_status_name(KS_EINPUT), "KS_EINPUT");
@@ -38,6 +43,46 @@ KS_TEST(allocation_fault_injection) {
   ks_free(ctx, a);
   ks_free(ctx, b);
   ks_free(ctx, NULL);
+  ks_ctx_destroy(&ctx);
+}
+
+/* Each worker fails on the shared context inside its own capture; it must read back its own
+ * message (not the other thread's), and the context must keep its earlier error untouched. */
+typedef struct capture_arg {
+  ks_ctx *ctx;
+  int id;
+  ks_err_slot slot;
+  char seen[128];
+  ks_status seen_st;
+} capture_arg;
+
+static void *capture_worker(void *p) {
+  capture_arg *a = p;
+  ks__ctx_capture_begin(a->ctx, &a->slot);
+  for (int k = 0; k < 2000; k++) {
+    ks_ctx_fail(a->ctx, a->id == 0 ? KS_ESOLVER : KS_ENUMERIC, "patient %d failed (%d)", a->id + 1, k);
+    snprintf(a->seen, sizeof a->seen, "%s", ks_ctx_last_error(a->ctx));
+    a->seen_st = ks_ctx_last_status(a->ctx);
+    if (strncmp(a->seen, a->id == 0 ? "patient 1 " : "patient 2 ", 10) != 0) break;
+  }
+  ks__ctx_capture_end();
+  return NULL;
+}
+
+KS_TEST(captured_errors_belong_to_their_thread) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_ctx_fail(ctx, KS_EIO, "before the workers");
+  capture_arg a[2] = {{ctx, 0, {0}, "", KS_OK}, {ctx, 1, {0}, "", KS_OK}};
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, capture_worker, &a[i]);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+  KS_ASSERT_EQ_STR(a[0].seen, "patient 1 failed (1999)");
+  KS_ASSERT_EQ_STR(a[1].seen, "patient 2 failed (1999)");
+  KS_ASSERT_EQ_INT(a[0].seen_st, KS_ESOLVER);
+  KS_ASSERT_EQ_INT(a[1].slot.status, KS_ENUMERIC);
+  KS_ASSERT_EQ_STR(a[1].slot.msg, "patient 2 failed (1999)");
+  KS_ASSERT_EQ_STR(ks_ctx_last_error(ctx), "before the workers");
+  KS_ASSERT_EQ_INT(ks_ctx_last_status(ctx), KS_EIO);
   ks_ctx_destroy(&ctx);
 }
 

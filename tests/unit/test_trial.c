@@ -235,4 +235,26 @@ KS_TEST(secondary_statistics_match_the_patient_values) {
   ks_ctx_destroy(&ctx);
 }
 
+/* Allocation ratios that need more slots than a permuted block holds (64; 2 x ratio per arm) are
+ * refused, not silently truncated to a different allocation. */
+KS_TEST(too_many_randomisation_slots_are_refused) {
+  ks_ctx *ctx = ks_test_ctx();
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml, "%s", parallel_yaml);
+  char *arm = strstr(yaml, "  - name: ketamine\n");
+  KS_ASSERT_TRUE(arm != NULL);
+  if (!arm) return;
+  char tail[2048];
+  snprintf(tail, sizeof tail, "%s", arm + strlen("  - name: ketamine\n"));
+  snprintf(arm, sizeof yaml - (size_t)(arm - yaml), "  - name: ketamine\n    ratio: 40\n%s", tail);
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "ratio.yaml", yaml, strlen(yaml), &sc));
+  ks_trial_result *r = NULL;
+  KS_ASSERT_EQ_INT(ks_trial_run(ctx, sc, NULL, &r), KS_EINPUT);
+  KS_ASSERT_TRUE(r == NULL);
+  KS_ASSERT_TRUE(strstr(ks_ctx_last_error(ctx), "randomisation slots") != NULL);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST_MAIN()

@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <ketasim/scenario.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 static char *slurp(const char *path, size_t *len) {
@@ -63,6 +64,7 @@ KS_TEST(streamed_batches_match_the_in_memory_run) {
   ks_trial_result *mem = NULL, *str = NULL;
   KS_ASSERT_OK(ks_trial_run(ctx, sc, &o, &mem));
   KS_ASSERT_OK(ks_trial_write(ctx, mem, "test_trial_stream_mem", 0.0, 2, 1));
+  o.sink = &ks_trial_stream_sink;
   o.stream_dir = "test_trial_stream_str";
   o.batch_patients = 4; /* 6 batches, the last one short */
   o.checkpoint_every_patients = 8;
@@ -92,6 +94,7 @@ KS_TEST(a_memory_limit_that_cannot_fit_is_refused) {
   ks_trial_options o = ks_trial_options_default();
   o.n_patients = 1000;
   o.n_threads = 1;
+  o.sink = &ks_trial_stream_sink;
   o.stream_dir = "test_trial_stream_mem_limit";
   o.max_memory_bytes = 1u << 20; /* 1 MiB: less than one thread's workspace */
   ks_trial_result *r = NULL;
@@ -112,7 +115,10 @@ KS_TEST(cancel_stops_at_a_batch_end_with_a_checkpoint) {
   o.n_patients = 12;
   o.n_threads = 1;
   o.batch_patients = 3;
+  o.sink = &ks_trial_stream_sink;
   o.stream_dir = "test_trial_stream_cancel";
+  /* A checkpoint left by an earlier run of this test (another build's run) would be refused. */
+  remove("test_trial_stream_cancel/.checkpoint");
   o.cancel = &stop;
   ks_trial_result *r = NULL;
   KS_ASSERT_EQ_INT(ks_trial_run(ctx, sc, &o, &r), KS_EINTERRUPTED);

@@ -10,8 +10,9 @@
  *                         hash, patients finished, and the byte lengths of the two files above at
  *                         that point. A resumed run truncates them to those lengths, so anything
  *                         written after the last checkpoint (a batch cut by SIGKILL) is dropped.
- * patients.csv appears under its final name only in ks__trial_stream_commit (fsync + rename). */
-#include "trial_internal.h"
+ * patients.csv appears under its final name only in ks__trial_stream_commit (fsync + rename).
+ * The trial's run loop calls this file only through ks_trial_stream_sink (trial.h's ks_trial_sink). */
+#include "output_internal.h"
 
 #include <ketasim/io.h>
 
@@ -36,11 +37,6 @@ struct trial_stream {
   size_t last_ckpt_done;
   double last_ckpt_t_s;
 };
-
-const ks_measure ks__trial_kept_measures[] = {KS_M_CAPS5, KS_M_PCL5, KS_M_IESR, KS_M_MADRS, KS_M_CADSS,
-                                              KS_M_FC_VMPFC_AMYGDALA, KS_M_WINDOW, KS_M_GAIN_VMPFC_AMYGDALA,
-                                              KS_M_FEAR};
-const size_t ks__trial_n_kept_measures = sizeof ks__trial_kept_measures / sizeof ks__trial_kept_measures[0];
 
 static double mono_s(void) {
   struct timespec ts;
@@ -160,8 +156,9 @@ static ks_status sync_file(ks_ctx *ctx, FILE *f, const char *path) {
   return KS_OK;
 }
 
-ks_status ks__trial_stream_checkpoint(ks_ctx *ctx, ks_trial_result *r, size_t n_done) {
-  trial_stream *s = r->stream;
+static ks_status stream_checkpoint(void *state, ks_ctx *ctx, const ks_trial_result *r, size_t n_done) {
+  (void)r;
+  trial_stream *s = state;
   if (!s) return KS_OK;
   KS_TRY(sync_file(ctx, s->csv, s->csv_part));
   KS_TRY(sync_file(ctx, s->rows, s->rows_path));
@@ -174,20 +171,8 @@ ks_status ks__trial_stream_checkpoint(ks_ctx *ctx, ks_trial_result *r, size_t n_
   return KS_OK;
 }
 
-/* Keep the in-memory (kept) measures of patients first..first+count-1. */
-static void keep_values(ks_trial_result *r, size_t first, size_t count, const double *vals) {
-  size_t nv = r->plan.n_visits;
-  for (size_t k = 0; k < count; k++)
-    for (size_t v = 0; v < nv; v++) {
-      const double *src = vals + (k * nv + v) * KS_M_N;
-      double *dst = r->values + ((first + k) * nv + v) * r->n_kept;
-      for (size_t j = 0; j < r->n_kept; j++) dst[j] = src[ks__trial_kept_measures[j]];
-    }
-}
-
 /* Resume: truncate the partial files to the checkpoint and reload the kept measures. */
-static ks_status restore(ks_ctx *ctx, ks_trial_result *r, const ckpt_info *ci) {
-  trial_stream *s = r->stream;
+static ks_status restore(ks_ctx *ctx, trial_stream *s, ks_trial_result *r, const ckpt_info *ci) {
   size_t rec = r->plan.n_visits * KS_M_N;
   if (ci->done > r->n || (long long)(ci->done * rec * sizeof(double)) != ci->rows_bytes)
     return ks_ctx_fail(ctx, KS_EINPUT, "%s: inconsistent checkpoint (%zu patients, %lld bytes of rows); remove "
@@ -210,21 +195,57 @@ static ks_status restore(ks_ctx *ctx, ks_trial_result *r, const ckpt_info *ci) {
       ks_free(ctx, buf);
       return ks_ctx_fail(ctx, KS_EIO, "%s: short read at patient %zu", s->rows_path, i + 1);
     }
-    keep_values(r, i, 1, buf);
+    ks_trial_restore_rows(r, i, 1, buf);
   }
   ks_free(ctx, buf);
   if (fseeko(s->csv, 0, SEEK_END) != 0 || fseeko(s->rows, 0, SEEK_END) != 0)
     return ks_ctx_fail(ctx, KS_EIO, "%s: cannot seek (%s)", s->dir, strerror(errno));
-  r->n_resumed = ci->done;
   s->last_ckpt_done = ci->done;
   return KS_OK;
 }
 
-ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o) {
+/* The checkpoint in s->dir, if any: resume from it (o->resume, same run), refuse it (another
+ * run's, or unreadable), or start afresh over it (a leftover of this same run without --resume). */
+static ks_status open_existing(ks_ctx *ctx, trial_stream *s, ks_trial_result *r, const ks_trial_options *o,
+                               int *restored) {
+  ckpt_info ci;
+  int found = 0;
+  *restored = 0;
+  KS_TRY(ckpt_read(ctx, s->ckpt_path, &ci, &found));
+  if (!found) return KS_OK; /* nothing to resume: start afresh (so a batch job can always pass --resume) */
+  if (ci.hash != s->hash)
+    return ks_ctx_fail(ctx, KS_EINPUT,
+                       o->resume ? "%s: checkpoint of a different run (scenario, seed, version or number of "
+                                   "patients differ; expected the same scenario and options as the "
+                                   "interrupted run, or remove it)"
+                                 : "%s: this directory holds the checkpoint of another run (%zu patients "
+                                   "done; scenario, seed, version or number of patients differ); expected "
+                                   "another --out, or remove the checkpoint to discard that run",
+                       s->ckpt_path, ci.done);
+  if (!o->resume) return KS_OK;
+  KS_TRY(restore(ctx, s, r, &ci));
+  *restored = 1;
+  return KS_OK;
+}
+
+static void stream_close(void *state, ks_ctx *ctx) {
+  trial_stream *s = state;
+  if (!s) return;
+  if (s->csv) fclose(s->csv);
+  if (s->rows) fclose(s->rows);
+  ks_free(ctx, s);
+}
+
+static ks_status stream_open(void *ud, ks_ctx *ctx, ks_trial_result *r, const ks_trial_options *o, void **state,
+                             size_t *n_done) {
+  (void)ud;
+  *n_done = 0;
+  if (!o->stream_dir || !*o->stream_dir)
+    return ks_ctx_fail(ctx, KS_EINVAL, "stream: no directory (expected ks_trial_options.stream_dir)");
   KS_TRY(ks_mkdirs(ctx, o->stream_dir));
   trial_stream *s = ks_calloc(ctx, 1, sizeof *s);
   if (!s) return KS_ENOMEM;
-  r->stream = s;
+  *state = s; /* the run closes it, also on failure */
   snprintf(s->dir, sizeof s->dir, "%s", o->stream_dir);
   snprintf(s->csv_part, sizeof s->csv_part, "%s/.patients.csv.part", s->dir);
   snprintf(s->rows_path, sizeof s->rows_path, "%s/.checkpoint.rows", s->dir);
@@ -234,17 +255,11 @@ ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
   s->every_s = o->checkpoint_every_s;
   s->last_ckpt_t_s = mono_s();
   KS_TRY(run_hash(ctx, r, &s->hash));
-  if (o->resume) {
-    ckpt_info ci;
-    int found = 0;
-    KS_TRY(ckpt_read(ctx, s->ckpt_path, &ci, &found));
-    if (found && ci.hash != s->hash)
-      return ks_ctx_fail(ctx, KS_EINPUT,
-                         "%s: checkpoint of a different run (scenario, seed, version or number of patients "
-                         "differ; expected the same scenario and options as the interrupted run, or remove it)",
-                         s->ckpt_path);
-    if (found) return restore(ctx, r, &ci);
-    /* Nothing to resume: start afresh (so a batch job can always pass --resume). */
+  int restored = 0;
+  KS_TRY(open_existing(ctx, s, r, o, &restored));
+  if (restored) {
+    *n_done = s->last_ckpt_done;
+    return KS_OK;
   }
   s->csv = fopen(s->csv_part, "w+b");
   s->rows = fopen(s->rows_path, "w+b");
@@ -254,22 +269,28 @@ ks_status ks__trial_stream_open(ks_ctx *ctx, ks_trial_result *r, const ks_trial_
   return KS_OK;
 }
 
-ks_status ks__trial_stream_batch(ks_ctx *ctx, ks_trial_result *r, size_t first, size_t count, const double *vals) {
-  trial_stream *s = r->stream;
+static ks_status stream_batch(void *state, ks_ctx *ctx, const ks_trial_result *r, size_t first, size_t count,
+                              const double *vals) {
+  trial_stream *s = state;
   size_t rec = r->plan.n_visits * KS_M_N;
-  keep_values(r, first, count, vals);
   for (size_t k = 0; k < count; k++) ks__trial_csv_patient(s->csv, r, first + k, vals + k * rec);
   if (fwrite(vals, sizeof *vals, count * rec, s->rows) != count * rec || ferror(s->csv))
     return ks_ctx_fail(ctx, KS_EIO, "%s: write failed (%s)", s->dir, strerror(errno));
   size_t done = first + count;
   int due = (s->every_patients > 0 && done - s->last_ckpt_done >= (size_t)s->every_patients) ||
             (s->every_s > 0 && mono_s() - s->last_ckpt_t_s >= s->every_s);
-  if (due && done < r->n) KS_TRY(ks__trial_stream_checkpoint(ctx, r, done));
+  if (due && done < r->n) KS_TRY(stream_checkpoint(s, ctx, r, done));
   return KS_OK;
 }
 
+const ks_trial_sink ks_trial_stream_sink = {stream_open, stream_batch, stream_checkpoint, stream_close};
+
+trial_stream *ks__trial_stream_of(const ks_trial_result *r) {
+  return ks_trial_sink_state(r, &ks_trial_stream_sink);
+}
+
 ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const char *csv_path) {
-  trial_stream *s = r->stream;
+  trial_stream *s = ks__trial_stream_of(r);
   if (!s || !s->csv) return ks_ctx_fail(ctx, KS_EINVAL, "trial: no streamed patients.csv to commit");
   KS_TRY(sync_file(ctx, s->csv, s->csv_part));
   if (rename(s->csv_part, csv_path) != 0)
@@ -283,18 +304,9 @@ ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const c
   return KS_OK;
 }
 
-void ks__trial_stream_close(ks_trial_result *r) {
-  trial_stream *s = r->stream;
-  if (!s) return;
-  if (s->csv) fclose(s->csv);
-  if (s->rows) fclose(s->rows);
-  ks_free(r->ctx, s);
-  r->stream = NULL;
-}
-
 ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r) {
   KS_CHECK_ARG(ctx, r);
-  trial_stream *s = r->stream;
+  trial_stream *s = ks__trial_stream_of(r);
   if (!s) return KS_OK;
   if ((remove(s->ckpt_path) != 0 && errno != ENOENT) || (remove(s->rows_path) != 0 && errno != ENOENT))
     return ks_ctx_fail(ctx, KS_EIO, "%s: cannot remove the checkpoint (%s)", s->dir, strerror(errno));
@@ -302,4 +314,3 @@ ks_status ks_trial_finish(ks_ctx *ctx, const ks_trial_result *r) {
   return KS_OK;
 }
 
-size_t ks_trial_n_resumed(const ks_trial_result *r) { return r ? r->n_resumed : 0; }

@@ -18,7 +18,7 @@
  * The file is written after the run from the row log (.checkpoint.rows) in chunks of patients, to
  * a temporary name renamed over PATH at the end, so memory stays bounded and a killed run never
  * leaves a half-written FILE (an HDF5 file open for writing is not crash-safe). */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/io.h>
 
@@ -44,13 +44,6 @@ ks_status ks__trial_hdf5_write(ks_ctx *ctx, const ks_trial_result *r, const char
 #include <fcntl.h>
 
 int ks_trial_hdf5_available(void) { return 1; }
-
-#ifndef KS_GIT_REVISION
-#define KS_GIT_REVISION "unknown"
-#endif
-#ifndef KS_DEP_VERSIONS
-#define KS_DEP_VERSIONS ""
-#endif
 
 #define CHUNK_PATIENTS 1024
 
@@ -350,14 +343,15 @@ static void write_scales(h5w *w) {
 
 static void write_provenance(ks_ctx *ctx, h5w *w, const ks_trial_result *r) {
   attr_str(w, w->file, "ketasim_version", ks_version());
-  attr_str(w, w->file, "git_revision", KS_GIT_REVISION);
+  attr_str(w, w->file, "git_revision", ks_git_revision());
   attr_u64(w, w->file, "seed", (unsigned long long)r->plan.seed);
   attr_u64(w, w->file, "replicate", (unsigned long long)r->plan.replicate);
   attr_u64(w, w->file, "n_patients", (unsigned long long)r->n);
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);
   char deps[512];
-  snprintf(deps, sizeof deps, "HDF5 %u.%u.%u%s%s", maj, min, rel, KS_DEP_VERSIONS[0] ? ", " : "", KS_DEP_VERSIONS);
+  const char *dv = ks_dependency_versions();
+  snprintf(deps, sizeof deps, "HDF5 %u.%u.%u%s%s", maj, min, rel, dv[0] ? ", " : "", dv);
   attr_str(w, w->file, "dependencies", deps);
   attr_str(w, w->file, "contents", "per-patient covariates, arm and visit-level values of every measure "
                                    "(patients.csv in arrays); see docs/scaling.md");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The statistics of a trial's endpoints and the output files of the user contract. */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/io.h>
 #include <ketasim/stats.h>
@@ -10,17 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-int ks_trial_scale_measure(ks_scen_scale s) {
-  switch (s) {
-    case KS_SCALE_CAPS5: return KS_M_CAPS5;
-    case KS_SCALE_PCL5: return KS_M_PCL5;
-    case KS_SCALE_IESR: return KS_M_IESR;
-    case KS_SCALE_MADRS: return KS_M_MADRS;
-    case KS_SCALE_CADSS: return KS_M_CADSS;
-    default: return -1;
-  }
-}
 
 static double val(const ks_trial_result *r, size_t i, size_t v, int m) {
   return ks__trial_val(r, i, v, m); /* full or streamed layout (trial_internal.h) */
@@ -1061,6 +1050,7 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json_int(&j, n_threads);
   ks_json_key(&j, "processes");
   ks_json_int(&j, n_processes);
+  ks_json_provenance(&j, ctx);
   ks_json_end_object(&j);
   ks_json_end_object(&j);
   ks_json_finish(&j);

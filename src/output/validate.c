@@ -5,7 +5,7 @@
  * is not tuned to it). Bands
  * follow the one rule of ks_target_band. The library of published trials (`ketasim validate
  * --trials`) runs the same two trials at their published sizes. */
-#include "trial_internal.h"
+#include "output_internal.h"
 
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>

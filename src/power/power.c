@@ -8,167 +8,25 @@
  * is a simple random sample of the virtual population, so the replicate test has its nominal
  * size; conditionally on one pool the curve is the power for a population whose effect is the
  * pool's effect (reported, with its interval, as info->pool_primary). docs/model/stats.md. */
-#include "trial_internal.h"
+#include "core/core_internal.h"
 
+#include <ketasim/parallel.h>
+#include <ketasim/power.h>
 #include <ketasim/stats.h>
 
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-/* ---- the primary endpoint per patient ------------------------------------------------------ */
-
-void ks_trial_endpoints_fini(ks_trial_endpoints *e) {
-  if (!e || !e->ctx) return;
-  ks_free(e->ctx, e->group);
-  ks_free(e->ctx, e->y);
-  memset(e, 0, sizeof *e);
-}
-
-/* Fill y (and baseline) of a parallel design from visits v and bv. */
-static void fill_parallel(const ks_trial_result *r, int m, long v, long bv, ks_trial_endpoints *e) {
-  for (size_t i = 0; i < r->n; i++) {
-    double yy = ks_trial_value(r, i, (size_t)v, (ks_measure)m), bb = ks_trial_value(r, i, (size_t)bv, (ks_measure)m);
-    int ok = !isnan(yy) && !isnan(bb);
-    e->y[i] = ok ? yy - bb : NAN;
-    e->baseline[i] = ok ? bb : NAN;
-  }
-}
-
-/* Fill y of a crossover: the change from each period's own baseline (the raw score when a period
- * has no baseline visit, b0 or b1 < 0) after arms[0] minus that after arms[1]. */
-static void fill_crossover(const ks_trial_result *r, int m, long v0, long v1, long b0, long b1,
-                           ks_trial_endpoints *e) {
-  for (size_t i = 0; i < r->n; i++) {
-    double a = ks_trial_value(r, i, (size_t)v0, (ks_measure)m), c = ks_trial_value(r, i, (size_t)v1, (ks_measure)m);
-    if (b0 >= 0 && b1 >= 0) {
-      a -= ks_trial_value(r, i, (size_t)b0, (ks_measure)m);
-      c -= ks_trial_value(r, i, (size_t)b1, (ks_measure)m);
-    }
-    int first_is_arm0 = r->patients[i].arm == 0;
-    e->y[i] = isnan(a) || isnan(c) ? NAN : first_is_arm0 ? a - c : c - a;
-    e->baseline[i] = NAN;
-  }
-}
-
-ks_status ks_trial_endpoints_init(ks_ctx *ctx, const ks_trial_result *r, ks_trial_endpoints *out) {
-  KS_CHECK_ARG(ctx, r && out);
-  memset(out, 0, sizeof *out);
-  const ks_scenario *sc = r->sc;
-  if (sc->design == KS_DESIGN_SINGLE_ARM || sc->n_arms < 2)
-    return ks_ctx_fail(ctx, KS_EINPUT, "%s: a single-arm design has no primary contrast (expected two or more arms)",
-                       sc->name);
-  int m = sc->primary.enabled ? ks_trial_scale_measure(sc->primary.scale) : -1;
-  if (m < 0)
-    return ks_ctx_fail(ctx, KS_EINPUT, "%s: no primary endpoint on a symptom scale (expected endpoints: primary: "
-                       "{scale: caps5, day: 14} or similar)", sc->name);
-  int paired = sc->design == KS_DESIGN_CROSSOVER;
-  long v0 = ks__trial_find_visit(r, sc->primary.at, 0);
-  long v1 = paired ? ks__trial_find_visit(r, sc->primary.at, 1) : ks__trial_baseline_visit(r, 0, m);
-  if (v0 < 0 || v1 < 0)
-    return ks_ctx_fail(ctx, KS_EINPUT, "%s: the primary endpoint's %s not in the visit schedule (expected %s)",
-                       sc->name, v0 < 0 ? "visit is" : paired ? "period-2 visit is" : "baseline is",
-                       paired ? "the primary visit in both periods" : "the primary scale assessed at day 0");
-  size_t n = r->n ? r->n : 1;
-  out->group = ks_calloc(ctx, n, sizeof *out->group);
-  out->y = ks_calloc(ctx, 2 * n, sizeof *out->y);
-  if (!out->group || !out->y) {
-    ks_free(ctx, out->group);
-    ks_free(ctx, out->y);
-    memset(out, 0, sizeof *out);
-    return KS_ENOMEM;
-  }
-  out->ctx = ctx;
-  out->paired = paired;
-  out->n = r->n;
-  out->n_groups = ks__trial_n_groups(sc);
-  out->baseline = out->y + n;
-  for (size_t i = 0; i < r->n; i++) out->group[i] = r->patients[i].arm;
-  if (paired)
-    fill_crossover(r, m, v0, v1, ks__trial_baseline_visit(r, 0, m),
-                   ks__trial_baseline_visit(r, 1, m), out);
-  else fill_parallel(r, m, v0, v1, out);
-  return KS_OK;
-}
-
-/* ---- the primary analysis on arrays -------------------------------------------------------- */
-
-/* Crossover: the within-patient differences d (arms[0] - arms[1]) adjusted for period, as the
- * random-intercept mixed model of ks_trial_summarise estimates the treatment effect on patients with
- * both periods: tau = (mean d | sequence 0 + mean d | sequence 1) / 2, SE from the pooled SD of d,
- * df = n - 2 (Jones & Kenward 2014, ch. 2). Without sequences (group NULL): the one-sample t of d. */
-static void paired_test(ks_ctx *ctx, const double *y, const int *group, size_t n, ks_trial_test *out) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) k += !isnan(y[i]);
-  out->n_used = k;
-  if (!group) {
-    double mean, se;
-    if (k < 3 || ks_stats_mean(ctx, y, n, KS_NAN_SKIP, &mean) != KS_OK ||
-        ks_stats_se(ctx, y, n, KS_NAN_SKIP, &se) != KS_OK || !(se > 0))
-      return;
-    out->valid = 1;
-    out->difference = mean;
-    out->se = se;
-    out->p = ks_stats_t_p2(mean / se, (double)k - 1.0);
-    return;
-  }
-  double sum[2] = {0, 0}, ss[2] = {0, 0};
-  size_t c[2] = {0, 0};
-  for (size_t i = 0; i < n; i++)
-    if (!isnan(y[i]) && (group[i] == 0 || group[i] == 1)) sum[group[i]] += y[i], c[group[i]]++;
-  if (c[0] < 2 || c[1] < 2) return;
-  double m[2] = {sum[0] / (double)c[0], sum[1] / (double)c[1]};
-  for (size_t i = 0; i < n; i++)
-    if (!isnan(y[i]) && (group[i] == 0 || group[i] == 1)) ss[group[i]] += (y[i] - m[group[i]]) * (y[i] - m[group[i]]);
-  double df = (double)(c[0] + c[1]) - 2.0, var = (ss[0] + ss[1]) / df;
-  double se = 0.5 * sqrt(var * (1.0 / (double)c[0] + 1.0 / (double)c[1]));
-  if (!(se > 0)) return;
-  out->valid = 1;
-  out->difference = 0.5 * (m[0] + m[1]);
-  out->se = se;
-  out->p = ks_stats_t_p2(out->difference / se, df);
-}
-
-/* ANCOVA of change with the baseline covariate, group 0 minus group 1. */
-static void ancova_test(ks_ctx *ctx, const double *y, const double *b, const int *g, size_t n, ks_trial_test *out) {
-  size_t k = 0, k0 = 0, k1 = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (isnan(y[i]) || isnan(b[i])) continue;
-    k++;
-    k0 += g[i] == 0;
-    k1 += g[i] == 1;
-  }
-  out->n_used = k;
-  ks_ancova_result an;
-  if (k0 < 2 || k1 < 2 || ks_stats_ancova(ctx, y, b, g, n, 0, 1, &an) != KS_OK) return;
-  out->valid = 1;
-  out->difference = an.diff;
-  out->se = an.se;
-  out->p = an.p;
-}
-
-ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const double *baseline, const int *group,
-                                size_t n, ks_trial_test *out) {
-  KS_CHECK_ARG(ctx, y && out && (paired || (baseline && group)));
-  memset(out, 0, sizeof *out);
-  out->difference = out->se = out->p = NAN;
-  if (paired) paired_test(ctx, y, group, n, out);
-  else ancova_test(ctx, y, baseline, group, n, out);
-  return KS_OK;
-}
 
 /* ---- power ---------------------------------------------------------------------------------- */
 
-/* Randomisation slots per group in a block (as trial.c's permuted blocks: ratio x 2, at least 1;
- * sequences of a crossover have ratio 1). Returns the smallest. */
+/* Randomisation slots per group in a block (ks_trial_block_slots, the rule of the trial's permuted
+ * blocks). Returns the smallest. */
 static long group_slots(const ks_scenario *sc, size_t n_groups, long *slots) {
   long m_min = 0;
   for (size_t g = 0; g < n_groups; g++) {
-    double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
-    slots[g] = lround(ratio * 2.0);
-    if (slots[g] < 1) slots[g] = 1;
+    slots[g] = ks_trial_block_slots(sc, g);
     if (m_min == 0 || slots[g] < m_min) m_min = slots[g];
   }
   return m_min;
@@ -200,7 +58,7 @@ static ks_status check_options(ks_ctx *ctx, const ks_scenario *sc, const ks_powe
   if (!sc->primary.enabled || ks_trial_scale_measure(sc->primary.scale) < 0)
     return ks_ctx_fail(ctx, KS_EINPUT, "power: %s has no primary endpoint (expected endpoints: primary: {scale, day})",
                        sc->name);
-  job->n_groups = ks__trial_n_groups(sc);
+  job->n_groups = ks_trial_design_n_groups(sc);
   if (job->n_groups > KS_POWER_MAX_GROUPS)
     return ks_ctx_fail(ctx, KS_EINPUT, "power: %zu groups (expected at most %d)", job->n_groups, KS_POWER_MAX_GROUPS);
   if (!o->n_per_group || o->n_sizes == 0 || o->n_replicates == 0)
@@ -214,11 +72,8 @@ static ks_status check_options(ks_ctx *ctx, const ks_scenario *sc, const ks_powe
   job->paired = sc->design == KS_DESIGN_CROSSOVER;
   job->m_min = group_slots(sc, job->n_groups, job->slots);
   job->nt = o->n_threads > 0 ? o->n_threads : ks_ctx_threads(ctx);
-#ifdef _OPENMP
-  if (job->nt <= 0) job->nt = omp_get_max_threads();
-#else
-  job->nt = 1;
-#endif
+  if (job->nt <= 0) job->nt = ks_par_default_threads();
+  if (job->nt <= 0) job->nt = 1;
   return KS_OK;
 }
 
@@ -353,31 +208,35 @@ static ks_status check_pool(ks_ctx *ctx, const power_job *job, const power_pool 
   return KS_OK;
 }
 
-/* The replicate loop at one sample size, in parallel over replicates. */
+/* The replicate loop at one sample size, in parallel over replicates (ks_par_for). */
+typedef struct resample_job {
+  ks_ctx *ctx;
+  const power_job *job;
+  const power_pool *pool;
+  long n;
+  power_scratch *scr;
+  double *p, *diff;
+  unsigned char *valid;
+  atomic_size_t *done;
+  size_t total;
+} resample_job;
+
+static void resample_body(void *ud, size_t r, int tid) {
+  const resample_job *j = ud;
+  const ks_power_options *o = j->job->o;
+  ks_trial_test t;
+  resample_one(j->ctx, j->job, j->pool, j->n, (uint64_t)r, &j->scr[tid], &t);
+  j->p[r] = t.valid ? t.p : 1.0;
+  j->diff[r] = t.valid ? t.difference : 0.0;
+  j->valid[r] = (unsigned char)t.valid;
+  size_t seen = atomic_fetch_add(j->done, 1) + 1;
+  if (o->progress && tid == 0) o->progress(o->progress_ud, "replicates", seen, j->total);
+}
+
 static void resample_size(ks_ctx *ctx, const power_job *job, const power_pool *pool, long n, power_scratch *scr,
-                          double *p, double *diff, unsigned char *valid, size_t *done, size_t total) {
-  const ks_power_options *o = job->o;
-  long n_rep = (long)o->n_replicates;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 16) num_threads(job->nt)
-#endif
-  for (long r = 0; r < n_rep; r++) {
-    int tid = 0;
-#ifdef _OPENMP
-    tid = omp_get_thread_num();
-#endif
-    ks_trial_test t;
-    resample_one(ctx, job, pool, n, (uint64_t)r, &scr[tid], &t);
-    p[r] = t.valid ? t.p : 1.0;
-    diff[r] = t.valid ? t.difference : 0.0;
-    valid[r] = (unsigned char)t.valid;
-    size_t seen;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-    seen = ++(*done);
-    if (o->progress && tid == 0) o->progress(o->progress_ud, "replicates", seen, total);
-  }
+                          double *p, double *diff, unsigned char *valid, atomic_size_t *done, size_t total) {
+  resample_job j = {ctx, job, pool, n, scr, p, diff, valid, done, total};
+  ks_par_for(job->o->n_replicates, job->nt, 16, resample_body, &j);
 }
 
 static ks_status alloc_scratch(ks_ctx *ctx, const power_job *job, const power_pool *pool, power_scratch **out,
@@ -432,7 +291,9 @@ static ks_status power_resampling(ks_ctx *ctx, const power_job *job, ks_power_po
     ks_trial_primary_test(ctx, job->paired, pool.ep.y, pool.ep.baseline, pool.ep.group, pool.ep.n, &info->pool_test);
     st = ks_trial_summarise(ctx, res, &info->pool_primary);
   }
-  size_t done = 0, total = o->n_sizes * o->n_replicates;
+  atomic_size_t done;
+  atomic_init(&done, 0);
+  size_t total = o->n_sizes * o->n_replicates;
   for (size_t k = 0; st == KS_OK && k < o->n_sizes; k++) {
     resample_size(ctx, job, &pool, o->n_per_group[k], scr, p, p + o->n_replicates, valid, &done, total);
     st = finish_point(ctx, job, o->n_per_group[k], p, p + o->n_replicates, valid, &points[k]);
