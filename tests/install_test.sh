@@ -36,4 +36,13 @@ cmake -S "$src/examples/c" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DC
 cmake --build "$tmp/build" >/dev/null
 "$tmp/build/run_trial" >/dev/null
 "$tmp/build/run_trial_static" >/dev/null
+# Python finds the installed library through pkg-config (python/ketasim, docs/python.md).
+if /usr/bin/python3 -c "import numpy, pandas" 2>/dev/null; then
+  env -u KETASIM_LIB PYTHONPATH="$src/python" /usr/bin/python3 -c "
+import ketasim, os
+assert os.path.realpath(ketasim.library_path()).startswith(os.path.realpath('$libdir')), ketasim.library_path()
+df = ketasim.pk('ketamine', 'iv', '0.5 mg/kg', infusion='40 min', duration='2 h', step='10 min')
+assert len(df) == 13 and df['s-ketamine_plasma'].max() > 0
+print('install_test: python uses', ketasim.library_path())"
+fi
 echo "install_test: pkg-config (shared, static) and CMake (ketasim::ketasim, ketasim::ketasim_static) builds ran"

@@ -73,7 +73,7 @@ struct ks_trial_options;
  *  unidentifiable one uniformly over its range (the targets say nothing about it). Keyed by
  *  (seed, KS_STREAM_ENSEMBLE, parameter, K): the same draws for any thread count.
  *  The Laplace correlations are not stored: parameters are drawn independently.
- *  @return KS_OK; what ks_param_set returns. */
+ *  @return KS_OK; what ks_model_param_set returns. */
 KS_API ks_status ks_ensemble_draw(ks_ctx *ctx, uint64_t seed, uint64_t k);
 
 #define KS_UNCERTAINTY_MAX 20

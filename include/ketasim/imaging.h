@@ -104,6 +104,11 @@ typedef struct ks_imaging_summary {
  *  @return KS_OK, KS_EINVAL (missing role), KS_ENUMERIC (unstable drive), KS_ENOMEM. */
 KS_API ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c,
                                          const ks_circuit_drive *drive, ks_imaging_summary *out);
+/** Only the faces-state vmPFC-amygdala FC (Fisher z) of ks_imaging_scan_summary, the same value
+ *  (vmpfc_amygdala_faces_z) at one analytic FC instead of the summary's five fixed points: what a
+ *  trial's scan visit records. Same roles and errors as ks_imaging_scan_summary. */
+KS_API ks_status ks_imaging_faces_fc_z(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive *drive,
+                                       double *vmpfc_amygdala_z);
 
 /** Validation targets of the circuit and imaging layers (a ks_validate_fn, `ketasim validate
  *  --layer circuit`): hemodynamic impulse-response peaks, isolated-node Wong-Wang rates under

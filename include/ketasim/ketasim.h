@@ -51,5 +51,8 @@
 #include <ketasim/trial.h>
 #include <ketasim/output.h>
 #include <ketasim/power.h>
+#include <ketasim/sensitivity.h>
+#include <ketasim/scenario_optimize.h>
+#include <ketasim/sweep.h>
 #include <ketasim/api.h>
 #endif

@@ -85,6 +85,7 @@ typedef struct ks_link_params {
   /* --- numerics of the event loop --- */
   double fear_step_d;                  /* fear-memory step (fear.h asks for <= 0.25 d) */
   double cascade_step_h;               /* resolution of the cascade trajectory */
+  double cascade_rtol, cascade_atol;   /* CVODE tolerances of a trial patient's cascade */
 } ks_link_params;
 
 /** Defaults (docs/model/link.md). */

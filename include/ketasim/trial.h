@@ -14,6 +14,7 @@
 #include <ketasim/core.h>
 #include <ketasim/parallel.h>
 #include <ketasim/plasticity.h>
+#include <ketasim/population.h>
 #include <ketasim/scenario.h>
 #include <ketasim/validate.h>
 
@@ -126,11 +127,17 @@ KS_API void ks_trial_result_destroy(ks_trial_result **r);
 /* Read access to the results. */
 KS_API size_t ks_trial_n_patients(const ks_trial_result *r);
 KS_API size_t ks_trial_n_visits(const ks_trial_result *r);
+/** Size of the imaging subset: patients 0..n-1 are scanned at scan visits (the scenario's
+ *  imaging.n or fraction; every patient when it sets neither). */
+KS_API size_t ks_trial_n_imaged(const ks_trial_result *r);
 /** Study-clock hours and label ("day 14", "24 h", "P2 day 1") of visit v. */
 KS_API double ks_trial_visit_t_h(const ks_trial_result *r, size_t v);
 KS_API const char *ks_trial_visit_label(const ks_trial_result *r, size_t v);
 /** Arm index of patient i (for a crossover, the sequence: 0 = arms[0] first). */
 KS_API int ks_trial_patient_arm(const ks_trial_result *r, size_t i);
+/** Covariates of patient i as drawn by the population layer (src/trial/covariates.c).
+ *  @return KS_OK, KS_EINVAL (i out of range, NULL). */
+KS_API ks_status ks_trial_patient_covariates(const ks_trial_result *r, size_t i, ks_patient *out);
 /** Value of measure m for patient i at visit v; NaN when not assessed or after dropout. */
 KS_API double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m);
 

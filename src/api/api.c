@@ -264,17 +264,6 @@ ks_status ks_api_cascade(ks_ctx *ctx, const ks_api_regimen *reg, double duration
   return KS_OK;
 }
 
-/* Unit of a patients.csv measure, from its name: scale totals in points, FC as Fisher z, blood
- * pressure in mmHg, the rest relative or fractions ("1"). */
-static const char *measure_unit(const char *name) {
-  static const char *const points[] = {"caps5", "pcl5", "iesr", "madrs", "cadss"};
-  for (size_t k = 0; k < sizeof points / sizeof *points; k++)
-    if (strncmp(name, points[k], strlen(points[k])) == 0) return "points";
-  if (strncmp(name, "fc_", 3) == 0) return "z";
-  if (strstr(name, "sbp") || strstr(name, "dbp")) return "mmHg";
-  return "1";
-}
-
 ks_status ks_api_trial(ks_ctx *ctx, const ks_trial_result *r, ks_table **out) {
   if (!ctx) return KS_EINVAL;
   KS_CHECK_ARG(ctx, r != NULL && out != NULL);
@@ -285,7 +274,7 @@ ks_status ks_api_trial(ks_ctx *ctx, const ks_trial_result *r, ks_table **out) {
   ks_status st = KS_OK;
   for (size_t c = 0; c < 4 && st == KS_OK; c++) st = table_col(t, c, first[c][0], first[c][1]);
   for (int m = 0; m < KS_M_N && st == KS_OK; m++) st = table_col(t, 4 + (size_t)m, ks_measure_name((ks_measure)m),
-                                                         measure_unit(ks_measure_name((ks_measure)m)));
+                                                         ks_measure_unit((ks_measure)m));
   for (size_t i = 0; i < np && st == KS_OK; i++)
     for (size_t v = 0; v < nv; v++) {
       double *row = t->data + (i * nv + v) * t->n_cols;

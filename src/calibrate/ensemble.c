@@ -17,7 +17,7 @@ ks_status ks_ensemble_draw(ks_ctx *ctx, uint64_t seed, uint64_t k) {
   KS_CHECK_ARG(ctx, ctx != NULL);
   double v, sd, lo, hi;
   const char *name;
-  for (size_t i = 0; (name = ks_param_fitted_at(i, &v, &sd, &lo, &hi)); i++) {
+  for (size_t i = 0; (name = ks_model_param_fitted_at(i, &v, &sd, &lo, &hi)); i++) {
     ks_rng r;
     ks_rng_init(&r, seed, KS_STREAM_ENSEMBLE, i, k);
     double x;
@@ -30,7 +30,7 @@ ks_status ks_ensemble_draw(ks_ctx *ctx, uint64_t seed, uint64_t k) {
     } else {
       x = lo + (hi - lo) * ks_rng_uniform(&r);
     }
-    KS_TRY(ks_param_set(ctx, name, x));
+    KS_TRY(ks_model_param_set(ctx, name, x));
   }
   return KS_OK;
 }
@@ -101,7 +101,7 @@ ks_status ks_trial_uncertainty(ks_ctx *ctx, const ks_scenario *sc, const ks_tria
     }
     ks_trial_result_destroy(&r);
   }
-  ks_param_clear(ctx);
+  ks_model_param_clear(ctx);
   if (st == KS_OK) {
     double *col = ks_calloc(ctx, k, sizeof *col);
     if (!col) st = KS_ENOMEM;

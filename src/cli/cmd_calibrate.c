@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ketasim calibrate [--n-scale F] [--max-evals N] [--out FILE]: fit the calibrated parameters
- * (docs/model.md "calibrated", bound through ks_param) to the calibration targets of the trial
+ * (docs/model.md "calibrated", bound through ks_model_param) to the calibration targets of the trial
  * library (data/targets/calibration.tsv rows of data/trials/library.tsv that have a published CI
  * or SD) with ks_calibrate (NLopt LN_BOBYQA from the stated start, common random numbers: every
  * evaluation runs the library scenarios with their fixed seeds), and write the fitted set, its
@@ -22,7 +22,7 @@
 
 /* The parameters that exist now, with their stated start (the compiled default) and range. The
  * link parameters of helper "chain" (ks_link_params) are bound the same way: a name read with
- * ks_param() where the model uses it, and a row here. */
+ * ks_model_param() where the model uses it, and a row here. */
 /* clinic.placebo_theta is not here: the clinic layer calibrates it to SSRI-trial placebo response
  * (docs/model/clinic.md), and with the expectancy it only enters as their product. */
 static const ks_calib_param calib_params[] = {
@@ -38,7 +38,7 @@ typedef struct {
   vt_target buf[MAX_CAL];
 } cal_ud;
 
-static ks_status set_param(void *ud, const char *name, double v) { return ks_param_set(((cal_ud *)ud)->ctx, name, v); }
+static ks_status set_param(void *ud, const char *name, double v) { return ks_model_param_set(((cal_ud *)ud)->ctx, name, v); }
 
 static ks_status simulate(void *ud, double *sim, size_t n) {
   cal_ud *c = ud;
@@ -115,7 +115,7 @@ int ks_cli_calibrate(int argc, char **argv) {
   static double pub[MAX_CAL], se[MAX_CAL];
   size_t m = 0;
   for (size_t i = 0; i < (sizeof calib_params / sizeof calib_params[0]); i++)
-    ks_param_set(ctx, calib_params[i].name, calib_params[i].start);
+    ks_model_param_set(ctx, calib_params[i].name, calib_params[i].start);
   ks_status st = vt_run(ctx, &c.vo, c.buf, MAX_CAL, &m);
   for (size_t i = 0; st == KS_OK && i < m; i++) {
     const vt_target *t = &c.buf[i];

@@ -8,6 +8,8 @@
   X("run", ks_cli_run, "run a virtual trial: ketasim run SCENARIO.yaml --out DIR")         \
   X("patient", ks_cli_patient, "one virtual patient through every layer: ketasim patient SCENARIO.yaml --id K --out DIR") \
   X("power", ks_cli_power, "power of the primary endpoint per sample size (CSV and figure)") \
+  X("sensitivity", ks_cli_sensitivity, "global sensitivity (Morris, Sobol) of an endpoint; who responds") \
+  X("optimize", ks_cli_optimize, "search the scenario's regimen space for the best endpoint") \
   X("check", ks_cli_check, "validate a scenario file without running it")                  \
   X("pk", ks_cli_pk, "concentration-time profile of a dose (CSV, or --summary JSON)")      \
   X("fit", ks_cli_fit, "individual MAP estimates of PK parameters from NONMEM-layout data")  \
@@ -24,6 +26,8 @@ int ks_cli_run(int argc, char **argv);
 int ks_cli_patient(int argc, char **argv);
 int ks_cli_power(int argc, char **argv);
 int ks_cli_check(int argc, char **argv);
+int ks_cli_sensitivity(int argc, char **argv);
+int ks_cli_optimize(int argc, char **argv);
 int ks_cli_pk(int argc, char **argv);
 int ks_cli_fit(int argc, char **argv);
 

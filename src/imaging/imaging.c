@@ -337,17 +337,46 @@ static double zof(double r) {
   return atanh(r);
 }
 
-ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive *drive,
-                                  ks_imaging_summary *out) {
-  if (!ctx) return KS_EINVAL;
-  KS_CHECK_ARG(ctx, c != NULL && drive != NULL && out != NULL);
-  long id[KS_REGION_N];
+/* Region indices of every built-in role; KS_EINVAL when the circuit lacks one. */
+static ks_status role_ids(ks_ctx *ctx, const ks_circuit *c, long id[KS_REGION_N]) {
   for (int r = 0; r < KS_REGION_N; r++) {
     id[r] = ks_circuit_role_index(c, (ks_region)r);
     if (id[r] < 0)
       return ks_ctx_fail(ctx, KS_EINVAL, "scan summary: the circuit has no %s region",
                          ks_region_name((ks_region)r));
   }
+  return KS_OK;
+}
+
+/* FC (n x n, into fc) in the faces state: threat input to the amygdala (index am); in (n, zeroed)
+ * gets that input vector. */
+static ks_status faces_fc(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive *drive, size_t am,
+                          double *in, double *fc) {
+  in[am] = drive->threat_input_nA;
+  return ks_circuit_fc_analytic(ctx, c, drive, in, KS_BOLD_STEPHAN2007, fc);
+}
+
+ks_status ks_imaging_faces_fc_z(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive *drive,
+                                double *vmpfc_amygdala_z) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, c != NULL && drive != NULL && vmpfc_amygdala_z != NULL);
+  long id[KS_REGION_N];
+  KS_TRY(role_ids(ctx, c, id));
+  const size_t n = ks_circuit_n_regions(c);
+  double *w = ks_calloc(ctx, n * n + n, sizeof *w);
+  if (!w) return KS_ENOMEM;
+  ks_status st = faces_fc(ctx, c, drive, (size_t)id[KS_REGION_AMYGDALA], w + n * n, w);
+  if (st == KS_OK) *vmpfc_amygdala_z = zof(w[(size_t)id[KS_REGION_VMPFC] * n + (size_t)id[KS_REGION_AMYGDALA]]);
+  ks_free(ctx, w);
+  return st;
+}
+
+ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c, const ks_circuit_drive *drive,
+                                  ks_imaging_summary *out) {
+  if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, c != NULL && drive != NULL && out != NULL);
+  long id[KS_REGION_N];
+  KS_TRY(role_ids(ctx, c, id));
   const size_t n = ks_circuit_n_regions(c);
   double *w = ks_calloc(ctx, 2 * n * n + 5 * n, sizeof *w);
   if (!w) return KS_ENOMEM;
@@ -362,8 +391,7 @@ ks_status ks_imaging_scan_summary(ks_ctx *ctx, const ks_circuit *c, const ks_cir
   if (st != KS_OK) goto done;
   st = ks_circuit_fc_analytic(ctx, c, drive, NULL, KS_BOLD_STEPHAN2007, fr);
   if (st != KS_OK) goto done;
-  in[am] = drive->threat_input_nA;
-  st = ks_circuit_fc_analytic(ctx, c, drive, in, KS_BOLD_STEPHAN2007, ft);
+  st = faces_fc(ctx, c, drive, (size_t)id[KS_REGION_AMYGDALA], in, ft);
   if (st != KS_OK) goto done;
   st = ks_circuit_bold_steady_change(ctx, c, drive, in, KS_BOLD_STEPHAN2007, db);
   if (st != KS_OK) goto done;

@@ -3,6 +3,7 @@
  * message per kind of mistake, each pointing at the offending node. Keep this file and the doc in
  * step: every key, type, default and limit here has a row there. */
 #include "scenario_internal.h"
+#include "scenario_optimize_internal.h"
 
 #include <ketasim/pk.h>
 
@@ -1490,9 +1491,9 @@ static ks_status load_root(loader *L, const ynode *root) {
                                      "washout_days", "arms", "knockout", "assessments", "followup",
                                      "endpoints", "dropout", "imaging", "fear_model",
                                      "allow_unstudied_doses", "replicates", "blinding", "control_arm",
-                                     "contrasts", "multiplicity"};
+                                     "contrasts", "multiplicity", "optimize"};
   enum { VER, NAME, DESC, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL,
-         BLIND, CTRL, CONTR, MULT, NK };
+         BLIND, CTRL, CONTR, MULT, OPT, NK };
   const ynode *v[NK];
   ks_scenario *sc = L->sc;
   if (!root)
@@ -1597,6 +1598,7 @@ static ks_status load_root(loader *L, const ynode *root) {
       return fail(L, v[REPL], "replicates x population.n is %ld patients (expected at most 1000000000)",
                   sc->replicates * sc->population.n);
   }
+  if (v[OPT]) KS_TRY(ks__scenario_optimize_parse(L->ctx, L->file, v[OPT], sc, NULL)); /* scenario_optimize.c */
   return KS_OK;
 }
 

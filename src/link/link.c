@@ -44,6 +44,8 @@ ks_link_params ks_link_params_default(void) {
   p.dropout_mnar_per_fear = 3.0;
   p.fear_step_d = 0.25;
   p.cascade_step_h = 1.0;
+  p.cascade_rtol = 1e-5;
+  p.cascade_atol = 1e-8;
   return p;
 }
 
@@ -77,6 +79,8 @@ ks_status ks_link_params_check(ks_ctx *ctx, const ks_link_params *p) {
   REQ(p->bp_window_h > 0 && p->bp_steps_per_h >= 1.0 / p->bp_window_h, "bp window and step");
   REQ(isfinite(p->dropout_mar_per_caps5) && isfinite(p->dropout_mnar_per_fear), "dropout coefficients");
   REQ(p->fear_step_d > 0 && p->fear_step_d <= 0.25 && p->cascade_step_h > 0, "step sizes");
+  REQ(p->cascade_rtol >= 1e-12 && p->cascade_rtol <= 1e-3 && p->cascade_atol >= 1e-16 && p->cascade_atol <= 1e-3,
+      "cascade tolerances must be in [1e-12, 1e-3] (rtol) and [1e-16, 1e-3] (atol)");
 #undef REQ
   return KS_OK;
 }
@@ -106,6 +110,8 @@ void ks_link_cascade_patient(const ks_link_params *lp, double severity_z, double
   cp->plasticity_scale = exp(lp->plasticity_iiv_sd * ks_rng_normal(rng));
   cp->bdnf_scale = exp(lp->bdnf_iiv_sd * ks_rng_normal(rng));
   cp->spine_relax_d *= lp->human_spine_relax_scale;
+  cp->rtol = lp->cascade_rtol;
+  cp->atol = lp->cascade_atol;
 }
 
 double ks_link_phenotype_severity(const ks_link_params *lp, double severity_z) {

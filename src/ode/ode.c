@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The CVODE wrapper: BDF with a dense direct linear solver, stop times, non-negativity. */
+/* The CVODE wrapper: BDF with a dense direct linear solver (our own LU, below), stop times,
+ * non-negativity. */
 #include "core/core_internal.h"
 #include <ketasim/ode.h>
 
@@ -7,7 +8,7 @@
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sundials/sundials_types.h>
-#include <sunlinsol/sunlinsol_dense.h>
+#include <sundials/sundials_linearsolver.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
 #include <math.h>
@@ -39,6 +40,125 @@ struct ks_ode {
   long n_restarts;
   ks_ode_stats done;     /* counters of the runs before the last re-initialisation */
 };
+
+/* ---- dense LU linear solver --------------------------------------------------------------------
+ * CVODE's Newton iteration solves (I - gamma J) x = b once or twice per step; for the cascade's 16
+ * states SUNDIALS' generic dense solver (column-pointer loops through a shared library) was a fifth
+ * of the cascade's cost. This is the same algorithm (LU with partial pivoting, Golub & Van Loan
+ * 3.4.1; forward and back substitution) on the matrix's contiguous column-major storage, in a
+ * SUNLinearSolver CVODE calls like its own dense solver. A singular pivot is a recoverable failure
+ * (CVODE retries with a smaller step), as in SUNDIALS' solver. */
+typedef struct {
+  sunindextype n, last_flag;
+  sunindextype *piv;
+  double *lu;   /* n x n, column-major: lu[j * n + i] = (L\U)(i, j) */
+} ks_lu;
+
+static SUNLinearSolver_Type lu_type(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_DIRECT; }
+static SUNLinearSolver_ID lu_id(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_CUSTOM; }
+static int lu_init(SUNLinearSolver S) { ((ks_lu *)S->content)->last_flag = 0; return SUNLS_SUCCESS; }
+static sunindextype lu_last_flag(SUNLinearSolver S) { return ((ks_lu *)S->content)->last_flag; }
+
+static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
+  ks_lu *L = S->content;
+  const sunindextype n = L->n;
+  double *restrict a = L->lu;
+  memcpy(a, SUNDenseMatrix_Data(A), (size_t)(n * n) * sizeof *a);
+  for (sunindextype k = 0; k < n; k++) {
+    double *restrict ck = a + k * n;
+    sunindextype p = k;
+    for (sunindextype i = k + 1; i < n; i++)
+      if (fabs(ck[i]) > fabs(ck[p])) p = i;
+    L->piv[k] = p;
+    if (ck[p] == 0.0) {
+      L->last_flag = k + 1;
+      return SUNLS_LUFACT_FAIL;
+    }
+    if (p != k)
+      for (sunindextype j = 0; j < n; j++) {
+        double t = a[j * n + k];
+        a[j * n + k] = a[j * n + p];
+        a[j * n + p] = t;
+      }
+    const double r = 1.0 / ck[k];
+    for (sunindextype i = k + 1; i < n; i++) ck[i] *= r;
+    for (sunindextype j = k + 1; j < n; j++) {
+      double *restrict cj = a + j * n;
+      const double akj = cj[k];
+      if (akj != 0.0)
+        for (sunindextype i = k + 1; i < n; i++) cj[i] -= akj * ck[i];
+    }
+  }
+  L->last_flag = 0;
+  return SUNLS_SUCCESS;
+}
+
+static int lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol) {
+  (void)A;
+  (void)tol;
+  const ks_lu *L = S->content;
+  const sunindextype n = L->n;
+  const double *restrict a = L->lu;
+  double *restrict v = N_VGetArrayPointer(x);
+  if (x != b) memcpy(v, N_VGetArrayPointer(b), (size_t)n * sizeof *v);
+  for (sunindextype k = 0; k < n; k++) {
+    sunindextype p = L->piv[k];
+    if (p != k) {
+      double t = v[k];
+      v[k] = v[p];
+      v[p] = t;
+    }
+  }
+  for (sunindextype k = 0; k < n - 1; k++) {
+    const double *restrict ck = a + k * n;
+    const double vk = v[k];
+    for (sunindextype i = k + 1; i < n; i++) v[i] -= ck[i] * vk;
+  }
+  for (sunindextype k = n - 1; k >= 0; k--) {
+    const double *restrict ck = a + k * n;
+    v[k] /= ck[k];
+    const double vk = v[k];
+    for (sunindextype i = 0; i < k; i++) v[i] -= ck[i] * vk;
+  }
+  return SUNLS_SUCCESS;
+}
+
+static int lu_free(SUNLinearSolver S) {
+  if (!S) return SUNLS_SUCCESS;
+  ks_lu *L = S->content;
+  if (L) {
+    free(L->piv);
+    free(L->lu);
+    free(L);
+  }
+  S->content = NULL;
+  SUNLinSolFreeEmpty(S);
+  return SUNLS_SUCCESS;
+}
+
+static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
+  SUNLinearSolver S = SUNLinSolNewEmpty(sunctx);
+  if (!S) return NULL;
+  S->ops->gettype = lu_type;
+  S->ops->getid = lu_id;
+  S->ops->initialize = lu_init;
+  S->ops->setup = lu_setup;
+  S->ops->solve = lu_solve;
+  S->ops->lastflag = lu_last_flag;
+  S->ops->free = lu_free;
+  ks_lu *L = calloc(1, sizeof *L);
+  S->content = L;
+  if (L) {
+    L->n = n;
+    L->piv = calloc((size_t)n, sizeof *L->piv);
+    L->lu = calloc((size_t)(n * n), sizeof *L->lu);
+  }
+  if (!L || !L->piv || !L->lu) {
+    lu_free(S);
+    return NULL;
+  }
+  return S;
+}
 
 /* CVODE's callback signature; the user data is the ks_ode. */
 static int rhs_adapter(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data) {
@@ -75,11 +195,14 @@ ks_status ks_ode_create(ks_ctx *ctx, size_t n_state, ks_ode_rhs_fn rhs, void *ud
   o->ewt = N_VNew_Serial(n, o->sunctx);
   o->ele = N_VNew_Serial(n, o->sunctx);
   if (!o->y || !o->constraints || !o->ewt || !o->ele) goto fail;
+  /* Fused vector operations: CVODE's predictor and corrector combine its history vectors in one
+   * pass instead of one call per vector (CVODE clones y, and the clones inherit this). */
+  if (N_VEnableFusedOps_Serial(o->y, SUNTRUE) != 0) goto fail;
   N_VConst(0.0, o->y);
   N_VConst(1.0, o->constraints); /* 1.0: y_i >= 0 (CVODE's convention) */
   o->A = SUNDenseMatrix(n, n, o->sunctx);
   if (!o->A) goto fail;
-  o->LS = SUNLinSol_Dense(o->y, o->A, o->sunctx);
+  o->LS = lu_create(n, o->sunctx);
   if (!o->LS) goto fail;
   o->cvode_mem = CVodeCreate(CV_BDF, o->sunctx);
   if (!o->cvode_mem) goto fail;

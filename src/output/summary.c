@@ -509,8 +509,7 @@ static size_t imaging_pairs(const ks_trial_result *r, int arm_only, double *x, d
   if (first < 0 || last == first) return 0;
   long cf = ks__trial_baseline_visit(r, 0, KS_M_CAPS5);
   size_t k = 0;
-  size_t n_img = r->sc->imaging_n > 0 ? (size_t)r->sc->imaging_n
-                 : r->sc->imaging_fraction > 0 ? (size_t)ceil(r->sc->imaging_fraction * (double)r->n) : r->n;
+  size_t n_img = r->plan.n_imaged;
   for (size_t i = 0; i < r->n && i < n_img; i++) {
     if (arm_only >= 0 && r->patients[i].arm != arm_only) continue;
     double f0 = val(r, i, (size_t)first, KS_M_FC_VMPFC_AMYGDALA), f1 = val(r, i, (size_t)last, KS_M_FC_VMPFC_AMYGDALA);

@@ -475,7 +475,9 @@ static void modal_at(const pk_unit *u, double t, double *z) {
   }
   const double *z0 = &u->seg_z[(size_t)s * (size_t)n], *b = &u->seg_beta[(size_t)s * (size_t)n];
   double tau = t - u->seg_t[s];
-  for (int i = 0; i < n; i++) z[i] = exp(u->lambda[i] * tau) * z0[i] + phi(u->lambda[i], tau) * b[i];
+  /* Outside an infusion a segment has no input (b = 0): skip phi, the same value. */
+  for (int i = 0; i < n; i++)
+    z[i] = b[i] != 0.0 ? exp(u->lambda[i] * tau) * z0[i] + phi(u->lambda[i], tau) * b[i] : exp(u->lambda[i] * tau) * z0[i];
 }
 
 static double dot(const double *a, const double *b, int n) {

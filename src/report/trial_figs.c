@@ -123,10 +123,8 @@ ks_status ks__report_trial_km(ks_ctx *ctx, ks_report *rep, const ks_trial_result
  * when the scenario scans), the one whose endpoint is nearest the group's median. -1 if none. */
 static long typical_patient(ks_ctx *ctx, const ks_trial_result *r, const ks_trial_endpoints *ep, size_t g,
                             double *work) {
-  const ks_scenario *sc = ks_trial_scenario(r);
   size_t n = ks_trial_n_patients(r);
-  size_t n_img = sc->imaging_n > 0 ? (size_t)sc->imaging_n
-                 : sc->imaging_fraction > 0 ? (size_t)ceil(sc->imaging_fraction * (double)n) : n;
+  size_t n_img = ks_trial_n_imaged(r);
   for (int pass = 0; pass < 2; pass++) {
     size_t lim = pass == 0 ? KS_MIN(n_img, n) : n, k = 0;
     for (size_t i = 0; i < lim; i++)

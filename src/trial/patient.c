@@ -332,12 +332,11 @@ static ks_status do_visit(ks_ctx *ctx, const patient_work *w, size_t v, dropout_
     ds->last_caps5 = row[KS_M_CAPS5];
   }
   KS_TRY(visit_acute(ctx, w, v, t_visit, row));
-  /* Scans: vmPFC-amygdala coupling during the faces task (Norbury 2021), Fisher z. */
-  if (plan->visit_scales[v] & (1u << KS_SCALE_SCAN)) {
+  /* Scans of the imaging subset only (the first n_imaged patients, as the summary reads them):
+   * vmPFC-amygdala coupling during the faces task (Norbury 2021), Fisher z. */
+  if ((plan->visit_scales[v] & (1u << KS_SCALE_SCAN)) && w->pt->index < plan->n_imaged) {
     ks_circuit_drive dv = ks_link_circuit_drive(&pc);
-    ks_imaging_summary img;
-    KS_TRY(ks_imaging_scan_summary(ctx, w->circ, &dv, &img));
-    row[KS_M_FC_VMPFC_AMYGDALA] = img.vmpfc_amygdala_faces_z;
+    KS_TRY(ks_imaging_faces_fc_z(ctx, w->circ, &dv, &row[KS_M_FC_VMPFC_AMYGDALA]));
   }
   return KS_OK;
 }

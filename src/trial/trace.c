@@ -352,6 +352,7 @@ ks_status ks_trial_patient_trace(ks_ctx *ctx, const ks_scenario *sc, const ks_tr
   ks_status st = tr && values ? KS_OK : KS_ENOMEM;
   if (st == KS_OK) {
     tr->ctx = ctx;
+    res->plan.n_imaged = ks__trial_imaging_subset(sc, n); /* the full trial's subset, not the first `patient`'s */
     trial_patient pt = res->patients[patient - 1];
     tr->randomised_arm = pt.arm;
     if (arm >= 0) pt.arm = arm;

@@ -300,11 +300,11 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
 static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
   plan->link = link ? *link : ks_link_params_default();
-  /* The calibrated set (`ketasim calibrate`, data/calibration/fitted.tsv; ks_param in core.h):
+  /* The calibrated set (`ketasim calibrate`, data/calibration/fitted.tsv; ks_model_param in core.h):
    * a context's draw or override, else the committed fit, else the link's default. */
-  plan->link.blinded_expectancy = ks_param(ctx, "trial.blinded_expectancy", plan->link.blinded_expectancy);
+  plan->link.blinded_expectancy = ks_model_param(ctx, "trial.blinded_expectancy", plan->link.blinded_expectancy);
   plan->link.human_spine_relax_scale =
-      ks_param(ctx, "trial.human_spine_relax_scale", plan->link.human_spine_relax_scale);
+      ks_model_param(ctx, "trial.human_spine_relax_scale", plan->link.human_spine_relax_scale);
   KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
@@ -389,6 +389,12 @@ static ks_status pilot_baseline(ks_ctx *ctx, trial_plan *plan, uint64_t replicat
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n) {
+  size_t k = sc->imaging_n > 0 ? (size_t)sc->imaging_n
+             : sc->imaging_fraction > 0 ? (size_t)ceil(sc->imaging_fraction * (double)n) : n;
+  return k < n ? k : n;
+}
+
 ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_options *opts, ks_trial_result **out) {
   const ks_trial_options o = *opts;
   ks_trial_result *r = ks_calloc(ctx, 1, sizeof *r);
@@ -409,6 +415,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;
+  plan->n_imaged = ks__trial_imaging_subset(sc, n);
   if (st == KS_OK && (o.n_patients > KS_SCENARIO_MAX_PATIENTS || sc->population.n > KS_SCENARIO_MAX_PATIENTS))
     st = ks_ctx_fail(ctx, KS_EINPUT, "trial: %zu patients (expected at most %ld in one run; split a larger "
                      "study into replicates)", n, KS_SCENARIO_MAX_PATIENTS);
@@ -489,6 +496,8 @@ size_t ks_trial_n_resumed(const ks_trial_result *r) { return r ? r->n_resumed : 
 
 size_t ks_trial_n_patients(const ks_trial_result *r) { return r ? r->n : 0; }
 size_t ks_trial_n_visits(const ks_trial_result *r) { return r ? r->plan.n_visits : 0; }
+size_t ks_trial_n_imaged(const ks_trial_result *r) { return r ? r->plan.n_imaged : 0; }
+
 double ks_trial_visit_t_h(const ks_trial_result *r, size_t v) {
   return r && v < r->plan.n_visits ? r->plan.visit_t_h[v] : NAN;
 }

@@ -60,6 +60,7 @@ typedef struct trial_plan {
   char (*visit_label)[KS_VISIT_LABEL];
   int *visit_day;               /* day relative to its period's start, for endpoint matching */
   double end_h;                 /* last visit */
+  size_t n_imaged;              /* patients with index < n_imaged are scanned (the imaging subset) */
   int keep_trajectories;
   /* Doses given per patient instead of the regimen (ks_trial_options.doses_of); NULL: none. */
   const ks_pk_dose *(*doses_of)(void *ud, size_t patient, size_t *n);
@@ -163,6 +164,10 @@ int ks__trial_dropout_seen(const trial_plan *plan, size_t v, const double *vals)
 ks_status ks__trial_table_patients(ks_ctx *ctx, const trial_plan *plan,
                                    const ks_population_table *t, size_t n, trial_patient *out,
                                    size_t *n_screened);
+
+/* Size of the imaging subset of a trial of n patients (patients 0..k-1 are scanned): the
+ * scenario's imaging.n, or ceil(imaging.fraction * n), or n when it sets neither. */
+size_t ks__trial_imaging_subset(const ks_scenario *sc, size_t n);
 
 /* Randomised groups: arms (parallel), sequences (crossover: 2) or 1 (single arm). */
 size_t ks__trial_n_groups(const ks_scenario *sc);

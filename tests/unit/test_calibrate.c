@@ -102,15 +102,15 @@ KS_TEST(target_lists_are_disjoint) {
 
 KS_TEST(parameter_registry_overrides_then_committed_then_fallback) {
   ks_ctx *ctx = ks_test_ctx();
-  KS_ASSERT_NEAR(ks_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
-  KS_ASSERT_OK(ks_param_set(ctx, "no.such.parameter", 2.0));
-  KS_ASSERT_NEAR(ks_param(ctx, "no.such.parameter", 3.5), 2.0, 0);
-  ks_param_clear(ctx);
-  KS_ASSERT_NEAR(ks_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
-  KS_ASSERT_EQ_INT(ks_param_set(ctx, "x", NAN), KS_EINVAL);
+  KS_ASSERT_NEAR(ks_model_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
+  KS_ASSERT_OK(ks_model_param_set(ctx, "no.such.parameter", 2.0));
+  KS_ASSERT_NEAR(ks_model_param(ctx, "no.such.parameter", 3.5), 2.0, 0);
+  ks_model_param_clear(ctx);
+  KS_ASSERT_NEAR(ks_model_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
+  KS_ASSERT_EQ_INT(ks_model_param_set(ctx, "x", NAN), KS_EINVAL);
   double v;
-  const char *name = ks_param_fitted_at(0, &v, NULL, NULL, NULL);
-  if (name) KS_ASSERT_NEAR(ks_param(ctx, name, -1e300), v, 0);
+  const char *name = ks_model_param_fitted_at(0, &v, NULL, NULL, NULL);
+  if (name) KS_ASSERT_NEAR(ks_model_param(ctx, name, -1e300), v, 0);
   ks_ctx_destroy(&ctx);
 }
 

@@ -136,6 +136,29 @@ KS_TEST(summary_directions_ptsd_and_ketamine_course) {
   ks_ctx_destroy(&ctx);
 }
 
+/* The trial's one-value scan gives exactly the summary's faces-state FC, for drives that differ. */
+KS_TEST(faces_fc_alone_equals_the_summary_value) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_circuit *p = NULL;
+  ks_circuit_phenotype ph;
+  ks_circuit_phenotype_sample(NULL, 1.0, &ph);
+  KS_ASSERT_OK(ks_circuit_create_default(ctx, &ph, &p));
+  ks_circuit_drive d = ks_circuit_drive_baseline(), k = d;
+  k.gain[KS_PATH_VMPFC_AMYGDALA] = 1.3;
+  k.nmda_block_I = 0.2;
+  ks_imaging_summary sd, sk;
+  double zd = NAN, zk = NAN;
+  KS_ASSERT_OK(ks_imaging_scan_summary(ctx, p, &d, &sd));
+  KS_ASSERT_OK(ks_imaging_scan_summary(ctx, p, &k, &sk));
+  KS_ASSERT_OK(ks_imaging_faces_fc_z(ctx, p, &d, &zd));
+  KS_ASSERT_OK(ks_imaging_faces_fc_z(ctx, p, &k, &zk));
+  KS_ASSERT_TRUE(zd == sd.vmpfc_amygdala_faces_z);
+  KS_ASSERT_TRUE(zk == sk.vmpfc_amygdala_faces_z);
+  KS_ASSERT_TRUE(fabs(zk - zd) > 1e-3);
+  ks_circuit_destroy(&p);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(circuit_validation_targets_pass) {
   ks_ctx *ctx = ks_test_ctx();
   ks_target_result r[32];

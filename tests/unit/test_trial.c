@@ -95,6 +95,26 @@ KS_TEST(visits_and_mechanism_readouts) {
   ks_ctx_destroy(&ctx);
 }
 
+/* Only the imaging subset (the first imaging.n patients, those the summary reads) is scanned;
+ * the others have no FC value. */
+KS_TEST(only_the_imaging_subset_is_scanned) {
+  ks_ctx *ctx = ks_test_ctx();
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml, "%simaging: {n: 5}\n", parallel_yaml);
+  ks_scenario *sc = NULL;
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "unit.yaml", yaml, strlen(yaml), &sc));
+  ks_trial_result *r = run(ctx, sc, 0, ks_failed_);
+  KS_ASSERT_TRUE(r != NULL);
+  KS_ASSERT_EQ_INT((long)ks_trial_n_imaged(r), 5);
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
+    double fc = ks_trial_value(r, i, 0, KS_M_FC_VMPFC_AMYGDALA);
+    KS_ASSERT_TRUE(i < 5 ? isfinite(fc) : isnan(fc));
+  }
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(knockout_removes_the_window) {
   ks_ctx *ctx = ks_test_ctx();
   char *y = malloc(strlen(parallel_yaml) + 64);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* What `ketasim sensitivity` and `ketasim optimize` share: interruption, the studied group,
+ * progress over trials. */
+#ifndef KS_SWEEP_CLI_H
+#define KS_SWEEP_CLI_H
+
+#include <signal.h>
+
+#include <ketasim/sweep.h>
+
+#include "cli.h"
+
+/* Return ST from the calling function when it is not KS_OK. */
+#define KS_TRY_ST(expr)                  \
+  do {                                   \
+    ks_status try_st_ = (expr);          \
+    if (try_st_ != KS_OK) return try_st_; \
+  } while (0)
+
+/* Set by SIGINT/SIGTERM (a second signal kills as usual); polled between and inside trials. */
+extern volatile sig_atomic_t ks_sweep_cancel;
+void sweep_install_handlers(void);
+
+/* Group index of arm NAME (NULL: 0) in scenario SC; 2 and an error line when unknown. */
+int sweep_group(const ks_scenario *sc, const char *name, int *group);
+
+/* Progress over trials: "trials" bar. */
+void sweep_progress(void *ud, size_t done, size_t total);
+
+/* Write "#" + the comment lines, then scenario SC (resolved) to PATH atomically. */
+ks_status sweep_write_scenario(ks_ctx *ctx, const char *path, const ks_scenario *sc, const char *comment);
+
+/* A hash of the resolved scenario (its source file name left out): part of an evaluation log's
+ * key, so a log is reused only for the same scenario. */
+unsigned long long sweep_scenario_hash(ks_ctx *ctx, const ks_scenario *sc);
+
+#endif
