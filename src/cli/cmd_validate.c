@@ -117,10 +117,10 @@ static void print_layers_table(const ks_target_result *t, size_t n, size_t n_cou
   printf("%zu targets, %zu passed, %zu failed\n", n_counted, n_counted - n_fail, n_fail);
 }
 
-static int run_layers(ks_ctx *ctx, const char *layer, const char *plot, int json) {
+static int run_layers(ks_ctx *ctx, const char *layer, const char *plot, int json, int quiet) {
   static ks_target_result t[MAX_TARGETS];
   size_t n = 0;
-  ks_status st = ks_cli_validate_run(ctx, layer, t, MAX_TARGETS, &n);
+  ks_status st = ks_cli_validate_run(ctx, layer, quiet, t, MAX_TARGETS, &n);
   if (st != KS_OK) return cli_fail(ctx, st);
   size_t n_fail = 0, n_counted = 0;
   for (size_t i = 0; i < n; i++) {
@@ -296,7 +296,8 @@ int ks_cli_validate(int argc, char **argv) {
   if (!ctx) return 1;
   int json = cli_get(opts, no, "json")->seen;
   const char *plot_path = plot->seen ? plot->value : NULL;
-  rc = trials ? run_trials(ctx, &vo, plot_path, json) : run_layers(ctx, layer->seen ? layer->value : NULL, plot_path, json);
+  rc = trials ? run_trials(ctx, &vo, plot_path, json) : run_layers(ctx, layer->seen ? layer->value : NULL, plot_path, json,
+                                                                     cli_get(opts, no, "quiet")->seen || json);
   ks_ctx_destroy(&ctx);
   return rc;
 }
