@@ -296,6 +296,7 @@ int ks_cli_validate(int argc, char **argv) {
   if (!ctx) return 1;
   int json = cli_get(opts, no, "json")->seen;
   const char *plot_path = plot->seen ? plot->value : NULL;
+  vo.quiet = cli_get(opts, no, "quiet")->seen || json;
   rc = trials ? run_trials(ctx, &vo, plot_path, json) : run_layers(ctx, layer->seen ? layer->value : NULL, plot_path, json,
                                                                      cli_get(opts, no, "quiet")->seen || json);
   ks_ctx_destroy(&ctx);

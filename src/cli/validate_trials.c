@@ -165,6 +165,7 @@ static ks_status run_scenario(ks_ctx *ctx, const vt_options *o, const char *name
   long min_n = 4 * (long)sc->n_arms;
   to.n_patients = n < min_n ? min_n : n;
   to.n_threads = o->n_threads;
+  if (!o->quiet) fprintf(stderr, "ketasim: validate: simulating %s (%ld patients)\n", name, to.n_patients);
   *scp = sc; /* the result refers to its scenario: both live in the cache */
   return ks_trial_run(ctx, sc, &to, r);
 }

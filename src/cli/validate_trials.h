@@ -20,6 +20,7 @@ typedef struct vt_options {
   double n_scale;           /* patients = the published trial's n times this */
   int n_threads;
   int only_calibration;     /* 1: only the rows listed in data/targets/calibration.tsv */
+  int quiet;                /* 0: a progress line per trial simulated, on stderr */
 } vt_options;
 
 typedef struct vt_target {
