@@ -11,6 +11,16 @@ set_property(TEST cli_determinism_threads APPEND PROPERTY ENVIRONMENT
 add_test(NAME cli_man_page_in_step
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/man_in_step.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR}/docs/ketasim.1)
 add_test(NAME docs_model_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/model_doc_in_step.sh ${CMAKE_SOURCE_DIR})
+# The trial library, calibration and the declared target lists (issues 13, 14).
+add_test(NAME cli_trial_library
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/trial_library.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+add_test(NAME cli_calibrate_tiny
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/calibrate_tiny.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+add_test(NAME target_lists_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/target_lists.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_trial_library cli_calibrate_tiny PROPERTIES TIMEOUT 900)
+add_test(NAME cli_run_uncertainty
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run_uncertainty.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_run_uncertainty PROPERTIES TIMEOUT 600)
 # `ketasim run` doses.csv -> `ketasim pk --data` -> `ketasim fit` (NONMEM-layout round trip).
 add_test(NAME cli_fit_roundtrip
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/fit_roundtrip.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})

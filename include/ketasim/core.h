@@ -133,6 +133,22 @@ KS_API char *ks_strdup(ks_ctx *ctx, const char *s);
  *  strings longer than 40 characters are "far" (99). Pure; thread-safe. */
 KS_INTERNAL_API size_t ks_edit_distance(const char *a, const char *b);
 
+/* Named model parameters (the calibrated set, docs/model.md "calibrated"). A layer reads a
+ * parameter with ks_model_param(): the value set on this context (ks_model_param_set: `ketasim calibrate`,
+ * `run --uncertainty` draws), else the committed fitted value (data/calibration/fitted.tsv,
+ * mirrored in src/core/params_fitted.c), else FALLBACK (the compiled default). Set parameters
+ * before a run; reading is thread-safe, setting is not. */
+KS_API double ks_model_param(const ks_ctx *ctx, const char *name, double fallback);
+/** Set NAME on this context. @return KS_OK, KS_EINVAL (bad name or non-finite value), KS_ERANGE (table full). */
+KS_API ks_status ks_model_param_set(ks_ctx *ctx, const char *name, double value);
+/** Forget every parameter set on this context (back to the committed set). */
+KS_API void ks_model_param_clear(ks_ctx *ctx);
+/** The committed fitted value of NAME (src/core/params_fitted.c); 1 when there is one. */
+KS_API int ks_model_param_fitted(const char *name, double *value);
+/** The i-th committed parameter's name, value, Laplace SD (NAN: not identifiable) and fitted
+ *  range (NULL name past the end; any pointer may be NULL). */
+KS_API const char *ks_model_param_fitted_at(size_t i, double *value, double *sd, double *lo, double *hi);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,7 @@
 #include <ketasim/units.h>
 #include <ketasim/nonmem.h>
 #include <ketasim/validate.h>
+#include <ketasim/calibrate.h>
 #include <ketasim/scenario.h>
 #include <ketasim/ode.h>
 #include <ketasim/pk.h>

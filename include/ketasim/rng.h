@@ -30,7 +30,8 @@ typedef enum {
   KS_STREAM_LATENT_CAUSE = 12,
   KS_STREAM_REPLICATE = 13,
   KS_STREAM_SCREENING = 14,
-  KS_STREAM_BRAIN = 15          /* brain layer: cognition trait and retest noise, pain, SSI */
+  KS_STREAM_ENSEMBLE = 15,      /* parameter draws of `run --uncertainty` (calibrate module) */
+  KS_STREAM_BRAIN = 16          /* brain layer: cognition trait and retest noise, pain, SSI */
 } ks_stream;
 
 typedef struct ks_rng {

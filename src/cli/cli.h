@@ -9,6 +9,13 @@
 #include <ketasim/ketasim.h>
 #include <ketasim/report.h>
 
+/* Return early with the status of a failing library call. */
+#define KS_CLI_TRY(expr)                   \
+  do {                                     \
+    ks_status ks__st = (expr);             \
+    if (ks__st != KS_OK) return ks__st;    \
+  } while (0)
+
 /* One option of a subcommand. Fill name/arg/help; cli_parse fills value and seen. */
 typedef struct cli_opt {
   const char *name;   /* long name without dashes: "dose" */

@@ -16,7 +16,7 @@
 
 static const char *const usage_text =
     "SCENARIO.yaml --out DIR [--threads N] [--patients N] [--checkpoint-every N|Ts] [--resume] "
-    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--data FILE] [--layout wide|long] [--figures-pdf] [--quiet]";
+    "[--hdf5 FILE] [--max-memory SIZE] [--population-csv FILE] [--data FILE] [--layout wide|long] [--figures-pdf] [--uncertainty K] [--quiet]";
 
 /* Default checkpoint interval (docs/scaling.md): every 60 s of a run, at the end of a batch. A run
  * shorter than that writes none; the cost of one is an fsync of the partial files. */
@@ -150,6 +150,25 @@ static void print_table(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_resul
   printf("\nA research simulation, not medical advice.\n");
 }
 
+/* --uncertainty K: K more runs over the calibrated parameter ensemble (ks_trial_uncertainty), the
+ * prediction intervals added to DIR/summary.json and printed next to the sampling CIs. */
+static ks_status run_uncertainty(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_result *res,
+                                 const ks_trial_options *main_opts, size_t k, const char *dir) {
+  ks_trial_options o = ks_trial_options_default();
+  o.n_threads = main_opts->n_threads;
+  o.n_patients = main_opts->n_patients;
+  static ks_uncertainty u;
+  KS_CLI_TRY(ks_trial_uncertainty(ctx, sc, &o, res, k, &u));
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.json", dir);
+  KS_CLI_TRY(ks_uncertainty_write_json(ctx, path, &u));
+  printf("parameter uncertainty (%zu ensemble draws): estimate [sampling 95%% CI] [95%% prediction interval]\n", u.k);
+  for (size_t i = 0; i < u.n; i++)
+    printf("  %-40s %8.4g [%.4g, %.4g] [%.4g, %.4g]\n", u.e[i].name, u.e[i].estimate, u.e[i].ci_lo, u.e[i].ci_hi,
+           u.e[i].pi_lo, u.e[i].pi_hi);
+  return KS_OK;
+}
+
 int ks_cli_run(int argc, char **argv) {
   cli_opt opts[] = {
       {"out", "DIR", "directory for summary.json, patients.csv, doses.csv, scenario.resolved.yaml, report.html", NULL, 0},
@@ -158,6 +177,7 @@ int ks_cli_run(int argc, char **argv) {
       {"checkpoint-every", "N|Ts", "checkpoint after N patients or T seconds (default 60s; 0: never)", NULL, 0},
       {"resume", NULL, "continue from DIR/.checkpoint of an interrupted run", NULL, 0},
       {"hdf5", "FILE", "also write per-patient data to an HDF5 file", NULL, 0},
+      {"uncertainty", "K", "also run K draws of the calibrated parameter ensemble: 95% prediction intervals in summary.json", NULL, 0},
       {"max-memory", "SIZE", "memory limit per process (default: 90% of available)", NULL, 0},
       {"population-csv", "FILE", "enrol these patients: one row of covariates each (age_y, female, weight_kg, caps5, ...)", NULL, 0},
       {"data", "FILE", "give these patients these doses: patient k gets the doses of the k-th ID of a NONMEM-layout data set", NULL, 0},
@@ -180,8 +200,9 @@ int ks_cli_run(int argc, char **argv) {
     cli_error("--out: missing (expected an output directory, e.g. --out out/run1)");
     return 2;
   }
-  long threads = 0, patients = 0;
+  long threads = 0, patients = 0, uncertainty = 0;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 1024, &threads))) return rc;
+  if ((rc = cli_int(cli_get(opts, no, "uncertainty"), 2, 10000, &uncertainty))) return rc;
   if ((rc = parse_patients(cli_get(opts, no, "patients"), &patients))) return rc;
   long every_patients = 0;
   double every_s = KS_CHECKPOINT_DEFAULT_S;
@@ -289,6 +310,7 @@ int ks_cli_run(int argc, char **argv) {
   if (long_layout && (st = ks_trial_write_long(ctx, res, out->value)) != KS_OK) goto fail;
   if ((st = ks_trial_finish(ctx, res)) != KS_OK) goto fail;
   print_table(ctx, sc, res, &pr);
+  if (uncertainty > 0 && (st = run_uncertainty(ctx, sc, res, &o, (size_t)uncertainty, out->value)) != KS_OK) goto fail;
   if (!quiet) fprintf(stderr, "ketasim: wrote %s/{summary.json,patients.csv,doses.csv,scenario.resolved.yaml,report.html%s} in %.1f s\n", out->value, long_layout ? ",patients_long.csv" : "", wall);
   if (!quiet && hdf5->seen) fprintf(stderr, "ketasim: wrote %s\n", hdf5->value);
 done:

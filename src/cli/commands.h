@@ -16,6 +16,7 @@
   X("cascade", ks_cli_cascade, "receptor and plasticity states over time (CSV)")          \
   X("scan", ks_cli_scan, "simulated fMRI of the circuit: BOLD and connectivity")           \
   X("validate", ks_cli_validate, "every calibration target: published vs simulated")      \
+  X("calibrate", ks_cli_calibrate, "fit the calibrated parameters to the declared targets (NLopt)") \
   X("ablation", ks_cli_ablation, "share of the effect each causal route carries (routes switched off in turn)") \
   X("explore", ks_cli_explore, "a local page where the chain redraws as you move dose and schedule") \
   X("export-sbml", ks_cli_export_sbml, "write the PK + receptor + plasticity model as SBML") \
@@ -41,6 +42,7 @@ int ks_cli_pk_data(const char *path, const ks_cli_pk_data_opts *o);
 int ks_cli_cascade(int argc, char **argv);
 int ks_cli_scan(int argc, char **argv);
 int ks_cli_validate(int argc, char **argv);
+int ks_cli_calibrate(int argc, char **argv);
 int ks_cli_ablation(int argc, char **argv);
 int ks_cli_explore(int argc, char **argv);
 int ks_cli_export_sbml(int argc, char **argv);

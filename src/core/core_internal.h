@@ -27,6 +27,17 @@
 #define KS_ASSERT(cond) ((void)0)
 #endif
 
+/* Named model parameters set on a context (params.c): calibration and ensembles. */
+#define KS__PARAM_MAX 32
+#define KS__PARAM_NAME 48
+typedef struct ks__param_table {
+  size_t n;
+  char name[KS__PARAM_MAX][KS__PARAM_NAME];
+  double value[KS__PARAM_MAX];
+} ks__param_table;
+ks__param_table *ks__ctx_params(ks_ctx *ctx);
+const ks__param_table *ks__ctx_params_const(const ks_ctx *ctx);
+
 #define KS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Errors that belong to one unit of parallel work (a patient). While a capture is active on the

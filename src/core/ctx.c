@@ -38,8 +38,12 @@ struct ks_ctx {
   pthread_mutex_t err_lock;     /* serialises failures and log lines from worker threads */
   ks_status last_status;
   char last_error[KS_ERRBUF];
+  ks__param_table params;       /* named model parameters set on this context (params.c) */
   char *command_line;           /* copy of opts.command_line, or NULL */
 };
+
+ks__param_table *ks__ctx_params(ks_ctx *ctx) { return &ctx->params; }
+const ks__param_table *ks__ctx_params_const(const ks_ctx *ctx) { return &ctx->params; }
 
 static const char *const status_names[] = {
 #define X(name, code, msg) [-(code)] = #name,

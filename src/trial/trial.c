@@ -303,6 +303,14 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
 static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
   plan->link = link ? *link : ks_link_params_default();
+  /* The calibrated set (`ketasim calibrate`, data/calibration/fitted.tsv; ks_model_param in
+   * core.h) replaces the defaults: a context's draw or override, else the committed fit. A caller
+   * that passes its own link parameters (sweep, ablation) keeps them. */
+  if (!link) {
+    plan->link.blinded_expectancy = ks_model_param(ctx, "trial.blinded_expectancy", plan->link.blinded_expectancy);
+    plan->link.human_spine_relax_scale =
+        ks_model_param(ctx, "trial.human_spine_relax_scale", plan->link.human_spine_relax_scale);
+  }
   KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
