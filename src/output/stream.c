@@ -171,12 +171,35 @@ static ks_status stream_checkpoint(void *state, ks_ctx *ctx, const ks_trial_resu
   return KS_OK;
 }
 
+/* Give PATH its own copy of its data when another name (a committed patients.csv) shares it, so
+ * truncating and appending on resume leaves that complete file as it is. */
+static ks_status unshare(ks_ctx *ctx, const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0 || st.st_nlink <= 1) return KS_OK;
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.copy", path);
+  FILE *in = fopen(path, "rb"), *out = fopen(tmp, "wb");
+  int ok = in && out;
+  char buf[65536];
+  size_t k;
+  while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, k, out) == k;
+  ok = ok && !ferror(in);
+  if (in) fclose(in);
+  if (out && fclose(out) != 0) ok = 0;
+  if (!ok || rename(tmp, path) != 0) {
+    remove(tmp);
+    return ks_ctx_fail(ctx, KS_EIO, "%s: cannot copy for resuming (%s)", path, strerror(errno));
+  }
+  return KS_OK;
+}
+
 /* Resume: truncate the partial files to the checkpoint and reload the kept measures. */
 static ks_status restore(ks_ctx *ctx, trial_stream *s, ks_trial_result *r, const ckpt_info *ci) {
   size_t rec = r->plan.n_visits * KS_M_N;
   if (ci->done > r->n || (long long)(ci->done * rec * sizeof(double)) != ci->rows_bytes)
     return ks_ctx_fail(ctx, KS_EINPUT, "%s: inconsistent checkpoint (%zu patients, %lld bytes of rows); remove "
                        "it to start afresh", s->ckpt_path, ci->done, ci->rows_bytes);
+  KS_TRY(unshare(ctx, s->csv_part));
   s->csv = fopen(s->csv_part, "r+b");
   s->rows = fopen(s->rows_path, "r+b");
   if (!s->csv || !s->rows || ftruncate(fileno(s->csv), (off_t)ci->csv_bytes) != 0 ||
@@ -293,9 +316,17 @@ ks_status ks__trial_stream_commit(ks_ctx *ctx, const ks_trial_result *r, const c
   trial_stream *s = ks__trial_stream_of(r);
   if (!s || !s->csv) return ks_ctx_fail(ctx, KS_EINVAL, "trial: no streamed patients.csv to commit");
   KS_TRY(sync_file(ctx, s->csv, s->csv_part));
-  if (rename(s->csv_part, csv_path) != 0)
+  /* A hard link, not a rename: the checkpoint keeps its data file until ks_trial_finish, so a run
+   * killed while it writes its other outputs still resumes (restore() then unshares the file). */
+  char tmp[sizeof s->csv_part + 16];
+  snprintf(tmp, sizeof tmp, "%s/.patients.csv.commit", s->dir);
+  remove(tmp);
+  if (link(s->csv_part, tmp) != 0 || rename(tmp, csv_path) != 0) {
+    int e = errno;
+    remove(tmp);
     return ks_ctx_fail(ctx, KS_EIO, "%s: cannot move into place (%s; expected --out and the streamed "
-                       "directory on one file system)", csv_path, strerror(errno));
+                       "directory on one file system)", csv_path, strerror(e));
+  }
   if (s->hdf5_path[0]) {
     if (fflush(s->rows) != 0 || fseeko(s->rows, 0, SEEK_SET) != 0)
       return ks_ctx_fail(ctx, KS_EIO, "%s: cannot read back (%s)", s->rows_path, strerror(errno));
