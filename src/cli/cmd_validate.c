@@ -243,7 +243,7 @@ static int run_trials(ks_ctx *ctx, const vt_options *o, const char *plot, int js
 int ks_cli_validate(int argc, char **argv) {
   cli_opt opts[] = {
       {"json", NULL, "print one JSON document instead of a table", NULL, 0},
-      {"layer", "NAME", "only this layer (pk, receptor, cascade, acute, clinic, trial)", NULL, 0},
+      {"layer", "NAME", "only this layer (pk, receptor, cascade, circuit, clinic, acute, brain, stats, trial, brain-trial)", NULL, 0},
       {"plot", "FILE", "also draw a forest plot of every target to FILE (.png, .svg or .pdf)", NULL, 0},
       {"trials", NULL, "run the library of published trials (examples/trials) instead of the layer targets", NULL, 0},
       {"n-scale", "F", "with --trials: patients = the published n times F (default 1)", NULL, 0},
