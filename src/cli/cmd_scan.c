@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 /* Declared here until commands.h lists it (the lead wires the dispatcher). */
@@ -473,6 +474,10 @@ int ks_cli_scan(int argc, char **argv) {
   }
 
   ks_ctx *ctx = cli_ctx(opts, n_opts, so.seed);
+  const int quiet = cli_get(opts, n_opts, "quiet")->seen;
+  struct timespec ts0;
+  clock_gettime(CLOCK_MONOTONIC, &ts0);
+  if (!quiet) fprintf(stderr, "ketasim: scan: simulating into %s ...\n", o_out->value);
   if (!ctx) {
     rc = 1;
     goto early;
@@ -568,6 +573,12 @@ int ks_cli_scan(int argc, char **argv) {
     }
   }
   rc = 0;
+  if (!quiet) {
+    struct timespec ts1;
+    clock_gettime(CLOCK_MONOTONIC, &ts1);
+    fprintf(stderr, "ketasim: scan: wrote %s in %.1f s\n", o_out->value,
+            (double)(ts1.tv_sec - ts0.tv_sec) + 1e-9 * (double)(ts1.tv_nsec - ts0.tv_nsec));
+  }
 done:
   scan_result_free(&r1);
   scan_result_free(&r0);
