@@ -81,6 +81,8 @@ KS_INTERNAL_API void ks_json_finish(ks_json *j);
  *  git_revision, dependencies, command_line (null when the context has none)}. Written inside an
  *  object; the one function that writes it. */
 KS_INTERNAL_API void ks_json_provenance(ks_json *j, const ks_ctx *ctx);
+/* The opening keys of every scenario-based JSON output: "ketasim_version", "scenario", "seed". */
+KS_INTERNAL_API void ks_json_scenario_header(ks_json *j, const char *scenario, uint64_t seed);
 
 #ifdef __cplusplus
 }

@@ -84,12 +84,7 @@ static ks_status write_indices(ks_ctx *ctx, const char *dir, const ks_scenario *
   ks_json j;
   ks_json_init(&j, ks_afile_stream(f), 2);
   ks_json_begin_object(&j);
-  ks_json_key(&j, "ketasim_version");
-  ks_json_str(&j, ks_version());
-  ks_json_key(&j, "scenario");
-  ks_json_str(&j, sc->name);
-  ks_json_key(&j, "seed");
-  ks_json_int(&j, (long long)sc->seed);
+  ks_json_scenario_header(&j, sc->name, sc->seed);
   ks_json_key(&j, "method");
   ks_json_str(&j, sobol ? "sobol (Saltelli 2010 design; Saltelli 2010 S1, Jansen ST; percentile bootstrap)"
                         : "morris (Campolongo 2007 trajectories; mu*, mu, sigma; bootstrap of mu*)");

@@ -147,3 +147,12 @@ void ks_json_provenance(ks_json *j, const ks_ctx *ctx) {
   else ks_json_null(j);
   ks_json_end_object(j);
 }
+
+void ks_json_scenario_header(ks_json *j, const char *scenario, uint64_t seed) {
+  ks_json_key(j, "ketasim_version");
+  ks_json_str(j, ks_version());
+  ks_json_key(j, "scenario");
+  ks_json_str(j, scenario);
+  ks_json_key(j, "seed");
+  ks_json_int(j, (long long)seed);
+}

@@ -781,12 +781,7 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   ks_json j;
   ks_json_init(&j, ks_afile_stream(f), 2);
   ks_json_begin_object(&j);
-  ks_json_key(&j, "ketasim_version");
-  ks_json_str(&j, ks_version());
-  ks_json_key(&j, "scenario");
-  ks_json_str(&j, sc->name);
-  ks_json_key(&j, "seed");
-  ks_json_int(&j, (long long)sc->seed);
+  ks_json_scenario_header(&j, sc->name, sc->seed);
   ks_json_key(&j, "design");
   ks_json_str(&j, ks_scen_design_name(sc->design));
   ks_json_key(&j, "blinding");
