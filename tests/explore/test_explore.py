@@ -75,7 +75,6 @@ def test_survives_malformed_requests(server):
 
 def test_browser_control_redraws_the_chain(server):
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
     o = webdriver.ChromeOptions()
@@ -84,7 +83,28 @@ def test_browser_control_redraws_the_chain(server):
               "--disable-background-networking", "--disable-component-update", "--disable-sync",
               "--disable-dev-shm-usage", "--window-size=1200,900", f"--user-data-dir={tempfile.mkdtemp()}"):
         o.add_argument(a)
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    # chromedriver is started here on 127.0.0.1 rather than through selenium's Service, which
+    # polls "localhost": a minimal machine may not resolve that name.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    drv = subprocess.Popen(["/usr/bin/chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if drv.poll() is not None or time.time() - t0 > 60:
+                drv.kill()
+                pytest.fail(f"chromedriver did not start: {drv.stderr.read()[-500:]}")
+            time.sleep(0.2)
+    try:
+        d = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=o)
+    except Exception:
+        drv.kill()
+        raise
     try:
         d.get(f"http://127.0.0.1:{server}/")
         wait = WebDriverWait(d, 30)
@@ -108,3 +128,5 @@ def test_browser_control_redraws_the_chain(server):
         wait.until(lambda d: "refused" in d.find_element("id", "status").text)
     finally:
         d.quit()
+        drv.terminate()
+        drv.wait(timeout=10)
