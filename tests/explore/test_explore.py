@@ -77,33 +77,44 @@ def test_browser_control_redraws_the_chain(server):
     from selenium import webdriver
     from selenium.webdriver.support.ui import WebDriverWait
 
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage", "--window-size=1200,900", f"--user-data-dir={tempfile.mkdtemp()}"):
-        o.add_argument(a)
-    # chromedriver is started here on 127.0.0.1 rather than through selenium's Service, which
-    # polls "localhost": a minimal machine may not resolve that name.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    # Chromium and chromedriver are started here and joined by explicit 127.0.0.1 addresses: a
+    # minimal machine may have no "localhost" name at all (no /etc/hosts), which both selenium's
+    # Service and chromedriver's own browser launch rely on.
+    def free_port():
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            return sk.getsockname()[1]
+
+    def wait_port(p, proc, what):
+        t0 = time.time()
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                return
+            except OSError:
+                if proc.poll() is not None or time.time() - t0 > 60:
+                    proc.kill()
+                    pytest.fail(f"{what} did not start")
+                time.sleep(0.2)
+
+    dport, port = free_port(), free_port()
+    chrome = subprocess.Popen(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                               "--disable-sync", "--disable-dev-shm-usage", "--window-size=1200,900",
+                               f"--user-data-dir={tempfile.mkdtemp()}", "--remote-debugging-address=127.0.0.1",
+                               f"--remote-debugging-port={dport}", "about:blank"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(dport, chrome, "chromium")
     drv = subprocess.Popen(["/usr/bin/chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if drv.poll() is not None or time.time() - t0 > 60:
-                drv.kill()
-                pytest.fail(f"chromedriver did not start: {drv.stderr.read()[-500:]}")
-            time.sleep(0.2)
+                           stderr=subprocess.DEVNULL)
+    wait_port(port, drv, "chromedriver")
+    o = webdriver.ChromeOptions()
+    o.debugger_address = f"127.0.0.1:{dport}"
     try:
         d = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=o)
     except Exception:
         drv.kill()
+        chrome.kill()
         raise
     try:
         d.get(f"http://127.0.0.1:{server}/")
@@ -128,5 +139,6 @@ def test_browser_control_redraws_the_chain(server):
         wait.until(lambda d: "refused" in d.find_element("id", "status").text)
     finally:
         d.quit()
-        drv.terminate()
-        drv.wait(timeout=10)
+        for p in (drv, chrome):
+            p.terminate()
+            p.wait(timeout=10)
