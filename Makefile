@@ -36,7 +36,9 @@ bench: deps
 asan: deps-test
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETASIM_SANITIZE="address;undefined" -DKETASIM_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE slow
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/report/lsan.supp:print_suppressions=0 \
+	  ctest --output-on-failure -j $(JOBS) -LE slow
 
 # Fuzzing (fuzz/README.md): clang libFuzzer + ASan/UBSan in build-fuzz/, each harness run for
 # FUZZ_SECONDS from the seed corpus of fuzz/corpus/<target>/ (new inputs go to
