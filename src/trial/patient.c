@@ -87,9 +87,8 @@ ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p) { return ks_l
 static double patient_expectancy(const trial_plan *plan, const trial_patient *pt) {
   /* The design's expectancy of the arm the patient starts in (a crossover's sequence starts with
    * arms[sequence's first]), relative to a double-blind active-placebo arm, times the link's
-   * calibrated expectancy of such an arm. */
-  double e = plan->link.blinded_expectancy * ks__trial_patient_expectancy(plan, ks__trial_period_arm(plan, pt->arm, 0));
-  return e < 0.0 ? 0.0 : e > 1.0 ? 1.0 : e;
+   * calibrated expectancy of such an arm (ks_link_expectancy clamps it to [0, 1]). */
+  return plan->link.blinded_expectancy * ks__trial_patient_expectancy(plan, ks__trial_period_arm(plan, pt->arm, 0));
 }
 
 /* The PK doses of the patient's arm(s): saline and active placebos have no pharmacokinetics (they

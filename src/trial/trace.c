@@ -206,8 +206,7 @@ static ks_status record_pk(ks_ctx *ctx, trial_trace *tr, const trial_plan *plan,
     ks_receptor_eval(&plan->receptor, &pc, &rs);
     ks_acute_patient ap = *apt;
     ap.n_prior_infusions = prior_infusions(doses, n_doses, g[i]);
-    ks_acute_conc ac = {pc.effect_ng_per_mL[KS_SP_S_KETAMINE], pc.effect_ng_per_mL[KS_SP_R_KETAMINE],
-                        pc.effect_ng_per_mL[KS_SP_MIDAZOLAM]};
+    ks_acute_conc ac = ks_link_acute_conc(&pc); /* the same join as the trial's visits */
     ks_acute_effects ae;
     if ((st = ks_acute_eval(ctx, &plan->acute, &ap, &ac, &ae)) != KS_OK) goto done;
     double *r = tab_row(ctx, t);
