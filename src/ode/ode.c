@@ -160,6 +160,170 @@ static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
   return S;
 }
 
+/* ---- vector and matrix operations for small systems -------------------------------------------
+ * CVODE does its arithmetic through N_Vector and SUNMatrix operation tables. For a system of a few
+ * dozen states the serial vector's operations (several calls deep, with special cases in a shared
+ * library) cost more than the arithmetic: they were a third of the cascade's instructions. These
+ * replace the hot entries of the tables of our vectors and matrix (CVODE clones both, and the
+ * clones inherit the tables) with plain loops that compute exactly what SUNDIALS 6's serial
+ * vector and dense matrix compute, operation for operation and in the same order (including
+ * N_VLinearSum's c*(x+y) and c*(x-y) forms), so the integration is bit-for-bit the same. */
+#define VD(v) NV_DATA_S(v)
+#define VN(v) NV_LENGTH_S(v)
+
+static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z) {
+  const sunindextype n = VN(x);
+  const double *xd = VD(x), *yd = VD(y);
+  double *zd = VD(z);
+  /* SUNDIALS: a == b -> a*(x+y); a == -b -> a*(x-y) unless one of them is +-1 (then a*x + b*y,
+   * which multiplication by +-1 leaves exact). */
+  int pm1 = a == 1.0 || b == 1.0 || a == -1.0 || b == -1.0;
+  if (!pm1 && a == b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+  else if (!pm1 && a == -b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] - yd[i]);
+  else
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+}
+
+static void v_const(sunrealtype c, N_Vector z) {
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(z); i++) zd[i] = c;
+}
+
+static void v_scale(sunrealtype c, N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = c * xd[i];
+}
+
+static void v_abs(N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = fabs(xd[i]);
+}
+
+static void v_inv(N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = 1.0 / xd[i];
+}
+
+static void v_add_const(N_Vector x, sunrealtype b, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = xd[i] + b;
+}
+
+static sunrealtype v_min(N_Vector x) {
+  const double *xd = VD(x);
+  double m = xd[0];
+  for (sunindextype i = 1; i < VN(x); i++)
+    if (xd[i] < m) m = xd[i];
+  return m;
+}
+
+static sunrealtype v_wrms_norm(N_Vector x, N_Vector w) {
+  const double *xd = VD(x), *wd = VD(w);
+  double sum = 0.0;
+  for (sunindextype i = 0; i < VN(x); i++) {
+    double p = xd[i] * wd[i];
+    sum += p * p;
+  }
+  sum /= (double)VN(x);
+  return sum <= 0.0 ? 0.0 : sqrt(sum);
+}
+
+static int v_linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z) {
+  if (nv == 1) {
+    v_scale(c[0], X[0], z);
+    return 0;
+  }
+  if (nv == 2) {
+    v_linear_sum(c[0], X[0], c[1], X[1], z);
+    return 0;
+  }
+  const sunindextype n = VN(z);
+  double *zd = VD(z);
+  if (X[0] != z || c[0] != 1.0) {
+    const double *x0 = VD(X[0]);
+    if (X[0] == z)
+      for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+    else
+      for (sunindextype j = 0; j < n; j++) zd[j] = c[0] * x0[j];
+  }
+  for (int i = 1; i < nv; i++) {
+    const double *xd = VD(X[i]);
+    for (sunindextype j = 0; j < n; j++) zd[j] += c[i] * xd[j];
+  }
+  return 0;
+}
+
+static int v_scale_add_multi(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z) {
+  if (nv == 1) {
+    v_linear_sum(a[0], x, 1.0, Y[0], Z[0]);
+    return 0;
+  }
+  const sunindextype n = VN(x);
+  const double *xd = VD(x);
+  for (int i = 0; i < nv; i++) {
+    double *zd = VD(Z[i]);
+    const double *yd = VD(Y[i]);
+    if (Y == Z)
+      for (sunindextype j = 0; j < n; j++) zd[j] += a[i] * xd[j];
+    else
+      for (sunindextype j = 0; j < n; j++) zd[j] = a[i] * xd[j] + yd[j];
+  }
+  return 0;
+}
+
+static void use_small_vector_ops(N_Vector v) {
+  v->ops->nvlinearsum = v_linear_sum;
+  v->ops->nvconst = v_const;
+  v->ops->nvscale = v_scale;
+  v->ops->nvabs = v_abs;
+  v->ops->nvinv = v_inv;
+  v->ops->nvaddconst = v_add_const;
+  v->ops->nvmin = v_min;
+  v->ops->nvwrmsnorm = v_wrms_norm;
+  v->ops->nvlinearcombination = v_linear_combination;
+  v->ops->nvscaleaddmulti = v_scale_add_multi;
+}
+#undef VD
+#undef VN
+
+/* Dense matrix: copy and A = c*A + I (SUNMatScaleAddI_Dense's order), and clones that keep them. */
+static int m_copy(SUNMatrix A, SUNMatrix B) {
+  memcpy(SUNDenseMatrix_Data(B), SUNDenseMatrix_Data(A),
+         (size_t)SUNDenseMatrix_LData(A) * sizeof(double));
+  return SUNMAT_SUCCESS;
+}
+
+static int m_scale_add_identity(sunrealtype c, SUNMatrix A) {
+  const sunindextype n = SUNDenseMatrix_Columns(A), m = SUNDenseMatrix_Rows(A);
+  double *a = SUNDenseMatrix_Data(A);
+  for (sunindextype j = 0; j < n; j++) {
+    double *col = a + j * m;
+    for (sunindextype i = 0; i < m; i++) col[i] *= c;
+    col[j] += 1.0;
+  }
+  return SUNMAT_SUCCESS;
+}
+
+static SUNMatrix m_clone(SUNMatrix A);
+
+static void use_small_matrix_ops(SUNMatrix A) {
+  A->ops->clone = m_clone;
+  A->ops->copy = m_copy;
+  A->ops->scaleaddi = m_scale_add_identity;
+}
+
+static SUNMatrix m_clone(SUNMatrix A) {
+  SUNMatrix B = SUNDenseMatrix(SUNDenseMatrix_Rows(A), SUNDenseMatrix_Columns(A), A->sunctx);
+  if (B) use_small_matrix_ops(B);
+  return B;
+}
+
 /* CVODE's callback signature; the user data is the ks_ode. */
 static int rhs_adapter(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data) {
   ks_ode *o = user_data;
@@ -198,10 +362,12 @@ ks_status ks_ode_create(ks_ctx *ctx, size_t n_state, ks_ode_rhs_fn rhs, void *ud
   /* Fused vector operations: CVODE's predictor and corrector combine its history vectors in one
    * pass instead of one call per vector (CVODE clones y, and the clones inherit this). */
   if (N_VEnableFusedOps_Serial(o->y, SUNTRUE) != 0) goto fail;
+  use_small_vector_ops(o->y);
   N_VConst(0.0, o->y);
   N_VConst(1.0, o->constraints); /* 1.0: y_i >= 0 (CVODE's convention) */
   o->A = SUNDenseMatrix(n, n, o->sunctx);
   if (!o->A) goto fail;
+  use_small_matrix_ops(o->A);
   o->LS = lu_create(n, o->sunctx);
   if (!o->LS) goto fail;
   o->cvode_mem = CVodeCreate(CV_BDF, o->sunctx);
