@@ -52,12 +52,44 @@ typedef struct {
   sunindextype n, last_flag;
   sunindextype *piv;
   double *lu;   /* n x n, column-major: lu[j * n + i] = (L\U)(i, j) */
+  /* The non-zero off-diagonal entries of each column k of L (rows > k) and of U (rows < k), in
+   * ascending row order: nz_row/nz_val[nz_l[k] .. nz_l[k + 1]) and [nz_u[k] .. nz_u[k + 1]).
+   * The cascade's matrix is mostly zeros (a chain of first-order relaxations), so the solve only
+   * visits these; skipping an exact zero term leaves every result bit-for-bit the same. */
+  sunindextype *nz_l, *nz_u, *nz_row;
+  double *nz_val;
 } ks_lu;
 
 static SUNLinearSolver_Type lu_type(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_DIRECT; }
 static SUNLinearSolver_ID lu_id(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_CUSTOM; }
 static int lu_init(SUNLinearSolver S) { ((ks_lu *)S->content)->last_flag = 0; return SUNLS_SUCCESS; }
 static sunindextype lu_last_flag(SUNLinearSolver S) { return ((ks_lu *)S->content)->last_flag; }
+
+/* The lists of non-zero entries of L and U (see ks_lu) after a factorisation. */
+static void lu_index_nonzeros(ks_lu *L) {
+  const sunindextype n = L->n;
+  sunindextype m = 0;
+  for (sunindextype k = 0; k < n; k++) {
+    const double *ck = L->lu + k * n;
+    L->nz_l[k] = m;
+    for (sunindextype i = k + 1; i < n; i++)
+      if (ck[i] != 0.0) {
+        L->nz_row[m] = i;
+        L->nz_val[m++] = ck[i];
+      }
+  }
+  L->nz_l[n] = m;
+  for (sunindextype k = 0; k < n; k++) {
+    const double *ck = L->lu + k * n;
+    L->nz_u[k] = m;
+    for (sunindextype i = 0; i < k; i++)
+      if (ck[i] != 0.0) {
+        L->nz_row[m] = i;
+        L->nz_val[m++] = ck[i];
+      }
+  }
+  L->nz_u[n] = m;
+}
 
 static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
   ks_lu *L = S->content;
@@ -89,6 +121,7 @@ static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
         for (sunindextype i = k + 1; i < n; i++) cj[i] -= akj * ck[i];
     }
   }
+  lu_index_nonzeros(L);
   L->last_flag = 0;
   return SUNLS_SUCCESS;
 }
@@ -109,16 +142,16 @@ static int lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunr
       v[p] = t;
     }
   }
+  const sunindextype *restrict row = L->nz_row;
+  const double *restrict val = L->nz_val;
   for (sunindextype k = 0; k < n - 1; k++) {
-    const double *restrict ck = a + k * n;
     const double vk = v[k];
-    for (sunindextype i = k + 1; i < n; i++) v[i] -= ck[i] * vk;
+    for (sunindextype m = L->nz_l[k]; m < L->nz_l[k + 1]; m++) v[row[m]] -= val[m] * vk;
   }
   for (sunindextype k = n - 1; k >= 0; k--) {
-    const double *restrict ck = a + k * n;
-    v[k] /= ck[k];
+    v[k] /= a[k * n + k];
     const double vk = v[k];
-    for (sunindextype i = 0; i < k; i++) v[i] -= ck[i] * vk;
+    for (sunindextype m = L->nz_u[k]; m < L->nz_u[k + 1]; m++) v[row[m]] -= val[m] * vk;
   }
   return SUNLS_SUCCESS;
 }
@@ -129,6 +162,10 @@ static int lu_free(SUNLinearSolver S) {
   if (L) {
     free(L->piv);
     free(L->lu);
+    free(L->nz_l);
+    free(L->nz_u);
+    free(L->nz_row);
+    free(L->nz_val);
     free(L);
   }
   S->content = NULL;
@@ -152,8 +189,12 @@ static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
     L->n = n;
     L->piv = calloc((size_t)n, sizeof *L->piv);
     L->lu = calloc((size_t)(n * n), sizeof *L->lu);
+    L->nz_l = calloc((size_t)n + 1, sizeof *L->nz_l);
+    L->nz_u = calloc((size_t)n + 1, sizeof *L->nz_u);
+    L->nz_row = calloc((size_t)(n * n), sizeof *L->nz_row);
+    L->nz_val = calloc((size_t)(n * n), sizeof *L->nz_val);
   }
-  if (!L || !L->piv || !L->lu) {
+  if (!L || !L->piv || !L->lu || !L->nz_l || !L->nz_u || !L->nz_row || !L->nz_val) {
     lu_free(S);
     return NULL;
   }
