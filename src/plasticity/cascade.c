@@ -315,7 +315,15 @@ ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
                                  const ks_receptor_params *rp, const ks_exposure *exposure,
                                  const double *t_out_h, size_t n_out, ks_cascade_point *out,
                                  ks_cascade_stats *stats) {
+  return ks_cascade_solve_flags(ctx, p, rp, exposure, t_out_h, n_out, out, 0, stats);
+}
+
+ks_status ks_cascade_solve_flags(ks_ctx *ctx, const ks_cascade_params *p,
+                                 const ks_receptor_params *rp, const ks_exposure *exposure,
+                                 const double *t_out_h, size_t n_out, ks_cascade_point *out,
+                                 unsigned flags, ks_cascade_stats *stats) {
   if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, !(flags & ~KS_CASCADE_STATES_ONLY));
   KS_CHECK_ARG(ctx, p && rp && t_out_h && out && n_out >= 1);
   KS_CHECK_ARG(ctx, !exposure || !exposure->n_events || exposure->event_t_h);
   KS_TRY(ks_cascade_params_check(ctx, p));
@@ -374,11 +382,13 @@ ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
     double t_stop = k_ev < n_ev ? ev[k_ev] : fmax(t_end, to);
     if ((st = ks_ode_advance(ode, to, t_stop, y)) != KS_OK) goto done;
     t = to;
-    ks_receptor_state r;
-    d.t_cached = NAN; /* evaluate exactly at the output time */
-    if (receptor_at(&d, to, &r) != 0) {
-      st = d.exposure_status;
-      goto done;
+    ks_receptor_state r = {NAN, NAN, NAN, NAN, NAN};
+    if (!(flags & KS_CASCADE_STATES_ONLY)) {
+      d.t_cached = NAN; /* evaluate exactly at the output time */
+      if (receptor_at(&d, to, &r) != 0) {
+        st = d.exposure_status;
+        goto done;
+      }
     }
     fill_point(p, to, y, &r, &out[i]);
   }

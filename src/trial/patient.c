@@ -35,6 +35,7 @@ typedef struct {
   ks_clinic_patient cpt;
   ks_acute_patient apt;
   double first_dose_h;
+  unsigned cascade_flags;       /* KS_CASCADE_STATES_ONLY unless a trace records the receptor */
 } patient_work;
 
 static void work_free(ks_ctx *ctx, patient_work *w) {
@@ -139,7 +140,8 @@ static ks_status setup_cascade(ks_ctx *ctx, patient_work *w) {
   w->cas = ks_calloc(ctx, w->n_cas, sizeof *w->cas);
   if (!w->t_grid || !w->cas) return KS_ENOMEM;
   for (size_t i = 0; i < w->n_cas; i++) w->t_grid[i] = (double)i * w->lp->cascade_step_h;
-  return ks_cascade_solve(ctx, &w->cp, &plan->receptor, &ex, w->t_grid, w->n_cas, w->cas);
+  return ks_cascade_solve_flags(ctx, &w->cp, &plan->receptor, &ex, w->t_grid, w->n_cas, w->cas,
+                                w->cascade_flags, NULL);
 }
 
 /* 3-5. Circuit phenotype, fear memory and mood at baseline, expectancy, clinic and acute draws. */
@@ -365,6 +367,13 @@ static ks_status run_course(ks_ctx *ctx, patient_work *w, ks_fear_drive *fd, dou
   return KS_OK;
 }
 
+/* What the cascade grid must hold: the receptor fields are read only by the imaging subset's scans
+ * (ks_link_circuit_drive) and by a trace; every other patient's visits read only the states, so
+ * the receptor layer is not evaluated again at each grid time (it still drives the cascade). */
+static unsigned cascade_flags(const trial_plan *plan, const trial_patient *pt, const trial_trace *trace) {
+  return (trace || pt->index < plan->n_imaged) ? 0u : KS_CASCADE_STATES_ONLY;
+}
+
 ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, double *values,
                                      trial_trace *trace) {
   for (size_t i = 0; i < plan->n_visits * KS_M_N; i++) values[i] = NAN;
@@ -374,6 +383,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   w.pt = pt;
   w.lp = &plan->link;
   w.first_dose_h = 24.0 * ks_scenario_first_dose_day(plan->sc);
+  w.cascade_flags = cascade_flags(plan, pt, trace);
   ks_fear_drive fd;
   ks_status st = setup_pk(ctx, &w);
   if (st == KS_OK) st = setup_cascade(ctx, &w);
