@@ -65,15 +65,23 @@ static void cascade_at(const patient_work *w, double t_h, ks_cascade_point *out)
   for (size_t k = 0; k < sizeof *out / sizeof(double); k++) o[k] = (1 - f) * a[k] + f * b[k];
 }
 
+/* One field of cascade_at (byte offset `field`), the same arithmetic without the whole point. */
+static double cascade_field_at(const patient_work *w, double t_h, size_t field) {
+  double x = t_h / w->lp->cascade_step_h;
+  size_t i = x <= 0 ? 0 : (size_t)x;
+  if (x > 0 && i + 1 >= w->n_cas) i = w->n_cas - 1;
+  double a = *(const double *)((const char *)&w->cas[i] + field);
+  if (x <= 0 || i + 1 >= w->n_cas) return a;
+  double f = x - (double)i, b = *(const double *)((const char *)&w->cas[i + 1] + field);
+  return (1 - f) * a + f * b;
+}
+
 /* Mean of the cascade field at byte offset `field` over [t0, t1] (trapezoid, 8 intervals). */
 static double cascade_mean(const patient_work *w, double t0_h, double t1_h, size_t field) {
   double s = 0;
   int n = 8;
-  for (int k = 0; k <= n; k++) {
-    ks_cascade_point p;
-    cascade_at(w, t0_h + (t1_h - t0_h) * k / n, &p);
-    s += (k == 0 || k == n ? 0.5 : 1.0) * *(const double *)((const char *)&p + field);
-  }
+  for (int k = 0; k <= n; k++)
+    s += (k == 0 || k == n ? 0.5 : 1.0) * cascade_field_at(w, t0_h + (t1_h - t0_h) * k / n, field);
   return s / n;
 }
 
