@@ -211,6 +211,20 @@ static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
  * N_VLinearSum's c*(x+y) and c*(x-y) forms), so the integration is bit-for-bit the same. */
 #define VD(v) NV_DATA_S(v)
 typedef double v2d __attribute__((vector_size(16))); /* GCC/Clang vector of two doubles */
+
+/* z[j] += c * x[j], j < n, two lanes at a time (each lane the same operations as the scalar loop). */
+static void axpy_inplace(sunindextype n, double c, const double *x, double *z) {
+  sunindextype j = 0;
+  const v2d cv = {c, c};
+  for (; j + 2 <= n; j += 2) {
+    v2d xv, zv;
+    memcpy(&xv, x + j, sizeof xv);
+    memcpy(&zv, z + j, sizeof zv);
+    zv += cv * xv;
+    memcpy(z + j, &zv, sizeof zv);
+  }
+  for (; j < n; j++) z[j] += c * x[j];
+}
 #define VN(v) NV_LENGTH_S(v)
 
 static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z) {
@@ -304,10 +318,7 @@ static int v_linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
     else
       for (sunindextype j = 0; j < n; j++) zd[j] = c[0] * x0[j];
   }
-  for (int i = 1; i < nv; i++) {
-    const double *xd = VD(X[i]);
-    for (sunindextype j = 0; j < n; j++) zd[j] += c[i] * xd[j];
-  }
+  for (int i = 1; i < nv; i++) axpy_inplace(n, c[i], VD(X[i]), zd);
   return 0;
 }
 
@@ -322,7 +333,7 @@ static int v_scale_add_multi(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_
     double *zd = VD(Z[i]);
     const double *yd = VD(Y[i]);
     if (Y == Z)
-      for (sunindextype j = 0; j < n; j++) zd[j] += a[i] * xd[j];
+      axpy_inplace(n, a[i], xd, zd);
     else
       for (sunindextype j = 0; j < n; j++) zd[j] = a[i] * xd[j] + yd[j];
   }
