@@ -79,6 +79,51 @@ KS_TEST(ode_coupled_oscillator_matches_closed_form) {
   ks_ctx_destroy(&ctx);
 }
 
+/* ks_ode_advance_outputs: the values of one ks_ode_advance per output, bit for bit (an output at
+ * the start time, a dense stretch, a sparse one, the stop time last), and the callback's status. */
+typedef struct { double y[64][3]; size_t n; int stop_at; } grid_sink;
+
+static ks_status grid_out(size_t i, double t, const double *y, void *ud) {
+  grid_sink *g = ud;
+  (void)t;
+  if (g->stop_at >= 0 && (size_t)g->stop_at == i) return KS_EINTERRUPTED;
+  memcpy(g->y[i], y, sizeof g->y[i]);
+  g->n = i + 1;
+  return KS_OK;
+}
+
+KS_TEST(ode_advance_outputs_equals_one_advance_per_output) {
+  ks_ctx *ctx = ks_test_ctx();
+  double t[40];
+  size_t n = 0;
+  t[n++] = 0.0;
+  for (int i = 1; i <= 20; i++) t[n++] = 0.01 * i;
+  for (int i = 1; i <= 18; i++) t[n++] = 0.2 + 0.5 * i;
+  t[n++] = 10.0;
+  ks_ode *a = NULL, *b = NULL;
+  KS_ASSERT_OK(ks_ode_create(ctx, 3, rhs_osc, NULL, &a));
+  KS_ASSERT_OK(ks_ode_create(ctx, 3, rhs_osc, NULL, &b));
+  double y0[3] = {1.0, 0.0, 0.001}, y[3];
+  KS_ASSERT_OK(ks_ode_init(a, 0.0, y0));
+  KS_ASSERT_OK(ks_ode_init(b, 0.0, y0));
+  grid_sink g = {.stop_at = -1};
+  KS_ASSERT_OK(ks_ode_advance_outputs(b, t, n, 10.0, grid_out, &g));
+  KS_ASSERT_EQ_INT((long)g.n, (long)n);
+  for (size_t i = 0; i < n; i++) {
+    KS_ASSERT_OK(ks_ode_advance(a, t[i], 10.0, y));
+    KS_ASSERT_TRUE(memcmp(y, g.y[i], sizeof y) == 0);
+  }
+  KS_ASSERT_EQ_INT(ks_ode_get_stats(a).n_steps, ks_ode_get_stats(b).n_steps);
+  /* The callback stops the run with its status; outputs must lie in [last output, t_stop]. */
+  KS_ASSERT_OK(ks_ode_init(b, 0.0, y0));
+  g.stop_at = 5;
+  KS_ASSERT_EQ_INT(ks_ode_advance_outputs(b, t, n, 10.0, grid_out, &g), KS_EINTERRUPTED);
+  KS_ASSERT_EQ_INT(ks_ode_advance_outputs(b, t, n, 5.0, grid_out, &g), KS_EINVAL);
+  ks_ode_destroy(&a);
+  ks_ode_destroy(&b);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(ode_stop_time_is_never_crossed) {
   ks_ctx *ctx = ks_test_ctx();
   lin_ud u = {.k = 0.1};
