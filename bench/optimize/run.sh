@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/optimize/run.sh [PATIENTS] [THREADS]: time a 200-trial `ketasim optimize` of the Feder-2021
-# design (feder2021-optimize.yaml: 20 grid cells x up to 13 COBYLA evaluations) at PATIENTS per trial
+# design (feder2021-optimize.yaml: 25 grid cells x up to 10 COBYLA evaluations) at PATIENTS per trial
 # (default 400) on THREADS threads (default 2): wall, user+sys CPU and peak RSS (GNU time), and the
 # number of regimens evaluated (rows of regimens.csv). KETASIM selects the binary (default
 # build/ketasim). On a shared machine read the CPU time. Figures are recorded in bench/RESULTS.md.
