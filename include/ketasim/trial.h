@@ -57,6 +57,10 @@ typedef struct ks_trial_options {
                                     streaming) and return KS_EINTERRUPTED */
   const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
                                     (ablations switch routes off here: docs/model/link.md) */
+  /* The mood and clinic layers' parameters; NULL: their defaults with the committed calibrated
+   * set (data/calibration/fitted.tsv) applied, as for link. `ketasim calibrate` passes its own. */
+  const struct ks_mood_params *mood;
+  const struct ks_clinic_params *clinic;
   /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
    * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
   const struct ks_population_table *population_table;
@@ -276,10 +280,6 @@ KS_API ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r,
 
 /** Patients already finished in DIR's checkpoint on resume (0 when not resumed). */
 KS_API size_t ks_trial_n_resumed(const ks_trial_result *r);
-
-/** Trial-level targets (Feder 2021, Feder 2014, Norbury 2021) from large virtual samples
- *  (2000 per arm; a few minutes on 2 cores). Appends entries as validate.h describes. */
-KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 /** Trial-level targets of the brain layer (src/trial/brain_validate.c), all held out: SSI and
  *  MADRS item 10 at day 1 after one infusion (Grunebaum 2018, Wilkinson 2018; 2000 per arm) and

@@ -55,3 +55,9 @@ const char *ks_model_param_fitted_at(size_t i, double *value, double *sd, double
   if (hi) *hi = ks__fitted[i].hi;
   return ks__fitted[i].name;
 }
+
+double ks_model_param_fitted_cov(size_t i, size_t j) {
+  size_t n = KS_ARRAY_LEN(ks__fitted) - 1; /* without the NULL row */
+  if (i >= n || j >= n || n * n > KS_ARRAY_LEN(ks__fitted_cov) - 1) return NAN;
+  return ks__fitted_cov[i * n + j];
+}
