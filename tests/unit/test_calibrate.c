@@ -114,4 +114,49 @@ KS_TEST(parameter_registry_overrides_then_committed_then_fallback) {
   ks_ctx_destroy(&ctx);
 }
 
+/* The ensemble: identifiable parameters jointly normal with the committed Laplace covariance (the
+ * ranges are wide against the SDs, so reflection hardly matters), unidentifiable ones uniform over
+ * their range; every draw inside its range; the same draw for the same (seed, k). */
+KS_TEST(ensemble_draws_follow_the_committed_covariance) {
+  ks_ctx *ctx = ks_test_ctx();
+  enum { K = 4000 };
+  double v[KS_CALIB_MAX_PARAMS], sd[KS_CALIB_MAX_PARAMS], lo[KS_CALIB_MAX_PARAMS], hi[KS_CALIB_MAX_PARAMS];
+  const char *name[KS_CALIB_MAX_PARAMS];
+  size_t n = 0;
+  while (n < KS_CALIB_MAX_PARAMS && (name[n] = ks_model_param_fitted_at(n, &v[n], &sd[n], &lo[n], &hi[n]))) n++;
+  static double x[K][KS_CALIB_MAX_PARAMS];
+  for (size_t k = 0; k < K; k++) {
+    KS_ASSERT_OK(ks_ensemble_draw(ctx, 7, k));
+    for (size_t i = 0; i < n; i++) {
+      x[k][i] = ks_model_param(ctx, name[i], NAN);
+      KS_ASSERT_TRUE(x[k][i] >= lo[i] && x[k][i] <= hi[i]);
+    }
+  }
+  KS_ASSERT_OK(ks_ensemble_draw(ctx, 7, 3));
+  for (size_t i = 0; i < n; i++) KS_ASSERT_NEAR(ks_model_param(ctx, name[i], NAN), x[3][i], 0);
+  double mean[KS_CALIB_MAX_PARAMS] = {0};
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < K; k++) mean[i] += x[k][i] / K;
+    if (!isfinite(sd[i])) {
+      /* uniform: mean mid-range within 4 SE (range / sqrt(12 K)) */
+      KS_ASSERT_NEAR(mean[i], 0.5 * (lo[i] + hi[i]), 4.0 * (hi[i] - lo[i]) / sqrt(12.0 * K));
+    } else if (v[i] - 3.0 * sd[i] > lo[i] && v[i] + 3.0 * sd[i] < hi[i]) {
+      KS_ASSERT_NEAR(mean[i], v[i], 4.0 * sd[i] / sqrt((double)K));
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      double c = ks_model_param_fitted_cov(i, j);
+      int inside = isfinite(sd[i]) && isfinite(sd[j]) && v[i] - 3 * sd[i] > lo[i] && v[i] + 3 * sd[i] < hi[i] &&
+                   v[j] - 3 * sd[j] > lo[j] && v[j] + 3 * sd[j] < hi[j];
+      if (!inside) continue;
+      double s = 0.0;
+      for (size_t k = 0; k < K; k++) s += (x[k][i] - mean[i]) * (x[k][j] - mean[j]) / (K - 1);
+      /* sample covariance: SE about sd_i sd_j sqrt((1 + rho^2) / K) <= 0.023 sd_i sd_j */
+      KS_ASSERT_NEAR(s, c, 0.1 * sd[i] * sd[j]);
+    }
+  ks_model_param_clear(ctx);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST_MAIN()
