@@ -8,7 +8,7 @@
  * uses common random numbers, so J is a deterministic function of x. Under a Gaussian likelihood
  * J = -2 log L + const, so the Laplace covariance at the optimum is 2 H^-1, with H the
  * Gauss-Newton Hessian 2 J_r' J_r (J_r the Jacobian of the residuals (sim - published) / se, by
- * central differences with steps of 2% of each range): the Fisher information, positive
+ * central differences with steps of 10% of each range): the Fisher information, positive
  * semi-definite by construction, where the full second differences of a simulated objective are
  * dominated by its roughness away from the optimum.
  *

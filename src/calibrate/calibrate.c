@@ -15,7 +15,8 @@
 #define KS_CALIB_REFUSED 1e10
 #define KS_CALIB_MAX_TARGETS 64
 #define Z975 1.959963984540054
-#define STEP_FRAC 0.02 /* finite-difference step: 2% of the range */
+#define STEP_FRAC 0.1 /* finite-difference step: 10% of the range (a secant wide enough to see through
+                            * the steps of a simulated response rate) */
 
 typedef struct {
   ks_ctx *ctx;
@@ -83,7 +84,7 @@ ks_status ks_calib_objective(ks_ctx *ctx, const ks_calib_problem *p, const doubl
 static double step_of(const ks_calib_param *q) { return STEP_FRAC * (q->hi - q->lo); }
 
 /* The Jacobian of the scaled residuals over the m parameters idx at x, by central differences
- * (x_i +- h, h = 2% of the range; one-sided at a bound), into jac (n_targets x m). 2m evaluations. */
+ * (x_i +- h, h = 10% of the range; one-sided at a bound), into jac (n_targets x m). 2m evaluations. */
 static ks_status jacobian(calib_state *s, const size_t *idx, size_t m, const double *x, double *jac) {
   const ks_calib_problem *p = s->p;
   double xx[KS_CALIB_MAX_PARAMS], rp[KS_CALIB_MAX_TARGETS], rm[KS_CALIB_MAX_TARGETS], j;
