@@ -135,8 +135,9 @@ KS_INTERNAL_API size_t ks_edit_distance(const char *a, const char *b);
 
 /* Named model parameters (the calibrated set, docs/model.md "calibrated"). A layer reads a
  * parameter with ks_model_param(): the value set on this context (ks_model_param_set: `ketasim calibrate`,
- * `run --uncertainty` draws), else the committed fitted value (data/calibration/fitted.tsv,
- * generated into the build by src/core/CMakeLists.txt), else FALLBACK (the compiled default). Set parameters
+ * `run --uncertainty` draws), else the committed fitted value when the fit identified it
+ * (data/calibration/fitted.tsv: an unidentifiable parameter stays at its start, the default),
+ * generated into the build by src/core/CMakeLists.txt, else FALLBACK (the compiled default). Set parameters
  * before a run; reading is thread-safe, setting is not. */
 KS_API double ks_model_param(const ks_ctx *ctx, const char *name, double fallback);
 /** Set NAME on this context. @return KS_OK, KS_EINVAL (bad name or non-finite value), KS_ERANGE (table full). */

@@ -107,7 +107,7 @@ static const ks_param_binding bindings[] = {
               "calibrated 0.3 to Feder 2021's week-2 CAPS-5 difference (docs/model/fear.md); 0 to twice"),
     LAYER_ROW("acute_readout", "acute readout", "1", "reported value per unit acute antidepressant state, c_a (mood)",
               KS_PARAM_MOOD, ks_mood_params, acute_readout, 0, 5, 0, 0.5,
-              "calibrated 0.25 to Feder 2021's week-2 CAPS-5 difference (docs/model/fear.md); 0 to twice"),
+              "calibrated 0.1 to Feder 2021's week-2 CAPS-5 difference (docs/model/fear.md; 0.25 before the acute-control link); 0 to twice 0.25"),
     LAYER_ROW("w_intrusion_fear", "B <- fear", "theta", "intrusion (cluster B) theta per logit of fear expression (clinic)",
               KS_PARAM_CLINIC, ks_clinic_params, weight[KS_CLUSTER_B][0], 0, 10, 0, 2.2,
               "calibrated 1.1 to Feder 2021's week-2 CAPS-5 difference (docs/model/clinic.md); 0 to twice"),
