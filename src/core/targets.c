@@ -9,7 +9,6 @@
 
 static const char *const calibration_ids[] = {
     "pk.ketamine.im.tmax",
-    "pk.ketamine.oral.tmax",
     "receptor.nmda.interneuron_preference",
     "receptor.midazolam.sedation",
     "plasticity.glx.peak_pct",
@@ -54,7 +53,6 @@ static const char *const by_construction_ids[] = {
     "pk.ketamine.im.f",
     "pk.ketamine.intranasal.f",
     "pk.ketamine.oral.f",
-    "pk.ketamine.sublingual.f",
     "pk.ketamine.rectal.f",
     "receptor.nmda.s_over_r_potency",
     "receptor.midazolam.no_nmda_block",
