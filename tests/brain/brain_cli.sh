@@ -48,6 +48,17 @@ awk -F, '
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
   $h["arm"] == "midazolam" && $h["ketamine_cumulative_mg"] + 0 != 0 { print "midazolam counted as ketamine"; exit 1 }
   $h["arm"] == "ketamine" && $h["day"] + 0 == 7 && $h["ketamine_cumulative_mg"] + 0 <= 0 { print "no exposure"; exit 1 }' "$tmp/a/patients.csv"
+# structure: the hippocampal volume is a pre-existing trait (no drug moves it, each patient has
+# their own anatomy), the PFC is acquired (ketamine's spines enlarge it by day 7)
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+  $h["vol_hippocampus_pct"] != "" && $h["vol_hippocampus_pct"] != "nan" && $h["vol_hippocampus_pct"] + 0 != 0 {
+    print "hippocampal volume moved: " $h["vol_hippocampus_pct"]; bad = 1 }
+  $h["vol_hippocampus_d"] != "" && $h["vol_hippocampus_d"] != "nan" { d[$h["vol_hippocampus_d"]] = 1 }
+  $h["arm"] == "ketamine" && $h["day"] + 0 == 7 && $h["vol_pfc_pct"] != "" && $h["vol_pfc_pct"] != "nan" {
+    n++; pfc += $h["vol_pfc_pct"] }
+  END { k = 0; for (x in d) k++; if (k < 10) { print "hippocampal d varies too little across patients: " k; bad = 1 }
+        if (!(n > 0 && pfc / n > 0)) { print "ketamine did not enlarge the PFC by day 7"; bad = 1 }
+        exit bad }' "$tmp/a/patients.csv"
 grep -q '"tmt_b"' "$tmp/a/summary.json" || { echo "summary.json lacks tmt_b"; exit 1; }
 grep -q '"scale": "tmt_b"' "$tmp/a/summary.json" || { echo "primary endpoint is not tmt_b"; exit 1; }
 "$ks" patient "$tmp/s.yaml" --id 1 --out "$tmp/p" --quiet > /dev/null 2>&1

@@ -10,25 +10,32 @@
 #include <math.h>
 #include <stdio.h>
 
-KS_TEST(volume_is_linear_in_spine_deficit) {
+KS_TEST(volume_is_a_trait_times_an_acquired_part) {
   ks_brain_params p = ks_brain_params_default();
   ks_brain_volume v;
+  /* Healthy spines: the hippocampus keeps its pre-existing deficit (Logue's d = -0.17, set as a
+   * trait), the acquired regions sit at the control mean. */
   ks_brain_volume_eval(&p, 1.0, 1.0, 1.0, 1.0, &v);
-  for (int r = 0; r < KS_GMV_N; r++) {
-    KS_ASSERT_NEAR(v.rel[r], 1.0, 1e-15);
-    KS_ASSERT_NEAR(v.pct_change[r], 0.0, 1e-12);
-    KS_ASSERT_NEAR(v.d_vs_control[r], 0.0, 1e-12);
-  }
-  /* Hippocampal deficit 0.124 gives Logue's d = -0.17 with a 10% CV (the calibration). */
-  ks_brain_volume_eval(&p, 1.0, 0.876, 1.0, 0.876, &v);
-  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_HIPPOCAMPUS], -0.17, 1e-9);
-  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_AMYGDALA], -0.11, 1e-9);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_HIPPOCAMPUS], -0.17, 1e-12);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_ANTERIOR_HIPPOCAMPUS], -0.17, 1e-12);
+  KS_ASSERT_NEAR(v.rel[KS_GMV_HIPPOCAMPUS], 1.0 - 0.017, 1e-12);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_AMYGDALA], 0.0, 1e-12);
   KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_PFC], 0.0, 1e-12);
-  /* Recovery from 0.876 to 0.95: rel goes from 1 - k 0.124 to 1 - k 0.05. */
-  double k = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
+  for (int r = 0; r < KS_GMV_N; r++) KS_ASSERT_NEAR(v.pct_change[r], 0.0, 1e-12);
+  /* Limbic deficit 0.124 gives Logue's amygdala d = -0.11 with a 10% CV (the calibration) and
+   * leaves the hippocampus where its trait puts it. */
+  ks_brain_volume_eval(&p, 1.0, 0.876, 1.0, 0.876, &v);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_AMYGDALA], -0.11, 1e-9);
+  KS_ASSERT_NEAR(v.d_vs_control[KS_GMV_HIPPOCAMPUS], -0.17, 1e-12);
+  /* Spines recovering from 0.876 to 0.95 (limbic) and 0.8 to 0.9 (PFC): the acquired regions
+   * grow by (1 - k 0.05) / (1 - k 0.124) and (1 - k 0.1) / (1 - k 0.2); no drug moves the
+   * hippocampus (Gilbertson 2002: no acquired part). */
+  double k = p.vol_per_spine[KS_GMV_AMYGDALA];
   ks_brain_volume_eval(&p, 0.9, 0.95, 0.8, 0.876, &v);
-  KS_ASSERT_NEAR(v.pct_change[KS_GMV_HIPPOCAMPUS], 100.0 * ((1 - k * 0.05) / (1 - k * 0.124) - 1), 1e-10);
-  KS_ASSERT_TRUE(v.pct_change[KS_GMV_PFC] > 0.0);
+  KS_ASSERT_NEAR(v.pct_change[KS_GMV_AMYGDALA], 100.0 * ((1 - k * 0.05) / (1 - k * 0.124) - 1), 1e-10);
+  KS_ASSERT_NEAR(v.pct_change[KS_GMV_PFC], 100.0 * ((1 - k * 0.1) / (1 - k * 0.2) - 1), 1e-10);
+  KS_ASSERT_NEAR(v.pct_change[KS_GMV_HIPPOCAMPUS], 0.0, 1e-12);
+  KS_ASSERT_NEAR(v.pct_change[KS_GMV_ANTERIOR_HIPPOCAMPUS], 0.0, 1e-12);
   /* Garbage in is clamped, not propagated. */
   ks_brain_volume_eval(&p, NAN, -1.0, 1.0, 1.0, &v);
   for (int r = 0; r < KS_GMV_N; r++) KS_ASSERT_TRUE(isfinite(v.rel[r]) && isfinite(v.pct_change[r]));
@@ -103,6 +110,24 @@ KS_TEST(nrs_and_ssi_maps) {
   KS_ASSERT_NEAR(ks_brain_ssi(&p, 20.0, 0.0, 1.0, 0.0), round(20.0 * (1.0 - p.ssi_direct_max)), 0.0);
   KS_ASSERT_NEAR(ks_brain_ssi(&p, 20.0, -1.0, 0.0, 0.0), round(20.0 * (1.0 - p.ssi_per_theta)), 0.0);
   KS_ASSERT_NEAR(ks_brain_ssi(&p, 38.0, 2.0, 0.0, 5.0), 38.0, 0.0);
+}
+
+KS_TEST(suicide_item_shift_matches_the_ssi_direct_factor) {
+  ks_brain_params p = ks_brain_params_default();
+  KS_ASSERT_NEAR(ks_brain_si_item_theta_shift(&p, 0.0), 0.0, 0.0);
+  KS_ASSERT_NEAR(ks_brain_si_item_theta_shift(&p, -1.0), 0.0, 0.0); /* W clamped to [0, 1] */
+  KS_ASSERT_NEAR(ks_brain_si_item_theta_shift(&p, 2.0), ks_brain_si_item_theta_shift(&p, 1.0), 0.0);
+  /* The shift's mood effect on the SSI equals the direct factor at every W: the SSI of a patient
+   * whose theta fell by the shift (no window) equals the SSI under the window (theta unchanged). */
+  for (double w = 0.1; w <= 1.0; w += 0.3) {
+    double sh = ks_brain_si_item_theta_shift(&p, w);
+    KS_ASSERT_TRUE(sh < 0.0);
+    KS_ASSERT_NEAR(1.0 + p.ssi_per_theta * sh, 1.0 - p.ssi_direct_max * w, 1e-12);
+    KS_ASSERT_NEAR(ks_brain_ssi(&p, 30.0, sh, 0.0, 0.0), ks_brain_ssi(&p, 30.0, 0.0, w, 0.0), 0.0);
+  }
+  /* At the 24-h window of one 0.5 mg/kg infusion (0.79, docs/model/brain.md) the item's latent
+   * falls by 0.38/0.35 x 0.79 = 0.858 theta units. */
+  KS_ASSERT_NEAR(ks_brain_si_item_theta_shift(&p, 0.79), -0.38 / 0.35 * 0.79, 1e-12);
 }
 
 KS_TEST(safety_counts_exposure) {
