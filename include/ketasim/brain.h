@@ -48,6 +48,7 @@ typedef struct ks_brain_params {
   double vol_trait_d[KS_GMV_N];   /* pre-existing (familial) difference of the PTSD population from
                                      controls, d; not synaptic, so no drug moves it (Gilbertson 2002) */
   double vol_cv[KS_GMV_N];        /* between-subject SD / mean of the volume in controls */
+  double vol_scan_sd;             /* scan-rescan error of one measured volume, SD / mean */
   /* --- cognition --- */
   double cog_norm_mean[KS_COG_N];    /* trauma-exposed controls, test units */
   double cog_norm_sd[KS_COG_N];

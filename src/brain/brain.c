@@ -34,6 +34,10 @@ ks_brain_params ks_brain_params_default(void) {
   p.vol_trait_d[KS_GMV_ANTERIOR_HIPPOCAMPUS] = -0.17;
   p.vol_per_spine[KS_GMV_AMYGDALA] = 0.11 * 0.10 / 0.124;
   p.vol_per_spine[KS_GMV_PFC] = p.vol_per_spine[KS_GMV_AMYGDALA];
+  /* Scan-rescan: whole-hippocampus test-retest absolute error about 2% (multisite 3T, FreeSurfer
+   * longitudinal pipeline); E|e1 - e2| = 2 sd / sqrt(pi) gives sd = 0.02 sqrt(pi) / 2 per scan,
+   * applied to every region (assumption for the others). */
+  p.vol_scan_sd = 0.02 * sqrt(acos(-1.0)) / 2.0;
   /* Cognition: trauma-exposed controls and PTSD-vs-control d of PMC8555514 (Table 3). */
   static const double mean[KS_COG_N] = {57.77, 20.13, 48.63, 79.33};
   static const double sd[KS_COG_N] = {6.37, 6.34, 13.14, 14.73};
