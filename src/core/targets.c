@@ -47,6 +47,9 @@ static const char *const calibration_ids[] = {
     "trial.feder2021.response_ketamine",
     "trial.feder2021.response_midazolam",
     "trial.feder2021.durability_median",
+    "brain.amygdala.ptsd_d",
+    "brain.ssi.direct_24h",
+    "brain.pain.crps_week1_ratio",
     NULL};
 
 static const char *const by_construction_ids[] = {
@@ -80,6 +83,14 @@ static const char *const by_construction_ids[] = {
     "stats.logrank.aml.chi2",
     "stats.km.aml.maintained.median",
     "stats.power.d0.5.n64",
+    "brain.hippocampus.ptsd_d",
+    "brain.hippocampus.single_infusion_day1_pct",
+    "brain.hippocampus.single_infusion_day10_pct",
+    "brain.cognition.acute_ref_occupancy",
+    "brain.cognition.ravlt_d",
+    "brain.cognition.tmt_a_d",
+    "brain.cognition.tmt_b_d",
+    "brain.cognition.dsst_d",
     NULL};
 
 static int in_list(const char *const *list, const char *id) {
