@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ketasim calibrate [--n-scale F] [--max-evals N] [--out FILE]: fit the trial-level parameters that
+/* ketasim calibrate [--n-scale F] [--max-evals N] [--se-scale F] [--out FILE]: fit the trial-level parameters that
  * docs/model.md marks "calibrated" to the calibration targets of the trial library
  * (data/targets/calibration.tsv rows of data/trials/library.tsv that have a published CI or SD)
  * with ks_calibrate (identifiability screen, NLopt LN_BOBYQA from the stated start, Laplace;
@@ -58,6 +58,7 @@ typedef struct {
   ks_mood_params mood;
   ks_clinic_params clinic;
   int verbose;              /* --verbose: one line per evaluation on stderr */
+  double se_scale;          /* --se-scale */
 } cal_ud;
 
 static const char *layer_name(ks_param_target t) {
@@ -155,8 +156,12 @@ static int write_fitted(const char *path, const ks_calib_problem *p, const ks_ca
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *fp = fopen(tmp, "w");
   if (!fp) return 0;
-  fprintf(fp, "# Fitted by `ketasim calibrate --n-scale %g --max-evals %d` (ketasim %s); method: docs/model/calibrate.md.\n",
-          c->vo.n_scale, p->max_evals, ks_version());
+  char se[64] = "";
+  if (c->se_scale != 1.0) snprintf(se, sizeof se, " --se-scale %g", c->se_scale);
+  fprintf(fp, "# Fitted by `ketasim calibrate --n-scale %g --max-evals %d%s` (ketasim %s); method: docs/model/calibrate.md.\n",
+          c->vo.n_scale, p->max_evals, se, ks_version());
+  if (c->se_scale != 1.0)
+    fprintf(fp, "# NOT the published targets: every SE multiplied by %g (a what-if about target precision).\n", c->se_scale);
   fprintf(fp, "# objective J = sum ((sim - published) / se)^2 over %zu calibration targets:", p->n_targets);
   for (size_t k = 0; k < p->n_targets; k++) fprintf(fp, " %s", c->ids[k]);
   fprintf(fp, "\n# J at start %.6g, at optimum %.6g, %d evaluations; optimizer %s.\n", r->objective_start, r->objective,
@@ -185,16 +190,31 @@ static ks_status collect_targets(ks_ctx *ctx, cal_ud *c, double *pub, double *se
     if ((t->status != VT_PASS && t->status != VT_MISS) || strstr(t->id, "cohens_d")) continue;
     snprintf(c->ids[c->n], sizeof c->ids[c->n], "%s", t->id);
     pub[c->n] = t->published;
-    se[c->n++] = (t->hi - t->lo) / (2.0 * 1.959963984540054);
+    se[c->n++] = c->se_scale * (t->hi - t->lo) / (2.0 * 1.959963984540054);
   }
   if (c->n == 0) return ks_ctx_fail(ctx, KS_EINPUT, "no calibration target of the library has a band");
   return KS_OK;
+}
+
+/* A scale factor option: a number in (0, 1000]. */
+static int scale_opt(const cli_opt *o, double *v) {
+  if (!o->seen) return 0;
+  char *end;
+  double x = strtod(o->value, &end);
+  if (*end || !(x > 0.0 && x <= 1000.0)) {
+    cli_error("--%s: '%s' is not a scale factor (expected a number in (0, 1000])", o->name, o->value);
+    return 2;
+  }
+  *v = x;
+  return 0;
 }
 
 int ks_cli_calibrate(int argc, char **argv) {
   cli_opt opts[] = {
       {"n-scale", "F", "patients = each calibration trial's published n times F (default 8)", NULL, 0},
       {"max-evals", "N", "optimizer budget in objective evaluations (default 60)", NULL, 0},
+      {"se-scale", "F", "multiply every target's SE by F (default 1; < 1 asks what more precise targets would identify)",
+       NULL, 0},
       {"out", "FILE", "where to write the fitted set (default data/calibration/fitted.tsv)", NULL, 0},
       {"threads", "N", "worker threads (default: all cores)", NULL, 0},
       CLI_COMMON_OPTS,
@@ -207,15 +227,9 @@ int ks_cli_calibrate(int argc, char **argv) {
   static cal_ud c;
   memset(&c, 0, sizeof c);
   c.vo = (vt_options){.library_dir = "examples/trials", .data_dir = "data/trials", .n_scale = 8.0, .only_calibration = 1};
-  cli_opt *ns = cli_get(opts, no, "n-scale");
-  if (ns->seen) {
-    char *end;
-    c.vo.n_scale = strtod(ns->value, &end);
-    if (*end || !(c.vo.n_scale > 0.0 && c.vo.n_scale <= 1000.0)) {
-      cli_error("--n-scale: '%s' is not a scale factor (expected a number in (0, 1000])", ns->value);
-      return 2;
-    }
-  }
+  c.se_scale = 1.0;
+  if ((rc = scale_opt(cli_get(opts, no, "n-scale"), &c.vo.n_scale)) || (rc = scale_opt(cli_get(opts, no, "se-scale"), &c.se_scale)))
+    return rc;
   long evals = 60, threads = 0;
   if ((rc = cli_int(cli_get(opts, no, "max-evals"), 1, 100000, &evals))) return rc;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 4096, &threads))) return rc;
