@@ -24,6 +24,8 @@ static const char *const summary_text =
     "(algorithm: cobyla, constraints handled directly; bobyqa, constraints as a penalty; global,\n"
     "ISRES). A second objective gives a Pareto front (epsilon-constraint sweep plus the\n"
     "non-dominated regimens evaluated). best.yaml re-runs with `ketasim run` to the same value.\n"
+    "Under `mpirun -np K` each regimen's patients are split over the K processes (the optimiser's\n"
+    "evaluations follow one another); any thread or process count gives the same bytes.\n"
     "An interrupted run continues with --resume (DIR/.evaluations.log) to the same answer.";
 
 typedef struct {

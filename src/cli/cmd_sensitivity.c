@@ -21,7 +21,9 @@ static const char *const usage_text =
 static const char *const summary_text =
     "Global sensitivity of a trial endpoint on the model's parameters over their documented ranges.\n"
     "Every design row is one virtual trial with the scenario's seed (common random numbers: rows\n"
-    "differ only in the parameters), its patients in parallel; any thread count gives the same bytes.\n"
+    "differ only in the parameters), its patients in parallel. Under `mpirun -np K` the trials are\n"
+    "dealt out over the K processes (each trial whole in one); any thread or process count gives the\n"
+    "same bytes.\n"
     "  --method sobol   Saltelli 2010 design from a Sobol sequence, N (k + 2) trials; first-order\n"
     "                   (Saltelli 2010) and total (Jansen) indices with percentile bootstrap 95% CIs.\n"
     "  --method morris  N trajectories (Morris 1991, spread-optimised per Campolongo 2007), N (k + 1)\n"
@@ -38,8 +40,9 @@ static const char *const summary_text =
     "                   variance of the improvement of the primary scale (percent of baseline at the\n"
     "                   primary visit) it explains alone (given-data first-order index, epsilon^2\n"
     "                   over 10 bins, bootstrap 95% CI).\n"
-    "An interrupted run (Ctrl-C, kill) continues with --resume: finished trials are kept in\n"
-    "DIR/.evaluations.log and the resumed run gives the same bytes.";
+    "An interrupted run (Ctrl-C, kill) continues with --resume, also under mpirun and with another\n"
+    "process count: finished trials are kept in DIR/.evaluations.log and the resumed run gives the\n"
+    "same bytes.";
 
 typedef struct {
   const char *method_name, *endpoint_name, *scenario_path;
