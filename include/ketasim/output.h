@@ -91,6 +91,11 @@ typedef struct ks_trial_test {
  *  @return KS_OK, KS_EINVAL (NULL pointers). */
 KS_API ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const double *baseline,
                                        const int *group, size_t n, ks_trial_test *out);
+/** The unpaired analysis of ks_trial_primary_test for the contrast group TREAT minus group CTRL
+ *  (other groups kept in the model): a parallel scenario's primary contrast is its contrasts[0],
+ *  the one ks_trial_summarise reports. @return KS_OK, KS_EINVAL (NULL pointers, treat == ctrl). */
+KS_API ks_status ks_trial_contrast_test(ks_ctx *ctx, const double *y, const double *baseline, const int *group,
+                                        size_t n, int treat, int ctrl, ks_trial_test *out);
 
 #ifdef __cplusplus
 }

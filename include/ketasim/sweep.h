@@ -80,7 +80,7 @@ KS_API ks_status ks_scenario_copy(ks_ctx *ctx, const ks_scenario *sc, ks_scenari
 /* ---- endpoints ------------------------------------------------------------------------------ */
 
 typedef enum {
-  KS_EP_PRIMARY = 0,   /* the primary contrast, arms[0] minus arms[1] (points) */
+  KS_EP_PRIMARY = 0,   /* the primary contrast, contrasts[0]: treatment minus control (points) */
   KS_EP_RESPONSE,      /* response rate of the group (scenario's response definition; day may differ) */
   KS_EP_REMISSION,     /* remission rate of the group */
   KS_EP_CHANGE,        /* mean change from baseline of the scale at the day (points; negative = better) */
