@@ -6,6 +6,7 @@
 #include <ketasim/linalg.h>
 #include <ketasim/rng.h>
 #include <ketasim/scenario.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #include <cjson/cJSON.h>
