@@ -48,12 +48,16 @@ typedef struct ks_pk_conc {
 
 /** A concentration source for the layers below PK, decoupled from how it is computed:
  *  eval(ud, t_h, out) fills *out at time t_h (hours) and returns KS_OK or a failure status.
+ *  eval_brain, optional (NULL: use eval), fills only out->t_h, effect_ng_per_mL and
+ *  brain_unbound_uM, with the same values as eval (bit for bit), plasma_ng_per_mL NaN; the
+ *  receptor layer reads only brain_unbound_uM, so solvers that call it at every step use this.
  *  event_t_h[0..n_events) are the times (hours, ascending) where concentrations have kinks
  *  (dose starts and infusion ends); ODE solvers stop there. */
 typedef ks_status (*ks_conc_fn)(void *ud, double t_h, ks_pk_conc *out);
 typedef struct ks_exposure {
   ks_conc_fn eval;
   void *ud;
+  ks_conc_fn eval_brain;
   const double *event_t_h;
   size_t n_events;
 } ks_exposure;

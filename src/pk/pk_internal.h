@@ -55,6 +55,8 @@ typedef struct pk_unit {
   double V[PK_MAXS * PK_MAXS];  /* row-major eigenvectors (columns) */
   double Vinv[PK_MAXS * PK_MAXS];
   double row_out[4][PK_MAXS];   /* plasma parent, effect parent, plasma met, effect met (ng/mL) */
+  int n_eff_modes;              /* the modes with a non-zero effect-site weight (row_out[1] or */
+  int eff_mode[PK_MAXS];        /* row_out[3]), ascending: all the effect sites read */
   /* Event segments: state at each segment start in modal coordinates and the modal input. */
   size_t n_seg;
   double *seg_t;                /* n_seg start times, ascending */

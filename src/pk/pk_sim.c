@@ -285,6 +285,9 @@ static ks_status unit_schedule(ks_ctx *ctx, pk_unit *u, const ks_pk_dose *doses,
     u->row_out[3][i] =
         u->i_met_eff >= 0 ? 1000.0 * u->met_mass_ratio * u->V[u->i_met_eff * n + i] : 0.0;
   }
+  u->n_eff_modes = 0;
+  for (int i = 0; i < n; i++)
+    if (u->row_out[1][i] != 0.0 || u->row_out[3][i] != 0.0) u->eff_mode[u->n_eff_modes++] = i;
   return KS_OK;
 }
 
@@ -506,6 +509,15 @@ static double dot(const double *a, const double *b, int n) {
  * 1e-9 ng/mL (4e-15 uM, physically nothing) are reported as 0. */
 static double nonneg(double x) { return x > 1e-9 ? x : 0.0; }
 
+/* Unbound brain concentrations (uM) from the effect-site ones (ng/mL). */
+static void brain_from_effect(ks_pk_conc *out) {
+  for (int s = 0; s < KS_SPECIES_N; s++)
+    out->brain_unbound_uM[s] = out->effect_ng_per_mL[s] *
+                               ks_species_fraction_unbound((ks_species)s) *
+                               ks_species_kpuu_brain((ks_species)s) /
+                               ks_species_molar_mass_g_per_mol((ks_species)s);
+}
+
 ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
   if (!sim || !out) return KS_EINVAL;
   if (!(isfinite(t_h) && t_h >= 0.0))
@@ -524,11 +536,42 @@ ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
       out->effect_ng_per_mL[u->sp_met] += nonneg(dot(u->row_out[3], z, u->n));
     }
   }
-  for (int s = 0; s < KS_SPECIES_N; s++)
-    out->brain_unbound_uM[s] = out->effect_ng_per_mL[s] *
-                               ks_species_fraction_unbound((ks_species)s) *
-                               ks_species_kpuu_brain((ks_species)s) /
-                               ks_species_molar_mass_g_per_mol((ks_species)s);
+  brain_from_effect(out);
+  return KS_OK;
+}
+
+/* The effect-site and brain concentrations only (ks_exposure.eval_brain): the same modal
+ * values and sums as ks_pk_sim_eval, over the modes with an effect-site weight only (a skipped
+ * mode would add an exact zero to each sum). */
+static ks_status pk_sim_eval_brain(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
+  if (!(isfinite(t_h) && t_h >= 0.0))
+    return ks_ctx_fail(sim->ctx, KS_EINVAL, "ks_pk_sim_eval: time must be finite and >= 0 h "
+                       "(got %g)", t_h);
+  out->t_h = t_h;
+  for (int s = 0; s < KS_SPECIES_N; s++) {
+    out->plasma_ng_per_mL[s] = NAN;
+    out->effect_ng_per_mL[s] = 0.0;
+  }
+  for (int k = 0; k < sim->n_units; k++) {
+    const pk_unit *u = &sim->unit[k];
+    long sg = find_seg(u, t_h);
+    double e_par = 0.0, e_met = 0.0;
+    if (sg >= 0) {
+      const double *z0 = &u->seg_z[(size_t)sg * (size_t)u->n];
+      const double *b = &u->seg_beta[(size_t)sg * (size_t)u->n];
+      double tau = t_h - u->seg_t[sg];
+      for (int m = 0; m < u->n_eff_modes; m++) {
+        int i = u->eff_mode[m];
+        double z = b[i] != 0.0 ? exp(u->lambda[i] * tau) * z0[i] + phi(u->lambda[i], tau) * b[i]
+                               : exp(u->lambda[i] * tau) * z0[i];
+        e_par += u->row_out[1][i] * z;
+        e_met += u->row_out[3][i] * z;
+      }
+    }
+    out->effect_ng_per_mL[u->sp_parent] += nonneg(e_par);
+    if (u->sp_met >= 0) out->effect_ng_per_mL[u->sp_met] += nonneg(e_met);
+  }
+  brain_from_effect(out);
   return KS_OK;
 }
 
@@ -771,11 +814,16 @@ static ks_status exposure_eval(void *ud, double t_h, ks_pk_conc *out) {
   return ks_pk_sim_eval((const ks_pk_sim *)ud, t_h, out);
 }
 
+static ks_status exposure_eval_brain(void *ud, double t_h, ks_pk_conc *out) {
+  return pk_sim_eval_brain((const ks_pk_sim *)ud, t_h, out);
+}
+
 void ks_pk_sim_exposure(const ks_pk_sim *sim, ks_exposure *out) {
   if (!out) return;
   memset(out, 0, sizeof *out);
   if (!sim) return;
   out->eval = exposure_eval;
+  out->eval_brain = exposure_eval_brain;
   out->ud = (void *)(uintptr_t)sim;  /* the callback only reads through it */
   out->event_t_h = sim->events;
   out->n_events = sim->n_events;

@@ -181,8 +181,9 @@ static int receptor_at(rhs_data *d, double t, ks_receptor_state *out) {
   if (!d->exposure || !d->exposure->eval) {
     memset(&d->rec, 0, sizeof d->rec);
   } else {
-    ks_pk_conc c;
-    ks_status st = d->exposure->eval(d->exposure->ud, t, &c);
+    ks_pk_conc c; /* the receptor layer reads only the brain concentrations */
+    ks_conc_fn f = d->exposure->eval_brain ? d->exposure->eval_brain : d->exposure->eval;
+    ks_status st = f(d->exposure->ud, t, &c);
     if (st != KS_OK) {
       d->exposure_status = st;
       snprintf(d->exposure_msg, sizeof d->exposure_msg, "%s", ks_ctx_last_error(d->ctx));
