@@ -210,15 +210,14 @@ static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
  * vector and dense matrix compute, operation for operation and in the same order (including
  * N_VLinearSum's c*(x+y) and c*(x-y) forms), so the integration is bit-for-bit the same. */
 #define VD(v) NV_DATA_S(v)
-typedef double v2d __attribute__((vector_size(16))); /* GCC/Clang vector of two doubles */
-typedef double v4d __attribute__((vector_size(32))); /* four (two SSE2 or one AVX operation) */
+typedef double v4d __attribute__((vector_size(32))); /* GCC/Clang vector of four doubles */
 
-/* z[j] += c * x[j], j < n, two lanes at a time (each lane the same operations as the scalar loop). */
-static void axpy_inplace(sunindextype n, double c, const double *x, double *z) {
+/* z[j] += c * x[j], j < n, four lanes at a time (each lane the same operations as the scalar loop). */
+static inline void axpy_inplace(sunindextype n, double c, const double *x, double *z) {
   sunindextype j = 0;
-  const v2d cv = {c, c};
-  for (; j + 2 <= n; j += 2) {
-    v2d xv, zv;
+  const v4d cv = {c, c, c, c};
+  for (; j + 4 <= n; j += 4) {
+    v4d xv, zv;
     memcpy(&xv, x + j, sizeof xv);
     memcpy(&zv, z + j, sizeof zv);
     zv += cv * xv;
@@ -228,9 +227,10 @@ static void axpy_inplace(sunindextype n, double c, const double *x, double *z) {
 }
 #define VN(v) NV_LENGTH_S(v)
 
-/* Built for AVX too (four lanes per instruction where the CPU has it; no FMA, so the same
- * roundings): the predictor's sums are CVODE's most frequent vector operation. */
-__attribute__((target_clones("avx", "default")))
+/* The hot vector operations are built for AVX too (four lanes per instruction where the CPU has
+ * it; no FMA, so the same roundings): the predictor's sums are CVODE's most frequent operation. */
+#define KS_ODE_CLONES __attribute__((target_clones("avx", "default")))
+KS_ODE_CLONES
 static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z) {
   const sunindextype n = VN(x);
   const double *xd = VD(x), *yd = VD(y);
@@ -261,6 +261,7 @@ static void v_const(sunrealtype c, N_Vector z) {
   for (sunindextype i = 0; i < VN(z); i++) zd[i] = c;
 }
 
+KS_ODE_CLONES
 static void v_scale(sunrealtype c, N_Vector x, N_Vector z) {
   const double *xd = VD(x);
   double *zd = VD(z);
@@ -304,6 +305,7 @@ static sunrealtype v_wrms_norm(N_Vector x, N_Vector w) {
   return sum <= 0.0 ? 0.0 : sqrt(sum);
 }
 
+KS_ODE_CLONES
 static int v_linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z) {
   if (nv == 1) {
     v_scale(c[0], X[0], z);
@@ -326,6 +328,7 @@ static int v_linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
   return 0;
 }
 
+KS_ODE_CLONES
 static int v_scale_add_multi(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z) {
   if (nv == 1) {
     v_linear_sum(a[0], x, 1.0, Y[0], Z[0]);
