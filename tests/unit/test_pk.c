@@ -372,6 +372,50 @@ KS_TEST(grid_matches_pointwise_and_effect_brain_units) {
   ks_ctx_destroy(&ctx);
 }
 
+/* ks_exposure.eval_brain (what the cascade calls at every new time) gives the effect-site and
+ * brain concentrations of eval bit for bit, for every drug and route (structured and LAPACK
+ * eigen-decompositions, infusions, depots, metabolites), at and between event times. */
+KS_TEST(exposure_eval_brain_equals_eval_bit_for_bit) {
+  ks_ctx *ctx = ks_test_ctx();
+  struct { ks_drug d; ks_route r; double mg, t_h, inf_h; } cases[] = {
+    {KS_DRUG_KETAMINE, KS_ROUTE_IV, 35.0, 0.25, 40.0 / 60.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 50.0, 0.6, 0.0},
+    {KS_DRUG_KETAMINE, KS_ROUTE_IM, 20.0, 0.5, 0.0},
+    {KS_DRUG_ESKETAMINE, KS_ROUTE_INTRANASAL, 56.0, 0.5, 0.0},
+    {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 3.0, 1.0, 0.5},
+  };
+  for (size_t c = 0; c < KS_ARRAY_LEN(cases); c++) {
+    for (int k = 0; k < 5; k++) {
+      ks_pk_patient p = ks_pk_patient_typical(60.0 + 5 * k, 40.0, k & 1);
+      ks_rng r;
+      ks_rng_init(&r, 5, KS_STREAM_PK_IIV, (uint64_t)k, 0);
+      ks_pk_patient_sample_iiv(&p, &r);
+      ks_pk_dose d[3] = {{cases[c].d, cases[c].r, cases[c].mg, cases[c].t_h, cases[c].inf_h},
+                         {cases[c].d, cases[c].r, cases[c].mg, 50.0, cases[c].inf_h},
+                         {KS_DRUG_MIDAZOLAM, KS_ROUTE_IV, 2.0, 60.0, 0.5}};
+      ks_pk_sim *sim = NULL;
+      KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, d, 3, NULL, &sim));
+      ks_exposure ex;
+      ks_pk_sim_exposure(sim, &ex);
+      KS_ASSERT_TRUE(ex.eval_brain != NULL);
+      for (int i = 0; i < 4000; i++) {
+        double t = i < 3000 ? i * (100.0 / 3000.0) : ex.event_t_h[i % ex.n_events];
+        ks_pk_conc a, b;
+        KS_ASSERT_OK(ex.eval(ex.ud, t, &a));
+        KS_ASSERT_OK(ex.eval_brain(ex.ud, t, &b));
+        KS_ASSERT_TRUE(b.t_h == t);
+        KS_ASSERT_TRUE(!memcmp(a.effect_ng_per_mL, b.effect_ng_per_mL, sizeof a.effect_ng_per_mL));
+        KS_ASSERT_TRUE(!memcmp(a.brain_unbound_uM, b.brain_unbound_uM, sizeof a.brain_unbound_uM));
+        for (int s = 0; s < KS_SPECIES_N; s++) KS_ASSERT_TRUE(isnan(b.plasma_ng_per_mL[s]));
+      }
+      ks_pk_conc b;
+      KS_ASSERT_EQ_INT(ex.eval_brain(ex.ud, -1.0, &b), KS_EINVAL);
+      ks_pk_sim_destroy(&sim);
+    }
+  }
+  ks_ctx_destroy(&ctx);
+}
+
 /* The closed-form (structured) eigen-decomposition: A V = V diag(lambda) and V^-1 V = I for every
  * set, drug and route it handles, and it does handle every unit of the fanta2015, domino1982
  * and albrecht1999 sets (so population runs never fall back to LAPACK there). */
