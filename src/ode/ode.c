@@ -237,7 +237,6 @@ static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N
   double *zd = VD(z);
   /* SUNDIALS: a == b -> a*(x+y); a == -b -> a*(x-y) unless one of them is +-1 (then a*x + b*y,
    * which multiplication by +-1 leaves exact). */
-  int pm1 = a == 1.0 || b == 1.0 || a == -1.0 || b == -1.0;
   if (a == 1.0 && b == 1.0) { /* CVODE's predictor: most calls; four lanes at a time */
     sunindextype i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -248,7 +247,10 @@ static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N
       memcpy(zd + i, &xv, sizeof xv);
     }
     for (; i < n; i++) zd[i] = xd[i] + yd[i];
-  } else if (!pm1 && a == b)
+    return;
+  }
+  int pm1 = a == 1.0 || b == 1.0 || a == -1.0 || b == -1.0;
+  if (!pm1 && a == b)
     for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
   else if (!pm1 && a == -b)
     for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] - yd[i]);

@@ -23,30 +23,25 @@ const char *ks_pk_param_name(ks_pk_param p) {
   return (unsigned)p < KS_PKP_N ? param_names[p] : "?";
 }
 
+/* Per species: molar mass (g/mol); plasma unbound fraction: ketamine ~47% bound (Dayton 1983),
+ * norketamine assumed as ketamine, midazolam 96-98% bound (Greenblatt 1984); brain-to-plasma
+ * unbound partition Kp,uu: 1 for these small lipophilic bases that cross the blood-brain barrier
+ * by passive diffusion (assumption, docs/model/pk.md). */
+static const struct { double molar_mass, fu, kpuu; } species_props[KS_SPECIES_N] = {
+    [KS_SP_S_KETAMINE] = {237.7, 0.53, 1.0},     [KS_SP_R_KETAMINE] = {237.7, 0.53, 1.0},
+    [KS_SP_S_NORKETAMINE] = {223.7, 0.50, 1.0},  [KS_SP_R_NORKETAMINE] = {223.7, 0.50, 1.0},
+    [KS_SP_MIDAZOLAM] = {325.8, 0.04, 1.0}};
+
 double ks_species_molar_mass_g_per_mol(ks_species s) {
-  switch (s) {
-    case KS_SP_S_KETAMINE: case KS_SP_R_KETAMINE: return 237.7;
-    case KS_SP_S_NORKETAMINE: case KS_SP_R_NORKETAMINE: return 223.7;
-    case KS_SP_MIDAZOLAM: return 325.8;
-    default: return NAN;
-  }
+  return (unsigned)s < KS_SPECIES_N ? species_props[s].molar_mass : NAN;
 }
 
-/* Plasma unbound fractions: ketamine ~47% bound (Dayton 1983), norketamine assumed as ketamine,
- * midazolam 96-98% bound (Greenblatt 1984). */
 double ks_species_fraction_unbound(ks_species s) {
-  switch (s) {
-    case KS_SP_S_KETAMINE: case KS_SP_R_KETAMINE: return 0.53;
-    case KS_SP_S_NORKETAMINE: case KS_SP_R_NORKETAMINE: return 0.50;
-    case KS_SP_MIDAZOLAM: return 0.04;
-    default: return NAN;
-  }
+  return (unsigned)s < KS_SPECIES_N ? species_props[s].fu : NAN;
 }
 
-/* Brain-to-plasma unbound partition: 1 for these small lipophilic bases that cross the
- * blood-brain barrier by passive diffusion (assumption, docs/model/pk.md). */
 double ks_species_kpuu_brain(ks_species s) {
-  return (unsigned)s < KS_SPECIES_N ? 1.0 : NAN;
+  return (unsigned)s < KS_SPECIES_N ? species_props[s].kpuu : NAN;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -512,10 +507,8 @@ static double nonneg(double x) { return x > 1e-9 ? x : 0.0; }
 /* Unbound brain concentrations (uM) from the effect-site ones (ng/mL). */
 static void brain_from_effect(ks_pk_conc *out) {
   for (int s = 0; s < KS_SPECIES_N; s++)
-    out->brain_unbound_uM[s] = out->effect_ng_per_mL[s] *
-                               ks_species_fraction_unbound((ks_species)s) *
-                               ks_species_kpuu_brain((ks_species)s) /
-                               ks_species_molar_mass_g_per_mol((ks_species)s);
+    out->brain_unbound_uM[s] = out->effect_ng_per_mL[s] * species_props[s].fu *
+                               species_props[s].kpuu / species_props[s].molar_mass;
 }
 
 ks_status ks_pk_sim_eval(const ks_pk_sim *sim, double t_h, ks_pk_conc *out) {
