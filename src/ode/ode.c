@@ -50,7 +50,7 @@ struct ks_ode {
  * (CVODE retries with a smaller step), as in SUNDIALS' solver. */
 typedef struct {
   sunindextype n, last_flag;
-  sunindextype *piv;
+  sunindextype *piv, swaps; /* swaps: how many piv[k] != k (0: the solve skips the permutation) */
   double *lu;   /* n x n, column-major: lu[j * n + i] = (L\U)(i, j) */
   /* The non-zero off-diagonal entries of each column k of L (rows > k) and of U (rows < k), in
    * ascending row order: nz_row/nz_val[nz_l[k] .. nz_l[k + 1]) and [nz_u[k] .. nz_u[k + 1]).
@@ -96,12 +96,20 @@ static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
   const sunindextype n = L->n;
   double *restrict a = L->lu;
   memcpy(a, SUNDenseMatrix_Data(A), (size_t)(n * n) * sizeof *a);
+  L->swaps = 0;
   for (sunindextype k = 0; k < n; k++) {
     double *restrict ck = a + k * n;
     sunindextype p = k;
-    for (sunindextype i = k + 1; i < n; i++)
-      if (fabs(ck[i]) > fabs(ck[p])) p = i;
+    double best = fabs(ck[k]);
+    for (sunindextype i = k + 1; i < n; i++) {
+      const double v = fabs(ck[i]);
+      if (v > best) {
+        best = v;
+        p = i;
+      }
+    }
     L->piv[k] = p;
+    L->swaps += p != k;
     if (ck[p] == 0.0) {
       L->last_flag = k + 1;
       return SUNLS_LUFACT_FAIL;
@@ -134,7 +142,7 @@ static int lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunr
   const double *restrict a = L->lu;
   double *restrict v = N_VGetArrayPointer(x);
   if (x != b) memcpy(v, N_VGetArrayPointer(b), (size_t)n * sizeof *v);
-  for (sunindextype k = 0; k < n; k++) {
+  for (sunindextype k = 0; L->swaps && k < n; k++) {
     sunindextype p = L->piv[k];
     if (p != k) {
       double t = v[k];
