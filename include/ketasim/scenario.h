@@ -43,6 +43,12 @@ typedef enum {
 #define KS_SCEN_DRUG_HAS_PK(d) ((unsigned)(d) < KS_SCEN_PK_DRUG_N)
 /* What an active placebo is (drug: active-placebo, agent: ...). */
 typedef enum { KS_PLACEBO_AGENT_OTHER = 0, KS_PLACEBO_AGENT_DIPHENHYDRAMINE, KS_PLACEBO_AGENT_N } ks_scen_placebo_agent;
+/* A background oral antidepressant (arm key `background`): taken daily alongside the trial's
+ * doses, not a dose of the regimen (no PK, no infusion number); it acts on the mood model
+ * (docs/model/mood.md). The classes share one effect (Cipriani 2018: small differences). */
+typedef enum {
+  KS_BACKGROUND_NONE = 0, KS_BACKGROUND_ANTIDEPRESSANT, KS_BACKGROUND_SSRI, KS_BACKGROUND_SNRI, KS_BACKGROUND_N
+} ks_scen_background_drug;
 typedef enum { KS_BLINDING_DOUBLE = 0, KS_BLINDING_SINGLE, KS_BLINDING_OPEN } ks_scen_blinding;
 typedef enum { KS_ARM_CONTROL_NONE = 0, KS_ARM_CONTROL_WAITLIST, KS_ARM_CONTROL_NO_TREATMENT } ks_scen_arm_control;
 typedef enum { KS_MULTIPLICITY_NONE = 0, KS_MULTIPLICITY_HOLM, KS_MULTIPLICITY_DUNNETT } ks_scen_multiplicity;
@@ -96,6 +102,7 @@ KS_API const char *ks_scen_blinding_name(ks_scen_blinding b);
 KS_API const char *ks_scen_arm_control_name(ks_scen_arm_control c);
 KS_API const char *ks_scen_multiplicity_name(ks_scen_multiplicity m);
 KS_API const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a);
+KS_API const char *ks_scen_background_drug_name(ks_scen_background_drug b);
 KS_API int ks_scen_drug_parse(const char *name);
 KS_API int ks_scen_route_parse(const char *name);
 KS_API int ks_scen_scale_parse(const char *name);
@@ -156,6 +163,12 @@ typedef struct ks_scen_arm {
   double reminder_before_dose_min;
   ks_scen_knockout knockout;
   ks_scen_arm_control control;  /* waitlist / no-treatment: no doses, no therapy, visits only */
+  /* Background oral antidepressant taken every day from bg_from_day to bg_until_day (inclusive;
+   * bg_until_day 0: to the end of the study); KS_BACKGROUND_NONE: none. In a crossover the days
+   * are within the period. */
+  ks_scen_background_drug background;
+  int bg_from_day;
+  int bg_until_day;
 } ks_scen_arm;
 
 /** A contrast of the primary endpoint: arms[treat] minus arms[ctrl]. */

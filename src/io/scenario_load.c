@@ -1017,9 +1017,49 @@ static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_sc
   return KS_OK;
 }
 
+/* background: {drug: antidepressant|ssri|snri, route: oral, from: D, until: D}: a daily oral
+ * antidepressant alongside the regimen (docs/scenario.md, "Background antidepressant"). */
+static ks_status load_background(loader *L, const ynode *y, const char *path, ks_scen_arm *arm, int day_hi) {
+  static const char *const keys[] = {"drug", "route", "from", "until"};
+  static const char *const drugs[] = {"antidepressant", "ssri", "snri"};
+  enum { DRUG, ROUTE, FROM, UNTIL, NK };
+  const ynode *v[NK];
+  char p[192], d[64];
+  if (y->kind != YN_MAP)
+    return fail(L, y, "%s is %s (expected a mapping such as {drug: antidepressant, from: 1})", path, describe(y, d, sizeof d));
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
+  if (!v[DRUG]) return missing(L, y, path, "drug", "antidepressant, ssri or snri");
+  int k = 0;
+  join(p, sizeof p, path, "drug");
+  KS_TRY(get_enum(L, v[DRUG], p, "background drug", drugs, 3, &k));
+  arm->background = (ks_scen_background_drug)(k + 1);
+  if (v[ROUTE]) {
+    join(p, sizeof p, path, "route");
+    KS_TRY(need_scalar(L, v[ROUTE], p, "oral"));
+    if (strcasecmp(v[ROUTE]->text, "oral") != 0)
+      return fail(L, v[ROUTE], "%s is '%.40s' (expected oral: a background antidepressant is taken by mouth)", p,
+                  v[ROUTE]->text);
+  }
+  long from = 1, until = 0;
+  if (v[FROM]) {
+    join(p, sizeof p, path, "from");
+    KS_TRY(get_int(L, v[FROM], p, 1, day_hi, &from));
+  }
+  if (v[UNTIL]) {
+    join(p, sizeof p, path, "until");
+    KS_TRY(get_int(L, v[UNTIL], p, 1, day_hi, &until));
+    if (until < from)
+      return fail(L, v[UNTIL], "%s is day %ld, before the first day %ld (expected until >= from)", p, until, from);
+  }
+  arm->bg_from_day = (int)from;
+  arm->bg_until_day = (int)until;
+  return KS_OK;
+}
+
 static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm, int day_hi) {
-  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout", "control"};
-  enum { NAME, RATIO, REG, THER, REM, KO, CTRL, NK };
+  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout", "control",
+                                     "background"};
+  enum { NAME, RATIO, REG, THER, REM, KO, CTRL, BG, NK };
   const ynode *v[NK];
   char path[64], p[192];
   snprintf(path, sizeof path, "arms[%zu]", ia);
@@ -1112,6 +1152,13 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
       size_t n_doses = ks_scenario_arm_dose_days(L->sc, ia, dose_days, KS_ARRAY_LEN(dose_days));
       KS_TRY(load_therapy(L, v[THER]->items[i], q, &arm->therapy[i], day_hi, dose_days, n_doses));
     }
+  }
+  if (v[BG]) {
+    join(p, sizeof p, path, "background");
+    if (arm->control != KS_ARM_CONTROL_NONE)
+      return fail(L, v[BG], "%s: a %s arm takes no background treatment (expected only visits: remove background, or "
+                  "control: none)", p, ks_scen_arm_control_name(arm->control));
+    KS_TRY(load_background(L, v[BG], p, arm, day_hi));
   }
   if (arm->n_regimen == 0 && arm->n_therapy == 0 && arm->control == KS_ARM_CONTROL_NONE)
     return fail(L, y, "%s ('%s') has no regimen and no therapy (expected at least one dose or therapy session, or "

@@ -27,6 +27,7 @@ static const char *const blinding_names[] = {"double-blind", "single-blind", "op
 static const char *const arm_control_names[] = {"none", "waitlist", "no-treatment"};
 static const char *const multiplicity_names[] = {"none", "holm", "dunnett"};
 static const char *const agent_names[KS_PLACEBO_AGENT_N] = {"other", "diphenhydramine"};
+static const char *const background_names[KS_BACKGROUND_N] = {"none", "antidepressant", "ssri", "snri"};
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
 
@@ -47,6 +48,7 @@ const char *ks_scen_blinding_name(ks_scen_blinding b) { return NAME_OF(blinding_
 const char *ks_scen_arm_control_name(ks_scen_arm_control c) { return NAME_OF(arm_control_names, c); }
 const char *ks_scen_multiplicity_name(ks_scen_multiplicity m) { return NAME_OF(multiplicity_names, m); }
 const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a) { return NAME_OF(agent_names, a); }
+const char *ks_scen_background_drug_name(ks_scen_background_drug b) { return NAME_OF(background_names, b); }
 double ks_scen_scale_max(ks_scen_scale s) { return (unsigned)s < KS_SCALE_N ? scale_max[s] : 0.0; }
 
 static int parse_in(const char *const *tab, size_t n, const char *name) {
@@ -170,7 +172,8 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
     if (strcmp(x->name, y->name) || x->ratio != y->ratio || x->n_regimen != y->n_regimen ||
         x->n_therapy != y->n_therapy || x->has_reminder != y->has_reminder ||
         x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout ||
-        x->control != y->control)
+        x->control != y->control || x->background != y->background || x->bg_from_day != y->bg_from_day ||
+        x->bg_until_day != y->bg_until_day)
       return 0;
     for (size_t k = 0; k < x->n_regimen; k++) {
       const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];

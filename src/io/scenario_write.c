@@ -173,6 +173,12 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
     if (arm->has_reminder) fmt_time(a, sizeof a, arm->reminder_before_dose_min / 60.0), fprintf(fp, "    reminder_before_dose: %s\n", a);
     else fprintf(fp, "    reminder_before_dose: none\n");
     if (arm->control != KS_ARM_CONTROL_NONE) continue; /* a waitlist arm has neither regimen nor therapy */
+    if (arm->background != KS_BACKGROUND_NONE) {
+      fprintf(fp, "    background: {drug: %s, route: oral, from: %d", ks_scen_background_drug_name(arm->background),
+              arm->bg_from_day);
+      if (arm->bg_until_day) fprintf(fp, ", until: %d", arm->bg_until_day);
+      fprintf(fp, "}\n");
+    }
     fprintf(fp, "    regimen:%s\n", arm->n_regimen ? "" : " []");
     for (size_t k = 0; k < arm->n_regimen; k++) {
       const ks_scen_dose *d = &arm->regimen[k];

@@ -95,6 +95,15 @@ double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm) {
   return e > 1.0 ? 1.0 : e < 0.0 ? 0.0 : e;
 }
 
+double ks__trial_background_at(const trial_plan *plan, int arm, double t_h) {
+  size_t p = 0;
+  while (p + 1 < plan->n_periods && t_h >= (double)(p + 1) * plan->period_offset_h) p++;
+  const ks_scen_arm *a = &plan->sc->arms[ks__trial_period_arm(plan, arm, p)];
+  if (a->background == KS_BACKGROUND_NONE) return 0.0;
+  double day = (t_h - (double)p * plan->period_offset_h) / 24.0;
+  return day >= a->bg_from_day && (a->bg_until_day == 0 || day < a->bg_until_day + 1.0) ? 1.0 : 0.0;
+}
+
 size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap) {
   size_t n = 0;
   if (sc->blinding == KS_BLINDING_OPEN || sc->n_arms < 2) return 0;

@@ -218,6 +218,7 @@ static ks_status advance_to(ks_ctx *ctx, patient_work *w, double *t, double t_vi
     double eef2 = cascade_mean(w, *t, t_next, offsetof(ks_cascade_point, eef2));
     double e = expectancy_at(w, t_next);
     ks_mood_drive md = ks_link_mood_drive(w->lp, win, ks_fear_avoidance(w->fear), e, eef2, t_next > w->first_dose_h);
+    md.antidepressant = ks__trial_background_at(w->plan, w->pt->arm, t_next); /* design.c */
     *fd = ks_link_fear_drive(w->lp, &pc, &w->cas[0], &w->ph, win, e);
     KS_TRY(ks_fear_advance(w->fear, (t_next - *t) / 24.0, fd, fear_rng));
     if (ks_mood_advance(&w->mood, (t_next - *t) / 24.0, &md) != KS_OK)

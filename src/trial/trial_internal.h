@@ -95,6 +95,9 @@ double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t 
  * [0, 1]: the belief after the first dose relative to the reference trial the placebo response was
  * calibrated on (double-blind ketamine vs midazolam, Feder 2021), capped at 1. */
 double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm);
+/* 1 while a patient randomised to ARM (a sequence in a crossover) takes the background oral
+ * antidepressant of the arm of the period containing t_h (arm key `background`), else 0. */
+double ks__trial_background_at(const trial_plan *plan, int arm, double t_h);
 /* Notes about the design for summary.json and the report (functional unblinding, ...). */
 size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap);
 /* Resolve plan->arms (sessions, expectancy); free it. */
