@@ -169,6 +169,7 @@ typedef struct ks_scen_arm {
   ks_scen_background_drug background;
   int bg_from_day;
   int bg_until_day;
+  int bg_open_label;            /* 1: the patient knows they take it (raises expectancy); 0: blinded */
 } ks_scen_arm;
 
 /** A contrast of the primary endpoint: arms[treat] minus arms[ctrl]. */

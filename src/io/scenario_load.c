@@ -1017,12 +1017,12 @@ static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_sc
   return KS_OK;
 }
 
-/* background: {drug: antidepressant|ssri|snri, route: oral, from: D, until: D}: a daily oral
+/* background: {drug: antidepressant|ssri|snri, route: oral, from: D, until: D, open_label: B}: a daily oral
  * antidepressant alongside the regimen (docs/scenario.md, "Background antidepressant"). */
 static ks_status load_background(loader *L, const ynode *y, const char *path, ks_scen_arm *arm, int day_hi) {
-  static const char *const keys[] = {"drug", "route", "from", "until"};
+  static const char *const keys[] = {"drug", "route", "from", "until", "open_label"};
   static const char *const drugs[] = {"antidepressant", "ssri", "snri"};
-  enum { DRUG, ROUTE, FROM, UNTIL, NK };
+  enum { DRUG, ROUTE, FROM, UNTIL, OPEN, NK };
   const ynode *v[NK];
   char p[192], d[64];
   if (y->kind != YN_MAP)
@@ -1053,6 +1053,11 @@ static ks_status load_background(loader *L, const ynode *y, const char *path, ks
   }
   arm->bg_from_day = (int)from;
   arm->bg_until_day = (int)until;
+  arm->bg_open_label = 1;
+  if (v[OPEN]) {
+    join(p, sizeof p, path, "open_label");
+    KS_TRY(get_bool(L, v[OPEN], p, &arm->bg_open_label));
+  }
   return KS_OK;
 }
 

@@ -173,7 +173,7 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
         x->n_therapy != y->n_therapy || x->has_reminder != y->has_reminder ||
         x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout ||
         x->control != y->control || x->background != y->background || x->bg_from_day != y->bg_from_day ||
-        x->bg_until_day != y->bg_until_day)
+        x->bg_until_day != y->bg_until_day || x->bg_open_label != y->bg_open_label)
       return 0;
     for (size_t k = 0; k < x->n_regimen; k++) {
       const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];

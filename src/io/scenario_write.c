@@ -177,6 +177,7 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
       fprintf(fp, "    background: {drug: %s, route: oral, from: %d", ks_scen_background_drug_name(arm->background),
               arm->bg_from_day);
       if (arm->bg_until_day) fprintf(fp, ", until: %d", arm->bg_until_day);
+      fprintf(fp, ", open_label: %s", arm->bg_open_label ? "true" : "false");
       fprintf(fp, "}\n");
     }
     fprintf(fp, "    regimen:%s\n", arm->n_regimen ? "" : " []");

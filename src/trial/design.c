@@ -90,9 +90,18 @@ double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t 
   return ks__trial_expectancy_after_dose(prior, ks__trial_arm_recognisability(sc, arm), ra, rc);
 }
 
-double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm) {
+double ks__trial_patient_expectancy_same_day(const trial_plan *plan, size_t arm) {
   double e = ks__trial_arm_expectancy_after_first_dose(plan, arm) / reference_posterior();
   return e > 1.0 ? 1.0 : e < 0.0 ? 0.0 : e;
+}
+
+double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm) {
+  /* An open-label background antidepressant is a treatment the patient knows they receive: the
+   * expectancy of benefit is that of receiving at least one active treatment (Rutherford & Roose
+   * 2013: expectancy rises with the probability of active treatment; docs/model/design.md). */
+  const ks_scen_arm *a = &plan->sc->arms[arm];
+  double e_bg = a->background != KS_BACKGROUND_NONE && a->bg_open_label ? 1.0 : 0.0;
+  return 1.0 - (1.0 - ks__trial_patient_expectancy_same_day(plan, arm)) * (1.0 - e_bg);
 }
 
 double ks__trial_background_at(const trial_plan *plan, int arm, double t_h) {
@@ -164,6 +173,7 @@ ks_status ks__trial_plan_arms(ks_ctx *ctx, trial_plan *plan) {
     ap->expectancy_prior = ks__trial_arm_expectancy(plan, a);
     ap->expectancy_after_first_dose = ks__trial_arm_expectancy_after_first_dose(plan, a);
     ap->expectancy = ks__trial_patient_expectancy(plan, a);
+    ap->expectancy_same_day = ks__trial_patient_expectancy_same_day(plan, a);
     ap->recognisability = ks__trial_arm_recognisability(sc, a);
     size_t n = 0;
     for (size_t k = 0; k < arm->n_therapy; k++) n += arm->therapy[k].n_days;

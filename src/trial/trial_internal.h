@@ -41,7 +41,9 @@ typedef struct trial_arm_plan {
   size_t n_sessions;
   double expectancy_prior;           /* belief of receiving the active treatment, before any dose */
   double expectancy_after_first_dose; /* after functional unblinding by the first dose */
-  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1 */
+  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1,
+                                        combined with an open-label background antidepressant */
+  double expectancy_same_day;        /* the doses' share only: the mood model's same-day response */
   double recognisability;            /* the arm's most recognisable drug, [0, 1] */
 } trial_arm_plan;
 
@@ -95,6 +97,9 @@ double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t 
  * [0, 1]: the belief after the first dose relative to the reference trial the placebo response was
  * calibrated on (double-blind ketamine vs midazolam, Feder 2021), capped at 1. */
 double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm);
+/* The expectation of rapid improvement from the arm's doses alone (the same-day response of the
+ * mood model): ks__trial_patient_expectancy without the background antidepressant. */
+double ks__trial_patient_expectancy_same_day(const trial_plan *plan, size_t arm);
 /* 1 while a patient randomised to ARM (a sequence in a crossover) takes the background oral
  * antidepressant of the arm of the period containing t_h (arm key `background`), else 0. */
 double ks__trial_background_at(const trial_plan *plan, int arm, double t_h);
