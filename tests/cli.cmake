@@ -51,3 +51,7 @@ set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)
 add_test(NAME cli_mood_calibration
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/mood_calibration.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_mood_calibration PROPERTIES TIMEOUT 600)
+# Randomized withdrawal (scenario induction): shared induction doses, selection, resolved round trip.
+add_test(NAME cli_withdrawal
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/withdrawal.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_withdrawal PROPERTIES TIMEOUT 600)

@@ -334,6 +334,9 @@ static ks_status do_visit(ks_ctx *ctx, const patient_work *w, size_t v, dropout_
     return KS_OK;
   }
   KS_TRY(visit_scales(w, v, t_visit, row, trace));
+  /* Randomized withdrawal: a patient not selected at the end of the induction leaves after this
+   * visit (design.c); the later visits are missing, as after dropout. */
+  if (!ks__trial_selected(plan, v, row - v * KS_M_N)) ds->dropped = 1;
   if (!isnan(row[KS_M_CAPS5])) {
     if (isnan(ds->caps5_base)) ds->caps5_base = row[KS_M_CAPS5];
     ds->last_caps5 = row[KS_M_CAPS5];

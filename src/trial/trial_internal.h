@@ -103,6 +103,10 @@ double ks__trial_patient_expectancy_same_day(const trial_plan *plan, size_t arm)
 /* 1 while a patient randomised to ARM (a sequence in a crossover) takes the background oral
  * antidepressant of the arm of the period containing t_h (arm key `background`), else 0. */
 double ks__trial_background_at(const trial_plan *plan, int arm, double t_h);
+/* Randomized withdrawal (scenario induction): 0 when visit V is on the induction's last day and the
+ * patient, whose values so far are VALUES (visit-major, KS_M_N per visit), does not meet the
+ * selection rule (remission or response by the scenario's endpoint); 1 otherwise. */
+int ks__trial_selected(const trial_plan *plan, size_t v, const double *values);
 /* Notes about the design for summary.json and the report (functional unblinding, ...). */
 size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap);
 /* Resolve plan->arms (sessions, expectancy); free it. */
