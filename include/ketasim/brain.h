@@ -44,8 +44,11 @@ KS_API const char *ks_cog_test_name(ks_cog_test t);
 /** Every parameter of the layer; values, units and sources in docs/model/brain.md. */
 typedef struct ks_brain_params {
   /* --- structural --- */
-  double vol_per_spine[KS_GMV_N]; /* fractional volume change per fractional spine change */
+  double vol_per_spine[KS_GMV_N]; /* acquired part: fractional volume change per fractional spine change */
+  double vol_trait_d[KS_GMV_N];   /* pre-existing (familial) difference of the PTSD population from
+                                     controls, d; not synaptic, so no drug moves it (Gilbertson 2002) */
   double vol_cv[KS_GMV_N];        /* between-subject SD / mean of the volume in controls */
+  double vol_scan_sd;             /* scan-rescan error of one measured volume, SD / mean */
   /* --- cognition --- */
   double cog_norm_mean[KS_COG_N];    /* trauma-exposed controls, test units */
   double cog_norm_sd[KS_COG_N];
@@ -87,9 +90,11 @@ typedef struct ks_brain_volume {
   double d_vs_control[KS_GMV_N];  /* (rel - 1) / vol_cv: the patient's standardised difference */
 } ks_brain_volume;
 
-/** Regional gray-matter volume from spine densities relative to healthy (spine_pfc, spine_hpc;
- *  1 = healthy) now and at the patient's baseline (spine_pfc0, spine_hpc0). Pure; never fails
- *  (non-finite or non-positive densities are clamped to 0.05). */
+/** Regional gray-matter volume of the PTSD population's mean patient: a pre-existing part
+ *  (1 + vol_cv vol_trait_d) times an acquired part from spine densities relative to healthy
+ *  (spine_pfc, spine_hpc; 1 = healthy) now and at the patient's baseline (spine_pfc0, spine_hpc0).
+ *  A patient's own anatomy (between-subject spread, SD 1 in d) is the caller's draw. Pure; never
+ *  fails (non-finite or non-positive densities are clamped to 0.05). */
 KS_API void ks_brain_volume_eval(const ks_brain_params *p, double spine_pfc, double spine_hpc,
                                  double spine_pfc0, double spine_hpc0, ks_brain_volume *out);
 
@@ -110,8 +115,8 @@ KS_API double ks_brain_cognition_score(const ks_brain_params *p, ks_cog_test t, 
 
 /** Analgesic effect-site concentration (ng/mL S-ketamine equivalent) at t_h from the plasma
  *  profile of SIM: the effect compartment of Dahan 2011, dCe/dt = ke0 (Cp - Ce) with
- *  ke0 = ln 2 / pain_t_half_d, integrated exactly over 5-minute plasma samples of every dose
- *  (each dose's plasma followed for 24 h after its start, where >99% of its AUC lies).
+ *  ke0 = ln 2 / pain_t_half_d, integrated by the midpoint rule on 10-minute plasma samples of
+ *  every dose (each dose's plasma followed to 48 h after its end, overlapping doses merged).
  *  @return KS_OK; a failure of ks_pk_sim_eval; KS_EINVAL (NULL). */
 KS_API ks_status ks_brain_pain_effect_site(ks_ctx *ctx, const ks_brain_params *p, const ks_pk_sim *sim,
                                            const ks_pk_dose *doses, size_t n_doses, double t_h,
@@ -130,6 +135,13 @@ KS_API double ks_brain_pain_nrs(const ks_brain_params *p, double nrs0, int respo
  *  (0..1; the direct, mood-independent part of ketamine's rapid anti-suicidal effect) and a
  *  standard normal draw e. */
 KS_API double ks_brain_ssi(const ks_brain_params *p, double ssi0, double d_theta_dep, double window, double e);
+
+/** The direct anti-suicidal effect on the depressive latent that a suicide item is rated on
+ *  (MADRS item 10): the shift of theta (< 0 = less ideation) whose mood effect on the SSI equals
+ *  the direct factor, 1 + ssi_per_theta shift = 1 - ssi_direct_max W, so shift =
+ *  -(ssi_direct_max / ssi_per_theta) W with W clamped to [0, 1]. Both scales then measure one
+ *  ideation (docs/model/brain.md section 4). */
+KS_API double ks_brain_si_item_theta_shift(const ks_brain_params *p, double window);
 
 /* ---- long-term safety flags ---------------------------------------------------------------- */
 

@@ -64,6 +64,7 @@ typedef struct ks_link_params {
   double mood_logit_per_depression_z;  /* logit V lower per SD of latent depressive severity */
   /* --- cascade -> mood --- */
   double acute_ref_eef2_h;             /* eEF2 de-repression x hours of one 0.5 mg/kg infusion */
+  double acute_control_gain;           /* relative rise of vmPFC->amygdala control per unit acute state */
   /* --- design -> fear, mood, clinic --- */
   double blinded_expectancy;           /* expectancy in an arm that receives an infusion */
   double approach_per_expectancy;      /* share of avoidance overcome per unit expectancy */
@@ -119,6 +120,12 @@ KS_API ks_circuit_drive ks_link_circuit_drive(const ks_cascade_point *p);
 KS_API ks_fear_drive ks_link_fear_drive(const ks_link_params *lp, const ks_cascade_point *p,
                                         const ks_cascade_point *p0, const ks_circuit_phenotype *ph,
                                         double window, double expectancy);
+
+/** vmPFC->amygdala control under the acute state a (>= 0) of the drug (the mood model's eEF2-driven
+ *  state, mean over the step): gain x (1 + acute_control_gain x a), clamped as in
+ *  ks_link_fear_drive; the gain unchanged with route_acute_mood off. Rapid, spine-independent
+ *  synaptic potentiation after NMDA block at rest (docs/model/link.md). */
+KS_API double ks_link_acute_control(const ks_link_params *lp, double gain, double acute);
 
 /** The fear layer's parameters for a trial: base, without daily-life reminders when
  *  route_everyday_exposure is off. */

@@ -63,8 +63,10 @@ typedef struct ks_exposure {
  * Parameter sets (models). Each is a published compartmental model, selectable by name:
  *   "fanta2015"       S-ketamine 3-cmt (Fanta 2015) + S-norketamine 2-cmt (Otto/Fanta); racemic
  *                     ketamine as S and R halves (R clearance x 0.84); every route; oral,
- *                     sublingual and rectal racemate with an explicit first pass (gut wall and
- *                     well-stirred liver forming norketamine) and published F per route.
+ *                     sublingual and rectal racemate with an explicit first pass (gut-to-liver
+ *                     delay, gut wall and well-stirred liver forming norketamine through a
+ *                     two-compartment formation chain, Simons 2022), sublingual mucosal share
+ *                     and rates of Simons 2022, published oral and rectal F.
  *                     Default for ketamine.
  *   "domino1982"      racemic ketamine 3-cmt per kg (Domino 1982); S and R halves identical;
  *                     norketamine from the Otto/Fanta set; every route.

@@ -23,14 +23,21 @@ ks_brain_params ks_brain_params_default(void) {
   memset(&p, 0, sizeof p);
   /* Between-subject CV of regional volumes in controls: 10% (assumed; no pooled figure retrieved). */
   for (int r = 0; r < KS_GMV_N; r++) p.vol_cv[r] = 0.10;
-  /* Volume per spine density: calibrated so that the trial population's mean hippocampal spine
-   * deficit (0.124) gives Logue 2018's d = -0.17 (hippocampus) and -0.11 (amygdala, through the
-   * same limbic deficit); PFC takes the hippocampal scaling (Keifer 2015: spine density is the
-   * morphometric that tracks the VBM signal); the anterior hippocampus has no state of its own. */
-  p.vol_per_spine[KS_GMV_HIPPOCAMPUS] = 0.17 * 0.10 / 0.124;
-  p.vol_per_spine[KS_GMV_ANTERIOR_HIPPOCAMPUS] = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
+  /* Hippocampus: the smaller volume of PTSD is a pre-existing familial trait, shared by the
+   * trauma-unexposed identical co-twins (Gilbertson 2002; Pitman 2006), so Logue 2018's d = -0.17
+   * is a trait offset and no acquired (synaptic) part is modelled; the anterior hippocampus has no
+   * state of its own. Amygdala: acquired, calibrated so that the trial population's mean limbic
+   * spine deficit (0.124) gives Logue 2018's d = -0.11. PFC: acquired (pregenual ACC loss is not
+   * shared by co-twins, Kasai 2008), with the amygdala's scaling (Keifer 2015: spine density is
+   * the morphometric that tracks the VBM signal). */
+  p.vol_trait_d[KS_GMV_HIPPOCAMPUS] = -0.17;
+  p.vol_trait_d[KS_GMV_ANTERIOR_HIPPOCAMPUS] = -0.17;
   p.vol_per_spine[KS_GMV_AMYGDALA] = 0.11 * 0.10 / 0.124;
-  p.vol_per_spine[KS_GMV_PFC] = p.vol_per_spine[KS_GMV_HIPPOCAMPUS];
+  p.vol_per_spine[KS_GMV_PFC] = p.vol_per_spine[KS_GMV_AMYGDALA];
+  /* Scan-rescan: whole-hippocampus test-retest absolute error about 2% (multisite 3T, FreeSurfer
+   * longitudinal pipeline); E|e1 - e2| = 2 sd / sqrt(pi) gives sd = 0.02 sqrt(pi) / 2 per scan,
+   * applied to every region (assumption for the others). */
+  p.vol_scan_sd = 0.02 * sqrt(acos(-1.0)) / 2.0;
   /* Cognition: trauma-exposed controls and PTSD-vs-control d of PMC8555514 (Table 3). */
   static const double mean[KS_COG_N] = {57.77, 20.13, 48.63, 79.33};
   static const double sd[KS_COG_N] = {6.37, 6.34, 13.14, 14.73};
@@ -84,9 +91,11 @@ void ks_brain_volume_eval(const ks_brain_params *p, double spine_pfc, double spi
   }
   for (int r = 0; r < KS_GMV_N; r++) {
     int k = r == KS_GMV_PFC ? 0 : 1;
-    /* Gray-matter volume tracks synaptic (spine) density linearly near the healthy state. */
-    double rel = 1.0 - p->vol_per_spine[r] * (1.0 - s[k]);
-    double rel0 = 1.0 - p->vol_per_spine[r] * (1.0 - s0[k]);
+    /* A pre-existing part times an acquired part; the acquired part tracks synaptic (spine)
+     * density linearly near the healthy state. */
+    double trait = 1.0 + p->vol_cv[r] * p->vol_trait_d[r];
+    double rel = trait * (1.0 - p->vol_per_spine[r] * (1.0 - s[k]));
+    double rel0 = trait * (1.0 - p->vol_per_spine[r] * (1.0 - s0[k]));
     out->rel[r] = rel;
     out->pct_change[r] = 100.0 * (rel / rel0 - 1.0);
     out->d_vs_control[r] = (rel - 1.0) / p->vol_cv[r];
@@ -182,6 +191,10 @@ double ks_brain_ssi(const ks_brain_params *p, double ssi0, double d_theta_dep, d
   double mood = clampd(1.0 + p->ssi_per_theta * d_theta_dep, 0.0, 2.0);
   double direct = 1.0 - p->ssi_direct_max * clampd(window, 0.0, 1.0);
   return clampd(round(ssi0 * mood * direct + p->ssi_retest_sd * e), 0.0, 38.0);
+}
+
+double ks_brain_si_item_theta_shift(const ks_brain_params *p, double window) {
+  return -(p->ssi_direct_max / p->ssi_per_theta) * clampd(window, 0.0, 1.0);
 }
 
 /* ---- safety -------------------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <ketasim/receptor.h>
 
 #include <math.h>
+#include <string.h>
 
 /* The trial population's mean spine deficits and human spine relaxation (docs/model/trial.md). */
 #define REF_DEFICIT_PFC 0.155
@@ -73,16 +74,24 @@ ks_status ks_brain_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size
   double t[4] = {0.0, 40.0 / 60.0, 24.0, 240.0};
   ks_cascade_point cp[4];
   KS_TRY(run_course(ctx, &d1, 1, t, 4, cp, NULL));
+  double day1[KS_GMV_N], day10[KS_GMV_N];
   ks_brain_volume_eval(&bp, cp[2].spine_pfc, cp[2].spine_hpc, cp[0].spine_pfc, cp[0].spine_hpc, &v);
-  double day1 = v.pct_change[KS_GMV_HIPPOCAMPUS];
+  memcpy(day1, v.pct_change, sizeof day1);
   ks_brain_volume_eval(&bp, cp[3].spine_pfc, cp[3].spine_hpc, cp[0].spine_pfc, cp[0].spine_hpc, &v);
-  double day10 = v.pct_change[KS_GMV_HIPPOCAMPUS];
+  memcpy(day10, v.pct_change, sizeof day10);
+  const char *sr = "Sci Rep 2024 14:4538 (3T/7T, TRD and HV, 1-2 and 9-10 d)";
   KS_TRY(ks_target_add(out, cap, n, "brain.hippocampus.single_infusion_day1_pct",
-                       "whole-hippocampus change 1 day after 0.5 mg/kg (no detectable change)", "%",
-                       "Sci Rep 2024 14:4538 (3T/7T, TRD and HV; null at 1-2 d)", 0.0, -1.0, 1.0, day1, VAL));
+                       "whole-hippocampus change 1 day after 0.5 mg/kg (no detectable change)", "%", sr, 0.0, -1.0, 1.0,
+                       day1[KS_GMV_HIPPOCAMPUS], VAL));
   KS_TRY(ks_target_add(out, cap, n, "brain.hippocampus.single_infusion_day10_pct",
-                       "whole-hippocampus change 10 days after 0.5 mg/kg (no detectable change)", "%",
-                       "Sci Rep 2024 14:4538 (3T/7T, TRD and HV; null at 9-10 d)", 0.0, -1.0, 1.0, day10, VAL));
+                       "whole-hippocampus change 10 days after 0.5 mg/kg (no detectable change)", "%", sr, 0.0, -1.0,
+                       1.0, day10[KS_GMV_HIPPOCAMPUS], VAL));
+  KS_TRY(ks_target_add(out, cap, n, "brain.amygdala.single_infusion_day1_pct",
+                       "amygdala change 1 day after 0.5 mg/kg (no detectable change)", "%", sr, 0.0, -1.0, 1.0,
+                       day1[KS_GMV_AMYGDALA], VAL));
+  KS_TRY(ks_target_add(out, cap, n, "brain.amygdala.single_infusion_day10_direction",
+                       "amygdala change 10 days after 0.5 mg/kg (slight increase in TRD: > 0)", "%", sr, NAN, 0.01,
+                       5.0, day10[KS_GMV_AMYGDALA], VAL));
   KS_TRY(ks_target_add(out, cap, n, "brain.cognition.acute_ref_occupancy",
                        "NMDA occupancy at the end of 0.5 mg/kg over 40 min (the acute-cognition reference)", "1",
                        "receptor layer (derived constant of docs/model/brain.md)", bp.cog_acute_ref_occupancy,

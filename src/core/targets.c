@@ -9,7 +9,6 @@
 
 static const char *const calibration_ids[] = {
     "pk.ketamine.im.tmax",
-    "pk.ketamine.oral.tmax",
     "receptor.nmda.interneuron_preference",
     "receptor.midazolam.sedation",
     "plasticity.glx.peak_pct",
@@ -48,13 +47,15 @@ static const char *const calibration_ids[] = {
     "trial.feder2021.response_ketamine",
     "trial.feder2021.response_midazolam",
     "trial.feder2021.durability_median",
+    "brain.amygdala.ptsd_d",
+    "brain.ssi.direct_24h",
+    "brain.pain.crps_week1_ratio",
     NULL};
 
 static const char *const by_construction_ids[] = {
     "pk.ketamine.im.f",
     "pk.ketamine.intranasal.f",
     "pk.ketamine.oral.f",
-    "pk.ketamine.sublingual.f",
     "pk.ketamine.rectal.f",
     "receptor.nmda.s_over_r_potency",
     "receptor.midazolam.no_nmda_block",
@@ -82,6 +83,14 @@ static const char *const by_construction_ids[] = {
     "stats.logrank.aml.chi2",
     "stats.km.aml.maintained.median",
     "stats.power.d0.5.n64",
+    "brain.hippocampus.ptsd_d",
+    "brain.hippocampus.single_infusion_day1_pct",
+    "brain.hippocampus.single_infusion_day10_pct",
+    "brain.cognition.acute_ref_occupancy",
+    "brain.cognition.ravlt_d",
+    "brain.cognition.tmt_a_d",
+    "brain.cognition.tmt_b_d",
+    "brain.cognition.dsst_d",
     NULL};
 
 static int in_list(const char *const *list, const char *id) {

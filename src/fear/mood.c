@@ -10,7 +10,7 @@ ks_mood_params ks_mood_params_default(void) {
   p.activities_per_day = 4.0;
   p.k_window_learning = 3.0;
   p.activation_gain = 0.3;
-  p.acute_readout = 0.25;
+  p.acute_readout = 0.1;
   p.acute_tau_days = 1.5;
   p.expectancy_bias = 0.0;
   p.expectancy_readout = 0.185;

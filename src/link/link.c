@@ -33,6 +33,7 @@ ks_link_params ks_link_params_default(void) {
   p.mood_value_ref = 0.5;
   p.mood_logit_per_depression_z = 0.25;
   p.acute_ref_eef2_h = 0.07;
+  p.acute_control_gain = 0.6;
   p.blinded_expectancy = 1.0;
   p.approach_per_expectancy = 0.3;
   p.route_window_learning = p.route_spine_capacity = p.route_acute_mood = 1;
@@ -68,6 +69,7 @@ ks_status ks_link_params_check(ks_ctx *ctx, const ks_link_params *p) {
   REQ(p->mood_value_ref > 0 && p->mood_value_ref < 1 && isfinite(p->mood_logit_per_depression_z),
       "mood_value_ref in (0, 1)");
   REQ(p->acute_ref_eef2_h > 0 && isfinite(p->acute_ref_eef2_h), "acute_ref_eef2_h > 0");
+  REQ(p->acute_control_gain >= 0 && isfinite(p->acute_control_gain), "acute_control_gain >= 0");
   REQ(p->blinded_expectancy >= 0 && p->blinded_expectancy <= 1, "blinded_expectancy in [0, 1]");
   REQ(p->approach_per_expectancy >= 0 && p->approach_per_expectancy <= 1, "approach_per_expectancy in [0, 1]");
   {
@@ -139,6 +141,11 @@ ks_fear_drive ks_link_fear_drive(const ks_link_params *lp, const ks_cascade_poin
   d.stress = 0.0;
   d.approach = clamp(lp->approach_per_expectancy * ks_link_expectancy(lp, expectancy), 0.0, 1.0);
   return d;
+}
+
+double ks_link_acute_control(const ks_link_params *lp, double gain, double acute) {
+  if (!lp->route_acute_mood || !(acute > 0.0)) return gain;
+  return clamp(gain * (1.0 + lp->acute_control_gain * acute), lp->control_gain_min, lp->control_gain_max);
 }
 
 ks_fear_params ks_link_fear_params(const ks_link_params *lp, const ks_fear_params *base) {

@@ -47,6 +47,9 @@ typedef struct pk_unit {
   int nasal_devices;
   double frn, frn_repeat, fgut, dsw_h;
   int i_nasal, i_swallow;
+  /* 1 for the transit states of the first pass (portal, liver, formation chain): their outflows
+   * may be scaled together when near-coincident rates leave A badly conditioned. */
+  unsigned char transit[PK_MAXS];
   /* Modal form, filled by pk__unit_diagonalise. */
   double lambda[PK_MAXS];
   double V[PK_MAXS * PK_MAXS];  /* row-major eigenvectors (columns) */

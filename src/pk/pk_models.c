@@ -95,8 +95,15 @@ typedef struct gen_params {
   double swallow_in;             /* share of an intranasal dose swallowed */
   /* First pass (portal routes): liver transit Vh/Qh, hepatic extraction 1 - CL/Qh (well
    * stirred), gut-wall availability Fg derived from the published oral F; zero-order delivery of
-   * an oral dose (dpo_h) and of the swallowed part of a transmucosal dose (dsw_h, ka_sw). */
+   * an oral dose (dpo_h) and of the swallowed part of an intranasal dose (dsw_h, ka_sw). */
   double qh_L_per_h, vh_L, dpo_h, dsw_h, ka_sw_per_h;
+  /* Delays of the first pass (Simons 2022): gut-to-liver mean transit time, and the mean transit
+   * time of the two-compartment chain through which norketamine formed before the systemic
+   * circulation reaches plasma. */
+  double mtt_portal_h, mtt_form_h;
+  /* Sublingual (Simons 2022): mucosal fraction, its zero-order input time; the swallowed rest
+   * reaches the gut zero-order over dsl_sw_h (then the oral ka). */
+  double b_sl, dsl_h, dsl_sw_h;
   double r_cl_ratio;             /* CL(R) / CL(S) for racemic ketamine */
 } gen_params;
 
@@ -122,30 +129,53 @@ static double gut_availability(const gen_params *g, int racemic) {
   return clamp01(g->f_total[KS_ROUTE_ORAL] / fh);
 }
 
-/* One unit's first-pass states, created on first use: gut depots (oral, swallowed) -> liver ->
- * central, with the gut-wall and hepatic losses forming the metabolite. */
+/* One unit's first-pass states, created on first use: gut depots (oral, swallowed) -> portal
+ * delay -> liver -> central, with the gut-wall and hepatic losses forming the metabolite through
+ * a two-compartment formation chain. */
 typedef struct first_pass {
-  int liver, gut_oral, gut_swallow;
+  int portal, form, gut_oral, gut_swallow;
 } first_pass;
 
-static int fp_liver(pk_unit *u, const char *prefix, first_pass *fp, double qh, double vh,
-                    double fh, int c, int mc) {
-  if (fp->liver >= 0) return fp->liver;
-  fp->liver = add_state(u, prefix, "liver", PK_ST_MASS);
+/* Relative split of the two rates of the formation chain. Simons 2022's chain is Erlang-2 (both
+ * rates 2/MTT), a defective matrix for the eigen-decomposition; here the first rate is
+ * (1 + eps) 2/MTT and the second keeps the mean transit time exact. With eps = -0.15 the rates
+ * are 5.07 and 7.24 /h (Erlang-2: 5.97 and 5.97), the transit time's squared CV is 0.516 instead
+ * of 0.5, and both rates stay 10% or more away from the gut-to-liver rate 1/10.7 min (5.61 /h),
+ * which keeps the eigenvectors well conditioned. */
+#define PK_CHAIN_EPS (-0.15)
+
+static int fp_portal(pk_unit *u, const char *prefix, first_pass *fp, const gen_params *g,
+                     double qh, double vh, double fh, double fg, int c, int mc) {
+  if (fp->portal >= 0) return fp->portal;
+  /* Formation chain: two compartments in series, mean transit time mtt_form_h in total. */
+  double k1 = 2.0 / g->mtt_form_h * (1.0 + PK_CHAIN_EPS);
+  double k2 = 1.0 / (g->mtt_form_h - 1.0 / k1);
+  fp->form = add_state(u, prefix, "nor.formation1", PK_ST_MASS);
+  int f2 = add_state(u, prefix, "nor.formation2", PK_ST_MASS);
+  u->transit[fp->form] = u->transit[f2] = 1;
+  flow(u, fp->form, f2, k1);
+  flow(u, f2, mc, k2);
   /* Well-stirred liver of volume Vh: drug leaves with the blood (Qh/Vh) and by metabolism
    * (CLint/Vh), CLint = CL Qh / (Qh - CL); the total rate is Qh / (Vh F_H) and the share
    * leaving intact is F_H. */
+  int liver = add_state(u, prefix, "liver", PK_ST_MASS);
+  u->transit[liver] = 1;
   double kh = qh / (vh * fh);
-  flow(u, fp->liver, c, kh * fh);
-  flow(u, fp->liver, mc, kh * (1.0 - fh));
-  return fp->liver;
+  flow(u, liver, c, kh * fh);
+  flow(u, liver, fp->form, kh * (1.0 - fh));
+  /* Gut wall to liver: one delay compartment (mean transit time mtt_portal_h); the gut wall
+   * metabolises a share 1 - Fg on the way. */
+  fp->portal = add_state(u, prefix, "portal", PK_ST_MASS);
+  u->transit[fp->portal] = 1;
+  double kp = 1.0 / g->mtt_portal_h;
+  flow(u, fp->portal, liver, kp * fg);
+  flow(u, fp->portal, fp->form, kp * (1.0 - fg));
+  return fp->portal;
 }
 
-static int fp_gut(pk_unit *u, const char *prefix, const char *name, int liver, int mc,
-                  double ka, double fg) {
+static int fp_gut(pk_unit *u, const char *prefix, const char *name, int portal, double ka) {
   int gd = add_state(u, prefix, name, PK_ST_MASS);
-  flow(u, gd, liver, ka * fg);
-  flow(u, gd, mc, ka * (1.0 - fg));
+  flow(u, gd, portal, ka);
   return gd;
 }
 
@@ -162,39 +192,43 @@ static void add_routes(const gen_params *g, ks_drug d, const char *prefix, doubl
   double fg = logit_scale(fg_typ, mult[KS_PKP_F]);
   double qh = g->qh_L_per_h * fcl * mult[KS_PKP_QH], vh = g->vh_L * fv * mult[KS_PKP_VH];
   double fh = hepatic_escape(cl, qh);
-  first_pass fp = {-1, -1, -1};
+  first_pass fp = {-1, -1, -1, -1};
   for (int r = KS_ROUTE_IM; r < KS_ROUTE_N; r++) {
     if (!(g->routes & (1u << r))) continue;
     u->route[r].supported = 1;
     if (!(used & (1u << r))) continue;  /* available, but not dosed: no depot needed */
     double ka = g->ka_per_h[r] * mult[KS_PKP_KA];
-    double ka_sw = g->ka_sw_per_h * mult[KS_PKP_KA];
-    if (r == KS_ROUTE_ORAL || r == KS_ROUTE_RECTAL) {
-      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
-      if (fp.gut_oral < 0)
-        fp.gut_oral = fp_gut(u, prefix, "gut.oral", lv, mc,
-                             g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA], fg);
-    }
-    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_INTRANASAL) {
-      int lv = fp_liver(u, prefix, &fp, qh, vh, fh, c, mc);
-      if (fp.gut_swallow < 0)
-        fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", lv, mc, ka_sw, fg);
+    if (r != KS_ROUTE_IM) {
+      int pv = fp_portal(u, prefix, &fp, g, qh, vh, fh, fg, c, mc);
+      if (r != KS_ROUTE_INTRANASAL && fp.gut_oral < 0)
+        fp.gut_oral = fp_gut(u, prefix, "gut.oral", pv,
+                             g->ka_per_h[KS_ROUTE_ORAL] * mult[KS_PKP_KA]);
+      if (r == KS_ROUTE_INTRANASAL && fp.gut_swallow < 0)
+        fp.gut_swallow = fp_gut(u, prefix, "gut.swallowed", pv, g->ka_sw_per_h * mult[KS_PKP_KA]);
     }
     if (r == KS_ROUTE_ORAL) {
       route_add(u, KS_ROUTE_ORAL, fp.gut_oral, 1.0, g->dpo_h);
       continue;
     }
     int dep = add_state(u, prefix, route_tag[r], PK_ST_MASS);
-    if (r == KS_ROUTE_SUBLINGUAL || r == KS_ROUTE_RECTAL) {
-      /* A share b reaches the systemic circulation directly (oral mucosa; lower rectal
-       * veins), complete; the rest is swallowed (sublingual) or drains to the portal vein
-       * (rectal) and passes the gut wall and the liver. b gives the published route F:
-       * b + (1 - b) F_oral = F_route. */
+    if (r == KS_ROUTE_SUBLINGUAL) {
+      /* Simons 2022: a share b is absorbed through the oral mucosa (zero-order into the mucosal
+       * depot over dsl_h, then ka) completely; the rest is swallowed over dsl_sw_h and takes
+       * the oral path (gut, gut wall, liver). */
+      double b = logit_scale(g->b_sl, mult[KS_PKP_F]);
+      flow(u, dep, c, ka);
+      route_add(u, KS_ROUTE_SUBLINGUAL, dep, b, g->dsl_h);
+      route_add(u, KS_ROUTE_SUBLINGUAL, fp.gut_oral, 1.0 - b, g->dsl_sw_h);
+      continue;
+    }
+    if (r == KS_ROUTE_RECTAL) {
+      /* A share b reaches the systemic circulation directly (middle and lower rectal veins),
+       * complete; the rest drains to the portal vein and passes the gut wall and the liver. b
+       * gives the published route F: b + (1 - b) F_oral = F_route. */
       double b = clamp01((g->f_total[r] - f_oral_typ) / (1.0 - f_oral_typ));
       flow(u, dep, c, ka);
-      route_add(u, (ks_route)r, dep, b, 0.0);
-      if (r == KS_ROUTE_SUBLINGUAL) route_add(u, (ks_route)r, fp.gut_swallow, 1.0 - b, g->dsw_h);
-      else route_add(u, (ks_route)r, fp.gut_oral, 1.0 - b, 0.0);
+      route_add(u, KS_ROUTE_RECTAL, dep, b, 0.0);
+      route_add(u, KS_ROUTE_RECTAL, fp.gut_oral, 1.0 - b, 0.0);
       continue;
     }
     /* IM and intranasal: the direct share's own bioavailability F' gives the published total,
@@ -293,20 +327,26 @@ static ks_status build_gen_drug(const gen_params *g, ks_drug d, const ks_pk_pati
  * the EEG-derived 23-47 s (Sleigh 2019; brain peak < 1 min after IV, Cohen 1973). */
 #define KET_KE0_PER_H (0.6931471805599453 * 3600.0 / 35.0)
 
-/* Routes of the ketamine sets: ka of each route's own depot (1/h; oral: the gut depot; oral 2.0
- * calibrated to the oral Tmax of about 1 h, rectal the same by assumption, sublingual the nasal
- * mucosa's 2.93 of Perez-Ruixo 2021), swallowed share of an intranasal dose, first pass after
- * Perez-Ruixo 2021 (hepatic plasma flow Qh 151 L/h, liver volume Vh 101 L; a swallowed share is
- * delivered zero-order over 0.53 h, then ka 1.45 /h), CL(R)/CL(S). Sources: docs/model/pk.md. */
+/* Routes of the ketamine sets: ka of each route's own depot (1/h): IM 6.0 calibrated to the IM
+ * Tmax; intranasal the nasal mucosa's 2.93 of Perez-Ruixo 2021; oral (gut depot) 2.94 = KA2
+ * 0.049 /min and sublingual (mucosal depot) 2.4 = KA1 0.04 /min of Simons 2022; rectal as oral
+ * (assumption). Swallowed share of an intranasal dose 0.5, delivered zero-order over 0.53 h,
+ * then ka 1.45 /h (Perez-Ruixo 2021). First pass: hepatic plasma flow Qh 151 L/h, liver volume
+ * Vh 101 L (Perez-Ruixo 2021); gut-to-liver mean transit time 10.7 min and norketamine
+ * formation chain 20.1 min (Simons 2022). Sublingual (Simons 2022): mucosal fraction 0.263,
+ * zero-order over 13.1 min; the swallowed rest zero-order over 29.9 min. CL(R)/CL(S) 0.84.
+ * Sources: docs/model/pk.md. */
 #define KET_ROUTES                                                                            \
-  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 2.0, 2.93, 2.0}, .swallow_in = 0.5,        \
-  .qh_L_per_h = 151.0, .vh_L = 101.0, .dpo_h = 0.0, .dsw_h = 0.53, .ka_sw_per_h = 1.45,     \
-  .r_cl_ratio = 0.84
+  .routes = 0x3Fu, .ka_per_h = {0.0, 6.0, 2.93, 0.049 * 60.0, 0.04 * 60.0, 0.049 * 60.0},     \
+  .swallow_in = 0.5, .qh_L_per_h = 151.0, .vh_L = 101.0, .dpo_h = 0.0, .dsw_h = 0.53,          \
+  .ka_sw_per_h = 1.45, .mtt_portal_h = 10.7 / 60.0, .mtt_form_h = 20.1 / 60.0, .b_sl = 0.263,  \
+  .dsl_h = 13.1 / 60.0, .dsl_sw_h = 29.9 / 60.0, .r_cl_ratio = 0.84
 
 /* Published bioavailability of racemic ketamine per route (iv, im, intranasal, oral,
- * sublingual, rectal): Clements 1982 (im 0.93, oral 0.17), Yanagihara 2003 (intranasal 0.45,
- * rectal 0.30), Rolan 2014 (sublingual 0.29). */
-#define KET_F_RACEMATE {1.0, 0.93, 0.45, 0.17, 0.29, 0.30}
+ * sublingual, rectal) where the model takes it as a parameter: Clements 1982 (im 0.93, oral
+ * 0.17), Yanagihara 2003 (intranasal 0.45, rectal 0.30). Sublingual: not a parameter (0 here);
+ * it follows from the mucosal fraction and the oral path (Rolan 2014's 0.29 is a check). */
+#define KET_F_RACEMATE {1.0, 0.93, 0.45, 0.17, 0.0, 0.30}
 
 /* Otto/Fanta S-norketamine, apparent 2-cmt (70 kg). */
 #define NORKET                                                                                \
@@ -604,7 +644,11 @@ size_t ks__pk_param_rows(pk_param_row *out, size_t cap) {
     {"perezruixo2021", "noresketamine Vpn/F", PR.vpn},
     {"perezruixo2021", "noresketamine Q3/F", PR.q3},
     {"ketamine-routes", "F oral (racemate)", f->f_total[KS_ROUTE_ORAL]},
-    {"ketamine-routes", "F sublingual", f->f_total[KS_ROUTE_SUBLINGUAL]},
+    {"ketamine-routes", "sublingual mucosal fraction", f->b_sl},
+    {"ketamine-routes", "sublingual mucosal zero-order time", f->dsl_h},
+    {"ketamine-routes", "sublingual swallowed share: zero-order time", f->dsl_sw_h},
+    {"ketamine-routes", "gut-to-liver mean transit time", f->mtt_portal_h},
+    {"ketamine-routes", "norketamine formation chain mean transit time", f->mtt_form_h},
     {"ketamine-routes", "F rectal", f->f_total[KS_ROUTE_RECTAL]},
     {"ketamine-routes", "F intranasal", f->f_total[KS_ROUTE_INTRANASAL]},
     {"ketamine-routes", "F IM", f->f_total[KS_ROUTE_IM]},
@@ -614,8 +658,8 @@ size_t ks__pk_param_rows(pk_param_row *out, size_t cap) {
     {"ketamine-routes", "ka sublingual", f->ka_per_h[KS_ROUTE_SUBLINGUAL]},
     {"ketamine-routes", "ka intranasal", f->ka_per_h[KS_ROUTE_INTRANASAL]},
     {"ketamine-routes", "ka IM", f->ka_per_h[KS_ROUTE_IM]},
-    {"ketamine-routes", "swallowed share: zero-order time", f->dsw_h},
-    {"ketamine-routes", "swallowed share: ka", f->ka_sw_per_h},
+    {"ketamine-routes", "intranasal swallowed share: zero-order time", f->dsw_h},
+    {"ketamine-routes", "intranasal swallowed share: ka", f->ka_sw_per_h},
     {"ketamine-routes", "intranasal swallowed share", f->swallow_in},
   };
   size_t n = 0;

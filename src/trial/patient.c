@@ -225,10 +225,13 @@ static ks_status advance_to(ks_ctx *ctx, patient_work *w, double *t, double t_vi
     ks_mood_drive md = ks_link_mood_drive(w->lp, win, ks_fear_avoidance(w->fear), e, eef2, t_next > w->first_dose_h);
     md.antidepressant = ks__trial_background_at(w->plan, w->pt->arm, t_next); /* design.c */
     md.expectancy = t_next > w->first_dose_h ? w->expectancy_same_day : 0.0;
-    *fd = ks_link_fear_drive(w->lp, &pc, &w->cas[0], &w->ph, win, e);
-    KS_TRY(ks_fear_advance(w->fear, (t_next - *t) / 24.0, fd, fear_rng));
+    double acute0 = w->mood.acute;
     if (ks_mood_advance(&w->mood, (t_next - *t) / 24.0, &md) != KS_OK)
       return ks_ctx_fail(ctx, KS_EINVAL, "mood model: drive out of range at t = %g h", t_next);
+    *fd = ks_link_fear_drive(w->lp, &pc, &w->cas[0], &w->ph, win, e);
+    /* The drug's acute state (mean over the step) raises vmPFC control while it lasts. */
+    fd->vmpfc_amygdala_gain = ks_link_acute_control(w->lp, fd->vmpfc_amygdala_gain, 0.5 * (acute0 + w->mood.acute));
+    KS_TRY(ks_fear_advance(w->fear, (t_next - *t) / 24.0, fd, fear_rng));
     KS_TRY(fear_events(w, *t, t_next, fd));
     *t = t_next;
     if (trace) KS_TRY(trace_step(ctx, trace, w, *t, fd));

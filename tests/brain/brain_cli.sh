@@ -48,6 +48,18 @@ awk -F, '
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
   $h["arm"] == "midazolam" && $h["ketamine_cumulative_mg"] + 0 != 0 { print "midazolam counted as ketamine"; exit 1 }
   $h["arm"] == "ketamine" && $h["day"] + 0 == 7 && $h["ketamine_cumulative_mg"] + 0 <= 0 { print "no exposure"; exit 1 }' "$tmp/a/patients.csv"
+# structure: the hippocampal volume is a pre-existing trait (no drug moves it, each patient has
+# their own anatomy); what changes between two scans is their measurement error, per scan SD
+# 0.02 sqrt(pi)/2 = 1.77%, so a change has SD 2.5% and mean 0 (24 patients: |mean| < 2).
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+  function ok(c) { return $h[c] != "" && $h[c] != "nan" }
+  ok("vol_hippocampus_pct") && $h["day"] + 0 == 0 && $h["vol_hippocampus_pct"] + 0 != 0 { print "baseline change not 0"; bad = 1 }
+  ok("vol_hippocampus_pct") && $h["day"] + 0 == 7 { n++; s += $h["vol_hippocampus_pct"]; ss += $h["vol_hippocampus_pct"]^2 }
+  ok("vol_hippocampus_d") { d[$h["vol_hippocampus_d"]] = 1 }
+  END { k = 0; for (x in d) k++; if (k < 10) { print "hippocampal d varies too little across patients: " k; bad = 1 }
+        m = s / n; sd = sqrt((ss - n * m * m) / (n - 1))
+        if (!(n == 24 && m > -2 && m < 2 && sd > 1.5 && sd < 4)) { print "hippocampal change n " n " mean " m " sd " sd; bad = 1 }
+        exit bad }' "$tmp/a/patients.csv"
 grep -q '"tmt_b"' "$tmp/a/summary.json" || { echo "summary.json lacks tmt_b"; exit 1; }
 grep -q '"scale": "tmt_b"' "$tmp/a/summary.json" || { echo "primary endpoint is not tmt_b"; exit 1; }
 "$ks" patient "$tmp/s.yaml" --id 1 --out "$tmp/p" --quiet > /dev/null 2>&1

@@ -19,6 +19,7 @@ KS_TEST(every_by_construction_check_is_computed_and_passes) {
   KS_ASSERT_OK(ks_circuit_validate(ctx, t, CAP, &n));
   KS_ASSERT_OK(ks_acute_validate(ctx, t, CAP, &n));
   KS_ASSERT_OK(ks_stats_validate(ctx, t, CAP, &n));
+  KS_ASSERT_OK(ks_brain_validate(ctx, t, CAP, &n));
   size_t found = 0;
   for (size_t i = 0; ks_target_by_construction_id(i); i++) {
     const char *id = ks_target_by_construction_id(i);

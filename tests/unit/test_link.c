@@ -134,6 +134,12 @@ KS_TEST(link_routes_switch_one_input_each) {
   a = lp;
   a.route_acute_mood = 0;
   KS_ASSERT_NEAR(ks_link_mood_drive(&a, 0.7, 0.5, 1.0, 0.01, 1).acute_rate_per_day, 0.0, 0.0);
+  /* The acute state raises vmPFC control by the documented factor, within the clamp; not with the
+   * route off, not without an acute state. */
+  KS_ASSERT_NEAR(ks_link_acute_control(&a, 0.8, 0.5), 0.8, 0.0);
+  KS_ASSERT_NEAR(ks_link_acute_control(&lp, 0.8, 0.0), 0.8, 0.0);
+  KS_ASSERT_NEAR(ks_link_acute_control(&lp, 0.8, 0.5), 0.8 * (1.0 + 0.5 * lp.acute_control_gain), 1e-15);
+  KS_ASSERT_NEAR(ks_link_acute_control(&lp, 2.9, 10.0), lp.control_gain_max, 0.0);
   ks_ctx *ctx = ks_test_ctx();
   a = lp;
   a.route_therapy = 2;

@@ -417,19 +417,30 @@ KS_TEST(structured_eigen_decomposition_is_exact_and_used) {
 }
 
 /* The grid paths (one sim, and a batch of sims in lockstep or one by one) agree with
- * ks_pk_sim_eval at t0 + j dt to 1e-9 relative, for parent and metabolite, for every drug. */
+ * ks_pk_sim_eval at t0 + j dt to 1e-9 of each profile's peak, for parent and metabolite, for
+ * every drug. (Until the first-pass delays, 1e-9 of each value: in the first minutes after an
+ * oral dose the metabolite passes gut, portal, liver and a two-compartment formation chain with
+ * rates near 3-7 /h, its concentration is the small difference of large modal terms, and the two
+ * paths then differ by up to 5e-8 of that small value, 1e-10 of the peak.) */
 static void expect_grid_matches_eval(const ks_pk_sim *sim, const double *gp, const double *gm,
                                      size_t ld, double t0, double dt, size_t n_t,
                                      int *ks_failed_) {
-  for (size_t j = 0; j < n_t; j++) {
-    ks_pk_conc c;
-    KS_ASSERT_OK(ks_pk_sim_eval(sim, t0 + (double)j * dt, &c));
-    double p = c.plasma_ng_per_mL[KS_SP_S_KETAMINE] + c.plasma_ng_per_mL[KS_SP_R_KETAMINE] +
-               c.plasma_ng_per_mL[KS_SP_MIDAZOLAM];
-    double m = c.plasma_ng_per_mL[KS_SP_S_NORKETAMINE] + c.plasma_ng_per_mL[KS_SP_R_NORKETAMINE];
-    KS_ASSERT_NEAR(gp[j * ld], p, 1e-9 * p + 1e-12);
-    if (gm) KS_ASSERT_NEAR(gm[j * ld], m, 1e-9 * m + 1e-12);
-  }
+  double peak_p = 0.0, peak_m = 0.0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t j = 0; j < n_t; j++) {
+      ks_pk_conc c;
+      KS_ASSERT_OK(ks_pk_sim_eval(sim, t0 + (double)j * dt, &c));
+      double p = c.plasma_ng_per_mL[KS_SP_S_KETAMINE] + c.plasma_ng_per_mL[KS_SP_R_KETAMINE] +
+                 c.plasma_ng_per_mL[KS_SP_MIDAZOLAM];
+      double m = c.plasma_ng_per_mL[KS_SP_S_NORKETAMINE] + c.plasma_ng_per_mL[KS_SP_R_NORKETAMINE];
+      if (pass == 0) {
+        peak_p = p > peak_p ? p : peak_p;
+        peak_m = m > peak_m ? m : peak_m;
+        continue;
+      }
+      KS_ASSERT_NEAR(gp[j * ld], p, 1e-9 * peak_p + 1e-12);
+      if (gm) KS_ASSERT_NEAR(gm[j * ld], m, 1e-9 * peak_m + 1e-12);
+    }
 }
 
 KS_TEST(grid_paths_agree_with_pointwise_eval_to_1e9_relative) {
@@ -679,10 +690,8 @@ KS_TEST(validation_targets_pass) {
    * shows here. Prefix match on the ids. */
   static const char *const known_miss[] = {
     "pk.ketamine.oral25.cmax", "pk.ketamine.oral25.auc_per_mg", "pk.ketamine.oral25.nor_cmax",
-    "pk.ketamine.oral25.nor_tmax", "pk.ketamine.sublingual25.cmax",
-    "pk.ketamine.sublingual25.tmax", "pk.ketamine.sublingual25.auc_per_mg",
-    "pk.ketamine.sublingual25.nor_cmax", "pk.ketamine.sublingual25.nor_tmax",
-    "pk.ketamine.sublingual25.tmax_rolan", "pk.ketamine.oral.f_chong"};
+    "pk.ketamine.oral.f_chong", "pk.ketamine.sublingual25.tmax",
+    "pk.ketamine.sublingual25.nor_cmax", "pk.ketamine.sublingual.f"};
   int unexpected = 0, misses = 0;
   for (size_t i = 0; i < n; i++) {
     int listed = 0;
@@ -715,8 +724,7 @@ KS_TEST(parameter_table_matches_the_model) {
   char line[512];
   int n_tsv = 0, n_f = 0;
   static const struct { const char *name; ks_route r; } fr[] = {
-    {"F oral (racemate)", KS_ROUTE_ORAL}, {"F sublingual", KS_ROUTE_SUBLINGUAL},
-    {"F rectal", KS_ROUTE_RECTAL}, {"F intranasal", KS_ROUTE_INTRANASAL}, {"F IM", KS_ROUTE_IM}};
+    {"F oral (racemate)", KS_ROUTE_ORAL}, {"F rectal", KS_ROUTE_RECTAL}, {"F intranasal", KS_ROUTE_INTRANASAL}, {"F IM", KS_ROUTE_IM}};
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || strncmp(line, "set\t", 4) == 0) continue;
     char set[64], par[128];
@@ -748,9 +756,96 @@ KS_TEST(parameter_table_matches_the_model) {
     KS_ASSERT_TRUE(seen[k]);
   }
   KS_ASSERT_EQ_INT(n_tsv, (int)nr);
-  KS_ASSERT_EQ_INT(n_f, 5);
+  KS_ASSERT_EQ_INT(n_f, 4);
   KS_ASSERT_NEAR(ks_pk_model_bioavailability("fanta2015", KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 20.0),
                  0.08, 1e-9);
+}
+
+/* Sublingual racemate (Simons 2022): a mucosal share b = 0.263 reaches the circulation
+ * completely, the swallowed rest takes the oral path, so F = b + (1 - b) F_oral exactly (the AUC
+ * ratio over the S and R halves is linear in each half's F). The first-pass delays conserve
+ * mass and have the published mean transit times: after an oral dose every milligram passes
+ * the gut-to-liver compartment (its amount integrates to dose x 10.7 min) and every milligram
+ * metabolised before the systemic circulation passes the formation chain (dose (1 - F) x
+ * 20.1 min), for esketamine by mouth in fanta2015 (F 0.08). */
+KS_TEST(sublingual_and_first_pass_delays_follow_simons) {
+  double f_or = ks_pk_model_bioavailability("fanta2015", KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 25.0);
+  double f_sl = ks_pk_model_bioavailability("fanta2015", KS_DRUG_KETAMINE, KS_ROUTE_SUBLINGUAL,
+                                            25.0);
+  KS_ASSERT_NEAR(f_or, 0.17, 1e-9);
+  KS_ASSERT_NEAR(f_sl, 0.263 + (1.0 - 0.263) * 0.17, 1e-9);
+  ks_ctx *ctx = ks_test_ctx();
+  ks_pk_options o = ks_pk_options_default();
+  o.model[KS_DRUG_ESKETAMINE] = "fanta2015";
+  o.allow_unstudied_doses = 1;
+  ks_pk_patient p = ks_pk_patient_typical(70.0, 40.0, 0);
+  ks_pk_dose d = {KS_DRUG_ESKETAMINE, KS_ROUTE_ORAL, 20.0, 0.0, 0.0};
+  ks_pk_sim *sim = NULL;
+  KS_ASSERT_OK(ks_pk_sim_create(ctx, &p, &d, 1, &o, &sim));
+  size_t ns = ks_pk_sim_n_states(sim);
+  int i_portal = -1, i_f1 = -1, i_f2 = -1;
+  for (size_t i = 0; i < ns; i++) {
+    const char *nm = ks_pk_sim_state_name(sim, i);
+    if (strcmp(nm, "esketamine.S.portal") == 0) i_portal = (int)i;
+    if (strcmp(nm, "esketamine.S.nor.formation1") == 0) i_f1 = (int)i;
+    if (strcmp(nm, "esketamine.S.nor.formation2") == 0) i_f2 = (int)i;
+  }
+  KS_ASSERT_TRUE(i_portal >= 0 && i_f1 >= 0 && i_f2 >= 0);
+  double x[64], prev_p = 0.0, prev_f = 0.0, auc_p = 0.0, auc_f = 0.0;
+  const double dt = 0.5 / 60.0;
+  for (int k = 1; k <= 24 * 120; k++) {
+    size_t n = 0;
+    KS_ASSERT_OK(ks_pk_sim_amounts(sim, k * dt, x, 64, &n));
+    double ap = x[i_portal], af = x[i_f1] + x[i_f2];
+    auc_p += 0.5 * (ap + prev_p) * dt;
+    auc_f += 0.5 * (af + prev_f) * dt;
+    prev_p = ap;
+    prev_f = af;
+  }
+  ks_pk_sim_destroy(&sim);
+  KS_ASSERT_REL(auc_p, 20.0 * 10.7 / 60.0, 1e-3);
+  KS_ASSERT_REL(auc_f, 20.0 * (1.0 - 0.08) * 20.1 / 60.0, 1e-3);
+  ks_ctx_destroy(&ctx);
+}
+
+/* The first pass puts five similar rates in series (ka, gut-to-liver, liver, two formation
+ * rates); sampled variability brings some patients' rates within 1% of each other. Before the
+ * wider separation in ks__pk_unit_diagonalise about 1 in 400 such patients failed with
+ * KS_ENUMERIC; now every one of 3000 patients (oral, sublingual, and every extravascular route
+ * at once) is diagonalised, keeps its exact oral F (the separation never changes an AUC) and
+ * balances its mass. */
+KS_TEST(near_coincident_first_pass_rates_still_diagonalise) {
+  ks_ctx *ctx = ks_test_ctx();
+  ks_pk_options o = ks_pk_options_default();
+  o.allow_unstudied_doses = 1;
+  int n_fail = 0;
+  double worst = 0.0;
+  for (int k = 0; k < 3000; k++) {
+    ks_pk_patient p = ks_pk_patient_typical(45.0 + (k % 90), 40.0, 0);
+    ks_rng r;
+    ks_rng_init(&r, 23, KS_STREAM_PK_IIV, (uint64_t)k, 0);
+    ks_pk_patient_sample_iiv(&p, &r);
+    ks_pk_dose d[5] = {{KS_DRUG_KETAMINE, KS_ROUTE_ORAL, 25.0, 0.0, 0.0},
+                       {KS_DRUG_KETAMINE, KS_ROUTE_SUBLINGUAL, 25.0, 1.0, 0.0},
+                       {KS_DRUG_KETAMINE, KS_ROUTE_RECTAL, 25.0, 2.0, 0.0},
+                       {KS_DRUG_KETAMINE, KS_ROUTE_INTRANASAL, 25.0, 3.0, 0.0},
+                       {KS_DRUG_KETAMINE, KS_ROUTE_IM, 25.0, 4.0, 0.0}};
+    for (int q = 0; q < 3; q++) {
+      ks_pk_sim *sim = NULL;
+      size_t nd = q == 2 ? 5 : 1;
+      ks_status st = ks_pk_sim_create(ctx, &p, q == 1 ? &d[1] : d, nd, &o, &sim);
+      n_fail += st != KS_OK;
+      if (st != KS_OK) continue;
+      ks_pk_mass_balance mb;
+      KS_ASSERT_OK(ks_pk_sim_mass_balance(sim, 7.5, &mb));
+      double err = fabs(mb.administered_mg - mb.in_body_mg - mb.eliminated_mg - mb.not_absorbed_mg);
+      worst = err / mb.administered_mg > worst ? err / mb.administered_mg : worst;
+      ks_pk_sim_destroy(&sim);
+    }
+  }
+  KS_ASSERT_EQ_INT(n_fail, 0);
+  KS_ASSERT_TRUE(worst < 1e-9);
+  ks_ctx_destroy(&ctx);
 }
 
 /* First pass, by hand: for esketamine by mouth in fanta2015 the model must give
