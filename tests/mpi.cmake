@@ -9,6 +9,17 @@ if(KETASIM_SANITIZE OR NOT KETASIM_WITH_MPI)
   set_property(TEST cli_mpi_determinism APPEND PROPERTY ENVIRONMENT
     "KS_MPI_SKIP_REASON=Open MPI leaks under LeakSanitizer at MPI_Finalize, or the build has no MPI")
 endif()
+# The sweeps over MPI (issue 17 part 4): optimize and sensitivity under 1-3 processes x 1-2 threads
+# give the bytes of one process; a sensitivity run whose rank 0 is killed resumes under MPI.
+if(TARGET ketasim_cli)
+  add_test(NAME cli_mpi_sweeps
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/scale/sweep_mpi.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+  set_tests_properties(cli_mpi_sweeps PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE LABELS sweep)
+  if(KETASIM_SANITIZE OR NOT KETASIM_WITH_MPI)
+    set_property(TEST cli_mpi_sweeps APPEND PROPERTY ENVIRONMENT
+      "KS_MPI_SKIP_REASON=Open MPI leaks under LeakSanitizer at MPI_Finalize, or the build has no MPI")
+  endif()
+endif()
 # A host program that starts MPI itself: ks_par_finalize leaves the host's MPI running.
 if(KETASIM_WITH_MPI AND NOT KETASIM_SANITIZE)
   add_executable(test_host_mpi ${CMAKE_SOURCE_DIR}/tests/scale/host_mpi.c)

@@ -10,12 +10,15 @@
 #   power_fresh         --fresh on the null scenario: one fresh trial per replicate.
 #   power_crossover     examples/feder2014.yaml (paired analysis): the pool's analysis by
 #                       ks_trial_primary_test equals ks_trial_summarise's, n counts per sequence.
+#   power_three_arms    examples/dose-response.yaml (5 arms, contrasts against midazolam): the
+#                       replicates test the primary contrast contrasts[0] (ketamine-0.1 vs midazolam,
+#                       not arm 0 vs arm 1): the pool's difference and p equal ks_trial_summarise's.
 #   power_bad_input     bad options exit 2 with one "ketasim: ..." line and write nothing.
 #   validate_plot       `ketasim validate --layer pk --plot F.png|F.svg` draws the forest plot (issue 9;
 #                       kept here with the other figure commands of this helper's task).
 if(NOT CMAKE_SCRIPT_MODE_FILE)
   if(TARGET ketasim_cli)
-    foreach(_mode null_type1 rises_threads fresh crossover bad_input)
+    foreach(_mode null_type1 rises_threads fresh crossover three_arms bad_input)
       add_test(NAME power_${_mode}
                COMMAND ${CMAKE_COMMAND} -DKS=$<TARGET_FILE:ketasim_cli> -DSRC=${CMAKE_SOURCE_DIR}
                        -DOUT=${CMAKE_BINARY_DIR}/power_test/${_mode} -DMODE=${_mode}
@@ -194,6 +197,20 @@ elseif(MODE STREQUAL "crossover")
   if(NOT POWER_STDOUT MATCHES "n = 5 per sequence: power")
     fail("expected lines per sequence for a crossover, got: ${POWER_STDOUT}")
   endif()
+
+elseif(MODE STREQUAL "three_arms")
+  run_power(${OUT} ${SRC}/examples/dose-response.yaml --n 10 --replicates 50 --pool 20 --threads 2)
+  file(READ ${OUT}/power.json js)
+  string(JSON contrast GET "${js}" pool contrast)
+  string(JSON d_test GET "${js}" pool difference)
+  string(JSON d_sum GET "${js}" pool summary_difference)
+  string(JSON p_test GET "${js}" pool p)
+  string(JSON p_sum GET "${js}" pool summary_p)
+  if(NOT contrast STREQUAL "ketamine-0.1 - midazolam")
+    fail("the primary contrast of dose-response is '${contrast}' (expected ketamine-0.1 - midazolam)")
+  endif()
+  check_same("5-arm pool difference (power's test vs ks_trial_summarise)" "${d_test}" "${d_sum}")
+  check_same("5-arm pool p (power's test vs ks_trial_summarise)" "${p_test}" "${p_sum}")
 
 elseif(MODE STREQUAL "bad_input")
   set(null ${SRC}/tests/data/null.yaml)

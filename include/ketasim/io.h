@@ -62,6 +62,9 @@ typedef struct ks_json {
 } ks_json;
 
 KS_INTERNAL_API void ks_json_init(ks_json *j, FILE *fp, int indent);
+/** Continue an object whose opening brace and N_ITEMS members (N_ITEMS >= 1) FP already holds,
+ *  written by hand (the next member starts with its comma); close it with ks_json_end_object. */
+KS_INTERNAL_API void ks_json_init_in_object(ks_json *j, FILE *fp, int indent, int n_items);
 KS_INTERNAL_API void ks_json_begin_object(ks_json *j);
 KS_INTERNAL_API void ks_json_end_object(ks_json *j);
 KS_INTERNAL_API void ks_json_begin_array(ks_json *j);

@@ -14,8 +14,8 @@
  *              opts.sink (every patient's rows, in patient order: a ks_trial_sink whose batch
  *              callback gets [count][n_visits][KS_M_N] doubles); results through
  *              ks_trial_n_patients/_n_visits/_visit_label/_patient_arm/_value, the statistics
- *              through ks_trial_summarise/_arm_summarise/_secondary_summarise, files through
- *              ks_trial_write (output.h); ks_trial_result_destroy frees.
+ *              through ks_trial_summarise/_arm_summarise/_secondary_summarise and files through
+ *              ks_trial_write (both output.h); ks_trial_result_destroy frees.
  *   layers     pk.h (ks_pk_sim_*), plasticity.h (the cascade), imaging.h (scans), trial.h's
  *              ks_trial_patient_trace (one patient through every layer), power.h.
  * Every function and struct of these headers is exported from libketasim.so with C linkage and

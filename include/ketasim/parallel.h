@@ -47,6 +47,9 @@ typedef struct ks_par_comm {
   ks_status (*gather)(void *ud, const double *send, size_t n_send, double *recv, const size_t *counts);
   /* Every rank passes v and gets the maximum over ranks. */
   long (*agree_max)(void *ud, long v);
+  /* Rank 0's n doubles in buf are copied into every rank's buf. Used by the sweeps (sweep.h),
+   * not by a trial: a host communicator without it (NULL) runs trials but not sweeps. */
+  ks_status (*bcast)(void *ud, double *buf, size_t n);
 } ks_par_comm;
 
 /** Start MPI when launched by mpirun/srun (idempotent). Without a launcher or without MPI in the
@@ -66,12 +69,14 @@ KS_API int ks_par_compiled(void);
 KS_API ks_status ks_par_gather_doubles(const double *send, size_t n_send, double *recv, const size_t *counts);
 /** Rank 0's *v is copied to every rank. */
 KS_API ks_status ks_par_bcast_long(long *v);
+/** Rank 0's n doubles in buf are copied into every rank's buf. @return KS_OK, KS_EINVAL, KS_EIO. */
+KS_API ks_status ks_par_bcast_doubles(double *buf, size_t n);
 /** Every rank passes v and gets the maximum over ranks (error agreement: pass a non-zero code
  *  to make every rank stop at the same point). Returns v itself when alone. */
 KS_API long ks_par_agree_max(long v);
 
 /** A ks_par_comm over MPI_COMM_WORLD (one process when MPI is not running), for
- *  ks_trial_options.comm. */
+ *  ks_trial_options.comm and the sweeps' options (sweep.h). */
 KS_API void ks_par_trial_comm(ks_par_comm *out);
 
 #ifdef __cplusplus

@@ -47,7 +47,9 @@ typedef struct ks_power_info {
   double alpha;
 } ks_power_info;
 
-/** Power of the scenario's primary endpoint at each sample size of opts->n_per_group.
+/** Power of the scenario's primary endpoint at each sample size of opts->n_per_group: the test
+ *  of its primary contrast (contrasts[0] of a parallel design, unadjusted p, as ks_trial_summarise;
+ *  the paired test of a crossover).
  *  Resampling (default): one pool is simulated once (ks_trial_run, replicate 0: the patients of
  *  `ketasim run --patients <pool_total>`); replicate r at size n draws n patients per group
  *  without replacement from that group's pool with the stream (seed, KS_STREAM_REPLICATE, r, n)

@@ -303,6 +303,11 @@ KS_API int ks_scenario_treatment_end_day(const ks_scenario *sc);
 KS_API size_t ks_scenario_arm_dose_days(const ks_scenario *sc, size_t a, int *days, size_t cap);
 /** Total patients over all replicates. */
 KS_API long ks_scenario_total_patients(const ks_scenario *sc);
+/** Slots of group g in one permuted randomisation block: 2 x the arm's allocation ratio, rounded,
+ *  at least 1 (arms of other designs and crossover sequences: 2). A block holds at most
+ *  KS_SCEN_MAX_BLOCK_SLOTS slots: the loader refuses a parallel design that needs more. */
+KS_API long ks_scenario_block_slots(const ks_scenario *sc, size_t g);
+#define KS_SCEN_MAX_BLOCK_SLOTS 64
 
 /** The studied dose range of a drug and route: the highest dose that may be given without
  *  allow_unstudied_doses, in mg/kg (per-kg doses) and in mg (fixed doses). Returns 0 when the

@@ -3,7 +3,9 @@
  * and on the patient covariates, and regimen optimisation (`ketasim sensitivity`, `ketasim
  * optimize`). Every evaluation is one virtual trial (ks_trial_run, patients in parallel) with the
  * scenario's seed: common random numbers, so two evaluations differ only by what was changed, and
- * the answer is the same for any thread count. The estimators are those of sensitivity.h.
+ * the answer is the same for any thread or process count (MPI: ks_sens_options.comm deals the
+ * trials out over processes, ks_opt_options.trial.comm splits each trial's patients). The
+ * estimators are those of sensitivity.h.
  *
  * Parameters are bound by name through a table (ks_param_binding): each entry sets one number of
  * a target object, by a setter or by the offset of a double field. Today's target is the scenario
@@ -78,7 +80,7 @@ KS_API ks_status ks_scenario_copy(ks_ctx *ctx, const ks_scenario *sc, ks_scenari
 /* ---- endpoints ------------------------------------------------------------------------------ */
 
 typedef enum {
-  KS_EP_PRIMARY = 0,   /* the primary contrast, arms[0] minus arms[1] (points) */
+  KS_EP_PRIMARY = 0,   /* the primary contrast, contrasts[0]: treatment minus control (points) */
   KS_EP_RESPONSE,      /* response rate of the group (scenario's response definition; day may differ) */
   KS_EP_REMISSION,     /* remission rate of the group */
   KS_EP_CHANGE,        /* mean change from baseline of the scale at the day (points; negative = better) */
@@ -127,6 +129,13 @@ KS_API size_t ks_eval_log_n_loaded(const ks_eval_log *log);
 /** Close; REMOVE = 1 deletes the file (the run finished and wrote its outputs). */
 KS_API void ks_eval_log_close(ks_eval_log **log, int remove_file);
 
+/* ---- processes ------------------------------------------------------------------------------ */
+
+/** Collective over C (parallel.h; NULL or one rank: returns ST): every rank passes its status
+ *  and gets one agreed status: its own failure; else another rank's (the highest code), with a
+ *  message saying it failed on another process; else KS_OK. Lets every rank stop at one point. */
+KS_API ks_status ks_sweep_agree(ks_ctx *ctx, const ks_par_comm *c, ks_status st);
+
 /* ---- sensitivity ---------------------------------------------------------------------------- */
 
 typedef enum { KS_SENS_MORRIS = 0, KS_SENS_SOBOL } ks_sens_method;
@@ -137,8 +146,12 @@ typedef struct ks_sens_options {
   int morris_levels;       /* 0: 4 */
   size_t n_boot;           /* 0: 1000 */
   double level;            /* 0: 0.95 */
-  ks_trial_options trial;  /* n_patients, n_threads for every trial */
-  ks_eval_log *log;        /* optional: resume from and append to */
+  ks_trial_options trial;  /* n_patients, n_threads for every trial (trial.comm: must be NULL) */
+  /* Processes sharing the sweep (parallel.h; NULL: one): the design rows are dealt out over the
+   * ranks, each trial whole inside one process on its threads; rank 0 gathers the endpoints and
+   * alone holds the log and the progress. Every rank gets the whole result. */
+  const ks_par_comm *comm;
+  ks_eval_log *log;        /* optional (rank 0's is used): resume from and append to */
   void (*progress)(void *ud, size_t done, size_t total);
   void *progress_ud;
 } ks_sens_options;
@@ -179,7 +192,9 @@ typedef struct ks_who_responds {
 } ks_who_responds;
 
 /** Per-patient outcome of group E->group: the percent drop of the response scale from baseline
- *  at the response visit (100 = symptom-free), regressed on each covariate. */
+ *  at the response visit (100 = symptom-free), regressed on each covariate. With topts->comm over
+ *  several processes the trial's patients are split over the ranks and only rank 0 gets *out
+ *  filled (the others get it zeroed); every rank returns the same status. */
 KS_API ks_status ks_who_responds_run(ks_ctx *ctx, const ks_scenario *sc, const ks_endpoint *e,
                                      const ks_trial_options *topts, size_t n_boot, ks_who_responds *out);
 
@@ -205,8 +220,12 @@ typedef struct ks_opt_eval {
 } ks_opt_eval;
 
 typedef struct ks_opt_options {
+  /* Every regimen's trial. trial.comm (parallel.h) shares the search between processes: the
+   * optimiser's evaluations are sequential (each point depends on the last value), so each
+   * trial's patients are split over the ranks; rank 0 computes the endpoints and broadcasts them,
+   * and every rank follows the same search. */
   ks_trial_options trial;
-  ks_eval_log *log;
+  ks_eval_log *log;        /* rank 0's is used */
   void (*progress)(void *ud, size_t done, const ks_opt_eval *last);
   void *progress_ud;
 } ks_opt_options;

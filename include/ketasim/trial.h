@@ -124,7 +124,6 @@ KS_API const char *ks_measure_name(ks_measure m);
  *  "items", "theta", "mg", "1/week" or "1" ("?" out of range). */
 KS_API const char *ks_measure_unit(ks_measure m);
 
-
 /** Run the trial of scenario SC. Writes *out only on success.
  *  @return KS_OK, KS_EINPUT (a dose outside the studied range, a scenario the layers refuse; the
  *  message names the arm), KS_ESOLVER/KS_ENUMERIC (with the patient), KS_ENOMEM.
@@ -150,69 +149,6 @@ KS_API ks_status ks_trial_patient_covariates(const ks_trial_result *r, size_t i,
 /** Value of measure m for patient i at visit v; NaN when not assessed or after dropout. */
 KS_API double ks_trial_value(const ks_trial_result *r, size_t i, size_t v, ks_measure m);
 
-/** The summary: the statistics of the user contract (DESIGN.md), computed once per run. */
-typedef struct ks_trial_arm_summary {
-  char name[KS_SCENARIO_NAME_MAX];
-  size_t n, n_completed;
-  double baseline_mean[KS_SCALE_N], baseline_sd[KS_SCALE_N];
-  size_t response_k, response_n;             /* responders / evaluable at the response visit */
-  double response_rate, response_lo, response_hi;      /* Wilson 95% */
-  size_t remission_k, remission_n;
-  double remission_rate, remission_lo, remission_hi;   /* Wilson 95% */
-  /* Durability (Kaplan-Meier): days from the response (or remission) visit to loss of response
-   * (or relapse) among responders (remitters); the median and its 95% interval (R survfit,
-   * conf.type "log"); NaN when not reached. */
-  size_t durability_n, durability_events;
-  double median_days_to_loss_of_response, median_days_lo, median_days_hi;
-} ks_trial_arm_summary;
-
-/** Contrasts of the secondary endpoints, arms[0] against arms[1] (parallel designs). Fields that
- *  cannot be computed are NaN. */
-typedef struct ks_trial_secondary {
-  int valid;                       /* 0 for crossover and single-arm designs */
-  double response_diff, response_diff_lo, response_diff_hi, response_fisher_p;  /* Newcombe 95% */
-  double remission_diff, remission_diff_lo, remission_diff_hi, remission_fisher_p;
-  double durability_logrank_chi2, durability_logrank_p;
-  /* Linear mixed model for repeated measures of the primary scale over the post-baseline visits
-   * up to the primary visit: REML, random intercept and slope per patient, baseline covariate;
-   * the arm difference at the primary day (Satterthwaite df). */
-  int lmm_valid;
-  double lmm_difference, lmm_ci_lo, lmm_ci_hi, lmm_p, lmm_slope_diff_per_day;
-  size_t lmm_n_obs, lmm_n_subjects;
-  /* Imaging subset (Norbury 2021): bootstrap 95% interval (2000 resamples) of r(FC change,
-   * CAPS-5 improvement), and the AUC of baseline vmPFC-amygdala FC for response (DeLong 95%). */
-  double imaging_r, imaging_r_lo, imaging_r_hi;
-  size_t imaging_n;
-  double baseline_fc_response_auc, baseline_fc_response_auc_lo, baseline_fc_response_auc_hi;
-} ks_trial_secondary;
-
-/** The secondary contrasts above; never fails on a statistic that cannot be computed (NaN). */
-KS_API ks_status ks_trial_secondary_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_secondary *out);
-
-typedef struct ks_trial_primary {
-  int valid;
-  ks_scen_scale scale;
-  double day;
-  char contrast[2 * KS_SCENARIO_NAME_MAX + 24];
-  double difference, ci_lo, ci_hi, p, cohens_d, cohens_d_lo, cohens_d_hi, se;
-  double df;                       /* of the test (Satterthwaite for the crossover model) */
-  /* Effect sizes as papers define them: d on the pooled SD of the change (= cohens_d), d on the
-   * pooled SD of the endpoint scores, Hedges' g (d on change x J(df)). Single arm: d_z = mean
-   * change / SD of change (cohens_d and cohens_d_change_sd), g = J(n-1) d_z, no endpoint d. */
-  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
-  /* Crossover: the period (period 2 - period 1) and sequence effects of the mixed model. */
-  double period_effect, period_p, sequence_effect, sequence_p;
-  char method[112];
-} ks_trial_primary;
-
-/** The primary analysis: ANCOVA on change with baseline as covariate (parallel designs: the
- *  scenario's first contrast, treatment arm minus control arm); a linear mixed model on the change
- *  from each period's baseline, y ~ treatment + period + sequence + (1 | patient), REML with
- *  Satterthwaite df (crossover: arms[0] minus arms[1]); the one-sample t test of the change from
- *  baseline (single arm). A statistic that cannot be computed (too few patients) leaves
- *  primary->valid at 0; that is not an error. */
-KS_API ks_status ks_trial_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_primary *primary);
-
 /** Randomised groups of scenario SC's design: its arms, 2 sequences for a crossover, 1 for a
  *  single arm. */
 KS_API size_t ks_trial_design_n_groups(const ks_scenario *sc);
@@ -221,43 +157,6 @@ KS_API size_t ks_trial_design_n_groups(const ks_scenario *sc);
  *  at least 1 (sequences of a crossover: 2). A block holds at most 64 slots (ks_trial_run refuses
  *  more). */
 KS_API long ks_trial_block_slots(const ks_scenario *sc, size_t g);
-/** Every contrast of the scenario (parallel designs) in one ANCOVA on change with the baseline
- *  covariate, with the scenario's multiplicity adjustment. */
-typedef struct ks_trial_contrast {
-  int treat, ctrl;                 /* arm indices */
-  char name[2 * KS_SCENARIO_NAME_MAX + 4];
-  int valid;
-  double difference, se, df, ci_lo, ci_hi, p;
-  double p_adjusted, ci_adj_lo, ci_adj_hi;   /* Holm: p only (intervals unadjusted); Dunnett: simultaneous */
-  double cohens_d_change_sd, cohens_d_endpoint_sd, hedges_g;
-} ks_trial_contrast;
-
-typedef struct ks_trial_contrasts {
-  size_t n;
-  ks_scen_multiplicity multiplicity;
-  double critical_t;               /* of the (simultaneous) 95% intervals */
-  double corr_max_error;           /* Dunnett: gap of the product-correlation form (0 exact) */
-  ks_trial_contrast c[KS_SCENARIO_MAX_CONTRASTS];
-} ks_trial_contrasts;
-
-KS_API ks_status ks_trial_contrasts_summarise(ks_ctx *ctx, const ks_trial_result *r, ks_trial_contrasts *out);
-
-/** Expectancy of arm A as the design sets it (src/trial/design.c, docs/model/design.md): the prior
- *  belief of receiving the active treatment, the belief after the first dose (functional
- *  unblinding), the value the clinic layer takes, and the arm's recognisability. */
-typedef struct ks_trial_expectancy {
-  double prior, after_first_dose, clinic, recognisability;
-  double same_day;   /* of rapid improvement from the doses alone (mood's same-day response) */
-} ks_trial_expectancy;
-KS_API ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_expectancy *out);
-
-/** Number of randomised groups (arms; sequences for a crossover; 1 for a single arm) and their
- *  labels ("ketamine", or "ketamine-midazolam" for a crossover sequence). */
-KS_API size_t ks_trial_n_groups(const ks_trial_result *r);
-KS_API const char *ks_trial_group_label(const ks_trial_result *r, size_t g, char *buf, size_t n);
-/** Per-group summary (baseline, completion, response, remission, durability). */
-KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, size_t g,
-                                        ks_trial_arm_summary *out);
 
 /** The circuit drive of a cascade state, as the trial layer builds it for every patient: NMDA
  *  block on the E and I pools and GABA-A potentiation from the receptor layer, pathway gains and
@@ -267,20 +166,8 @@ KS_API ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p);
 /** The measure holding the total of symptom scale S (CAPS-5 ... CADSS), or -1 (scans). */
 KS_API int ks_trial_scale_measure(ks_scen_scale s);
 
-/** Durability data of group G, by the rule of ks_trial_arm_summarise: among responders (or
- *  remitters) at the endpoint visit, days to the first later period-1 visit that no longer meets
- *  the endpoint (event 1), or to the last observed visit (censored, event 0). days and event hold
- *  ks_trial_n_patients(r) entries; *n gets the number written (0 when the scenario has no
- *  durability endpoint). *visit gets the endpoint visit (or -1); visit may be NULL. */
-KS_API ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r, size_t g, double *days, int *event,
-                                          size_t *n, long *visit);
-
 /** Patients already finished in DIR's checkpoint on resume (0 when not resumed). */
 KS_API size_t ks_trial_n_resumed(const ks_trial_result *r);
-
-/** Trial-level targets (Feder 2021, Feder 2014, Norbury 2021) from large virtual samples
- *  (2000 per arm; a few minutes on 2 cores). Appends entries as validate.h describes. */
-KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 /** Trial-level targets of the brain layer (src/trial/brain_validate.c), all held out: SSI and
  *  MADRS item 10 at day 1 after one infusion (Grunebaum 2018, Wilkinson 2018; 2000 per arm) and

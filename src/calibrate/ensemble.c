@@ -5,6 +5,7 @@
 #include <ketasim/calibrate.h>
 #include <ketasim/rng.h>
 #include <ketasim/scenario.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #include <cjson/cJSON.h>

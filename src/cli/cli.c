@@ -133,9 +133,11 @@ void cli_set_command_line(int argc, char **argv) {
   if (argc > 1) cli_command_line(argc - 1, argv + 1, command_line, sizeof command_line);
 }
 
+const char *cli_recorded_command_line(void) { return command_line[0] ? command_line : NULL; }
+
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed) {
   ks_ctx_opts o = ks_ctx_opts_default();
-  o.command_line = command_line[0] ? command_line : NULL;
+  o.command_line = cli_recorded_command_line();
   o.seed = seed;
   o.log_fn = log_to_stderr;
   cli_opt *q = cli_get(opts, n_opts, "quiet"), *v = cli_get(opts, n_opts, "verbose");

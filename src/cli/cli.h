@@ -58,6 +58,9 @@ int cli_fail(const ks_ctx *ctx, ks_status st);
 ks_ctx *cli_ctx(cli_opt *opts, size_t n_opts, uint64_t seed);
 /* Remember the command line (main does, once) for the provenance of output files (cli_ctx). */
 void cli_set_command_line(int argc, char **argv);
+/* The command line cli_set_command_line recorded ("ketasim pk ..."), or NULL; cli_ctx gives it
+ * to the context (provenance blocks). */
+const char *cli_recorded_command_line(void);
 
 /* Print the help text of a command: usage line, then one line per option. */
 void cli_help(const char *cmd, const char *usage, const char *summary, const cli_opt *opts, size_t n_opts);

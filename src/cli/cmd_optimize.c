@@ -24,6 +24,8 @@ static const char *const summary_text =
     "(algorithm: cobyla, constraints handled directly; bobyqa, constraints as a penalty; global,\n"
     "ISRES). A second objective gives a Pareto front (epsilon-constraint sweep plus the\n"
     "non-dominated regimens evaluated). best.yaml re-runs with `ketasim run` to the same value.\n"
+    "Under `mpirun -np K` each regimen's patients are split over the K processes (the optimiser's\n"
+    "evaluations follow one another); any thread or process count gives the same bytes.\n"
     "An interrupted run continues with --resume (DIR/.evaluations.log) to the same answer.";
 
 typedef struct {
@@ -336,7 +338,11 @@ int ks_cli_optimize(int argc, char **argv) {
   ks_opt_options oo = {.trial = ks_trial_options_default()};
   char logpath[4096];
   snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out->value);
-  ks_status st = ks_scenario_load(ctx, pos[0], &loaded);
+  ks_par_comm comm;
+  int rank = 0;
+  ks_status st = sweep_mpi_start(ctx, &comm, &rank);
+  if (rank != 0) quiet = 1;
+  if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &loaded);
   if (st == KS_OK) st = ks_scenario_optimize_load(ctx, pos[0], loaded, &spec);
   if (st != KS_OK) goto fail;
   if (!spec.present) {
@@ -349,7 +355,8 @@ int ks_cli_optimize(int argc, char **argv) {
   if ((st = ks_scenario_copy(ctx, loaded, &sc)) != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
-  if ((st = ks_mkdirs(ctx, out->value)) != KS_OK) goto fail;
+  if (rank == 0) st = ks_mkdirs(ctx, out->value);
+  if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
   char key[512];
   /* The key names the scenario and the optimize block (its struct is zeroed before parsing, so its
    * bytes are a stable fingerprint): a log is reused only for the same search. */
@@ -357,8 +364,10 @@ int ks_cli_optimize(int argc, char **argv) {
   for (size_t i = 0; i < sizeof spec; i++) hs = (hs ^ ((const unsigned char *)&spec)[i]) * 1099511628211ull;
   snprintf(key, sizeof key, "optimize %s %016llx %016llx seed %llu patients %ld", sc->name,
            sweep_scenario_hash(ctx, sc), hs, (unsigned long long)sc->seed, sc->population.n);
-  st = ks_eval_log_open(ctx, logpath, key, KS_OPT_VAR_N, 2 + KS_OPT_CON_N, cli_get(opts, no, "resume")->seen, &oo.log);
-  if (st != KS_OK) goto fail;
+  if (rank == 0)
+    st = ks_eval_log_open(ctx, logpath, key, KS_OPT_VAR_N, 2 + KS_OPT_CON_N, cli_get(opts, no, "resume")->seen, &oo.log);
+  if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
+  oo.trial.comm = &comm; /* each regimen's patients over the processes */
   oo.trial.n_threads = (int)threads;
   oo.trial.cancel = &ks_sweep_cancel;
   cli_progress prog;
@@ -369,6 +378,8 @@ int ks_cli_optimize(int argc, char **argv) {
   st = ks_opt_run(ctx, sc, &spec, &oo, &R);
   cli_progress_done(&prog);
   if (st != KS_OK) goto fail;
+  rc = 0;
+  if (rank != 0) goto done; /* rank 0 alone writes the outputs */
   if (!quiet && R.n_resumed) fprintf(stderr, "ketasim: resumed: %zu regimens were already evaluated\n", R.n_resumed);
   if ((st = write_outputs(ctx, out->value, sc, &spec, &R, top, sc->population.n)) != KS_OK) goto fail;
   ks_eval_log_close(&oo.log, 1);
@@ -377,9 +388,8 @@ int ks_cli_optimize(int argc, char **argv) {
   rc = 0;
   goto done;
 fail:
-  rc = cli_fail(ctx, st);
-  if (st == KS_EINTERRUPTED) {
-    rc = 130;
+  rc = sweep_fail(ctx, st, rank);
+  if (st == KS_EINTERRUPTED && rank == 0) {
     fprintf(stderr, "ketasim: continue with --resume (finished regimens are kept in %s)\n", logpath);
   }
 done:
@@ -388,5 +398,6 @@ done:
   ks_scenario_destroy(&sc);
   ks_scenario_destroy(&loaded);
   ks_ctx_destroy(&ctx);
+  ks_par_finalize();
   return rc;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* `ketasim pk`: concentration-time table (CSV), summary (JSON) or population percentile bands
  * for one dose of one drug by one route. Uses the public API only. */
+#include <ketasim/io.h>
 #include <ketasim/pk.h>
 #include <ketasim/report.h>
 #include <ketasim/rng.h>
 #include <ketasim/units.h>
 
+#include "cli.h"
 #include "commands.h"
 
 #include <getopt.h>
@@ -66,6 +68,15 @@ static double quantile(const float *v, size_t n, double q) {
 }
 
 /* Summary of one profile on the grid: cmax, tmax (min), trapezoidal AUC (ng h/mL). */
+/* The end of a one-line --summary object printed by hand: its provenance block, the brace. */
+static void summary_end(const ks_ctx *ctx) {
+  ks_json j;
+  ks_json_init_in_object(&j, stdout, 0, 1);
+  ks_json_provenance(&j, ctx);
+  ks_json_end_object(&j);
+  ks_json_finish(&j);
+}
+
 static void profile_summary(const double *c, size_t n, double dt_h, double *cmax, double *tmax_min,
                             double *auc) {
   size_t im = 0;
@@ -336,6 +347,7 @@ int ks_cli_pk(int argc, char **argv) {
 
   ks_ctx_opts copts = ks_ctx_opts_default();
   copts.seed = seed;
+  copts.command_line = cli_recorded_command_line(); /* for the summary's provenance */
   ks_ctx *ctx = NULL;
   if (ks_ctx_create(&copts, &ctx) != KS_OK) {
     fprintf(stderr, "ketasim: pk: cannot create a context\n");
@@ -386,7 +398,7 @@ int ks_cli_pk(int argc, char **argv) {
              ks_drug_name((ks_drug)drug), ks_route_name((ks_route)route), model_used, dose_mg,
              weight_kg, infusion_h * 60.0, duration_h, cmax, tmax, auc);
       if (has_met) printf(", \"norketamine_cmax_ng_ml\": %.6g", nmax);
-      printf("}\n");
+      summary_end(ctx);
     } else {
       static const ks_species sp_all[KS_SPECIES_N] = {KS_SP_S_KETAMINE, KS_SP_R_KETAMINE,
                                                       KS_SP_S_NORKETAMINE, KS_SP_R_NORKETAMINE,
@@ -486,10 +498,11 @@ int ks_cli_pk(int argc, char **argv) {
         qsort(col, (size_t)n_pop, sizeof(float), cmp_float);
         printf("{\"drug\": \"%s\", \"route\": \"%s\", \"model\": \"%s\", \"dose_mg\": %.6g, "
                "\"population\": %ld, \"seed\": %llu, \"cmax_ng_ml\": {\"p05\": %.6g, \"p50\": "
-               "%.6g, \"p95\": %.6g}}\n",
+               "%.6g, \"p95\": %.6g}",
                ks_drug_name((ks_drug)drug), ks_route_name((ks_route)route), model_used, dose_mg,
                n_pop, seed, quantile(col, (size_t)n_pop, 0.05),
                quantile(col, (size_t)n_pop, 0.5), quantile(col, (size_t)n_pop, 0.95));
+        summary_end(ctx);
       }
       if (qbuf)
         ret = plot_population(ctx, qa, has_met, drug == KS_DRUG_MIDAZOLAM ? "midazolam"

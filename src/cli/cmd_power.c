@@ -21,7 +21,8 @@ static const char *const usage_text =
 
 static const char *const summary_text =
     "Power of the scenario's primary endpoint (its analysis: ANCOVA on change with the baseline as\n"
-    "covariate; for a crossover the paired differences adjusted for period) at each sample size n, patients per group (per\n"
+    "covariate, of the primary contrast, the scenario's first contrast, unadjusted p; for a\n"
+    "crossover the paired differences adjusted for period) at each sample size n, patients per group (per\n"
     "sequence for a crossover; groups with a larger allocation ratio get proportionally more).\n"
     "Method: one virtual pool is simulated once, max(2000, 10 x the largest n) patients per group\n"
     "(or --pool N), the patients of 'ketasim run --patients <pool size>'; each replicate trial\n"

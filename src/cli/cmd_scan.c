@@ -223,7 +223,7 @@ static void print_volume(FILE *f, const double spine_pfc[2], const double spine_
     fprintf(f, "    \"%s\": {\"rel\": %.6f, \"pct_change\": %.6f, \"d_vs_control\": %.6f}%s\n",
             ks_gmv_region_name((ks_gmv_region)r), v.rel[r], v.pct_change[r], v.d_vs_control[r],
             r + 1 < KS_GMV_N ? "," : "");
-  fputs("  }\n", f);
+  fputs("  }", f); /* the object's last member: ks_json adds the provenance after it */
 }
 
 /* A regimen given by flags. */
@@ -566,7 +566,11 @@ int ks_cli_scan(int argc, char **argv) {
       if (g->on) print_summary(f, "baseline_analytic", &s0, &d0, 0);
       print_summary(f, "analytic", &s1, &d, 0);
       print_volume(f, spine_pfc, spine_hpc);
-      fputs("}\n", f);
+      ks_json j;
+      ks_json_init_in_object(&j, f, 2, 1);
+      ks_json_provenance(&j, ctx);
+      ks_json_end_object(&j);
+      ks_json_finish(&j);
       if ((rc = out_commit(ctx, &af)) != 0) goto done;
     } else {
       ks_log(ctx, KS_LOG_WARN, "summary.json not written: %s", ks_ctx_last_error(ctx));

@@ -21,7 +21,9 @@ static const char *const usage_text =
 static const char *const summary_text =
     "Global sensitivity of a trial endpoint on the model's parameters over their documented ranges.\n"
     "Every design row is one virtual trial with the scenario's seed (common random numbers: rows\n"
-    "differ only in the parameters), its patients in parallel; any thread count gives the same bytes.\n"
+    "differ only in the parameters), its patients in parallel. Under `mpirun -np K` the trials are\n"
+    "dealt out over the K processes (each trial whole in one); any thread or process count gives the\n"
+    "same bytes.\n"
     "  --method sobol   Saltelli 2010 design from a Sobol sequence, N (k + 2) trials; first-order\n"
     "                   (Saltelli 2010) and total (Jansen) indices with percentile bootstrap 95% CIs.\n"
     "  --method morris  N trajectories (Morris 1991, spread-optimised per Campolongo 2007), N (k + 1)\n"
@@ -38,8 +40,9 @@ static const char *const summary_text =
     "                   variance of the improvement of the primary scale (percent of baseline at the\n"
     "                   primary visit) it explains alone (given-data first-order index, epsilon^2\n"
     "                   over 10 bins, bootstrap 95% CI).\n"
-    "An interrupted run (Ctrl-C, kill) continues with --resume: finished trials are kept in\n"
-    "DIR/.evaluations.log and the resumed run gives the same bytes.";
+    "An interrupted run (Ctrl-C, kill) continues with --resume, also under mpirun and with another\n"
+    "process count: finished trials are kept in DIR/.evaluations.log and the resumed run gives the\n"
+    "same bytes.";
 
 typedef struct {
   const char *method_name, *endpoint_name, *scenario_path;
@@ -201,9 +204,10 @@ static void print_params(const ks_sens_result *R) {
 
 /* --covariates: who responds. */
 static ks_status run_covariates(ks_ctx *ctx, const char *dir, const ks_scenario *sc, const ks_endpoint *e,
-                                const ks_trial_options *to, size_t n_boot, int plot) {
+                                const ks_trial_options *to, size_t n_boot, int plot, int rank) {
   ks_who_responds w;
   KS_TRY_ST(ks_who_responds_run(ctx, sc, e, to, n_boot, &w));
+  if (rank != 0) return KS_OK; /* rank 0 alone holds the indices and writes them */
   char path[4096];
   snprintf(path, sizeof path, "%s/indices.csv", dir);
   ks_afile *f = NULL;
@@ -318,7 +322,11 @@ int ks_cli_sensitivity(int argc, char **argv) {
   size_t k = 0;
   char logpath[4096];
   snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out->value);
-  ks_status st = ks_scenario_load(ctx, pos[0], &sc);
+  ks_par_comm comm;
+  int rank = 0;
+  ks_status st = sweep_mpi_start(ctx, &comm, &rank);
+  if (rank != 0) quiet = 1;
+  if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
   if (st != KS_OK) goto fail;
   if ((rc = sweep_group(sc, cli_get(opts, no, "arm")->value, &e.group))) goto done_rc;
   if (!a.covariates) {
@@ -327,7 +335,8 @@ int ks_cli_sensitivity(int argc, char **argv) {
   }
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
-  if ((st = ks_mkdirs(ctx, out->value)) != KS_OK) goto fail;
+  if (rank == 0) st = ks_mkdirs(ctx, out->value);
+  if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
   so.trial = ks_trial_options_default();
   so.trial.n_threads = (int)threads;
   so.trial.n_patients = patients;
@@ -335,8 +344,9 @@ int ks_cli_sensitivity(int argc, char **argv) {
   so.n = (size_t)n;
   so.n_boot = (size_t)boot;
   sweep_install_handlers();
-  if (a.covariates) {
-    st = run_covariates(ctx, out->value, sc, &e, &so.trial, (size_t)boot, plot);
+  if (a.covariates) { /* one trial: its patients over the processes */
+    so.trial.comm = &comm;
+    st = run_covariates(ctx, out->value, sc, &e, &so.trial, (size_t)boot, plot, rank);
     if (st != KS_OK) goto fail;
     goto done;
   }
@@ -345,7 +355,9 @@ int ks_cli_sensitivity(int argc, char **argv) {
                                sc->name, sweep_scenario_hash(ctx, sc), (unsigned long long)sc->seed, mo->value, n, a.endpoint_name, e.group, patients);
   for (size_t i = 0; i < k && kl < sizeof key; i++)
     kl += (size_t)snprintf(key + kl, sizeof key - kl, " %s:%a:%a", ranges[i].binding->name, ranges[i].low, ranges[i].high);
-  if ((st = ks_eval_log_open(ctx, logpath, key, k, 1, cli_get(opts, no, "resume")->seen, &so.log)) != KS_OK) goto fail;
+  if (rank == 0) st = ks_eval_log_open(ctx, logpath, key, k, 1, cli_get(opts, no, "resume")->seen, &so.log);
+  if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
+  so.comm = &comm; /* the trials over the processes, each whole in one */
   cli_progress prog;
   cli_progress_init(&prog, "trials", quiet);
   so.progress = sweep_progress;
@@ -353,6 +365,7 @@ int ks_cli_sensitivity(int argc, char **argv) {
   st = ks_sens_run(ctx, sc, ranges, k, &e, &so, &R);
   cli_progress_done(&prog);
   if (st != KS_OK) goto fail;
+  if (rank != 0) goto done; /* rank 0 alone writes the outputs */
   if (!quiet && R.n_resumed) fprintf(stderr, "ketasim: resumed: %zu of %zu trials were already done\n", R.n_resumed, R.n_rows);
   if ((st = write_indices(ctx, out->value, sc, &a, &e, &R, patients ? patients : sc->population.n)) != KS_OK) goto fail;
   if (plot && (st = plot_params(ctx, out->value, sc, &a, &e, &R)) != KS_OK) goto fail;
@@ -367,9 +380,10 @@ done_rc:
   ks_sens_result_fini(&R);
   ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
+  ks_par_finalize();
   return rc;
 fail:
-  rc = st == KS_EINTERRUPTED ? (cli_fail(ctx, st), 130) : cli_fail(ctx, st);
-  if (st == KS_EINTERRUPTED) fprintf(stderr, "ketasim: continue with --resume (finished trials are kept in %s)\n", logpath);
+  rc = sweep_fail(ctx, st, rank);
+  if (st == KS_EINTERRUPTED && rank == 0) fprintf(stderr, "ketasim: continue with --resume (finished trials are kept in %s)\n", logpath);
   goto done_rc;
 }

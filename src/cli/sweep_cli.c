@@ -22,6 +22,20 @@ void sweep_install_handlers(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+ks_status sweep_mpi_start(ks_ctx *ctx, ks_par_comm *comm, int *rank) {
+  ks_status st = ks_par_init(ctx);
+  ks_par_trial_comm(comm);
+  *rank = ks_par_rank();
+  return st;
+}
+
+int sweep_fail(ks_ctx *ctx, ks_status st, int rank) {
+  int rc;
+  if (rank == 0 || !strstr(ks_ctx_last_error(ctx), "process")) rc = cli_fail(ctx, st);
+  else rc = st == KS_EINPUT || st == KS_ERANGE ? 2 : 1;
+  return st == KS_EINTERRUPTED ? 130 : rc;
+}
+
 int sweep_group(const ks_scenario *sc, const char *name, int *group) {
   *group = 0;
   if (!name) return 0;

@@ -21,6 +21,14 @@
 extern volatile sig_atomic_t ks_sweep_cancel;
 void sweep_install_handlers(void);
 
+/* Start MPI when launched by mpirun (ks_par_init) and fill *COMM over every process; *RANK is
+ * this process's rank. Rank 0 alone writes files and prints results. */
+ks_status sweep_mpi_start(ks_ctx *ctx, ks_par_comm *comm, int *rank);
+
+/* Exit code of a failed sweep: rank 0 prints the error, another rank only a failure of its own
+ * (not the "on another process" echo of rank 0's); 130 when interrupted. */
+int sweep_fail(ks_ctx *ctx, ks_status st, int rank);
+
 /* Group index of arm NAME (NULL: 0) in scenario SC; 2 and an error line when unknown. */
 int sweep_group(const ks_scenario *sc, const char *name, int *group);
 

@@ -1750,6 +1750,14 @@ static ks_status load_root(loader *L, const ynode *root) {
     for (size_t a = 0; a < sc->n_arms; a++)
       if (sc->arms[a].ratio != 1.0)
         return fail(L, v[ARMS]->items[a], "arms[%zu].ratio is %g, but a crossover gives every patient every arm (expected no ratio)", a, sc->arms[a].ratio);
+  if (sc->design == KS_DESIGN_PARALLEL) { /* one permuted block holds every arm (trial.c) */
+    long slots = 0;
+    for (size_t a = 0; a < sc->n_arms; a++)
+      if ((slots += ks_scenario_block_slots(sc, a)) > KS_SCEN_MAX_BLOCK_SLOTS)
+        return fail(L, v[ARMS]->items[a], "arms[%zu].ratio is %g: the allocation ratios need more than %d randomisation "
+                    "slots per block (expected smaller ratios: each arm takes 2 x its ratio slots, rounded)", a,
+                    sc->arms[a].ratio, KS_SCEN_MAX_BLOCK_SLOTS);
+  }
 
   KS_TRY(load_design_keys(L, v[BLIND], v[CTRL], v[CONTR], v[MULT], v[ARMS]));
 

@@ -5,6 +5,7 @@
 
 #include <ketasim/pk.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,6 +134,12 @@ int ks_scenario_treatment_end_day(const ks_scenario *sc) {
 
 long ks_scenario_total_patients(const ks_scenario *sc) {
   return sc ? sc->population.n * sc->replicates : 0;
+}
+
+long ks_scenario_block_slots(const ks_scenario *sc, size_t g) {
+  double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
+  long m = lround(ratio * 2.0);
+  return m < 1 ? 1 : m;
 }
 
 /* ---- equality ------------------------------------------------------------------------------- */

@@ -40,6 +40,12 @@ void ks_json_init(ks_json *j, FILE *fp, int indent) {
   j->indent = indent;
 }
 
+void ks_json_init_in_object(ks_json *j, FILE *fp, int indent, int n_items) {
+  ks_json_init(j, fp, indent);
+  j->depth = 1;
+  j->n_items[0] = n_items;
+}
+
 static void newline(ks_json *j) {
   if (!j->indent) return;
   fputc('\n', j->fp);

@@ -122,18 +122,19 @@ static void paired_test(ks_ctx *ctx, const double *y, const int *group, size_t n
   out->p = ks_stats_t_p2(out->difference / se, df);
 }
 
-/* ANCOVA of change with the baseline covariate, group 0 minus group 1. */
-static void ancova_test(ks_ctx *ctx, const double *y, const double *b, const int *g, size_t n, ks_trial_test *out) {
+/* ANCOVA of change with the baseline covariate, group T minus group C. */
+static void ancova_test(ks_ctx *ctx, const double *y, const double *b, const int *g, size_t n, int t, int c,
+                        ks_trial_test *out) {
   size_t k = 0, k0 = 0, k1 = 0;
   for (size_t i = 0; i < n; i++) {
     if (isnan(y[i]) || isnan(b[i])) continue;
     k++;
-    k0 += g[i] == 0;
-    k1 += g[i] == 1;
+    k0 += g[i] == t;
+    k1 += g[i] == c;
   }
   out->n_used = k;
   ks_ancova_result an;
-  if (k0 < 2 || k1 < 2 || ks_stats_ancova(ctx, y, b, g, n, 0, 1, &an) != KS_OK) return;
+  if (k0 < 2 || k1 < 2 || ks_stats_ancova(ctx, y, b, g, n, t, c, &an) != KS_OK) return;
   out->valid = 1;
   out->difference = an.diff;
   out->se = an.se;
@@ -146,6 +147,15 @@ ks_status ks_trial_primary_test(ks_ctx *ctx, int paired, const double *y, const 
   memset(out, 0, sizeof *out);
   out->difference = out->se = out->p = NAN;
   if (paired) paired_test(ctx, y, group, n, out);
-  else ancova_test(ctx, y, baseline, group, n, out);
+  else ancova_test(ctx, y, baseline, group, n, 0, 1, out);
+  return KS_OK;
+}
+
+ks_status ks_trial_contrast_test(ks_ctx *ctx, const double *y, const double *baseline, const int *group, size_t n,
+                                 int treat, int ctrl, ks_trial_test *out) {
+  KS_CHECK_ARG(ctx, y && out && baseline && group && treat >= 0 && ctrl >= 0 && treat != ctrl);
+  memset(out, 0, sizeof *out);
+  out->difference = out->se = out->p = NAN;
+  ancova_test(ctx, y, baseline, group, n, treat, ctrl, out);
   return KS_OK;
 }

@@ -765,10 +765,332 @@ static ks_status write_patients_csv(ks_ctx *ctx, const ks_trial_result *r, const
   return ks_afile_commit(&f);
 }
 
+/* ---- summary.json, one piece per top-level key ------------------------------------------------ */
+
+/* "design", "blinding", "notes", "n_screened", "n_randomized". */
+static void json_design(ks_json *j, const ks_trial_result *r) {
+  const ks_scenario *sc = r->sc;
+  ks_json_key(j, "design");
+  ks_json_str(j, ks_scen_design_name(sc->design));
+  ks_json_key(j, "blinding");
+  ks_json_str(j, ks_scen_blinding_name(sc->blinding));
+  char notes[8][KS_TRIAL_NOTE_LEN];
+  size_t nn = ks__trial_design_notes(sc, notes, 8);
+  ks_json_key(j, "notes");
+  ks_json_begin_array(j);
+  for (size_t q = 0; q < nn; q++) ks_json_str(j, notes[q]);
+  ks_json_end_array(j);
+  ks_json_key(j, "n_screened");
+  ks_json_int(j, (long long)r->n_screened);
+  ks_json_key(j, "n_randomized");
+  ks_json_int(j, (long long)r->n);
+}
+
+/* An arm's "control" (when it is a control arm) and "expectancy" (parallel and single-arm designs). */
+static void json_arm_expectancy(ks_json *j, const ks_trial_result *r, size_t a) {
+  const ks_scenario *sc = r->sc;
+  ks_trial_expectancy ex;
+  ks_trial_arm_expectancy(r, a, &ex);
+  if (sc->arms[a].control != KS_ARM_CONTROL_NONE) {
+    ks_json_key(j, "control");
+    ks_json_str(j, ks_scen_arm_control_name(sc->arms[a].control));
+  }
+  ks_json_key(j, "expectancy");
+  ks_json_begin_object(j);
+  ks_json_key(j, "prior");
+  json_num_or_null(j, ex.prior);
+  ks_json_key(j, "after_first_dose");
+  json_num_or_null(j, ex.after_first_dose);
+  ks_json_key(j, "clinic");
+  json_num_or_null(j, ex.clinic);
+  ks_json_key(j, "recognisability");
+  json_num_or_null(j, ex.recognisability);
+  ks_json_key(j, "same_day");
+  json_num_or_null(j, ex.same_day);
+  ks_json_end_object(j);
+}
+
+/* An arm's "baseline": mean and SD of each scale assessed at baseline. */
+static void json_arm_baseline(ks_json *j, const ks_trial_arm_summary *s) {
+  ks_json_key(j, "baseline");
+  ks_json_begin_object(j);
+  for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
+    if (isnan(s->baseline_mean[sc_i])) continue;
+    ks_json_key(j, ks_scen_scale_name((ks_scen_scale)sc_i));
+    ks_json_begin_object(j);
+    ks_json_key(j, "mean");
+    json_num_or_null(j, s->baseline_mean[sc_i]);
+    ks_json_key(j, "sd");
+    json_num_or_null(j, s->baseline_sd[sc_i]);
+    ks_json_end_object(j);
+  }
+  ks_json_end_object(j);
+}
+
+/* {"n", "mean", "sd"} of arm A's change of measure M from baseline visit BV to visit V, with
+ * CHG as scratch ([r->n]). */
+static void json_change_at(ks_ctx *ctx, ks_json *j, const ks_trial_result *r, int a, int m, size_t bv, size_t v,
+                           double *chg) {
+  size_t k = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    if (r->patients[i].arm != a) continue;
+    double d = val(r, i, v, m) - val(r, i, bv, m);
+    if (!isnan(d)) chg[k++] = d;
+  }
+  ks_json_begin_object(j);
+  ks_describe d;
+  int ok = k > 0 && ks_stats_describe(ctx, chg, k, KS_NAN_REJECT, &d) == KS_OK;
+  ks_json_key(j, "n");
+  ks_json_int(j, (long long)k);
+  ks_json_key(j, "mean");
+  json_num_or_null(j, ok ? d.mean : NAN);
+  ks_json_key(j, "sd");
+  json_num_or_null(j, ok && d.has_sd ? d.sd : NAN);
+  ks_json_end_object(j);
+}
+
+/* An arm's "change": change from baseline per scale and later period-1 visit (keys are visit
+ * labels without "day "). */
+static void json_arm_change(ks_ctx *ctx, ks_json *j, const ks_trial_result *r, int a, double *chg) {
+  ks_json_key(j, "change");
+  ks_json_begin_object(j);
+  for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
+    int m = ks_trial_scale_measure((ks_scen_scale)sc_i);
+    if (m < 0) continue;
+    long bv = ks__trial_baseline_visit(r, 0, m);
+    if (bv < 0) continue;
+    int any = 0;
+    for (size_t v = 0; v < r->plan.n_visits; v++) {
+      if (!(r->plan.visit_scales[v] & (1u << sc_i)) || (long)v == bv || r->plan.visit_period[v] != 0) continue;
+      if (r->plan.visit_t_h[v] <= r->plan.visit_t_h[bv]) continue;
+      if (!any) {
+        ks_json_key(j, ks_scen_scale_name((ks_scen_scale)sc_i));
+        ks_json_begin_object(j);
+        any = 1;
+      }
+      const char *lab = r->plan.visit_label[v];
+      if (!strncmp(lab, "day ", 4)) lab += 4;
+      ks_json_key(j, lab);
+      json_change_at(ctx, j, r, a, m, (size_t)bv, v, chg);
+    }
+    if (any) ks_json_end_object(j);
+  }
+  ks_json_end_object(j);
+}
+
+/* One element of "arms". */
+static ks_status json_arm(ks_ctx *ctx, ks_json *j, const ks_trial_result *r, size_t a, double *chg) {
+  ks_trial_arm_summary s;
+  KS_TRY(ks_trial_arm_summarise(ctx, r, a, &s));
+  char lbl[2 * KS_SCENARIO_NAME_MAX + 2];
+  ks_json_begin_object(j);
+  ks_json_key(j, "name");
+  ks_json_str(j, arm_label(r, (int)a, lbl, sizeof lbl));
+  ks_json_key(j, "n");
+  ks_json_int(j, (long long)s.n);
+  ks_json_key(j, "n_completed");
+  ks_json_int(j, (long long)s.n_completed);
+  if (r->sc->design != KS_DESIGN_CROSSOVER) json_arm_expectancy(j, r, a);
+  json_arm_baseline(j, &s);
+  json_arm_change(ctx, j, r, (int)a, chg);
+  json_rate(j, "response", s.response_rate, s.response_lo, s.response_hi, s.response_k, s.response_n);
+  json_rate(j, "remission", s.remission_rate, s.remission_lo, s.remission_hi, s.remission_k, s.remission_n);
+  ks_json_key(j, "median_days_to_loss_of_response");
+  json_num_or_null(j, s.median_days_to_loss_of_response);
+  ks_json_key(j, "median_days_to_loss_of_response_ci95");
+  json_pair(j, s.median_days_lo, s.median_days_hi);
+  ks_json_key(j, "durability_n_events");
+  json_pair_int(j, s.durability_n, s.durability_events);
+  ks_json_end_object(j);
+  return KS_OK;
+}
+
+/* "primary": the primary analysis (ks_trial_summarise). */
+static void json_primary(ks_json *j, const ks_scenario *sc, const ks_trial_primary *pr) {
+  ks_json_key(j, "primary");
+  ks_json_begin_object(j);
+  ks_json_key(j, "scale");
+  ks_json_str(j, ks_scen_scale_name(pr->scale));
+  ks_json_key(j, "day");
+  json_num_or_null(j, pr->valid ? pr->day : NAN);
+  ks_json_key(j, "contrast");
+  ks_json_str(j, pr->contrast);
+  ks_json_key(j, "method");
+  ks_json_str(j, pr->method);
+  ks_json_key(j, "difference");
+  json_num_or_null(j, pr->difference);
+  ks_json_key(j, "se");
+  json_num_or_null(j, pr->se);
+  ks_json_key(j, "ci95");
+  json_pair(j, pr->ci_lo, pr->ci_hi);
+  ks_json_key(j, "p");
+  json_num_or_null(j, pr->p);
+  ks_json_key(j, "cohens_d");
+  json_num_or_null(j, pr->cohens_d);
+  ks_json_key(j, "cohens_d_ci95");
+  json_pair(j, pr->cohens_d_lo, pr->cohens_d_hi);
+  ks_json_key(j, "df");
+  json_num_or_null(j, pr->df);
+  ks_json_key(j, "cohens_d_change_sd");
+  json_num_or_null(j, pr->cohens_d_change_sd);
+  ks_json_key(j, "cohens_d_endpoint_sd");
+  json_num_or_null(j, pr->cohens_d_endpoint_sd);
+  ks_json_key(j, "hedges_g");
+  json_num_or_null(j, pr->hedges_g);
+  if (sc->design == KS_DESIGN_CROSSOVER) {
+    ks_json_key(j, "period_effect");
+    json_contrast(j, pr->period_effect, NAN, NAN, "p", pr->period_p);
+    ks_json_key(j, "sequence_effect");
+    json_contrast(j, pr->sequence_effect, NAN, NAN, "p", pr->sequence_p);
+  }
+  ks_json_end_object(j);
+}
+
+/* "multiplicity" and "contrasts" of a parallel design (ks_trial_contrasts_summarise). */
+static ks_status json_contrasts(ks_ctx *ctx, ks_json *j, const ks_trial_result *r) {
+  ks_trial_contrasts tc;
+  KS_TRY(ks_trial_contrasts_summarise(ctx, r, &tc));
+  ks_json_key(j, "multiplicity");
+  ks_json_begin_object(j);
+  ks_json_key(j, "method");
+  ks_json_str(j, tc.multiplicity == KS_MULTIPLICITY_DUNNETT ? "Dunnett single-step (multivariate t), simultaneous 95% CI"
+                 : tc.multiplicity == KS_MULTIPLICITY_HOLM ? "Holm step-down" : "none");
+  ks_json_key(j, "critical_t");
+  json_num_or_null(j, tc.critical_t);
+  ks_json_key(j, "product_correlation_max_error");
+  json_num_or_null(j, tc.corr_max_error);
+  ks_json_end_object(j);
+  ks_json_key(j, "contrasts");
+  ks_json_begin_array(j);
+  for (size_t q = 0; q < tc.n; q++) {
+    const ks_trial_contrast *c = &tc.c[q];
+    ks_json_begin_object(j);
+    ks_json_key(j, "contrast");
+    ks_json_str(j, c->name);
+    ks_json_key(j, "difference");
+    json_num_or_null(j, c->difference);
+    ks_json_key(j, "se");
+    json_num_or_null(j, c->se);
+    ks_json_key(j, "ci95");
+    json_pair(j, c->ci_lo, c->ci_hi);
+    ks_json_key(j, "p");
+    json_num_or_null(j, c->p);
+    ks_json_key(j, "p_adjusted");
+    json_num_or_null(j, c->p_adjusted);
+    ks_json_key(j, "ci95_adjusted");
+    json_pair(j, c->ci_adj_lo, c->ci_adj_hi);
+    ks_json_key(j, "cohens_d_change_sd");
+    json_num_or_null(j, c->cohens_d_change_sd);
+    ks_json_key(j, "cohens_d_endpoint_sd");
+    json_num_or_null(j, c->cohens_d_endpoint_sd);
+    ks_json_key(j, "hedges_g");
+    json_num_or_null(j, c->hedges_g);
+    ks_json_end_object(j);
+  }
+  ks_json_end_array(j);
+  return KS_OK;
+}
+
+/* "secondary": the secondary contrasts (empty for crossover and single-arm designs). */
+static void json_secondary(ks_json *j, const ks_trial_primary *pr, const ks_trial_secondary *sec) {
+  ks_json_key(j, "secondary");
+  ks_json_begin_object(j);
+  if (sec->valid) {
+    ks_json_key(j, "contrast");
+    ks_json_str(j, pr->contrast);
+    ks_json_key(j, "response_difference");
+    json_contrast(j, sec->response_diff, sec->response_diff_lo, sec->response_diff_hi, "fisher_p", sec->response_fisher_p);
+    ks_json_key(j, "remission_difference");
+    json_contrast(j, sec->remission_diff, sec->remission_diff_lo, sec->remission_diff_hi, "fisher_p",
+                  sec->remission_fisher_p);
+    ks_json_key(j, "durability_logrank");
+    ks_json_begin_object(j);
+    ks_json_key(j, "chi2");
+    json_num_or_null(j, sec->durability_logrank_chi2);
+    ks_json_key(j, "p");
+    json_num_or_null(j, sec->durability_logrank_p);
+    ks_json_end_object(j);
+    ks_json_key(j, "mixed_model");
+    ks_json_begin_object(j);
+    ks_json_key(j, "method");
+    ks_json_str(j, "REML LMM: score ~ arm * day + baseline + (1 + day | patient), Satterthwaite df");
+    ks_json_key(j, "n_obs");
+    ks_json_int(j, (long long)sec->lmm_n_obs);
+    ks_json_key(j, "n_patients");
+    ks_json_int(j, (long long)sec->lmm_n_subjects);
+    ks_json_key(j, "difference_at_primary_day");
+    json_contrast(j, sec->lmm_difference, sec->lmm_ci_lo, sec->lmm_ci_hi, "p", sec->lmm_p);
+    ks_json_key(j, "slope_difference_per_day");
+    json_num_or_null(j, sec->lmm_slope_diff_per_day);
+    ks_json_end_object(j);
+  }
+  ks_json_end_object(j);
+}
+
+/* "imaging": the imaging subset's FC-symptom correlation, overall and by arm, and the AUC of
+ * baseline FC for response. */
+static void json_imaging(ks_ctx *ctx, ks_json *j, const ks_trial_result *r, const ks_trial_secondary *sec) {
+  const ks_scenario *sc = r->sc;
+  ks_json_key(j, "imaging");
+  ks_json_begin_object(j);
+  ks_json_key(j, "n");
+  ks_json_int(j, (long long)sec->imaging_n);
+  ks_json_key(j, "vmpfc_amygdala_fc_change_vs_caps5_change_r");
+  json_num_or_null(j, sec->imaging_r);
+  ks_json_key(j, "r_bootstrap_ci95");
+  json_pair(j, sec->imaging_r_lo, sec->imaging_r_hi);
+  ks_json_key(j, "baseline_fc_predicts_response_auc");
+  json_contrast(j, sec->baseline_fc_response_auc, sec->baseline_fc_response_auc_lo, sec->baseline_fc_response_auc_hi,
+                NULL, NAN);
+  ks_json_key(j, "by_arm_r");
+  ks_json_begin_object(j);
+  for (size_t a = 0; a < ks_trial_n_groups(r) && sc->design == KS_DESIGN_PARALLEL; a++) {
+    ks_json_key(j, sc->arms[a].name);
+    json_num_or_null(j, ks__trial_imaging_r(ctx, r, (int)a));
+  }
+  ks_json_end_object(j);
+  ks_json_end_object(j);
+}
+
+/* "run": how this run was made (wall time, threads, processes, provenance): the one key that
+ * differs between runs of the same scenario and seed. */
+static void json_run(ks_ctx *ctx, ks_json *j, double wall_s, int n_threads, int n_processes) {
+  ks_json_key(j, "run");
+  ks_json_begin_object(j);
+  ks_json_key(j, "wall_s");
+  ks_json_num(j, wall_s);
+  ks_json_key(j, "threads");
+  ks_json_int(j, n_threads);
+  ks_json_key(j, "processes");
+  ks_json_int(j, n_processes);
+  ks_json_provenance(j, ctx);
+  ks_json_end_object(j);
+}
+
+/* The body of summary.json, piece by piece (a piece that fails leaves the file to be aborted). */
+static ks_status json_summary(ks_ctx *ctx, ks_json *j, const ks_trial_result *r, const ks_trial_primary *pr,
+                              const ks_trial_secondary *sec, double *chg, double wall_s, int n_threads,
+                              int n_processes) {
+  const ks_scenario *sc = r->sc;
+  ks_json_begin_object(j);
+  ks_json_scenario_header(j, sc->name, sc->seed);
+  json_design(j, r);
+  ks_json_key(j, "arms");
+  ks_json_begin_array(j);
+  for (size_t a = 0; a < ks_trial_n_groups(r); a++) KS_TRY(json_arm(ctx, j, r, a, chg));
+  ks_json_end_array(j);
+  json_primary(j, sc, pr);
+  if (sc->design == KS_DESIGN_PARALLEL) KS_TRY(json_contrasts(ctx, j, r));
+  json_secondary(j, pr, sec);
+  json_imaging(ctx, j, r, sec);
+  json_run(ctx, j, wall_s, n_threads, n_processes);
+  ks_json_end_object(j);
+  ks_json_finish(j);
+  return KS_OK;
+}
+
 static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const char *path, double wall_s,
                                     int n_threads, int n_processes) {
-  const ks_scenario *sc = r->sc;
-  size_t n_groups = ks_trial_n_groups(r);
   double *chg = ks_calloc(ctx, r->n + 1, sizeof *chg);
   if (!chg) return KS_ENOMEM;
   ks_trial_primary pr;
@@ -777,281 +1099,13 @@ static ks_status write_summary_json(ks_ctx *ctx, const ks_trial_result *r, const
   if (st == KS_OK) st = ks_trial_secondary_summarise(ctx, r, &sec);
   ks_afile *f = NULL;
   if (st == KS_OK) st = ks_afile_open(ctx, path, &f);
-  if (st != KS_OK) goto done;
-  ks_json j;
-  ks_json_init(&j, ks_afile_stream(f), 2);
-  ks_json_begin_object(&j);
-  ks_json_scenario_header(&j, sc->name, sc->seed);
-  ks_json_key(&j, "design");
-  ks_json_str(&j, ks_scen_design_name(sc->design));
-  ks_json_key(&j, "blinding");
-  ks_json_str(&j, ks_scen_blinding_name(sc->blinding));
-  {
-    char notes[8][KS_TRIAL_NOTE_LEN];
-    size_t nn = ks__trial_design_notes(sc, notes, 8);
-    ks_json_key(&j, "notes");
-    ks_json_begin_array(&j);
-    for (size_t q = 0; q < nn; q++) ks_json_str(&j, notes[q]);
-    ks_json_end_array(&j);
+  if (st == KS_OK) {
+    ks_json j;
+    ks_json_init(&j, ks_afile_stream(f), 2);
+    st = json_summary(ctx, &j, r, &pr, &sec, chg, wall_s, n_threads, n_processes);
+    if (st == KS_OK) st = ks_afile_commit(&f);
+    else ks_afile_abort(&f);
   }
-  ks_json_key(&j, "n_screened");
-  ks_json_int(&j, (long long)r->n_screened);
-  ks_json_key(&j, "n_randomized");
-  ks_json_int(&j, (long long)r->n);
-  ks_json_key(&j, "arms");
-  ks_json_begin_array(&j);
-  for (size_t a = 0; a < n_groups; a++) {
-    ks_trial_arm_summary s;
-    if ((st = ks_trial_arm_summarise(ctx, r, a, &s)) != KS_OK) {
-      ks_afile_abort(&f);
-      goto done;
-    }
-    char lbl[2 * KS_SCENARIO_NAME_MAX + 2];
-    ks_json_begin_object(&j);
-    ks_json_key(&j, "name");
-    ks_json_str(&j, arm_label(r, (int)a, lbl, sizeof lbl));
-    ks_json_key(&j, "n");
-    ks_json_int(&j, (long long)s.n);
-    ks_json_key(&j, "n_completed");
-    ks_json_int(&j, (long long)s.n_completed);
-    if (sc->design != KS_DESIGN_CROSSOVER) {
-      ks_trial_expectancy ex;
-      ks_trial_arm_expectancy(r, a, &ex);
-      if (sc->arms[a].control != KS_ARM_CONTROL_NONE) {
-        ks_json_key(&j, "control");
-        ks_json_str(&j, ks_scen_arm_control_name(sc->arms[a].control));
-      }
-      ks_json_key(&j, "expectancy");
-      ks_json_begin_object(&j);
-      ks_json_key(&j, "prior");
-      json_num_or_null(&j, ex.prior);
-      ks_json_key(&j, "after_first_dose");
-      json_num_or_null(&j, ex.after_first_dose);
-      ks_json_key(&j, "clinic");
-      json_num_or_null(&j, ex.clinic);
-      ks_json_key(&j, "recognisability");
-      json_num_or_null(&j, ex.recognisability);
-      ks_json_key(&j, "same_day");
-      json_num_or_null(&j, ex.same_day);
-      ks_json_end_object(&j);
-    }
-    ks_json_key(&j, "baseline");
-    ks_json_begin_object(&j);
-    for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
-      if (isnan(s.baseline_mean[sc_i])) continue;
-      ks_json_key(&j, ks_scen_scale_name((ks_scen_scale)sc_i));
-      ks_json_begin_object(&j);
-      ks_json_key(&j, "mean");
-      json_num_or_null(&j, s.baseline_mean[sc_i]);
-      ks_json_key(&j, "sd");
-      json_num_or_null(&j, s.baseline_sd[sc_i]);
-      ks_json_end_object(&j);
-    }
-    ks_json_end_object(&j);
-    /* Change from baseline per scale and visit (period 1; keys are visit labels without "day "). */
-    ks_json_key(&j, "change");
-    ks_json_begin_object(&j);
-    for (int sc_i = 0; sc_i < KS_SCALE_N; sc_i++) {
-      int m = ks_trial_scale_measure((ks_scen_scale)sc_i);
-      if (m < 0) continue;
-      long bv = ks__trial_baseline_visit(r, 0, m);
-      if (bv < 0) continue;
-      int any = 0;
-      for (size_t v = 0; v < r->plan.n_visits; v++) {
-        if (!(r->plan.visit_scales[v] & (1u << sc_i)) || (long)v == bv || r->plan.visit_period[v] != 0) continue;
-        if (r->plan.visit_t_h[v] <= r->plan.visit_t_h[bv]) continue;
-        size_t k = 0;
-        for (size_t i = 0; i < r->n; i++) {
-          if (r->patients[i].arm != (int)a) continue;
-          double d = val(r, i, v, m) - val(r, i, (size_t)bv, m);
-          if (!isnan(d)) chg[k++] = d;
-        }
-        if (!any) {
-          ks_json_key(&j, ks_scen_scale_name((ks_scen_scale)sc_i));
-          ks_json_begin_object(&j);
-          any = 1;
-        }
-        const char *lab = r->plan.visit_label[v];
-        if (!strncmp(lab, "day ", 4)) lab += 4;
-        ks_json_key(&j, lab);
-        ks_json_begin_object(&j);
-        ks_describe d;
-        int ok = k > 0 && ks_stats_describe(ctx, chg, k, KS_NAN_REJECT, &d) == KS_OK;
-        ks_json_key(&j, "n");
-        ks_json_int(&j, (long long)k);
-        ks_json_key(&j, "mean");
-        json_num_or_null(&j, ok ? d.mean : NAN);
-        ks_json_key(&j, "sd");
-        json_num_or_null(&j, ok && d.has_sd ? d.sd : NAN);
-        ks_json_end_object(&j);
-      }
-      if (any) ks_json_end_object(&j);
-    }
-    ks_json_end_object(&j);
-    json_rate(&j, "response", s.response_rate, s.response_lo, s.response_hi, s.response_k, s.response_n);
-    json_rate(&j, "remission", s.remission_rate, s.remission_lo, s.remission_hi, s.remission_k, s.remission_n);
-    ks_json_key(&j, "median_days_to_loss_of_response");
-    json_num_or_null(&j, s.median_days_to_loss_of_response);
-    ks_json_key(&j, "median_days_to_loss_of_response_ci95");
-    json_pair(&j, s.median_days_lo, s.median_days_hi);
-    ks_json_key(&j, "durability_n_events");
-    json_pair_int(&j, s.durability_n, s.durability_events);
-    ks_json_end_object(&j);
-  }
-  ks_json_end_array(&j);
-  ks_json_key(&j, "primary");
-  ks_json_begin_object(&j);
-  ks_json_key(&j, "scale");
-  ks_json_str(&j, ks_scen_scale_name(pr.scale));
-  ks_json_key(&j, "day");
-  json_num_or_null(&j, pr.valid ? pr.day : NAN);
-  ks_json_key(&j, "contrast");
-  ks_json_str(&j, pr.contrast);
-  ks_json_key(&j, "method");
-  ks_json_str(&j, pr.method);
-  ks_json_key(&j, "difference");
-  json_num_or_null(&j, pr.difference);
-  ks_json_key(&j, "se");
-  json_num_or_null(&j, pr.se);
-  ks_json_key(&j, "ci95");
-  ks_json_begin_array(&j);
-  json_num_or_null(&j, pr.ci_lo);
-  json_num_or_null(&j, pr.ci_hi);
-  ks_json_end_array(&j);
-  ks_json_key(&j, "p");
-  json_num_or_null(&j, pr.p);
-  ks_json_key(&j, "cohens_d");
-  json_num_or_null(&j, pr.cohens_d);
-  ks_json_key(&j, "cohens_d_ci95");
-  ks_json_begin_array(&j);
-  json_num_or_null(&j, pr.cohens_d_lo);
-  json_num_or_null(&j, pr.cohens_d_hi);
-  ks_json_end_array(&j);
-  ks_json_key(&j, "df");
-  json_num_or_null(&j, pr.df);
-  ks_json_key(&j, "cohens_d_change_sd");
-  json_num_or_null(&j, pr.cohens_d_change_sd);
-  ks_json_key(&j, "cohens_d_endpoint_sd");
-  json_num_or_null(&j, pr.cohens_d_endpoint_sd);
-  ks_json_key(&j, "hedges_g");
-  json_num_or_null(&j, pr.hedges_g);
-  if (sc->design == KS_DESIGN_CROSSOVER) {
-    ks_json_key(&j, "period_effect");
-    json_contrast(&j, pr.period_effect, NAN, NAN, "p", pr.period_p);
-    ks_json_key(&j, "sequence_effect");
-    json_contrast(&j, pr.sequence_effect, NAN, NAN, "p", pr.sequence_p);
-  }
-  ks_json_end_object(&j);
-  if (sc->design == KS_DESIGN_PARALLEL) {
-    ks_trial_contrasts tc;
-    if ((st = ks_trial_contrasts_summarise(ctx, r, &tc)) != KS_OK) {
-      ks_afile_abort(&f);
-      goto done;
-    }
-    ks_json_key(&j, "multiplicity");
-    ks_json_begin_object(&j);
-    ks_json_key(&j, "method");
-    ks_json_str(&j, tc.multiplicity == KS_MULTIPLICITY_DUNNETT ? "Dunnett single-step (multivariate t), simultaneous 95% CI"
-                    : tc.multiplicity == KS_MULTIPLICITY_HOLM ? "Holm step-down" : "none");
-    ks_json_key(&j, "critical_t");
-    json_num_or_null(&j, tc.critical_t);
-    ks_json_key(&j, "product_correlation_max_error");
-    json_num_or_null(&j, tc.corr_max_error);
-    ks_json_end_object(&j);
-    ks_json_key(&j, "contrasts");
-    ks_json_begin_array(&j);
-    for (size_t q = 0; q < tc.n; q++) {
-      const ks_trial_contrast *c = &tc.c[q];
-      ks_json_begin_object(&j);
-      ks_json_key(&j, "contrast");
-      ks_json_str(&j, c->name);
-      ks_json_key(&j, "difference");
-      json_num_or_null(&j, c->difference);
-      ks_json_key(&j, "se");
-      json_num_or_null(&j, c->se);
-      ks_json_key(&j, "ci95");
-      json_pair(&j, c->ci_lo, c->ci_hi);
-      ks_json_key(&j, "p");
-      json_num_or_null(&j, c->p);
-      ks_json_key(&j, "p_adjusted");
-      json_num_or_null(&j, c->p_adjusted);
-      ks_json_key(&j, "ci95_adjusted");
-      json_pair(&j, c->ci_adj_lo, c->ci_adj_hi);
-      ks_json_key(&j, "cohens_d_change_sd");
-      json_num_or_null(&j, c->cohens_d_change_sd);
-      ks_json_key(&j, "cohens_d_endpoint_sd");
-      json_num_or_null(&j, c->cohens_d_endpoint_sd);
-      ks_json_key(&j, "hedges_g");
-      json_num_or_null(&j, c->hedges_g);
-      ks_json_end_object(&j);
-    }
-    ks_json_end_array(&j);
-  }
-  ks_json_key(&j, "secondary");
-  ks_json_begin_object(&j);
-  if (sec.valid) {
-    ks_json_key(&j, "contrast");
-    ks_json_str(&j, pr.contrast);
-    ks_json_key(&j, "response_difference");
-    json_contrast(&j, sec.response_diff, sec.response_diff_lo, sec.response_diff_hi, "fisher_p", sec.response_fisher_p);
-    ks_json_key(&j, "remission_difference");
-    json_contrast(&j, sec.remission_diff, sec.remission_diff_lo, sec.remission_diff_hi, "fisher_p",
-                  sec.remission_fisher_p);
-    ks_json_key(&j, "durability_logrank");
-    ks_json_begin_object(&j);
-    ks_json_key(&j, "chi2");
-    json_num_or_null(&j, sec.durability_logrank_chi2);
-    ks_json_key(&j, "p");
-    json_num_or_null(&j, sec.durability_logrank_p);
-    ks_json_end_object(&j);
-    ks_json_key(&j, "mixed_model");
-    ks_json_begin_object(&j);
-    ks_json_key(&j, "method");
-    ks_json_str(&j, "REML LMM: score ~ arm * day + baseline + (1 + day | patient), Satterthwaite df");
-    ks_json_key(&j, "n_obs");
-    ks_json_int(&j, (long long)sec.lmm_n_obs);
-    ks_json_key(&j, "n_patients");
-    ks_json_int(&j, (long long)sec.lmm_n_subjects);
-    ks_json_key(&j, "difference_at_primary_day");
-    json_contrast(&j, sec.lmm_difference, sec.lmm_ci_lo, sec.lmm_ci_hi, "p", sec.lmm_p);
-    ks_json_key(&j, "slope_difference_per_day");
-    json_num_or_null(&j, sec.lmm_slope_diff_per_day);
-    ks_json_end_object(&j);
-  }
-  ks_json_end_object(&j);
-  ks_json_key(&j, "imaging");
-  ks_json_begin_object(&j);
-  ks_json_key(&j, "n");
-  ks_json_int(&j, (long long)sec.imaging_n);
-  ks_json_key(&j, "vmpfc_amygdala_fc_change_vs_caps5_change_r");
-  json_num_or_null(&j, sec.imaging_r);
-  ks_json_key(&j, "r_bootstrap_ci95");
-  json_pair(&j, sec.imaging_r_lo, sec.imaging_r_hi);
-  ks_json_key(&j, "baseline_fc_predicts_response_auc");
-  json_contrast(&j, sec.baseline_fc_response_auc, sec.baseline_fc_response_auc_lo, sec.baseline_fc_response_auc_hi,
-                NULL, NAN);
-  ks_json_key(&j, "by_arm_r");
-  ks_json_begin_object(&j);
-  for (size_t a = 0; a < n_groups && sc->design == KS_DESIGN_PARALLEL; a++) {
-    ks_json_key(&j, sc->arms[a].name);
-    json_num_or_null(&j, ks__trial_imaging_r(ctx, r, (int)a));
-  }
-  ks_json_end_object(&j);
-  ks_json_end_object(&j);
-  ks_json_key(&j, "run");
-  ks_json_begin_object(&j);
-  ks_json_key(&j, "wall_s");
-  ks_json_num(&j, wall_s);
-  ks_json_key(&j, "threads");
-  ks_json_int(&j, n_threads);
-  ks_json_key(&j, "processes");
-  ks_json_int(&j, n_processes);
-  ks_json_provenance(&j, ctx);
-  ks_json_end_object(&j);
-  ks_json_end_object(&j);
-  ks_json_finish(&j);
-  st = ks_afile_commit(&f);
-done:
   ks_free(ctx, chg);
   return st;
 }

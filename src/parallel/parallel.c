@@ -138,6 +138,16 @@ ks_status ks_par_bcast_long(long *v) {
 #endif
 }
 
+ks_status ks_par_bcast_doubles(double *buf, size_t n) {
+  if (par_size <= 1 || n == 0) return KS_OK;
+#ifdef KS_HAVE_MPI
+  if (!buf || n > (size_t)INT_MAX) return KS_EINVAL;
+  return MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? KS_OK : KS_EIO;
+#else
+  return KS_EINVAL;
+#endif
+}
+
 long ks_par_agree_max(long v) {
   if (par_size <= 1) return v;
 #ifdef KS_HAVE_MPI
@@ -159,10 +169,16 @@ static long comm_agree_max(void *ud, long v) {
   return ks_par_agree_max(v);
 }
 
+static ks_status comm_bcast(void *ud, double *buf, size_t n) {
+  (void)ud;
+  return ks_par_bcast_doubles(buf, n);
+}
+
 void ks_par_trial_comm(ks_par_comm *out) {
   memset(out, 0, sizeof *out);
   out->rank = par_rank;
   out->size = par_size;
   out->gather = comm_gather;
   out->agree_max = comm_agree_max;
+  out->bcast = comm_bcast;
 }

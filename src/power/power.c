@@ -45,8 +45,17 @@ typedef struct {
   long slots[KS_POWER_MAX_GROUPS], m_min;
   int nt;
   int paired;
+  int treat, ctrl; /* the primary contrast (parallel designs): the scenario's contrasts[0] */
   double alpha;
 } power_job;
+
+/* The primary analysis of ks_trial_summarise on arrays: paired (crossover), or the ANCOVA of the
+ * scenario's primary contrast, contrasts[0] (in a 3+-arm design not necessarily arm 0 vs arm 1). */
+static void primary_test(ks_ctx *ctx, const power_job *job, const double *y, const double *b, const int *g, size_t n,
+                         ks_trial_test *t) {
+  if (job->paired) ks_trial_primary_test(ctx, 1, y, b, g, n, t);
+  else ks_trial_contrast_test(ctx, y, b, g, n, job->treat, job->ctrl, t);
+}
 
 static ks_status check_options(ks_ctx *ctx, const ks_scenario *sc, const ks_power_options *o, power_job *job) {
   memset(job, 0, sizeof *job);
@@ -70,6 +79,12 @@ static ks_status check_options(ks_ctx *ctx, const ks_scenario *sc, const ks_powe
   if (!(job->alpha > 0.0 && job->alpha < 1.0))
     return ks_ctx_fail(ctx, KS_EINPUT, "power: alpha %g (expected a level in (0, 1), e.g. 0.05)", job->alpha);
   job->paired = sc->design == KS_DESIGN_CROSSOVER;
+  job->treat = 0, job->ctrl = 1;
+  if (!job->paired) {
+    if (sc->n_contrasts == 0)
+      return ks_ctx_fail(ctx, KS_EINPUT, "power: %s declares no contrast (expected contrasts: [\"A vs B\"])", sc->name);
+    job->treat = sc->contrasts[0].treat, job->ctrl = sc->contrasts[0].ctrl;
+  }
   job->m_min = group_slots(sc, job->n_groups, job->slots);
   job->nt = o->n_threads > 0 ? o->n_threads : ks_ctx_threads(ctx);
   if (job->nt <= 0) job->nt = ks_par_default_threads();
@@ -167,7 +182,7 @@ static void resample_one(ks_ctx *ctx, const power_job *job, const power_pool *po
       perm[q] = tmp;
     }
   }
-  ks_trial_primary_test(ctx, job->paired, s->y, s->b, s->g, k, t);
+  primary_test(ctx, job, s->y, s->b, s->g, k, t);
 }
 
 /* Forward ks_trial_run's progress as the "pool" stage. */
@@ -288,7 +303,7 @@ static ks_status power_resampling(ks_ctx *ctx, const power_job *job, ks_power_po
   if (st == KS_OK && info) {
     info->pool_total = pool.ep.n;
     for (size_t g = 0; g < job->n_groups; g++) info->pool_n[g] = pool.pool_n[g];
-    ks_trial_primary_test(ctx, job->paired, pool.ep.y, pool.ep.baseline, pool.ep.group, pool.ep.n, &info->pool_test);
+    primary_test(ctx, job, pool.ep.y, pool.ep.baseline, pool.ep.group, pool.ep.n, &info->pool_test);
     st = ks_trial_summarise(ctx, res, &info->pool_primary);
   }
   atomic_size_t done;
@@ -321,7 +336,7 @@ static ks_status fresh_one(ks_ctx *ctx, const power_job *job, long n, uint64_t r
   KS_TRY(ks_trial_run(ctx, job->sc, &to, &res));
   ks_trial_endpoints ep;
   ks_status st = ks_trial_endpoints_init(ctx, res, &ep);
-  if (st == KS_OK) ks_trial_primary_test(ctx, ep.paired, ep.y, ep.baseline, ep.group, ep.n, t);
+  if (st == KS_OK) primary_test(ctx, job, ep.y, ep.baseline, ep.group, ep.n, t);
   ks_trial_endpoints_fini(&ep);
   ks_trial_result_destroy(&res);
   return st;

@@ -7,6 +7,7 @@
 #include "report_internal.h"
 #include <ketasim/pk.h>
 #include <ketasim/rng.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #include <math.h>

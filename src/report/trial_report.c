@@ -3,6 +3,7 @@
  * trajectories, response rates, plasticity window, vmPFC-amygdala coupling), provenance. */
 #include "report_internal.h"
 #include <ketasim/report.h>
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 #include <math.h>

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "sweep_internal.h"
 
 #define MAX_GRID_CELLS 100000
 #define N_OUT (2 + KS_OPT_CON_N) /* logged per regimen: objective, objective2, constraints */
@@ -35,15 +36,11 @@ static ks_status endpoint_of(ks_ctx *ctx, const ks_optimize_objective *o, int gr
   return KS_OK;
 }
 
-/* Simulate the regimen XV (or take it from the log): out[0] objective, out[1] objective 2,
- * out[2..] constraint quantities. */
-static ks_status simulate(opt_state *S, const double *xv, double *out) {
+/* The endpoints of trial R (rank 0): out[0] objective, out[1] objective 2, out[2..] constraint
+ * quantities. */
+static ks_status endpoints(opt_state *S, const ks_scenario *c, const ks_trial_result *r, double *out) {
   ks_ctx *ctx = S->ctx;
-  ks_scenario *c = NULL;
-  ks_trial_result *r = NULL;
-  ks_status st = ks_regimen_apply(ctx, S->sc, S->spec, xv, &c);
-  if (st == KS_OK) st = ks_trial_run(ctx, c, &S->opts->trial, &r);
-  if (st == KS_OK) st = ks_endpoint_value(ctx, r, &S->obj, &out[0]);
+  ks_status st = ks_endpoint_value(ctx, r, &S->obj, &out[0]);
   out[1] = NAN;
   if (st == KS_OK && S->has_obj2) st = ks_endpoint_value(ctx, r, &S->obj2, &out[1]);
   static const ks_endpoint_kind con_ep[3] = {KS_EP_CADSS_MEAN, KS_EP_CADSS_P95, KS_EP_SBP_PEAK_P95};
@@ -58,6 +55,22 @@ static ks_status simulate(opt_state *S, const double *xv, double *out) {
                        ks_optimize_constraint_name((ks_optimize_constraint)i), i < 2 ? "CADSS" : "blood pressure");
   }
   if (st == KS_OK) ks_regimen_burden(c, S->spec->arm, &out[2 + KS_OPT_CON_VISITS], &out[2 + KS_OPT_CON_TOTAL_DRUG]);
+  return st;
+}
+
+/* Simulate the regimen XV into OUT (as endpoints() fills it). Under MPI every rank takes part in
+ * the trial (its patients split over the ranks), rank 0 computes the endpoints and every rank
+ * gets them. */
+static ks_status simulate(opt_state *S, const double *xv, double *out) {
+  ks_ctx *ctx = S->ctx;
+  const ks_par_comm *comm = ks__sweep_comm(S->opts->trial.comm);
+  ks_scenario *c = NULL;
+  ks_trial_result *r = NULL;
+  ks_status st = ks_regimen_apply(ctx, S->sc, S->spec, xv, &c);
+  if (st == KS_OK) st = ks_trial_run(ctx, c, &S->opts->trial, &r);
+  if (st == KS_OK && (!comm || comm->rank == 0)) st = endpoints(S, c, r, out);
+  st = ks_sweep_agree(ctx, comm, st);
+  if (st == KS_OK) st = ks__sweep_bcast(ctx, comm, out, N_OUT);
   ks_trial_result_destroy(&r);
   ks_scenario_destroy(&c);
   return st;
@@ -71,14 +84,18 @@ static ks_status evaluate(opt_state *S, const double *xv, long *idx) {
       *idx = (long)i;
       return KS_OK;
     }
-  if (S->opts->trial.cancel && *S->opts->trial.cancel)
+  const ks_par_comm *comm = ks__sweep_comm(S->opts->trial.comm);
+  if (ks__sweep_cancelled(comm, S->opts->trial.cancel))
     return ks_ctx_fail(S->ctx, KS_EINTERRUPTED, "optimize: interrupted after %zu regimens", R->n_evals);
   double out[N_OUT];
-  if (ks_eval_log_find(S->opts->log, xv, out)) {
+  ks_status st;
+  if (ks__sweep_log_find(S->ctx, comm, S->opts->log, xv, out, N_OUT, &st)) {
     R->n_resumed++;
   } else {
+    KS_TRY(st);
     KS_TRY(simulate(S, xv, out));
-    if (S->opts->log) KS_TRY(ks_eval_log_add(S->ctx, S->opts->log, xv, out));
+    if (S->opts->log && (!comm || comm->rank == 0)) st = ks_eval_log_add(S->ctx, S->opts->log, xv, out);
+    KS_TRY(ks_sweep_agree(S->ctx, comm, st));
   }
   if (R->n_evals == S->cap) {
     size_t nc = S->cap ? 2 * S->cap : 64;
@@ -96,7 +113,7 @@ static ks_status evaluate(opt_state *S, const double *xv, long *idx) {
     if (S->spec->con_set[c] && !(out[2 + c] <= S->spec->con_max[c])) e->feasible = 0;
   }
   *idx = (long)R->n_evals++;
-  if (S->opts->progress) S->opts->progress(S->opts->progress_ud, R->n_evals, e);
+  if (S->opts->progress && (!comm || comm->rank == 0)) S->opts->progress(S->opts->progress_ud, R->n_evals, e);
   return KS_OK;
 }
 

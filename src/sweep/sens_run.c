@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "sweep_internal.h"
 
 /* The endpoint of one trial of SC with the K parameters set to X. */
 static ks_status eval_row(ks_ctx *ctx, const ks_scenario *sc, const ks_param_range *ranges, size_t k, const double *x,
@@ -35,21 +36,79 @@ static ks_status eval_row(ks_ctx *ctx, const ks_scenario *sc, const ks_param_ran
   return st;
 }
 
+/* Rows already in rank 0's log: their endpoints into R->y and done[row] = 1, on every rank. */
+static ks_status logged_rows(ks_ctx *ctx, const ks_sens_options *o, ks_sens_result *R, double *done) {
+  const ks_par_comm *c = ks__sweep_comm(o->comm);
+  if (!c || c->rank == 0)
+    for (size_t row = 0; row < R->n_rows; row++) done[row] = ks_eval_log_find(o->log, R->x + row * R->k, &R->y[row]);
+  KS_TRY(ks__sweep_bcast(ctx, c, done, R->n_rows));
+  KS_TRY(ks__sweep_bcast(ctx, c, R->y, R->n_rows));
+  for (size_t row = 0; row < R->n_rows; row++) R->n_resumed += done[row] != 0;
+  return KS_OK;
+}
+
+/* One round: rank q runs the trial of row ROWS[q] (q < n_round) alone on its threads. Every rank
+ * returns the status of the lowest failing row, the one a single process would have stopped at. */
+static ks_status run_round(ks_ctx *ctx, const ks_scenario *sc, const ks_endpoint *e, const ks_sens_options *o,
+                           ks_sens_result *R, const size_t *rows, size_t n_round, double *y) {
+  const ks_par_comm *c = ks__sweep_comm(o->comm);
+  int rank = c ? c->rank : 0, size = c ? c->size : 1;
+  ks_status st = KS_OK;
+  *y = NAN;
+  if ((size_t)rank < n_round) st = eval_row(ctx, sc, R->ranges, R->k, R->x + rows[rank] * R->k, e, &o->trial, y);
+  if (!c) return st;
+  long first_fail = c->agree_max(c->ud, st != KS_OK ? (long)(size - rank) : 0);
+  if (first_fail == 0) return KS_OK;
+  int q = size - (int)first_fail;
+  long code = c->agree_max(c->ud, q == rank ? -(long)st : 0);
+  if (q == rank) return st;
+  return ks_ctx_fail(ctx, (ks_status)(-code), "sensitivity: trial %zu failed on another process (%s)", rows[q] + 1,
+                     ks_status_message((ks_status)(-code)));
+}
+
+/* The design rows not in the log, in rounds of one trial per process; rank 0 gathers each round's
+ * endpoints in row order, logs them and reports progress; at the end every rank gets them all.
+ * A row's endpoint depends only on its parameters and the scenario's seed, never on the process
+ * or thread that ran it. */
 static ks_status run_design(ks_ctx *ctx, const ks_scenario *sc, const ks_endpoint *e, const ks_sens_options *o,
                             ks_sens_result *R) {
-  size_t k = R->k;
-  for (size_t row = 0; row < R->n_rows; row++) {
-    const double *x = R->x + row * k;
-    if (o->trial.cancel && *o->trial.cancel) return ks_ctx_fail(ctx, KS_EINTERRUPTED, "sensitivity: interrupted after %zu of %zu trials", row, R->n_rows);
-    if (ks_eval_log_find(o->log, x, &R->y[row])) {
-      R->n_resumed++;
-    } else {
-      KS_TRY(eval_row(ctx, sc, R->ranges, k, x, e, &o->trial, &R->y[row]));
-      if (o->log) KS_TRY(ks_eval_log_add(ctx, o->log, x, &R->y[row]));
+  const ks_par_comm *c = ks__sweep_comm(o->comm);
+  int rank = c ? c->rank : 0, size = c ? c->size : 1;
+  size_t *pend = ks_calloc(ctx, R->n_rows + 2 * (size_t)size, sizeof *pend), n_pend = 0;
+  double *buf = ks_calloc(ctx, R->n_rows + (size_t)size, sizeof *buf);
+  ks_status st = pend && buf ? KS_OK : KS_ENOMEM;
+  if (st == KS_OK) st = logged_rows(ctx, o, R, buf);
+  for (size_t row = 0; st == KS_OK && row < R->n_rows; row++)
+    if (buf[row] == 0) pend[n_pend++] = row;
+  size_t *counts = pend + R->n_rows;
+  double *recv = buf + R->n_rows;
+  for (size_t first = 0; st == KS_OK && first < n_pend; first += (size_t)size) {
+    size_t done = R->n_resumed + first, n_round = n_pend - first < (size_t)size ? n_pend - first : (size_t)size;
+    if (ks__sweep_cancelled(c, o->trial.cancel)) {
+      st = ks_ctx_fail(ctx, KS_EINTERRUPTED, "sensitivity: interrupted after %zu of %zu trials", done, R->n_rows);
+      break;
     }
-    if (o->progress) o->progress(o->progress_ud, row + 1, R->n_rows);
+    double y;
+    if ((st = run_round(ctx, sc, e, o, R, pend + first, n_round, &y)) != KS_OK) break;
+    if (c) {
+      for (int q = 0; q < size; q++) counts[q] = (size_t)q < n_round;
+      st = c->gather(c->ud, &y, (size_t)rank < n_round, rank == 0 ? recv : NULL, rank == 0 ? counts : NULL);
+      if (st != KS_OK) st = ks_ctx_fail(ctx, st, "MPI: gathering the endpoints of trials %zu-%zu failed", done + 1, done + n_round);
+    } else {
+      recv[0] = y;
+    }
+    for (size_t q = 0; st == KS_OK && rank == 0 && q < n_round; q++) {
+      size_t row = pend[first + q];
+      R->y[row] = recv[q];
+      if (o->log) st = ks_eval_log_add(ctx, o->log, R->x + row * R->k, &R->y[row]);
+    }
+    if (st == KS_OK && rank == 0 && o->progress) o->progress(o->progress_ud, done + n_round, R->n_rows);
+    st = ks_sweep_agree(ctx, c, st);
   }
-  return KS_OK;
+  if (st == KS_OK) st = ks__sweep_bcast(ctx, c, R->y, R->n_rows);
+  ks_free(ctx, pend);
+  ks_free(ctx, buf);
+  return st;
 }
 
 ks_status ks_sens_run(ks_ctx *ctx, const ks_scenario *sc, const ks_param_range *ranges, size_t k, const ks_endpoint *e,
@@ -135,7 +194,10 @@ ks_status ks_who_responds_run(ks_ctx *ctx, const ks_scenario *sc, const ks_endpo
   ks_trial_endpoints ep;
   memset(&ep, 0, sizeof ep);
   double *buf = NULL;
+  const ks_par_comm *pc = ks__sweep_comm(topts->comm);
+  memset(out, 0, sizeof *out);
   ks_status st = ks_trial_run(ctx, sc, topts, &r);
+  if (st == KS_OK && pc && pc->rank != 0) goto done; /* rank 0 alone holds the patients' values */
   if (st == KS_OK) st = ks_trial_endpoints_init(ctx, r, &ep);
   size_t n = r ? ks_trial_n_patients(r) : 0, m = 0;
   if (st == KS_OK && !(buf = ks_calloc(ctx, (KS_COV_N + 1) * n + 1, sizeof *buf))) st = KS_ENOMEM;
@@ -150,7 +212,6 @@ ks_status ks_who_responds_run(ks_ctx *ctx, const ks_scenario *sc, const ks_endpo
     for (int c = 0; c < KS_COV_N; c++) x[(size_t)c * n + m] = covariate(&p, c);
     m++;
   }
-  memset(out, 0, sizeof *out);
   out->n_patients = m;
   double s = 0, s2 = 0;
   for (size_t i = 0; i < m; i++) s += y[i];
@@ -177,5 +238,5 @@ done:
   ks_free(ctx, buf);
   ks_trial_endpoints_fini(&ep);
   ks_trial_result_destroy(&r);
-  return st;
+  return ks_sweep_agree(ctx, pc, st);
 }

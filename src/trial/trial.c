@@ -258,14 +258,11 @@ static ks_status screen(ks_ctx *ctx, const trial_plan *plan, size_t n, trial_pat
   return KS_OK;
 }
 
-long ks_trial_block_slots(const ks_scenario *sc, size_t g) {
-  double ratio = sc->design == KS_DESIGN_PARALLEL ? sc->arms[g].ratio : 1.0;
-  long m = lround(ratio * 2.0);
-  return m < 1 ? 1 : m;
-}
+long ks_trial_block_slots(const ks_scenario *sc, size_t g) { return ks_scenario_block_slots(sc, g); }
 
-/* Slots of one permuted block; a design that needs more is refused, never truncated. */
-#define KS_TRIAL_MAX_BLOCK 64
+/* Slots of one permuted block; a design that needs more is refused (by the loader, for a parallel
+ * design; here for a scenario built in code), never truncated. */
+#define KS_TRIAL_MAX_BLOCK KS_SCEN_MAX_BLOCK_SLOTS
 
 /* Permuted-block randomisation (Matts & Lachin 1988): each block holds every arm in proportion
  * to its allocation ratio (ratios rounded to whole numbers of slots), shuffled with the block's

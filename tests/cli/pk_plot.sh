@@ -12,6 +12,8 @@ check() { n=$((n+1)); if eval "$2"; then :; else echo "FAIL: $1"; fail=1; fi; }
 check "single PNG written" "[ -s '$dir/single.png' ]"
 check "single PNG magic" "[ \"\$(head -c 8 '$dir/single.png' | od -An -tx1 | tr -d ' \n')\" = 89504e470d0a1a0a ]"
 check "summary still printed" "grep -q cmax_ng_ml '$dir/single.json'"
+check "summary: one JSON line with the provenance block and the command line" \
+  "python3 -c \"import json,sys; p=json.load(open(sys.argv[1]))['provenance']; assert p['command_line'].startswith('ketasim pk') and p['ketasim_version']\" '$dir/single.json'"
 "$ks" pk --drug esketamine --route intranasal --dose 56mg --population 50 --duration 8h \
   --plot "$dir/band.SVG" >"$dir/band.csv"
 check "population SVG written" "grep -q '<svg' '$dir/band.SVG'"

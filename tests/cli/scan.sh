@@ -19,6 +19,8 @@ check "fc symmetric, unit diagonal, |r| <= 1" "awk -F, 'NR>1{for(j=2;j<=NF;j++)m
 check "bold.csv: header + 60 TRs" "[ \$(wc -l < '$dir/base/bold.csv') = 61 ] && head -1 '$dir/base/bold.csv' | grep -q '^time_s,vmPFC,'"
 check "fc.png is a PNG" "png '$dir/base/fc.png'"
 check "no drug: no baseline files" "[ ! -e '$dir/base/fc_change.csv' ]"
+check "summary.json: valid JSON with the provenance block and the command line" \
+  "python3 -c \"import json,sys; p=json.load(open(sys.argv[1]))['provenance']; assert p['command_line'].startswith('ketasim scan') and p['ketasim_version']\" '$dir/base/summary.json'"
 
 # Whole-brain scans through a connectome, with conduction delays (the delayed coupling path) and
 # without: both finish with finite FC (regression: the delayed gather once read past its history).

@@ -3,6 +3,7 @@
  * arm follows the documented equations (docs/model/design.md, computed here by hand), the
  * single-arm and multi-arm analyses are filled in, and functional unblinding is noted. */
 #include "harness.h"
+#include <ketasim/output.h>
 #include <ketasim/trial.h>
 
 static ks_scenario *load(ks_ctx *ctx, const char *text) {

@@ -256,7 +256,8 @@ KS_TEST(secondary_statistics_match_the_patient_values) {
 }
 
 /* Allocation ratios that need more slots than a permuted block holds (64; 2 x ratio per arm) are
- * refused, not silently truncated to a different allocation. */
+ * refused, not silently truncated to a different allocation: by the loader (ketasim check), and
+ * by the trial for a scenario changed in code after loading. */
 KS_TEST(too_many_randomisation_slots_are_refused) {
   ks_ctx *ctx = ks_test_ctx();
   char yaml[2048];
@@ -268,7 +269,13 @@ KS_TEST(too_many_randomisation_slots_are_refused) {
   snprintf(tail, sizeof tail, "%s", arm + strlen("  - name: ketamine\n"));
   snprintf(arm, sizeof yaml - (size_t)(arm - yaml), "  - name: ketamine\n    ratio: 40\n%s", tail);
   ks_scenario *sc = NULL;
-  KS_ASSERT_OK(ks_scenario_load_string(ctx, "ratio.yaml", yaml, strlen(yaml), &sc));
+  KS_ASSERT_EQ_INT(ks_scenario_load_string(ctx, "ratio.yaml", yaml, strlen(yaml), &sc), KS_EINPUT);
+  KS_ASSERT_TRUE(sc == NULL);
+  KS_ASSERT_TRUE(strstr(ks_ctx_last_error(ctx), "randomisation slots") != NULL);
+  KS_ASSERT_OK(ks_scenario_load_string(ctx, "ratio.yaml", parallel_yaml, strlen(parallel_yaml), &sc));
+  if (!sc) return;
+  sc->arms[0].ratio = 40;
+  ks_ctx_clear_error(ctx);
   ks_trial_result *r = NULL;
   KS_ASSERT_EQ_INT(ks_trial_run(ctx, sc, NULL, &r), KS_EINPUT);
   KS_ASSERT_TRUE(r == NULL);
