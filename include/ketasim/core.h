@@ -135,8 +135,9 @@ KS_INTERNAL_API size_t ks_edit_distance(const char *a, const char *b);
 
 /* Named model parameters (the calibrated set, docs/model.md "calibrated"). A layer reads a
  * parameter with ks_model_param(): the value set on this context (ks_model_param_set: `ketasim calibrate`,
- * `run --uncertainty` draws), else the committed fitted value (data/calibration/fitted.tsv,
- * mirrored in src/core/params_fitted.c), else FALLBACK (the compiled default). Set parameters
+ * `run --uncertainty` draws), else the committed fitted value when the fit identified it
+ * (data/calibration/fitted.tsv: an unidentifiable parameter stays at its start, the default),
+ * generated into the build by src/core/CMakeLists.txt, else FALLBACK (the compiled default). Set parameters
  * before a run; reading is thread-safe, setting is not. */
 KS_API double ks_model_param(const ks_ctx *ctx, const char *name, double fallback);
 /** Set NAME on this context. @return KS_OK, KS_EINVAL (bad name or non-finite value), KS_ERANGE (table full). */
@@ -148,6 +149,9 @@ KS_API int ks_model_param_fitted(const char *name, double *value);
 /** The i-th committed parameter's name, value, Laplace SD (NAN: not identifiable) and fitted
  *  range (NULL name past the end; any pointer may be NULL). */
 KS_API const char *ks_model_param_fitted_at(size_t i, double *value, double *sd, double *lo, double *hi);
+/** Entry (i, j) of the committed Laplace covariance (the order of ks_model_param_fitted_at); NAN
+ *  when either parameter is not identifiable or past the end. */
+KS_API double ks_model_param_fitted_cov(size_t i, size_t j);
 
 #ifdef __cplusplus
 }

@@ -164,11 +164,8 @@ KS_API ks_status ks_trial_arm_summarise(ks_ctx *ctx, const ks_trial_result *r, s
 KS_API ks_status ks_trial_durability_data(ks_ctx *ctx, const ks_trial_result *r, size_t g, double *days, int *event,
                                           size_t *n, long *visit);
 
-/* ---- trial-level validation (src/output/validate.c) ------------------------------------------ */
-
-/** Trial-level targets (Feder 2021, Feder 2014, Norbury 2021) from large virtual samples
- *  (2000 per arm; a few minutes on 2 cores). Appends entries as validate.h describes. */
-KS_API ks_status ks_trial_validate(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
+/* Trial-level targets are the trial library's rows (data/trials/library.tsv): `ketasim validate`
+ * runs them (src/cli/validate_trials.c); there is no second, built-in list. */
 
 /** The per-patient primary endpoint of a trial result, as ks_trial_summarise analyses it.
  *  Parallel designs: y = change from baseline at the primary visit, baseline = the baseline score.

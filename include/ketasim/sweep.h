@@ -31,7 +31,9 @@ extern "C" {
 
 typedef enum {
   KS_PARAM_SCENARIO = 0, /* the object is a ks_scenario */
-  KS_PARAM_LINK          /* the object is a ks_link_params (the joins between layers) */
+  KS_PARAM_LINK,         /* the object is a ks_link_params (the joins between layers) */
+  KS_PARAM_MOOD,         /* the object is a ks_mood_params (bound for `ketasim calibrate`) */
+  KS_PARAM_CLINIC        /* the object is a ks_clinic_params (bound for `ketasim calibrate`) */
 } ks_param_target;
 
 typedef struct ks_param_binding {
@@ -48,6 +50,11 @@ typedef struct ks_param_binding {
   /* The documented default range and its source (data/sensitivity/params.tsv mirrors these). */
   double default_low, default_high;
   const char *source;
+  /* Layer rows: the field as a C expression on the target struct ("weight[KS_CLUSTER_B][0]"),
+   * written from the same tokens as OFFSET (KS_FIELD below). `ketasim calibrate` writes it into
+   * data/calibration/fitted.tsv, from which the build generates the trial layer's reads of the
+   * committed set. NULL for scenario rows. */
+  const char *field;
 } ks_param_binding;
 
 /** The binding table (n entries). */
@@ -55,7 +62,7 @@ KS_API const ks_param_binding *ks_param_bindings(size_t *n);
 /** The binding called NAME, or NULL. */
 KS_API const ks_param_binding *ks_param_find(const char *name);
 /** Set binding B to V on OBJ (a ks_scenario for KS_PARAM_SCENARIO, a ks_link_params for
- *  KS_PARAM_LINK). @return KS_OK; KS_EINPUT (V outside [min, max], or nothing to set in this
+ *  KS_PARAM_LINK, a ks_mood_params for KS_PARAM_MOOD, a ks_clinic_params for KS_PARAM_CLINIC). @return KS_OK; KS_EINPUT (V outside [min, max], or nothing to set in this
  *  scenario). */
 KS_API ks_status ks_param_set(ks_ctx *ctx, const ks_param_binding *b, void *obj, double v);
 

@@ -57,6 +57,10 @@ typedef struct ks_trial_options {
                                     streaming) and return KS_EINTERRUPTED */
   const struct ks_link_params *link; /* the joins between layers; NULL: ks_link_params_default()
                                     (ablations switch routes off here: docs/model/link.md) */
+  /* The mood and clinic layers' parameters; NULL: their defaults with the committed calibrated
+   * set (data/calibration/fitted.tsv) applied, as for link. `ketasim calibrate` passes its own. */
+  const struct ks_mood_params *mood;
+  const struct ks_clinic_params *clinic;
   /* Non-NULL: patient k is row k of this covariate table (ks_population_table_read), enrolled
    * without screening; at most its number of rows patients (KS_EINPUT otherwise). Borrowed. */
   const struct ks_population_table *population_table;

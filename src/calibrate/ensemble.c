@@ -3,6 +3,7 @@
  * a trial's endpoints over it (calibrate.h). */
 #include "core/core_internal.h"
 #include <ketasim/calibrate.h>
+#include <ketasim/linalg.h>
 #include <ketasim/rng.h>
 #include <ketasim/scenario.h>
 #include <ketasim/output.h>
@@ -14,25 +15,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* V reflected at the bounds of [lo, hi] until it lies inside. */
+static double reflect(double v, double lo, double hi) {
+  double w = hi - lo, t = fmod(v - lo, 2.0 * w);
+  if (t < 0.0) t += 2.0 * w;
+  return t <= w ? lo + t : hi - (t - w);
+}
+
 ks_status ks_ensemble_draw(ks_ctx *ctx, uint64_t seed, uint64_t k) {
   KS_CHECK_ARG(ctx, ctx != NULL);
-  double v, sd, lo, hi;
-  const char *name;
-  for (size_t i = 0; (name = ks_model_param_fitted_at(i, &v, &sd, &lo, &hi)); i++) {
+  double v[KS_CALIB_MAX_PARAMS], sd[KS_CALIB_MAX_PARAMS], lo[KS_CALIB_MAX_PARAMS], hi[KS_CALIB_MAX_PARAMS];
+  double z[KS_CALIB_MAX_PARAMS], l[KS_CALIB_MAX_PARAMS * KS_CALIB_MAX_PARAMS];
+  const char *name[KS_CALIB_MAX_PARAMS];
+  size_t n = 0, id[KS_CALIB_MAX_PARAMS], m = 0;
+  while (n < KS_CALIB_MAX_PARAMS && (name[n] = ks_model_param_fitted_at(n, &v[n], &sd[n], &lo[n], &hi[n]))) {
     ks_rng r;
-    ks_rng_init(&r, seed, KS_STREAM_ENSEMBLE, i, k);
-    double x;
-    if (isfinite(sd) && sd > 0.0) {
-      /* Truncated normal by rejection (the range holds most of the mass at the optimum). */
-      int tries = 0;
-      do x = v + sd * ks_rng_normal(&r);
-      while ((x < lo || x > hi) && ++tries < 1000);
-      if (x < lo || x > hi) x = v;
-    } else {
-      x = lo + (hi - lo) * ks_rng_uniform(&r);
-    }
-    KS_TRY(ks_model_param_set(ctx, name, x));
+    ks_rng_init(&r, seed, KS_STREAM_ENSEMBLE, n, k);
+    int ident = isfinite(sd[n]) && sd[n] > 0.0;
+    z[n] = ident ? ks_rng_normal(&r) : ks_rng_uniform(&r);
+    if (ident) id[m++] = n;
+    n++;
   }
+  /* The Laplace covariance of the identifiable ones, L L' = cov. */
+  for (size_t a = 0; a < m; a++)
+    for (size_t b = 0; b < m; b++) l[a * m + b] = ks_model_param_fitted_cov(id[a], id[b]);
+  int have_cov = m > 0;
+  for (size_t a = 0; a < m * m; a++) have_cov = have_cov && isfinite(l[a]);
+  if (have_cov && ks_la_chol(l, m, 0.0) != 0) have_cov = 0;
+  double x[KS_CALIB_MAX_PARAMS];
+  for (size_t i = 0; i < n; i++) x[i] = lo[i] + (hi[i] - lo[i]) * z[i]; /* unidentifiable: uniform */
+  for (size_t a = 0; a < m; a++) {
+    double dx = 0.0;
+    if (have_cov)
+      for (size_t b = 0; b <= a; b++) dx += l[a * m + b] * z[id[b]];
+    else
+      dx = sd[id[a]] * z[id[a]]; /* a fitted set without its covariance: independent normals */
+    x[id[a]] = reflect(v[id[a]] + dx, lo[id[a]], hi[id[a]]);
+  }
+  for (size_t i = 0; i < n; i++) KS_TRY(ks_model_param_set(ctx, name[i], x[i]));
   return KS_OK;
 }
 
@@ -155,9 +175,10 @@ ks_status ks_uncertainty_write_json(ks_ctx *ctx, const char *path, const ks_unce
   cJSON_AddNumberToObject(unc, "draws", (double)u->k);
   cJSON_AddStringToObject(unc, "method",
                           "Laplace approximation at the calibration optimum (data/calibration/fitted.tsv): "
-                          "identifiable parameters ~ N(value, sd^2) truncated to their range, unidentifiable "
-                          "ones uniform over it, drawn independently; same seed for every draw (common random "
-                          "numbers), so the prediction interval is the parameters' spread alone");
+                          "identifiable parameters jointly ~ N(value, 2 H^-1) (full covariance, Cholesky), "
+                          "reflected into their ranges; unidentifiable ones uniform over their range; same seed "
+                          "for every draw (common random numbers), so the prediction interval is the "
+                          "parameters' spread alone");
   cJSON *arr = cJSON_AddArrayToObject(unc, "endpoints");
   for (size_t i = 0; i < u->n; i++) {
     cJSON *e = cJSON_CreateObject();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The table of layers with validation targets. */
 #include "validate_layers.h"
+#include "validate_trials.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const layer layers[] = {
     {"acute", ks_acute_validate},
     {"brain", ks_brain_validate},
     {"stats", ks_stats_validate},
-    {"trial", ks_trial_validate},
+    {"trial", vt_layer_targets}, /* the trial library's rows (validate_trials.c) */
     {"brain-trial", ks_trial_brain_validate},
 };
 

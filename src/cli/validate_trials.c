@@ -166,10 +166,11 @@ static ks_status run_scenario(ks_ctx *ctx, const vt_options *o, const char *name
     return KS_OK;
   }
   ks_trial_options to = ks_trial_options_default();
-  long n = lround((double)ks_scenario_total_patients(sc) * o->n_scale);
+  long n = o->n_patients > 0 ? o->n_patients : lround((double)ks_scenario_total_patients(sc) * o->n_scale);
   long min_n = 4 * (long)sc->n_arms;
   to.n_patients = n < min_n ? min_n : n;
   to.n_threads = o->n_threads;
+  to.link = o->link, to.mood = o->mood, to.clinic = o->clinic;
   if (!o->quiet) fprintf(stderr, "ketasim: validate: simulating %s (%ld patients)\n", name, to.n_patients);
   *scp = sc; /* the result refers to its scenario: both live in the cache */
   return ks_trial_run(ctx, sc, &to, r);
@@ -223,6 +224,13 @@ static ks_status one_row(ks_ctx *ctx, const vt_options *o, char **f, vt_cache *c
   return KS_OK;
 }
 
+static int scenario_selected(const vt_options *o, const char *name) {
+  if (!o->scenarios) return 1;
+  for (size_t i = 0; o->scenarios[i]; i++)
+    if (!strcmp(o->scenarios[i], name)) return 1;
+  return 0;
+}
+
 ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, size_t *n) {
   char path[512], line[LINE_MAX_LEN];
   snprintf(path, sizeof path, "%s/library.tsv", o->data_dir);
@@ -235,6 +243,7 @@ ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, s
     char *f[FIELD_MAX];
     if (line[0] == '#' || split_tabs(line, f) < 6 || !strcmp(f[0], "id")) continue;
     if (o->only_calibration && !ks_target_is_calibration(f[0])) continue;
+    if (!scenario_selected(o, f[1])) continue;
     if (*n >= cap) {
       st = ks_ctx_fail(ctx, KS_ERANGE, "%s: more than %zu targets", path, cap);
       break;
@@ -256,4 +265,23 @@ const char *vt_status_name(vt_status s) {
     case VT_SKIPPED: return "skipped";
   }
   return "?";
+}
+
+ks_status vt_layer_targets(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n) {
+  static const char *const scenarios[] = {"feder2021", "feder2014", NULL};
+  vt_options o = {.library_dir = "examples/trials", .data_dir = "data/trials", .n_scale = 1.0, .quiet = 1,
+                  .scenarios = scenarios, .n_patients = 4000};
+  vt_target *t = ks_calloc(ctx, 64, sizeof *t);
+  if (!t) return KS_ENOMEM;
+  size_t m = 0;
+  ks_status st = vt_run(ctx, &o, t, 64, &m);
+  for (size_t i = 0; st == KS_OK && i < m; i++) {
+    if (t[i].status != VT_PASS && t[i].status != VT_MISS && t[i].status != VT_NOT_SIMULATED) continue;
+    char quantity[200];
+    snprintf(quantity, sizeof quantity, "%.95s (%.60s), 4000 patients", t[i].endpoint, t[i].contrast);
+    st = ks_target_add(out, cap, n, t[i].id, quantity, "", t[i].source, t[i].published, t[i].lo, t[i].hi,
+                       t[i].simulated, t[i].calibration ? KS_TARGET_CALIBRATED : KS_TARGET_HELD_OUT);
+  }
+  ks_free(ctx, t);
+  return st;
 }

@@ -20,7 +20,13 @@ typedef struct vt_options {
   double n_scale;           /* patients = the published trial's n times this */
   int n_threads;
   int only_calibration;     /* 1: only the rows listed in data/targets/calibration.tsv */
+  const char *const *scenarios; /* non-NULL: only rows of these scenarios (NULL-terminated) */
+  long n_patients;          /* > 0: every scenario runs with this many patients (not n_scale) */
   int quiet;                /* 0: a progress line per trial simulated, on stderr */
+  /* Layer parameters for every run (NULL: the committed calibrated set); `ketasim calibrate`. */
+  const struct ks_link_params *link;
+  const struct ks_mood_params *mood;
+  const struct ks_clinic_params *clinic;
 } vt_options;
 
 typedef struct vt_target {
@@ -43,5 +49,11 @@ typedef struct vt_cache {
 /* Run the library: one entry per row of DATA_DIR/library.tsv, in order. */
 ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, size_t *n);
 const char *vt_status_name(vt_status s);
+
+/* The "trial" layer of `ketasim validate`: the library rows of Feder 2021 (the calibration trial)
+ * and Feder 2014 (examples/trials, data/trials: the one list of trial targets), each scenario run
+ * with 4000 patients, as ks_target_result entries (ks_validate_fn). Rows without a published number
+ * or a band are left to `validate --trials`, which lists them. */
+ks_status vt_layer_targets(ks_ctx *ctx, ks_target_result *out, size_t cap, size_t *n);
 
 #endif

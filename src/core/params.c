@@ -15,8 +15,11 @@ double ks_model_param(const ks_ctx *ctx, const char *name, double fallback) {
     for (size_t i = 0; i < t->n; i++)
       if (!strcmp(t->name[i], name)) return t->value[i];
   }
-  double v;
-  return ks_model_param_fitted(name, &v) ? v : fallback;
+  /* An unidentifiable parameter kept its start, the compiled default: the layer's own default
+   * (FALLBACK) stands, so a later change of that default is not undone by a stale fit. */
+  for (size_t i = 0; i < KS_ARRAY_LEN(ks__fitted); i++)
+    if (ks__fitted[i].name && !strcmp(ks__fitted[i].name, name)) return isfinite(ks__fitted[i].sd) ? ks__fitted[i].value : fallback;
+  return fallback;
 }
 
 ks_status ks_model_param_set(ks_ctx *ctx, const char *name, double value) {
@@ -54,4 +57,10 @@ const char *ks_model_param_fitted_at(size_t i, double *value, double *sd, double
   if (lo) *lo = ks__fitted[i].lo;
   if (hi) *hi = ks__fitted[i].hi;
   return ks__fitted[i].name;
+}
+
+double ks_model_param_fitted_cov(size_t i, size_t j) {
+  size_t n = KS_ARRAY_LEN(ks__fitted) - 1; /* without the NULL row */
+  if (i >= n || j >= n || n * n > KS_ARRAY_LEN(ks__fitted_cov) - 1) return NAN;
+  return ks__fitted_cov[i * n + j];
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The committed fitted parameter set: mirrors data/calibration/fitted.tsv (`ketasim calibrate`
- * writes the file; test_fitted_mirror checks this table equals it). Empty name ends nothing:
- * every row is a parameter. */
+/* The committed fitted parameter set: generated from data/calibration/fitted.tsv at configure
+ * time (src/core/CMakeLists.txt; `ketasim calibrate` writes the file). The NULL row ends the
+ * table. ks__fitted_cov is the Laplace covariance, row-major over the parameters in table order
+ * (NAN where a parameter is not identifiable), followed by one padding 0. */
 #ifndef KS_PARAMS_FITTED_H
 #define KS_PARAMS_FITTED_H
 
@@ -14,6 +15,10 @@ typedef struct {
 
 static const ks__fitted_param ks__fitted[] = {
 #include "params_fitted.inc"
+};
+
+static const double ks__fitted_cov[] = {
+#include "params_fitted_cov.inc"
 };
 
 #endif

@@ -298,24 +298,29 @@ static ks_status randomise(ks_ctx *ctx, const trial_plan *plan, trial_patient *p
 }
 
 /* Parameters every patient shares; per-patient variability is drawn in patient.c. */
-static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_link_params *link) {
-  plan->link = link ? *link : ks_link_params_default();
+static ks_status init_layers(ks_ctx *ctx, trial_plan *plan, const ks_trial_options *o) {
+  plan->link = o->link ? *o->link : ks_link_params_default();
+  plan->mood = o->mood ? *o->mood : ks_mood_params_default();
+  ks_clinic_params cp = o->clinic ? *o->clinic : ks_clinic_params_default();
   /* The calibrated set (`ketasim calibrate`, data/calibration/fitted.tsv; ks_model_param in
-   * core.h) replaces the defaults: a context's draw or override, else the committed fit. A caller
-   * that passes its own link parameters (sweep, ablation) keeps them. */
-  if (!link) {
-    plan->link.blinded_expectancy = ks_model_param(ctx, "trial.blinded_expectancy", plan->link.blinded_expectancy);
-    plan->link.human_spine_relax_scale =
-        ks_model_param(ctx, "trial.human_spine_relax_scale", plan->link.human_spine_relax_scale);
-  }
+   * core.h) replaces the defaults: a context's draw or override, else the committed fit. The list
+   * of fields is generated from the committed file (src/core/CMakeLists.txt; its layer and field
+   * columns come from the sweep binding table). A caller that passes its own layer parameters
+   * (calibrate, sweep, ablation) keeps them. */
+  ks_link_params *fit_link = o->link ? NULL : &plan->link;
+  ks_mood_params *fit_mood = o->mood ? NULL : &plan->mood;
+  ks_clinic_params *fit_clinic = o->clinic ? NULL : &cp;
+#define KS_FITTED(layer, field, name) \
+  if (fit_##layer) fit_##layer->field = ks_model_param(ctx, name, fit_##layer->field);
+#include "params_fitted_fields.inc"
+#undef KS_FITTED
+  (void)fit_link, (void)fit_mood, (void)fit_clinic;
   KS_TRY(ks_link_params_check(ctx, &plan->link));
   plan->receptor = ks_receptor_params_default();
   plan->cascade = ks_cascade_params_default();
   plan->fear = ks_fear_params_default(plan->sc->fear_model == KS_FEAR_LATENT_CAUSE ? KS_FEAR_MODEL_LATENT_CAUSE
                                                                                  : KS_FEAR_MODEL_TWO_TRACE);
   plan->acute = ks_acute_params_default();
-  plan->mood = ks_mood_params_default();
-  ks_clinic_params cp = ks_clinic_params_default();
   return ks_clinic_model_create(ctx, &cp, &plan->clinic);
 }
 
@@ -414,7 +419,7 @@ ks_status ks__trial_setup(ks_ctx *ctx, const ks_scenario *sc, const ks_trial_opt
   ks_status st = resolve_population(ctx, sc, &plan->pop);
   if (st == KS_OK) st = build_schedule(ctx, plan);
   if (st == KS_OK) st = ks__trial_plan_arms(ctx, plan);
-  if (st == KS_OK) st = init_layers(ctx, plan, o.link);
+  if (st == KS_OK) st = init_layers(ctx, plan, &o);
   if (st == KS_OK) st = pilot_baseline(ctx, plan, o.replicate);
   size_t n = (size_t)(o.n_patients > 0 ? o.n_patients : sc->population.n);
   r->n = n;

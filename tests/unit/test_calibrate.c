@@ -4,6 +4,8 @@
  * not depend on (reported unidentifiable). Also the band rule and the parameter registry. */
 #include "harness.h"
 #include <ketasim/calibrate.h>
+#include <ketasim/scenario.h>
+#include <ketasim/trial.h>
 #include <ketasim/validate.h>
 
 #include <math.h>
@@ -108,9 +110,105 @@ KS_TEST(parameter_registry_overrides_then_committed_then_fallback) {
   ks_model_param_clear(ctx);
   KS_ASSERT_NEAR(ks_model_param(ctx, "no.such.parameter", 3.5), 3.5, 0);
   KS_ASSERT_EQ_INT(ks_model_param_set(ctx, "x", NAN), KS_EINVAL);
-  double v;
-  const char *name = ks_model_param_fitted_at(0, &v, NULL, NULL, NULL);
-  if (name) KS_ASSERT_NEAR(ks_model_param(ctx, name, -1e300), v, 0);
+  /* A committed parameter: its fitted value when identified, else the caller's default. */
+  double v, sd;
+  const char *name;
+  for (size_t i = 0; (name = ks_model_param_fitted_at(i, &v, &sd, NULL, NULL)); i++)
+    KS_ASSERT_NEAR(ks_model_param(ctx, name, -1e300), isfinite(sd) ? v : -1e300, 0);
+  ks_ctx_destroy(&ctx);
+}
+
+/* The ensemble: identifiable parameters jointly normal with the committed Laplace covariance (the
+ * ranges are wide against the SDs, so reflection hardly matters), unidentifiable ones uniform over
+ * their range; every draw inside its range; the same draw for the same (seed, k). */
+KS_TEST(ensemble_draws_follow_the_committed_covariance) {
+  ks_ctx *ctx = ks_test_ctx();
+  enum { K = 4000 };
+  double v[KS_CALIB_MAX_PARAMS], sd[KS_CALIB_MAX_PARAMS], lo[KS_CALIB_MAX_PARAMS], hi[KS_CALIB_MAX_PARAMS];
+  const char *name[KS_CALIB_MAX_PARAMS];
+  size_t n = 0;
+  while (n < KS_CALIB_MAX_PARAMS && (name[n] = ks_model_param_fitted_at(n, &v[n], &sd[n], &lo[n], &hi[n]))) n++;
+  static double x[K][KS_CALIB_MAX_PARAMS];
+  for (size_t k = 0; k < K; k++) {
+    KS_ASSERT_OK(ks_ensemble_draw(ctx, 7, k));
+    for (size_t i = 0; i < n; i++) {
+      x[k][i] = ks_model_param(ctx, name[i], NAN);
+      KS_ASSERT_TRUE(x[k][i] >= lo[i] && x[k][i] <= hi[i]);
+    }
+  }
+  KS_ASSERT_OK(ks_ensemble_draw(ctx, 7, 3));
+  for (size_t i = 0; i < n; i++) KS_ASSERT_NEAR(ks_model_param(ctx, name[i], NAN), x[3][i], 0);
+  double mean[KS_CALIB_MAX_PARAMS] = {0};
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < K; k++) mean[i] += x[k][i] / K;
+    if (!isfinite(sd[i])) {
+      /* uniform: mean mid-range within 4 SE (range / sqrt(12 K)) */
+      KS_ASSERT_NEAR(mean[i], 0.5 * (lo[i] + hi[i]), 4.0 * (hi[i] - lo[i]) / sqrt(12.0 * K));
+    } else if (v[i] - 3.0 * sd[i] > lo[i] && v[i] + 3.0 * sd[i] < hi[i]) {
+      KS_ASSERT_NEAR(mean[i], v[i], 4.0 * sd[i] / sqrt((double)K));
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      double c = ks_model_param_fitted_cov(i, j);
+      int inside = isfinite(sd[i]) && isfinite(sd[j]) && v[i] - 3 * sd[i] > lo[i] && v[i] + 3 * sd[i] < hi[i] &&
+                   v[j] - 3 * sd[j] > lo[j] && v[j] + 3 * sd[j] < hi[j];
+      if (!inside) continue;
+      double s = 0.0;
+      for (size_t k = 0; k < K; k++) s += (x[k][i] - mean[i]) * (x[k][j] - mean[j]) / (K - 1);
+      /* sample covariance: SE about sd_i sd_j sqrt((1 + rho^2) / K) <= 0.023 sd_i sd_j */
+      KS_ASSERT_NEAR(s, c, 0.1 * sd[i] * sd[j]);
+    }
+  ks_model_param_clear(ctx);
+  ks_ctx_destroy(&ctx);
+}
+
+/* The committed set reaches the model: every parameter of fitted.tsv is read by the trial layer
+ * (the field list generated from the file), so overriding one on the context changes a run, and
+ * clearing it gives the committed run back. */
+KS_TEST(every_committed_parameter_reaches_the_trial) {
+  ks_ctx *ctx = ks_test_ctx();
+  static const char text[] =
+      "ketasim: 1\nname: t\nseed: 5\npopulation: {n: 8, preset: civilian-chronic-ptsd}\ndesign: parallel\n"
+      "arms:\n  - name: ketamine\n    regimen:\n"
+      "      - {drug: ketamine, route: iv, dose: 0.5 mg/kg, infusion: 40 min, days: [1, 3, 5, 8, 10, 12]}\n"
+      "  - name: midazolam\n    regimen:\n"
+      "      - {drug: midazolam, route: iv, dose: 0.045 mg/kg, infusion: 40 min, days: [1, 3, 5, 8, 10, 12]}\n"
+      "assessments: {caps5: [0, 14], madrs: [0, 14]}\nfollowup: {days: 56, caps5_every: 7}\n"
+      "endpoints:\n  primary: {scale: caps5, day: 14}\n  response: {scale: caps5, drop_pct: 30, day: 14}\n"
+      "  durability: {scale: caps5, responders_only: true}\n";
+  ks_scenario *sc = NULL;
+  ks_status st = ks_scenario_load_string(ctx, "t", text, sizeof text - 1, &sc);
+  if (st != KS_OK) fprintf(stderr, "%s\n", ks_ctx_last_error(ctx));
+  KS_ASSERT_OK(st);
+  ks_trial_options o = ks_trial_options_default();
+  o.n_threads = 1;
+  double base = 0.0;
+  for (size_t i = 0;; i++) {
+    double v, lo, hi;
+    const char *name = ks_model_param_fitted_at(i, &v, NULL, &lo, &hi);
+    if (!name && i > 0) break;
+    ks_model_param_clear(ctx);
+    /* i == 0 first runs the committed set; then parameter i - 1 at the far end of its range. */
+    if (i > 0) {
+      name = ks_model_param_fitted_at(i - 1, &v, NULL, &lo, &hi);
+      KS_ASSERT_OK(ks_model_param_set(ctx, name, v - lo > hi - v ? lo : hi));
+    }
+    ks_trial_result *r = NULL;
+    KS_ASSERT_OK(ks_trial_run(ctx, sc, &o, &r));
+    double sum = 0.0;
+    for (size_t p = 0; p < 8; p++)
+      for (size_t vi = 0; vi < ks_trial_n_visits(r); vi++) {
+        double y = ks_trial_value(r, p, vi, KS_M_CAPS5), m = ks_trial_value(r, p, vi, KS_M_MADRS);
+        sum += (isfinite(y) ? y : 0.0) + (isfinite(m) ? m : 0.0) + 1e-3 * (double)vi * (isfinite(y) ? y : 0.0);
+      }
+    ks_trial_result_destroy(&r);
+    if (i == 0) base = sum;
+    else KS_ASSERT_TRUE(sum != base); /* the parameter changed something */
+    if (!name) break;
+  }
+  ks_model_param_clear(ctx);
+  ks_scenario_destroy(&sc);
   ks_ctx_destroy(&ctx);
 }
 
