@@ -25,7 +25,7 @@ target_link_libraries(ks_dep_gsl INTERFACE GSL::gsl)
 
 # SUNDIALS: the plain libraries (Debian's CMake config drags in Trilinos and MPI checks).
 find_path(SUNDIALS_INCLUDE_DIR cvode/cvode.h REQUIRED)
-foreach(lib cvode nvecserial sunmatrixdense sunlinsoldense)
+foreach(lib cvode nvecserial sunmatrixdense)  # the linear solver is our own (src/ode/ode.c)
   find_library(SUNDIALS_${lib}_LIB sundials_${lib} REQUIRED)
   list(APPEND _sundials_libs ${SUNDIALS_${lib}_LIB})
 endforeach()

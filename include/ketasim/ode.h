@@ -72,6 +72,21 @@ KS_API ks_status ks_ode_init(ks_ode *ode, double t0, const double *y0);
  *  @return KS_OK, KS_EINVAL, KS_ESOLVER. Thread-safety: one thread per ks_ode. */
 KS_API ks_status ks_ode_advance(ks_ode *ode, double t_out, double t_stop, double *y_out);
 
+/** Called by ks_ode_advance_outputs with y(t_out[i]) (n_state entries, borrowed for the call).
+ *  Return KS_OK to go on; any other status stops the advance, which returns it. */
+typedef ks_status (*ks_ode_output_fn)(size_t i, double t, const double *y, void *ud);
+
+/** Integrate through the output times t_out[0..n_out) (non-decreasing, none earlier than the
+ *  previous output since the last init, none later than t_stop) without stepping past t_stop, and
+ *  call out(i, t_out[i], y(t_out[i]), ud) for each in order. The same internal steps and the same
+ *  values, bit for bit, as one ks_ode_advance(ode, t_out[i], t_stop, y) per output time; outputs
+ *  that the solver's last internal step already passed are interpolated without re-entering it
+ *  (an hourly grid over quiet stretches, where one step spans many outputs). Failures as
+ *  ks_ode_advance; out is not called for the output being integrated towards when it fails.
+ *  @return KS_OK, KS_EINVAL, KS_ESOLVER, or out's status. Thread-safety: one thread per ks_ode. */
+KS_API ks_status ks_ode_advance_outputs(ks_ode *ode, const double *t_out, size_t n_out, double t_stop,
+                                        ks_ode_output_fn out, void *ud);
+
 /** The integrator's counters. */
 KS_API ks_ode_stats ks_ode_get_stats(const ks_ode *ode);
 

@@ -140,6 +140,18 @@ KS_API ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
                                         const double *t_out_h, size_t n_out, ks_cascade_point *out,
                                         ks_cascade_stats *stats);
 
+/** Flags of ks_cascade_solve_flags. */
+#define KS_CASCADE_STATES_ONLY 1u /* the receptor fields of out (nmda_occupancy .. sedation) are
+                                     NaN, not evaluated at the output times: for callers that read
+                                     only the cascade's states and observables (the trial does);
+                                     saves one concentration evaluation per output time */
+
+/** ks_cascade_solve_stats with flags (0 or KS_CASCADE_STATES_ONLY); the states are the same. */
+KS_API ks_status ks_cascade_solve_flags(ks_ctx *ctx, const ks_cascade_params *p,
+                                        const ks_receptor_params *rp, const ks_exposure *exposure,
+                                        const double *t_out_h, size_t n_out, ks_cascade_point *out,
+                                        unsigned flags, ks_cascade_stats *stats);
+
 /** Column names and values of a point for CSV output: ks_cascade_point_n_fields() columns,
  *  name i from ks_cascade_point_field_name(i) ("t_h", "glx_pct", "gain_vmpfc_amygdala", ...),
  *  value i from ks_cascade_point_field(pt, i) (NAN when i is out of range). */

@@ -52,12 +52,44 @@ typedef struct {
   sunindextype n, last_flag;
   sunindextype *piv;
   double *lu;   /* n x n, column-major: lu[j * n + i] = (L\U)(i, j) */
+  /* The non-zero off-diagonal entries of each column k of L (rows > k) and of U (rows < k), in
+   * ascending row order: nz_row/nz_val[nz_l[k] .. nz_l[k + 1]) and [nz_u[k] .. nz_u[k + 1]).
+   * The cascade's matrix is mostly zeros (a chain of first-order relaxations), so the solve only
+   * visits these; skipping an exact zero term leaves every result bit-for-bit the same. */
+  sunindextype *nz_l, *nz_u, *nz_row;
+  double *nz_val;
 } ks_lu;
 
 static SUNLinearSolver_Type lu_type(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_DIRECT; }
 static SUNLinearSolver_ID lu_id(SUNLinearSolver S) { (void)S; return SUNLINEARSOLVER_CUSTOM; }
 static int lu_init(SUNLinearSolver S) { ((ks_lu *)S->content)->last_flag = 0; return SUNLS_SUCCESS; }
 static sunindextype lu_last_flag(SUNLinearSolver S) { return ((ks_lu *)S->content)->last_flag; }
+
+/* The lists of non-zero entries of L and U (see ks_lu) after a factorisation. */
+static void lu_index_nonzeros(ks_lu *L) {
+  const sunindextype n = L->n;
+  sunindextype m = 0;
+  for (sunindextype k = 0; k < n; k++) {
+    const double *ck = L->lu + k * n;
+    L->nz_l[k] = m;
+    for (sunindextype i = k + 1; i < n; i++)
+      if (ck[i] != 0.0) {
+        L->nz_row[m] = i;
+        L->nz_val[m++] = ck[i];
+      }
+  }
+  L->nz_l[n] = m;
+  for (sunindextype k = 0; k < n; k++) {
+    const double *ck = L->lu + k * n;
+    L->nz_u[k] = m;
+    for (sunindextype i = 0; i < k; i++)
+      if (ck[i] != 0.0) {
+        L->nz_row[m] = i;
+        L->nz_val[m++] = ck[i];
+      }
+  }
+  L->nz_u[n] = m;
+}
 
 static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
   ks_lu *L = S->content;
@@ -89,6 +121,7 @@ static int lu_setup(SUNLinearSolver S, SUNMatrix A) {
         for (sunindextype i = k + 1; i < n; i++) cj[i] -= akj * ck[i];
     }
   }
+  lu_index_nonzeros(L);
   L->last_flag = 0;
   return SUNLS_SUCCESS;
 }
@@ -109,16 +142,16 @@ static int lu_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunr
       v[p] = t;
     }
   }
+  const sunindextype *restrict row = L->nz_row;
+  const double *restrict val = L->nz_val;
   for (sunindextype k = 0; k < n - 1; k++) {
-    const double *restrict ck = a + k * n;
     const double vk = v[k];
-    for (sunindextype i = k + 1; i < n; i++) v[i] -= ck[i] * vk;
+    for (sunindextype m = L->nz_l[k]; m < L->nz_l[k + 1]; m++) v[row[m]] -= val[m] * vk;
   }
   for (sunindextype k = n - 1; k >= 0; k--) {
-    const double *restrict ck = a + k * n;
-    v[k] /= ck[k];
+    v[k] /= a[k * n + k];
     const double vk = v[k];
-    for (sunindextype i = 0; i < k; i++) v[i] -= ck[i] * vk;
+    for (sunindextype m = L->nz_u[k]; m < L->nz_u[k + 1]; m++) v[row[m]] -= val[m] * vk;
   }
   return SUNLS_SUCCESS;
 }
@@ -129,6 +162,10 @@ static int lu_free(SUNLinearSolver S) {
   if (L) {
     free(L->piv);
     free(L->lu);
+    free(L->nz_l);
+    free(L->nz_u);
+    free(L->nz_row);
+    free(L->nz_val);
     free(L);
   }
   S->content = NULL;
@@ -152,12 +189,202 @@ static SUNLinearSolver lu_create(sunindextype n, SUNContext sunctx) {
     L->n = n;
     L->piv = calloc((size_t)n, sizeof *L->piv);
     L->lu = calloc((size_t)(n * n), sizeof *L->lu);
+    L->nz_l = calloc((size_t)n + 1, sizeof *L->nz_l);
+    L->nz_u = calloc((size_t)n + 1, sizeof *L->nz_u);
+    L->nz_row = calloc((size_t)(n * n), sizeof *L->nz_row);
+    L->nz_val = calloc((size_t)(n * n), sizeof *L->nz_val);
   }
-  if (!L || !L->piv || !L->lu) {
+  if (!L || !L->piv || !L->lu || !L->nz_l || !L->nz_u || !L->nz_row || !L->nz_val) {
     lu_free(S);
     return NULL;
   }
   return S;
+}
+
+/* ---- vector and matrix operations for small systems -------------------------------------------
+ * CVODE does its arithmetic through N_Vector and SUNMatrix operation tables. For a system of a few
+ * dozen states the serial vector's operations (several calls deep, with special cases in a shared
+ * library) cost more than the arithmetic: they were a third of the cascade's instructions. These
+ * replace the hot entries of the tables of our vectors and matrix (CVODE clones both, and the
+ * clones inherit the tables) with plain loops that compute exactly what SUNDIALS 6's serial
+ * vector and dense matrix compute, operation for operation and in the same order (including
+ * N_VLinearSum's c*(x+y) and c*(x-y) forms), so the integration is bit-for-bit the same. */
+#define VD(v) NV_DATA_S(v)
+typedef double v2d __attribute__((vector_size(16))); /* GCC/Clang vector of two doubles */
+
+/* z[j] += c * x[j], j < n, two lanes at a time (each lane the same operations as the scalar loop). */
+static void axpy_inplace(sunindextype n, double c, const double *x, double *z) {
+  sunindextype j = 0;
+  const v2d cv = {c, c};
+  for (; j + 2 <= n; j += 2) {
+    v2d xv, zv;
+    memcpy(&xv, x + j, sizeof xv);
+    memcpy(&zv, z + j, sizeof zv);
+    zv += cv * xv;
+    memcpy(z + j, &zv, sizeof zv);
+  }
+  for (; j < n; j++) z[j] += c * x[j];
+}
+#define VN(v) NV_LENGTH_S(v)
+
+static void v_linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z) {
+  const sunindextype n = VN(x);
+  const double *xd = VD(x), *yd = VD(y);
+  double *zd = VD(z);
+  /* SUNDIALS: a == b -> a*(x+y); a == -b -> a*(x-y) unless one of them is +-1 (then a*x + b*y,
+   * which multiplication by +-1 leaves exact). */
+  int pm1 = a == 1.0 || b == 1.0 || a == -1.0 || b == -1.0;
+  if (a == 1.0 && b == 1.0) { /* CVODE's predictor: most calls; two lanes at a time */
+    sunindextype i = 0;
+    for (; i + 2 <= n; i += 2) {
+      v2d xv, yv;
+      memcpy(&xv, xd + i, sizeof xv);
+      memcpy(&yv, yd + i, sizeof yv);
+      xv += yv;
+      memcpy(zd + i, &xv, sizeof xv);
+    }
+    for (; i < n; i++) zd[i] = xd[i] + yd[i];
+  } else if (!pm1 && a == b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+  else if (!pm1 && a == -b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] - yd[i]);
+  else
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+}
+
+static void v_const(sunrealtype c, N_Vector z) {
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(z); i++) zd[i] = c;
+}
+
+static void v_scale(sunrealtype c, N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = c * xd[i];
+}
+
+static void v_abs(N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = fabs(xd[i]);
+}
+
+static void v_inv(N_Vector x, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = 1.0 / xd[i];
+}
+
+static void v_add_const(N_Vector x, sunrealtype b, N_Vector z) {
+  const double *xd = VD(x);
+  double *zd = VD(z);
+  for (sunindextype i = 0; i < VN(x); i++) zd[i] = xd[i] + b;
+}
+
+static sunrealtype v_min(N_Vector x) {
+  const double *xd = VD(x);
+  double m = xd[0];
+  for (sunindextype i = 1; i < VN(x); i++)
+    if (xd[i] < m) m = xd[i];
+  return m;
+}
+
+static sunrealtype v_wrms_norm(N_Vector x, N_Vector w) {
+  const double *xd = VD(x), *wd = VD(w);
+  double sum = 0.0;
+  for (sunindextype i = 0; i < VN(x); i++) {
+    double p = xd[i] * wd[i];
+    sum += p * p;
+  }
+  sum /= (double)VN(x);
+  return sum <= 0.0 ? 0.0 : sqrt(sum);
+}
+
+static int v_linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z) {
+  if (nv == 1) {
+    v_scale(c[0], X[0], z);
+    return 0;
+  }
+  if (nv == 2) {
+    v_linear_sum(c[0], X[0], c[1], X[1], z);
+    return 0;
+  }
+  const sunindextype n = VN(z);
+  double *zd = VD(z);
+  if (X[0] != z || c[0] != 1.0) {
+    const double *x0 = VD(X[0]);
+    if (X[0] == z)
+      for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+    else
+      for (sunindextype j = 0; j < n; j++) zd[j] = c[0] * x0[j];
+  }
+  for (int i = 1; i < nv; i++) axpy_inplace(n, c[i], VD(X[i]), zd);
+  return 0;
+}
+
+static int v_scale_add_multi(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z) {
+  if (nv == 1) {
+    v_linear_sum(a[0], x, 1.0, Y[0], Z[0]);
+    return 0;
+  }
+  const sunindextype n = VN(x);
+  const double *xd = VD(x);
+  for (int i = 0; i < nv; i++) {
+    double *zd = VD(Z[i]);
+    const double *yd = VD(Y[i]);
+    if (Y == Z)
+      axpy_inplace(n, a[i], xd, zd);
+    else
+      for (sunindextype j = 0; j < n; j++) zd[j] = a[i] * xd[j] + yd[j];
+  }
+  return 0;
+}
+
+static void use_small_vector_ops(N_Vector v) {
+  v->ops->nvlinearsum = v_linear_sum;
+  v->ops->nvconst = v_const;
+  v->ops->nvscale = v_scale;
+  v->ops->nvabs = v_abs;
+  v->ops->nvinv = v_inv;
+  v->ops->nvaddconst = v_add_const;
+  v->ops->nvmin = v_min;
+  v->ops->nvwrmsnorm = v_wrms_norm;
+  v->ops->nvlinearcombination = v_linear_combination;
+  v->ops->nvscaleaddmulti = v_scale_add_multi;
+}
+#undef VD
+#undef VN
+
+/* Dense matrix: copy and A = c*A + I (SUNMatScaleAddI_Dense's order), and clones that keep them. */
+static int m_copy(SUNMatrix A, SUNMatrix B) {
+  memcpy(SUNDenseMatrix_Data(B), SUNDenseMatrix_Data(A),
+         (size_t)SUNDenseMatrix_LData(A) * sizeof(double));
+  return SUNMAT_SUCCESS;
+}
+
+static int m_scale_add_identity(sunrealtype c, SUNMatrix A) {
+  const sunindextype n = SUNDenseMatrix_Columns(A), m = SUNDenseMatrix_Rows(A);
+  double *a = SUNDenseMatrix_Data(A);
+  for (sunindextype j = 0; j < n; j++) {
+    double *col = a + j * m;
+    for (sunindextype i = 0; i < m; i++) col[i] *= c;
+    col[j] += 1.0;
+  }
+  return SUNMAT_SUCCESS;
+}
+
+static SUNMatrix m_clone(SUNMatrix A);
+
+static void use_small_matrix_ops(SUNMatrix A) {
+  A->ops->clone = m_clone;
+  A->ops->copy = m_copy;
+  A->ops->scaleaddi = m_scale_add_identity;
+}
+
+static SUNMatrix m_clone(SUNMatrix A) {
+  SUNMatrix B = SUNDenseMatrix(SUNDenseMatrix_Rows(A), SUNDenseMatrix_Columns(A), A->sunctx);
+  if (B) use_small_matrix_ops(B);
+  return B;
 }
 
 /* CVODE's callback signature; the user data is the ks_ode. */
@@ -198,10 +425,12 @@ ks_status ks_ode_create(ks_ctx *ctx, size_t n_state, ks_ode_rhs_fn rhs, void *ud
   /* Fused vector operations: CVODE's predictor and corrector combine its history vectors in one
    * pass instead of one call per vector (CVODE clones y, and the clones inherit this). */
   if (N_VEnableFusedOps_Serial(o->y, SUNTRUE) != 0) goto fail;
+  use_small_vector_ops(o->y);
   N_VConst(0.0, o->y);
   N_VConst(1.0, o->constraints); /* 1.0: y_i >= 0 (CVODE's convention) */
   o->A = SUNDenseMatrix(n, n, o->sunctx);
   if (!o->A) goto fail;
+  use_small_matrix_ops(o->A);
   o->LS = lu_create(n, o->sunctx);
   if (!o->LS) goto fail;
   o->cvode_mem = CVodeCreate(CV_BDF, o->sunctx);
@@ -365,6 +594,44 @@ ks_status ks_ode_advance(ks_ode *ode, double t_out, double t_stop, double *y_out
   }
   memcpy(y_out, y, o->n * sizeof *y_out);
   o->t_last_out = t_out;
+  return KS_OK;
+}
+
+ks_status ks_ode_advance_outputs(ks_ode *ode, const double *t_out, size_t n_out, double t_stop,
+                                 ks_ode_output_fn out, void *ud) {
+  if (!ode) return KS_EINVAL;
+  ks_ode *o = ode;
+  KS_CHECK_ARG(o->ctx, o->initialised && out && (t_out || n_out == 0) && isfinite(t_stop));
+  for (size_t i = 0; i < n_out; i++)
+    KS_CHECK_ARG(o->ctx, isfinite(t_out[i]) && t_out[i] <= t_stop &&
+                             t_out[i] >= (i ? t_out[i - 1] : o->t_last_out));
+  double *y = N_VGetArrayPointer(o->y); /* always y(t_last_out), as after ks_ode_advance */
+  size_t i = 0;
+  /* Outputs at the time already returned (right after an init: y0), as ks_ode_advance. */
+  for (; i < n_out && t_out[i] == o->t_last_out; i++) KS_TRY(out(i, t_out[i], y, ud));
+  if (i == n_out) return KS_OK;
+  int flag = CVodeSetStopTime(o->cvode_mem, t_stop);
+  if (flag < 0) return solver_failure(o, flag, o->t_last_out, t_out[i]);
+  /* CV_NORMAL towards the next pending output, as ks_ode_advance; then every further output the
+   * internal step already reached is interpolated with CVodeGetDky directly (what CV_NORMAL mode
+   * returns for it, without re-entering the solver). One CV_ONE_STEP call per step instead would
+   * cost more: in the dosing episodes there are many steps per output. */
+  while (i < n_out) {
+    double tn = o->t_last_out;
+    flag = CVode(o->cvode_mem, t_out[i], o->y, &tn, CV_NORMAL);
+    if (flag < 0) return solver_failure(o, flag, tn, t_out[i]);
+    if (CVodeGetCurrentTime(o->cvode_mem, &tn) != CV_SUCCESS) tn = t_out[i];
+    for (int first = 1; i < n_out && (first || tn >= t_out[i]); i++, first = 0) {
+      if (!first) {
+        flag = CVodeGetDky(o->cvode_mem, t_out[i], 0, o->y);
+        if (flag < 0) return solver_failure(o, flag, tn, t_out[i]);
+      }
+      for (size_t k = 0; k < o->n; k++)
+        if (!isfinite(y[k])) return solver_failure(o, CV_RHSFUNC_FAIL, tn, t_out[i]);
+      o->t_last_out = t_out[i];
+      KS_TRY(out(i, t_out[i], y, ud));
+    }
+  }
   return KS_OK;
 }
 

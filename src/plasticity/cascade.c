@@ -300,6 +300,28 @@ ks_status ks_cascade_steady_state(ks_ctx *ctx, const ks_cascade_params *p, ks_ca
   return KS_OK;
 }
 
+/* Where ks_ode_advance_outputs delivers the cascade's states: the points of a solve. */
+typedef struct output_sink {
+  const ks_cascade_params *p;
+  rhs_data *d;
+  ks_cascade_point *out;
+  unsigned flags;
+  size_t first;             /* index in out of the run's first output */
+  double y_last[KS__Y_N];   /* the state at the last output delivered */
+} output_sink;
+
+static ks_status output_point(size_t i, double t, const double *y, void *ud) {
+  output_sink *s = ud;
+  ks_receptor_state r = {NAN, NAN, NAN, NAN, NAN};
+  if (!(s->flags & KS_CASCADE_STATES_ONLY)) {
+    s->d->t_cached = NAN; /* evaluate exactly at the output time */
+    if (receptor_at(s->d, t, &r) != 0) return s->d->exposure_status; /* reported at done: */
+  }
+  fill_point(s->p, t, y, &r, &s->out[s->first + i]);
+  memcpy(s->y_last, y, sizeof s->y_last);
+  return KS_OK;
+}
+
 static const char *const state_names[KS__Y_N] = {
     "interneuron", "pyramidal", "glutamate", "mglur_feedback", "ampa", "eef2", "bdnf", "mtorc1",
     "mtor_feedback", "proteins", "spine_pfc", "spine_hpc", "gain_vmpfc_amygdala",
@@ -315,7 +337,15 @@ ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
                                  const ks_receptor_params *rp, const ks_exposure *exposure,
                                  const double *t_out_h, size_t n_out, ks_cascade_point *out,
                                  ks_cascade_stats *stats) {
+  return ks_cascade_solve_flags(ctx, p, rp, exposure, t_out_h, n_out, out, 0, stats);
+}
+
+ks_status ks_cascade_solve_flags(ks_ctx *ctx, const ks_cascade_params *p,
+                                 const ks_receptor_params *rp, const ks_exposure *exposure,
+                                 const double *t_out_h, size_t n_out, ks_cascade_point *out,
+                                 unsigned flags, ks_cascade_stats *stats) {
   if (!ctx) return KS_EINVAL;
+  KS_CHECK_ARG(ctx, !(flags & ~KS_CASCADE_STATES_ONLY));
   KS_CHECK_ARG(ctx, p && rp && t_out_h && out && n_out >= 1);
   KS_CHECK_ARG(ctx, !exposure || !exposure->n_events || exposure->event_t_h);
   KS_TRY(ks_cascade_params_check(ctx, p));
@@ -359,9 +389,10 @@ ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
   if ((st = ks_ode_set_max_step(ode, p->max_step_h)) != KS_OK) goto done;
   if ((st = ks_ode_set_labels(ode, state_names, label)) != KS_OK) goto done;
   if ((st = ks_ode_init(ode, t, y)) != KS_OK) goto done;
-  for (size_t i = 0; i < n_out; i++) {
+  output_sink sink = {.p = p, .d = &d, .out = out, .flags = flags};
+  for (size_t i = 0; i < n_out;) {
     double to = t_out_h[i];
-    /* Cross every event before this output: stop exactly there and restart. */
+    /* Cross every event up to this output: stop exactly there and restart. */
     while (k_ev < n_ev && ev[k_ev] <= to) {
       double te = ev[k_ev];
       if (te > t) {
@@ -371,16 +402,18 @@ ks_status ks_cascade_solve_stats(ks_ctx *ctx, const ks_cascade_params *p,
       }
       k_ev++;
     }
+    /* Every output before the next event in one pass (ks_ode_advance_outputs: the same steps and
+     * values as one advance per output). */
+    double t_next_ev = k_ev < n_ev ? ev[k_ev] : INFINITY;
     double t_stop = k_ev < n_ev ? ev[k_ev] : fmax(t_end, to);
-    if ((st = ks_ode_advance(ode, to, t_stop, y)) != KS_OK) goto done;
-    t = to;
-    ks_receptor_state r;
-    d.t_cached = NAN; /* evaluate exactly at the output time */
-    if (receptor_at(&d, to, &r) != 0) {
-      st = d.exposure_status;
+    size_t j = i + 1;
+    while (j < n_out && t_out_h[j] < t_next_ev) j++;
+    sink.first = i;
+    if ((st = ks_ode_advance_outputs(ode, t_out_h + i, j - i, t_stop, output_point, &sink)) != KS_OK)
       goto done;
-    }
-    fill_point(p, to, y, &r, &out[i]);
+    memcpy(y, sink.y_last, sizeof y);
+    t = t_out_h[j - 1];
+    i = j;
   }
 done:
   if (st != KS_OK && d.exposure_status != KS_OK) {

@@ -253,7 +253,8 @@ void ks__trial_keep_values(ks_trial_result *r, size_t first, size_t count, const
     for (size_t v = 0; v < nv; v++) {
       const double *src = vals + (k * nv + v) * KS_M_N;
       double *dst = r->values + ((first + k) * nv + v) * r->n_kept;
-      for (size_t j = 0; j < r->n_kept; j++) dst[j] = src[ks__trial_kept_measures[j]];
+      for (int m = 0; m < KS_M_N; m++)
+        if (r->kept_slot[m] >= 0) dst[r->kept_slot[m]] = src[m];
     }
 }
 
@@ -264,13 +265,42 @@ ks_status ks_trial_restore_rows(ks_trial_result *r, size_t first, size_t count, 
   return KS_OK;
 }
 
+/* The assessments that fill measure m (a mask of KS_SCALE_* bits), or 0 when every visit fills it. */
+static unsigned measure_scales(ks_measure m) {
+  switch (m) {
+  case KS_M_CAPS5: return 1u << KS_SCALE_CAPS5;
+  case KS_M_PCL5: return 1u << KS_SCALE_PCL5;
+  case KS_M_IESR: return 1u << KS_SCALE_IESR;
+  case KS_M_MADRS: return 1u << KS_SCALE_MADRS;
+  case KS_M_CADSS: return 1u << KS_SCALE_CADSS;
+  case KS_M_FC_VMPFC_AMYGDALA: return 1u << KS_SCALE_SCAN;
+  case KS_M_VOL_HPC_PCT:
+  case KS_M_VOL_PFC_PCT: return (1u << KS_SCALE_SCAN) | (1u << KS_SCALE_MRI);
+  case KS_M_RAVLT: return 1u << KS_SCALE_RAVLT;
+  case KS_M_TMT_A: return 1u << KS_SCALE_TMT_A;
+  case KS_M_TMT_B: return 1u << KS_SCALE_TMT_B;
+  case KS_M_DSST: return 1u << KS_SCALE_DSST;
+  case KS_M_PAIN_NRS: return 1u << KS_SCALE_NRS;
+  case KS_M_SSI: return 1u << KS_SCALE_SSI;
+  default: return 0;
+  }
+}
+
+/* A streamed run keeps, of ks__trial_kept_measures, those the design assesses at some visit (a
+ * measure no visit fills is NaN for every patient, as ks__trial_val returns for a measure not
+ * kept): memory per patient follows the design, not the number of measures the model has. */
 void ks__trial_set_layout(ks_trial_result *r, const ks_trial_options *o) {
   r->streamed = o->stream_dir != NULL;
   r->n_kept = KS_M_N;
-  if (r->streamed) {
-    r->n_kept = ks__trial_n_kept_measures;
-    memset(r->kept_slot, -1, sizeof r->kept_slot);
-    for (size_t j = 0; j < r->n_kept; j++) r->kept_slot[ks__trial_kept_measures[j]] = (signed char)j;
+  if (!r->streamed) return;
+  unsigned assessed = 0;
+  for (size_t v = 0; v < r->plan.n_visits; v++) assessed |= r->plan.visit_scales[v];
+  memset(r->kept_slot, -1, sizeof r->kept_slot);
+  r->n_kept = 0;
+  for (size_t j = 0; j < ks__trial_n_kept_measures; j++) {
+    unsigned need = measure_scales(ks__trial_kept_measures[j]);
+    if (need && !(need & assessed)) continue;
+    r->kept_slot[ks__trial_kept_measures[j]] = (signed char)r->n_kept++;
   }
 }
 

@@ -36,6 +36,7 @@ typedef struct {
   ks_clinic_patient cpt;
   ks_acute_patient apt;
   double first_dose_h;
+  unsigned cascade_flags;       /* KS_CASCADE_STATES_ONLY unless a trace records the receptor */
 } patient_work;
 
 static void work_free(ks_ctx *ctx, patient_work *w) {
@@ -65,15 +66,23 @@ static void cascade_at(const patient_work *w, double t_h, ks_cascade_point *out)
   for (size_t k = 0; k < sizeof *out / sizeof(double); k++) o[k] = (1 - f) * a[k] + f * b[k];
 }
 
+/* One field of cascade_at (byte offset `field`), the same arithmetic without the whole point. */
+static double cascade_field_at(const patient_work *w, double t_h, size_t field) {
+  double x = t_h / w->lp->cascade_step_h;
+  size_t i = x <= 0 ? 0 : (size_t)x;
+  if (x > 0 && i + 1 >= w->n_cas) i = w->n_cas - 1;
+  double a = *(const double *)((const char *)&w->cas[i] + field);
+  if (x <= 0 || i + 1 >= w->n_cas) return a;
+  double f = x - (double)i, b = *(const double *)((const char *)&w->cas[i + 1] + field);
+  return (1 - f) * a + f * b;
+}
+
 /* Mean of the cascade field at byte offset `field` over [t0, t1] (trapezoid, 8 intervals). */
 static double cascade_mean(const patient_work *w, double t0_h, double t1_h, size_t field) {
   double s = 0;
   int n = 8;
-  for (int k = 0; k <= n; k++) {
-    ks_cascade_point p;
-    cascade_at(w, t0_h + (t1_h - t0_h) * k / n, &p);
-    s += (k == 0 || k == n ? 0.5 : 1.0) * *(const double *)((const char *)&p + field);
-  }
+  for (int k = 0; k <= n; k++)
+    s += (k == 0 || k == n ? 0.5 : 1.0) * cascade_field_at(w, t0_h + (t1_h - t0_h) * k / n, field);
   return s / n;
 }
 
@@ -143,7 +152,8 @@ static ks_status setup_cascade(ks_ctx *ctx, patient_work *w) {
   w->cas = ks_calloc(ctx, w->n_cas, sizeof *w->cas);
   if (!w->t_grid || !w->cas) return KS_ENOMEM;
   for (size_t i = 0; i < w->n_cas; i++) w->t_grid[i] = (double)i * w->lp->cascade_step_h;
-  return ks_cascade_solve(ctx, &w->cp, &plan->receptor, &ex, w->t_grid, w->n_cas, w->cas);
+  return ks_cascade_solve_flags(ctx, &w->cp, &plan->receptor, &ex, w->t_grid, w->n_cas, w->cas,
+                                w->cascade_flags, NULL);
 }
 
 /* 3-5. Circuit phenotype, fear memory and mood at baseline, expectancy, clinic and acute draws. */
@@ -378,6 +388,13 @@ static ks_status run_course(ks_ctx *ctx, patient_work *w, ks_fear_drive *fd, dou
   return KS_OK;
 }
 
+/* What the cascade grid must hold: the receptor fields are read only by the imaging subset's scans
+ * (ks_link_circuit_drive) and by a trace; every other patient's visits read only the states, so
+ * the receptor layer is not evaluated again at each grid time (it still drives the cascade). */
+static unsigned cascade_flags(const trial_plan *plan, const trial_patient *pt, const trial_trace *trace) {
+  return (trace || pt->index < plan->n_imaged) ? 0u : KS_CASCADE_STATES_ONLY;
+}
+
 ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const trial_patient *pt, double *values,
                                      trial_trace *trace) {
   for (size_t i = 0; i < plan->n_visits * KS_M_N; i++) values[i] = NAN;
@@ -387,6 +404,7 @@ ks_status ks__trial_simulate_patient(ks_ctx *ctx, const trial_plan *plan, const 
   w.pt = pt;
   w.lp = &plan->link;
   w.first_dose_h = 24.0 * ks_scenario_first_dose_day(plan->sc);
+  w.cascade_flags = cascade_flags(plan, pt, trace);
   ks_fear_drive fd;
   ks_status st = setup_pk(ctx, &w);
   if (st == KS_OK) st = setup_cascade(ctx, &w);

@@ -373,6 +373,41 @@ KS_TEST(cascade_names_and_fields) {
   KS_ASSERT_TRUE(isnan(ks_cascade_point_field(&pt, n)));
 }
 
+/* The trial's grid without the receptor layer at the output times: the same states, bit for bit
+ * (the receptor layer still drives the ODE), and NaN where the receptor fields would be. */
+KS_TEST(cascade_states_only_keeps_the_states_and_leaves_the_receptor_fields_nan) {
+  ks_ctx *ctx = ks_test_ctx();
+  const double days[] = {24.0, 72.0, 120.0};
+  ks_exposure ex;
+  ks_pk_sim *sim = make_exposure(ctx, KS_DRUG_KETAMINE, 0.5, days, 3, &ex);
+  KS_ASSERT_TRUE(sim != NULL);
+  enum { N = 24 * 8 };
+  static double t[N];
+  static ks_cascade_point full[N], states[N];
+  for (size_t i = 0; i < N; i++) t[i] = (double)i;
+  ks_cascade_params p = ks_cascade_params_default();
+  ks_receptor_params rp = ks_receptor_params_default();
+  ks_cascade_stats s0, s1;
+  KS_ASSERT_OK(ks_cascade_solve_flags(ctx, &p, &rp, &ex, t, N, full, 0, &s0));
+  KS_ASSERT_OK(ks_cascade_solve_flags(ctx, &p, &rp, &ex, t, N, states, KS_CASCADE_STATES_ONLY, &s1));
+  KS_ASSERT_EQ_INT(s0.n_steps, s1.n_steps);
+  const size_t nf = ks_cascade_point_n_fields();
+  for (size_t i = 0; i < N; i++)
+    for (size_t k = 0; k < nf; k++) {
+      const char *name = ks_cascade_point_field_name(k);
+      int receptor = !strcmp(name, "nmda_occupancy") || !strcmp(name, "block_interneuron") ||
+                     !strcmp(name, "block_pyramidal") || !strcmp(name, "gabaa_potentiation") ||
+                     !strcmp(name, "sedation");
+      double a = ks_cascade_point_field(&full[i], k), b = ks_cascade_point_field(&states[i], k);
+      if (receptor) KS_ASSERT_TRUE(isnan(b) && !isnan(a));
+      else KS_ASSERT_TRUE(a == b);
+    }
+  KS_ASSERT_TRUE(full[25].block_interneuron > 0.0); /* during the first infusion */
+  KS_ASSERT_EQ_INT(ks_cascade_solve_flags(ctx, &p, &rp, &ex, t, N, states, 2u, NULL), KS_EINVAL);
+  ks_pk_sim_destroy(&sim);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(cascade_pk_exposure_is_plausible) {
   ks_ctx *ctx = ks_test_ctx();
   ks_exposure ex;
