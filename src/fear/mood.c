@@ -13,7 +13,7 @@ ks_mood_params ks_mood_params_default(void) {
   p.acute_readout = 0.1;
   p.acute_tau_days = 1.5;
   p.expectancy_bias = 0.0;
-  p.expectancy_readout = 0.185;
+  p.expectancy_readout = 0.234;
   p.expectancy_tau_days = 0.25;
   p.expectancy_fade_days = 7.0;
   p.antidepressant_bias = 0.066;
