@@ -55,3 +55,6 @@ set_tests_properties(cli_mood_calibration PROPERTIES TIMEOUT 600)
 add_test(NAME cli_withdrawal
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/withdrawal.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_withdrawal PROPERTIES TIMEOUT 600)
+add_test(NAME cli_response_spread
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/response_spread.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_response_spread PROPERTIES TIMEOUT 300)

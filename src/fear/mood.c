@@ -16,7 +16,7 @@ ks_mood_params ks_mood_params_default(void) {
   p.expectancy_readout = 0.234;
   p.expectancy_tau_days = 0.25;
   p.expectancy_fade_days = 7.0;
-  p.antidepressant_bias = 0.066;
+  p.antidepressant_bias = 0.087;
   p.antidepressant_tau_days = 1.5;
   return p;
 }
