@@ -50,3 +50,11 @@ set_property(TEST cli_given_doses APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
 add_test(NAME cli_ablation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ablation.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)
+# The mood model's comparator-arm terms: calibration figures and design wiring (docs/model/mood.md).
+add_test(NAME cli_mood_calibration
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/mood_calibration.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_mood_calibration PROPERTIES TIMEOUT 600)
+# Randomized withdrawal (scenario induction): shared induction doses, selection, resolved round trip.
+add_test(NAME cli_withdrawal
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/withdrawal.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_withdrawal PROPERTIES TIMEOUT 600)

@@ -200,6 +200,11 @@ static ks_status measure(ks_ctx *ctx, const ks_trial_result *r, const char *m, v
     t->simulated = 1.0 - a.remission_rate, t->sim_lo = 1.0 - a.remission_hi, t->sim_hi = 1.0 - a.remission_lo;
   } else if (!strncmp(m, "durability", k)) {
     t->simulated = a.median_days_to_loss_of_response, t->sim_lo = a.median_days_lo, t->sim_hi = a.median_days_hi;
+  } else if (!strncmp(m, "relapse", k) && a.durability_n > 0) {
+    /* share of the durability population (remitters or responders at their visit) who lost it */
+    ks_proportion pr;
+    KS_CLI_TRY(ks_stats_proportion(ctx, a.durability_events, a.durability_n, 0.95, &pr));
+    t->simulated = pr.p, t->sim_lo = pr.lo, t->sim_hi = pr.hi;
   }
   return KS_OK;
 }

@@ -175,6 +175,7 @@ ks_mood_drive ks_link_mood_drive(const ks_link_params *lp, double window, double
   d.approach = clamp(lp->approach_per_expectancy * e, 0.0, 1.0);
   d.acute_rate_per_day = lp->route_acute_mood ? fmax(0.0, eef2_mean) / lp->acute_ref_eef2_h * 24.0 : 0.0;
   d.expectancy = treated ? e : 0.0;
+  d.antidepressant = 0.0; /* a background antidepressant is the trial's (patient.c) */
   return d;
 }
 
