@@ -16,6 +16,9 @@ add_test(NAME cli_trial_library
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/trial_library.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 add_test(NAME cli_calibrate_tiny
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/calibrate_tiny.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+add_test(NAME cli_visit_measures
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/visit_measures.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_visit_measures PROPERTIES TIMEOUT 300)
 add_test(NAME target_lists_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/target_lists.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_trial_library cli_calibrate_tiny PROPERTIES TIMEOUT 900)
 add_test(NAME cli_run_uncertainty

@@ -23,7 +23,7 @@ rows = [l.split('\t') for l in lines if not l.startswith('#')]
 head = rows[0]
 assert head[:10] == ['name', 'value', 'sd', 'start', 'lo', 'hi', 'identifiable', 'ci95_over_range', 'layer', 'field'], head
 n = len(rows) - 1
-assert n == 10 and len(head) == 10 + n, (n, head)
+assert n == 11 and len(head) == 10 + n, (n, head)  # the 11 bound parameters (cmd_calibrate.c)
 for i, r in enumerate(rows[1:]):
     v, start, lo, hi = float(r[1]), float(r[3]), float(r[4]), float(r[5])
     assert lo <= v <= hi and r[8] in ('link', 'mood', 'clinic'), r
