@@ -16,6 +16,9 @@ add_test(NAME cli_trial_library
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/trial_library.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 add_test(NAME cli_calibrate_tiny
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/calibrate_tiny.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+add_test(NAME cli_visit_measures
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/visit_measures.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_visit_measures PROPERTIES TIMEOUT 300)
 add_test(NAME target_lists_in_step COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/target_lists.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_trial_library cli_calibrate_tiny PROPERTIES TIMEOUT 900)
 add_test(NAME cli_run_uncertainty
@@ -47,3 +50,14 @@ set_property(TEST cli_given_doses APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/report/lsan.supp:print_suppressions=0")
 add_test(NAME cli_ablation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ablation.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli_ablation PROPERTIES TIMEOUT 600)
+# The mood model's comparator-arm terms: calibration figures and design wiring (docs/model/mood.md).
+add_test(NAME cli_mood_calibration
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/mood_calibration.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_mood_calibration PROPERTIES TIMEOUT 600)
+# Randomized withdrawal (scenario induction): shared induction doses, selection, resolved round trip.
+add_test(NAME cli_withdrawal
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/withdrawal.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_withdrawal PROPERTIES TIMEOUT 600)
+add_test(NAME cli_response_spread
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/response_spread.sh $<TARGET_FILE:ketasim_cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli_response_spread PROPERTIES TIMEOUT 300)

@@ -108,6 +108,8 @@ typedef struct ks_clinic_patient {
   double trait[KS_CLUSTER_N];   /* theta offsets */
   double method[KS_CLINIC_SCALE_N];    /* patient-by-scale factors */
   double expectancy;            /* [0, 1]: belief in receiving an active treatment */
+  double placebo_log_gain;      /* log of the patient's placebo responsiveness: the placebo term
+                                   is x exp(this); 0 (the draw's value) = the typical patient */
 } ks_clinic_patient;
 
 /** Draw a patient's trait and method factors from `rng` (the caller keys it with

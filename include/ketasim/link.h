@@ -50,6 +50,11 @@ typedef struct ks_link_params {
   double plasticity_iiv_sd;            /* log-normal SD of the spine-formation gain */
   double bdnf_iiv_sd;                  /* log-normal SD of evoked BDNF */
   double human_spine_relax_scale;      /* human / rodent spine relaxation time */
+  /* --- disease state -> fear, mood, clinic: between-patient variability of the response --- */
+  double extinction_rate_iiv_sd;       /* log-normal SD of the extinction learning rate */
+  double appraisal_rate_iiv_sd;        /* log-normal SD of the appraisal (mood) learning rate */
+  double placebo_response_iiv_sd;      /* log-normal SD of placebo (expectancy) responsiveness */
+  double acute_response_iiv_sd;        /* log-normal SD of the rapid (eEF2-driven) antidepressant state */
   /* --- disease state -> circuit --- */
   double phenotype_severity_ref;       /* circuit phenotype severity of the typical patient */
   double phenotype_severity_per_z;     /* per SD of latent PTSD severity */
@@ -105,6 +110,27 @@ KS_API double ks_link_spine_deficit(const ks_link_params *lp, double severity_z,
  *  drawn from rng (three normals, in that order), the human spine relaxation time. */
 KS_API void ks_link_cascade_patient(const ks_link_params *lp, double severity_z, double resistance,
                                     ks_rng *rng, ks_cascade_params *cp);
+
+/* A patient's learning and placebo responsiveness: multipliers (1 = typical patient) of the
+ * two-trace extinction learning rate, the mood model's appraisal learning rate, and the response
+ * to expectancy (the clinic's placebo term and the mood model's same-day expectancy response), and
+ * the drug's rapid antidepressant state (ks_link_mood_drive's acute rate). */
+typedef struct ks_link_response {
+  double extinction_rate;
+  double appraisal_rate;
+  double placebo_gain;
+  double acute_gain;
+} ks_link_response;
+
+/** Draw a patient's response multipliers exp(sd eps - sd^2 / 2) (mean 1: the typical patient's
+ *  calibrated values stay the population mean) from rng (four normals, in the field order;
+ *  the caller keys rng with KS_STREAM_RESPONSE_IIV, the patient and index 0). */
+KS_API ks_link_response ks_link_response_draw(const ks_link_params *lp, ks_rng *rng);
+
+/** Apply r to a patient's fear and mood parameters: alpha_ext x extinction_rate; eta x
+ *  appraisal_rate (clamped to 1); the same-day expectancy readout (clamped to 1) and expectancy bias x
+ *  placebo_gain. The clinic's placebo term takes placebo_gain through ks_clinic_patient. */
+KS_API void ks_link_response_apply(const ks_link_response *r, ks_fear_params *fp, ks_mood_params *mp);
 
 /** Circuit phenotype severity in [0, 1] from latent severity z. */
 KS_API double ks_link_phenotype_severity(const ks_link_params *lp, double severity_z);

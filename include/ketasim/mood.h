@@ -16,6 +16,15 @@
  *    0.5 mg/kg infusion (Autry 2011: rapid, translation-dependent antidepressant response);
  *    V_read = V + c_a a. It lifts mood within hours and fades over days unless engagement and
  *    learning carry V up while it lasts.
+ *  - Same-day expectancy x: dx/dt = (E e^(-t/tau_f) - x) / tau_x, E = the design's expectancy while
+ *    treated, t = time on treatment;
+ *    V_read gains c_x x: the expectation of improvement lowers reported symptoms from the first day
+ *    (response expectancy, Kirsch 1985; Rutherford & Roose 2013) and, through engagement, is
+ *    learned into V like any other lift.
+ *  - Background antidepressant (docs/model/mood.md): its action s (dS/dt = (D(t) - s) / tau_s,
+ *    D = 1 while taken) shifts the appraisal of everyday outcomes: o gains b_AD s. The shift is early,
+ *    the mood change slow: V learns the new outcome value at the rate above (Harmer 2009: cognitive
+ *    neuropsychological model of antidepressant action).
  *
  * Lifecycle: caller-allocated ks_mood; ks_mood_init -> ks_mood_advance ... (no allocation).
  * Thread-safety: one thread per ks_mood. */
@@ -36,6 +45,11 @@ typedef struct ks_mood_params {
   double acute_readout;        /* V_read = V + c_a a */
   double acute_tau_days;       /* decay time of the acute state */
   double expectancy_bias;      /* outcome value added per unit expectancy while treated */
+  double expectancy_readout;   /* c_x: V_read = ... + c_x x (same-day expectancy response) */
+  double expectancy_tau_days;  /* tau_x: build-up time of x */
+  double expectancy_fade_days; /* tau_f: the expectation of rapid improvement fades as E e^(-t/tau_f) */
+  double antidepressant_bias;  /* b_AD: outcome value added at full background-antidepressant action */
+  double antidepressant_tau_days; /* tau_s: approach of the action to steady state while taken */
 } ks_mood_params;
 
 /** Defaults (docs/model/fear.md, "Mood"). */
@@ -48,16 +62,20 @@ typedef struct ks_mood_drive {
   double approach;             /* [0, 1]: share of avoidance overcome (expectancy) */
   double acute_rate_per_day;   /* u >= 0 (acute state units per day) */
   double expectancy;           /* [0, 1]: expectancy bias applies while > 0 */
+  double antidepressant;       /* [0, 1]: 1 while a background oral antidepressant is taken */
 } ks_mood_drive;
 
 typedef struct ks_mood {
   ks_mood_params p;
   double value;                /* V */
   double acute;                /* a */
+  double expect;               /* x: same-day expectancy response */
+  double ad;                   /* s: background antidepressant action */
+  double treated_days;         /* time with expectancy > 0 (for the fading of x) */
   double value0, engagement0;  /* baseline fixed point */
 } ks_mood;
 
-/** Start at the steady state V = value0 in (0, 1) under baseline avoidance av0 in [0, 1), a = 0.
+/** Start at the steady state V = value0 in (0, 1) under baseline avoidance av0 in [0, 1), a = x = s = 0.
  *  @return KS_OK, KS_EINVAL (value0 or av0 out of range, bad parameter). */
 KS_API ks_status ks_mood_init(ks_mood *m, const ks_mood_params *p, double value0, double av0);
 
@@ -65,7 +83,7 @@ KS_API ks_status ks_mood_init(ks_mood *m, const ks_mood_params *p, double value0
  *  the outcome value at the start of the step. @return KS_OK, KS_EINVAL. */
 KS_API ks_status ks_mood_advance(ks_mood *m, double dt_days, const ks_mood_drive *d);
 
-/** V_read = V + c_a a, clamped to (0, 1): what the patient reports. */
+/** V_read = V + c_a a + c_x x, clamped to (0, 1): what the patient reports. */
 KS_API double ks_mood_value(const ks_mood *m);
 
 #ifdef __cplusplus

@@ -144,6 +144,7 @@ KS_API ks_status ks_trial_contrasts_summarise(ks_ctx *ctx, const ks_trial_result
  *  unblinding), the value the clinic layer takes, and the arm's recognisability. */
 typedef struct ks_trial_expectancy {
   double prior, after_first_dose, clinic, recognisability;
+  double same_day;   /* of rapid improvement from the doses alone (mood's same-day response) */
 } ks_trial_expectancy;
 KS_API ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_expectancy *out);
 

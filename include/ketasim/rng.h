@@ -31,7 +31,9 @@ typedef enum {
   KS_STREAM_REPLICATE = 13,
   KS_STREAM_SCREENING = 14,
   KS_STREAM_ENSEMBLE = 15,      /* parameter draws of `run --uncertainty` (calibrate module) */
-  KS_STREAM_BRAIN = 16          /* brain layer: cognition trait and retest noise, pain, SSI */
+  KS_STREAM_BRAIN = 16,         /* brain layer: cognition trait and retest noise, pain, SSI */
+  KS_STREAM_RESPONSE_IIV = 17   /* between-patient variability of learning rates and placebo
+                                   responsiveness (link: ks_link_response_draw) */
 } ks_stream;
 
 typedef struct ks_rng {

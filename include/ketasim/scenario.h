@@ -43,6 +43,12 @@ typedef enum {
 #define KS_SCEN_DRUG_HAS_PK(d) ((unsigned)(d) < KS_SCEN_PK_DRUG_N)
 /* What an active placebo is (drug: active-placebo, agent: ...). */
 typedef enum { KS_PLACEBO_AGENT_OTHER = 0, KS_PLACEBO_AGENT_DIPHENHYDRAMINE, KS_PLACEBO_AGENT_N } ks_scen_placebo_agent;
+/* A background oral antidepressant (arm key `background`): taken daily alongside the trial's
+ * doses, not a dose of the regimen (no PK, no infusion number); it acts on the mood model
+ * (docs/model/mood.md). The classes share one effect (Cipriani 2018: small differences). */
+typedef enum {
+  KS_BACKGROUND_NONE = 0, KS_BACKGROUND_ANTIDEPRESSANT, KS_BACKGROUND_SSRI, KS_BACKGROUND_SNRI, KS_BACKGROUND_N
+} ks_scen_background_drug;
 typedef enum { KS_BLINDING_DOUBLE = 0, KS_BLINDING_SINGLE, KS_BLINDING_OPEN } ks_scen_blinding;
 typedef enum { KS_ARM_CONTROL_NONE = 0, KS_ARM_CONTROL_WAITLIST, KS_ARM_CONTROL_NO_TREATMENT } ks_scen_arm_control;
 typedef enum { KS_MULTIPLICITY_NONE = 0, KS_MULTIPLICITY_HOLM, KS_MULTIPLICITY_DUNNETT } ks_scen_multiplicity;
@@ -96,6 +102,7 @@ KS_API const char *ks_scen_blinding_name(ks_scen_blinding b);
 KS_API const char *ks_scen_arm_control_name(ks_scen_arm_control c);
 KS_API const char *ks_scen_multiplicity_name(ks_scen_multiplicity m);
 KS_API const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a);
+KS_API const char *ks_scen_background_drug_name(ks_scen_background_drug b);
 KS_API int ks_scen_drug_parse(const char *name);
 KS_API int ks_scen_route_parse(const char *name);
 KS_API int ks_scen_scale_parse(const char *name);
@@ -131,9 +138,20 @@ typedef struct ks_scen_dose {
   int per_kg;
   double infusion_h;    /* IV infusion duration (0: bolus); 0 for every other route */
   char pk_model[24];    /* PK parameter set (ks_pk_model_name); "": the drug's default set */
+  int induction;        /* 1: a copy of the scenario's induction entry (written under induction:) */
   int *days;            /* ascending study days, 1..KS_SCENARIO_MAX_DAY */
   size_t n_days;
 } ks_scen_dose;
+
+/** A background oral antidepressant taken every day from from_day to until_day (inclusive;
+ *  until_day 0: to the end of the study); drug KS_BACKGROUND_NONE: none. In a crossover the days
+ *  are within the period. */
+typedef struct ks_scen_background {
+  ks_scen_background_drug drug;
+  int from_day;
+  int until_day;
+  int open_label;               /* 1: the patient knows they take it (raises expectancy); 0: blinded */
+} ks_scen_background;
 
 /** Therapy sessions on days[0..n_days), each at_h hours into its day. Sessions written relative
  *  to infusions ("24 h after each infusion") are resolved by the loader into days and at_h. */
@@ -156,7 +174,27 @@ typedef struct ks_scen_arm {
   double reminder_before_dose_min;
   ks_scen_knockout knockout;
   ks_scen_arm_control control;  /* waitlist / no-treatment: no doses, no therapy, visits only */
+  ks_scen_background background; /* daily oral antidepressant alongside the regimen (drug NONE: none) */
 } ks_scen_arm;
+
+/** Who continues from the induction phase to randomisation: remitters or responders, by the
+ *  scenario's remission (response) endpoint's scale and threshold, at day until_day. */
+typedef enum { KS_SELECT_REMISSION = 0, KS_SELECT_RESPONSE } ks_scen_select;
+
+/** A shared open-label induction phase before randomisation (randomized-withdrawal designs such
+ *  as SUSTAIN-1): every patient gets regimen[0..n_regimen) on days 1..until_day (and the
+ *  background, which an arm without its own continues); the loader copies the entries into every
+ *  arm (ks_scen_dose.induction = 1), so the dose table, infusion numbers and expectancy see them.
+ *  Patients not selected at day until_day leave the trial after that visit (their later visits
+ *  are missing, as after dropout). */
+typedef struct ks_scen_induction {
+  int enabled;
+  int until_day;
+  ks_scen_dose *regimen;
+  size_t n_regimen;
+  ks_scen_background background;
+  ks_scen_select select;
+} ks_scen_induction;
 
 /** A contrast of the primary endpoint: arms[treat] minus arms[ctrl]. */
 typedef struct ks_scen_contrast {
@@ -227,6 +265,7 @@ typedef struct ks_scenario {
   ks_scen_fear_model fear_model;
   int allow_unstudied_doses;
   long replicates;
+  ks_scen_induction induction;  /* randomized withdrawal: the shared phase before randomisation */
   /* Private: the context whose allocator owns this scenario's memory. */
   ks_ctx *owner_;
 } ks_scenario;

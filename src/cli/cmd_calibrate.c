@@ -34,6 +34,7 @@
 static const char *const calib_bindings[] = {
     "blinded_expectancy",     /* link: Feder 2021 midazolam responders */
     "human_spine_relax_scale", /* link: Feder 2021 durability (the x3 factor) */
+    "acute_control_gain",     /* link k_ac: 1-week/24-h ratio of single-dose PTSD effects (meta-analysis) */
     "activation_gain",        /* mood k_BA: Feder 2021 week-2 difference */
     "acute_readout",          /* mood c_a: same */
     "w_intrusion_fear",       /* clinic fear and appraisal columns: same */

@@ -101,6 +101,62 @@ static long group_by_name(const ks_trial_result *r, const char *name) {
   return -1;
 }
 
+/* The visit labelled LABEL and the measure named SCALE (ks_measure_name); 0 when both exist. */
+static int visit_and_measure(const ks_trial_result *r, const char *scale, const char *label, size_t *v, ks_measure *m) {
+  int found = 0;
+  for (int k = 0; k < KS_M_N && !found; k++)
+    if (!strcmp(ks_measure_name((ks_measure)k), scale)) *m = (ks_measure)k, found = 1;
+  for (size_t i = 0; found && i < ks_trial_n_visits(r); i++)
+    if (!strcmp(ks_trial_visit_label(r, i), label)) {
+      *v = i;
+      return 0;
+    }
+  return 1;
+}
+
+/* First arm minus second arm at visit V of measure M: the difference in mean change from visit 0
+ * (*diff) and Cohen's d on the pooled SD of the change (*d). Patients with both values only. */
+static void visit_effect(const ks_trial_result *r, size_t v, ks_measure m, double *diff, double *d) {
+  double s[2] = {0, 0}, ss[2] = {0, 0};
+  size_t n[2] = {0, 0};
+  for (size_t i = 0; i < ks_trial_n_patients(r); i++) {
+    int a = ks_trial_patient_arm(r, i);
+    double b = ks_trial_value(r, i, 0, m), x = ks_trial_value(r, i, v, m);
+    if ((a != 0 && a != 1) || isnan(b) || isnan(x)) continue;
+    s[a] += x - b, ss[a] += (x - b) * (x - b), n[a]++;
+  }
+  *diff = *d = NAN;
+  if (n[0] < 2 || n[1] < 2) return;
+  double m0 = s[0] / (double)n[0], m1 = s[1] / (double)n[1];
+  double var = (ss[0] - (double)n[0] * m0 * m0 + ss[1] - (double)n[1] * m1 * m1) / (double)(n[0] + n[1] - 2);
+  *diff = m0 - m1;
+  if (var > 0) *d = *diff / sqrt(var);
+}
+
+/* "change_diff:SCALE:VISIT" (first arm minus second in mean change at VISIT) and
+ * "d_ratio:SCALE:LATE:EARLY" (Cohen's d on change at visit LATE over that at EARLY). */
+static void visit_measure(const ks_trial_result *r, const char *m, vt_target *t) {
+  char buf[128], *f[4] = {NULL, NULL, NULL, NULL};
+  snprintf(buf, sizeof buf, "%s", m);
+  size_t k = 0;
+  for (char *p = buf; p && k < 4; k++) {
+    f[k] = p;
+    if ((p = strchr(p, ':'))) *p++ = '\0';
+  }
+  size_t v1, v2;
+  ks_measure ms;
+  double diff1, d1, diff2, d2;
+  if (k < 3 || visit_and_measure(r, f[1], f[2], &v1, &ms)) return;
+  visit_effect(r, v1, ms, &diff1, &d1);
+  if (!strcmp(f[0], "change_diff")) {
+    t->simulated = diff1;
+    return;
+  }
+  if (k < 4 || visit_and_measure(r, f[1], f[3], &v2, &ms)) return;
+  visit_effect(r, v2, ms, &diff2, &d2);
+  if (isfinite(d1) && isfinite(d2) && d2 != 0.0) t->simulated = d1 / d2;
+}
+
 /* The simulated value of MEASURE (see data/trials/library.tsv) and, where the trial gives one,
  * its own sampling 95% CI. NAN when the measure does not apply. */
 static ks_status measure(ks_ctx *ctx, const ks_trial_result *r, const char *m, vt_target *t) {
@@ -125,6 +181,10 @@ static ks_status measure(ks_ctx *ctx, const ks_trial_result *r, const char *m, v
     t->sim_hi = rem ? s.remission_diff_hi : s.response_diff_hi;
     return KS_OK;
   }
+  if (!strncmp(m, "change_diff:", 12) || !strncmp(m, "d_ratio:", 8)) {
+    visit_measure(r, m, t);
+    return KS_OK;
+  }
   const char *colon = strchr(m, ':');
   if (!colon) return KS_OK;
   long g = group_by_name(r, colon + 1);
@@ -140,6 +200,11 @@ static ks_status measure(ks_ctx *ctx, const ks_trial_result *r, const char *m, v
     t->simulated = 1.0 - a.remission_rate, t->sim_lo = 1.0 - a.remission_hi, t->sim_hi = 1.0 - a.remission_lo;
   } else if (!strncmp(m, "durability", k)) {
     t->simulated = a.median_days_to_loss_of_response, t->sim_lo = a.median_days_lo, t->sim_hi = a.median_days_hi;
+  } else if (!strncmp(m, "relapse", k) && a.durability_n > 0) {
+    /* share of the durability population (remitters or responders at their visit) who lost it */
+    ks_proportion pr;
+    KS_CLI_TRY(ks_stats_proportion(ctx, a.durability_events, a.durability_n, 0.95, &pr));
+    t->simulated = pr.p, t->sim_lo = pr.lo, t->sim_hi = pr.hi;
   }
   return KS_OK;
 }

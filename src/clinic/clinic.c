@@ -188,6 +188,7 @@ ks_status ks_clinic_patient_draw(const ks_clinic_model *m, ks_rng *rng, double e
   draw_trait(rng, m->p.trait_sd, m->p.general_loading, out->trait);
   for (int s = 0; s < KS_CLINIC_SCALE_N; s++) out->method[s] = m->p.method_sd[s] * ks_rng_normal(rng);
   out->expectancy = expectancy;
+  out->placebo_log_gain = 0.0;
   return KS_OK;
 }
 
@@ -197,6 +198,7 @@ ks_status ks_clinic_reference_patient(const ks_clinic_model *m, ks_rng *rng, ks_
   draw_trait(rng, 1.0, m->p.general_loading, pt->trait);
   for (int s = 0; s < KS_CLINIC_SCALE_N; s++) pt->method[s] = m->p.method_sd[s] * ks_rng_normal(rng);
   pt->expectancy = 0.0;
+  pt->placebo_log_gain = 0.0;
   for (int c = 0; c < KS_CLUSTER_N; c++) lat->theta[c] = pt->trait[c];
   return KS_OK;
 }
@@ -226,7 +228,7 @@ ks_status ks_clinic_latent_eval(const ks_clinic_model *m, const ks_clinic_patien
   double shift = 0.0;
   if (t_days > 0.0) {
     /* Expectancy (placebo) builds up with time constant tau; natural course is linear and slow. */
-    shift = p->placebo_theta * pt->expectancy * (1.0 - exp(-t_days / p->placebo_tau_days)) +
+    shift = p->placebo_theta * pt->expectancy * exp(pt->placebo_log_gain) * (1.0 - exp(-t_days / p->placebo_tau_days)) +
             p->natural_course_theta_per_week * t_days / 7.0;
   }
   for (int c = 0; c < KS_CLUSTER_N; c++) {

@@ -1017,9 +1017,176 @@ static ks_status load_therapy(loader *L, const ynode *y, const char *path, ks_sc
   return KS_OK;
 }
 
+static ks_status load_background(loader *L, const ynode *y, const char *path, ks_scen_background *b, int day_hi);
+static int has_visit(const ks_scenario *sc, ks_scen_scale s, ks_scen_visit v);
+
+/* Overlap: one dose per arm per day. REGIMEN[i] (loaded from node Y, at path Q) against the
+ * entries before it of PATH's regimen. */
+static ks_status check_overlap(loader *L, const ynode *y, const char *q, const char *path, const ks_scen_dose *regimen,
+                               size_t i) {
+  for (size_t j = 0; j < i; j++)
+    for (size_t a = 0, b = 0; a < regimen[i].n_days && b < regimen[j].n_days;) {
+      int x = regimen[i].days[a], z = regimen[j].days[b];
+      if (x == z) {
+        const ynode *at = map_get(y, "days");
+        if (at && at->kind == YN_SEQ && a < at->n) at = at->items[a];
+        else at = y;
+        return fail(L, at, "%s: day %d is already dosed by %s.regimen[%zu] (expected one dose per arm per day)", q, x,
+                    path, j);
+      }
+      if (x < z) a++;
+      else b++;
+    }
+  return KS_OK;
+}
+
+/* A randomized-withdrawal design: the arm's own doses come after the induction (node AT for
+ * errors), and the induction's entries are copied in front of them (marked induction = 1), so the
+ * dose table and infusion numbers include them; an arm without its own background continues the
+ * induction's. */
+static ks_status add_induction(loader *L, const ynode *at, const char *path, ks_scen_arm *arm) {
+  const ks_scen_induction *ind = &L->sc->induction;
+  if (!ind->enabled) return KS_OK;
+  for (size_t i = 0; i < arm->n_regimen; i++)
+    if (arm->regimen[i].n_days && arm->regimen[i].days[0] <= ind->until_day) {
+      const ynode *e = at->kind == YN_SEQ && i < at->n ? at->items[i] : at;
+      return fail(L, e, "%s.regimen[%zu]: day %d falls within the induction (days 1 to %d) (expected the arm's own "
+                  "doses after day %d; the induction's doses are given to every arm)", path, i, arm->regimen[i].days[0],
+                  ind->until_day, ind->until_day);
+    }
+  ks_scen_dose *all = ks_calloc(L->ctx, ind->n_regimen + arm->n_regimen, sizeof *all);
+  if (!all) return KS_ENOMEM;
+  for (size_t i = 0; i < ind->n_regimen; i++) {
+    all[i] = ind->regimen[i];
+    all[i].induction = 1;
+    all[i].days = ks_calloc(L->ctx, ind->regimen[i].n_days, sizeof *all[i].days);
+    if (!all[i].days) {
+      for (size_t j = 0; j < i; j++) ks_free(L->ctx, all[j].days);
+      ks_free(L->ctx, all);
+      return KS_ENOMEM;
+    }
+    memcpy(all[i].days, ind->regimen[i].days, ind->regimen[i].n_days * sizeof *all[i].days);
+  }
+  if (arm->n_regimen) memcpy(all + ind->n_regimen, arm->regimen, arm->n_regimen * sizeof *all);
+  ks_free(L->ctx, arm->regimen);
+  arm->regimen = all;
+  arm->n_regimen += ind->n_regimen;
+  if (arm->background.drug == KS_BACKGROUND_NONE) arm->background = ind->background;
+  return KS_OK;
+}
+
+/* induction: {until: D, select: remission|response, regimen: [...], background: {...}}: the
+ * shared open-label phase of a randomized-withdrawal design (docs/scenario.md, "Randomized
+ * withdrawal"). Loaded before the arms, which receive copies of its entries. */
+static ks_status load_induction(loader *L, const ynode *y) {
+  static const char *const keys[] = {"until", "select", "regimen", "background"};
+  static const char *const selects[] = {"remission", "response"};
+  enum { UNTIL, SEL, REG, BG, NK };
+  const ynode *v[NK];
+  char p[192], d[64];
+  ks_scen_induction *ind = &L->sc->induction;
+  if (y->kind != YN_MAP)
+    return fail(L, y, "induction is %s (expected a mapping such as {until: 112, regimen: [...]})", describe(y, d, sizeof d));
+  if (L->sc->design != KS_DESIGN_PARALLEL)
+    return fail(L, y, "induction applies only to design: parallel (expected a randomized withdrawal written as design: "
+                "parallel)");
+  KS_TRY(map_fields(L, y, "induction", keys, NK, v));
+  if (!v[UNTIL]) return missing(L, y, "induction", "until", "the last day of the induction, such as until: 112");
+  long until = 0;
+  KS_TRY(get_int(L, v[UNTIL], "induction.until", 1, KS_SCENARIO_MAX_DAY - 1, &until));
+  ind->until_day = (int)until;
+  int sel = 0;
+  if (v[SEL]) KS_TRY(get_enum(L, v[SEL], "induction.select", "selection", selects, 2, &sel));
+  ind->select = (ks_scen_select)sel;
+  if (!v[REG]) return missing(L, y, "induction", "regimen", "the doses every patient gets, such as - {drug: esketamine, ...}");
+  if (v[REG]->kind != YN_SEQ || v[REG]->n == 0 || v[REG]->n > 64)
+    return fail(L, v[REG], "induction.regimen is %s (expected a list of 1 to 64 doses)",
+                v[REG]->kind == YN_SEQ && v[REG]->n == 0 ? "an empty list" : describe(v[REG], d, sizeof d));
+  ind->regimen = ks_calloc(L->ctx, v[REG]->n, sizeof *ind->regimen);
+  if (!ind->regimen) return KS_ENOMEM;
+  for (size_t i = 0; i < v[REG]->n; i++) {
+    snprintf(p, sizeof p, "induction.regimen[%zu]", i);
+    ind->n_regimen = i + 1; /* so that destroy frees what was allocated */
+    KS_TRY(load_dose(L, v[REG]->items[i], p, &ind->regimen[i], KS_SCENARIO_MAX_DAY));
+    KS_TRY(check_overlap(L, v[REG]->items[i], p, "induction", ind->regimen, i));
+    const ks_scen_dose *e = &ind->regimen[i];
+    if (e->days[e->n_days - 1] > ind->until_day)
+      return fail(L, v[REG]->items[i], "%s: day %d is after the induction's last day %d (expected doses on days 1 to "
+                  "%d, or a later until)", p, e->days[e->n_days - 1], ind->until_day, ind->until_day);
+  }
+  if (v[BG]) KS_TRY(load_background(L, v[BG], "induction.background", &ind->background, KS_SCENARIO_MAX_DAY));
+  ind->enabled = 1;
+  return KS_OK;
+}
+
+/* The selection at the end of the induction needs its endpoint and a visit of that scale on the
+ * induction's last day (called after the endpoints are loaded; AT: the induction node). */
+static ks_status check_induction_selection(loader *L, const ynode *at) {
+  const ks_scenario *sc = L->sc;
+  const ks_scen_induction *ind = &sc->induction;
+  if (!ind->enabled) return KS_OK;
+  const ks_scen_endpoint *ep = ind->select == KS_SELECT_RESPONSE ? &sc->response : &sc->remission;
+  const char *what = ind->select == KS_SELECT_RESPONSE ? "response" : "remission";
+  const ynode *s = map_get(at, "select");
+  if (!ep->enabled)
+    return fail(L, s ? s : at, "induction.select is %s%s, but the scenario has no %s endpoint (expected endpoints: %s: "
+                "{scale: madrs, ...}, whose rule selects who is randomised)", what, s ? "" : " (the default)", what, what);
+  ks_scen_visit v = {.by_time = 0, .value = ind->until_day};
+  if (!has_visit(sc, ep->scale, v))
+    return fail(L, s ? s : at, "induction: the %s selection needs a %s visit on day %d, the induction's last day "
+                "(expected %d in assessments.%s)", what, ks_scen_scale_name(ep->scale), ind->until_day, ind->until_day,
+                ks_scen_scale_name(ep->scale));
+  return KS_OK;
+}
+
+/* background: {drug: antidepressant|ssri|snri, route: oral, from: D, until: D, open_label: B}: a daily oral
+ * antidepressant alongside the regimen (docs/scenario.md, "Background antidepressant"). */
+static ks_status load_background(loader *L, const ynode *y, const char *path, ks_scen_background *b, int day_hi) {
+  static const char *const keys[] = {"drug", "route", "from", "until", "open_label"};
+  static const char *const drugs[] = {"antidepressant", "ssri", "snri"};
+  enum { DRUG, ROUTE, FROM, UNTIL, OPEN, NK };
+  const ynode *v[NK];
+  char p[192], d[64];
+  if (y->kind != YN_MAP)
+    return fail(L, y, "%s is %s (expected a mapping such as {drug: antidepressant, from: 1})", path, describe(y, d, sizeof d));
+  KS_TRY(map_fields(L, y, path, keys, NK, v));
+  if (!v[DRUG]) return missing(L, y, path, "drug", "antidepressant, ssri or snri");
+  int k = 0;
+  join(p, sizeof p, path, "drug");
+  KS_TRY(get_enum(L, v[DRUG], p, "background drug", drugs, 3, &k));
+  b->drug = (ks_scen_background_drug)(k + 1);
+  if (v[ROUTE]) {
+    join(p, sizeof p, path, "route");
+    KS_TRY(need_scalar(L, v[ROUTE], p, "oral"));
+    if (strcasecmp(v[ROUTE]->text, "oral") != 0)
+      return fail(L, v[ROUTE], "%s is '%.40s' (expected oral: a background antidepressant is taken by mouth)", p,
+                  v[ROUTE]->text);
+  }
+  long from = 1, until = 0;
+  if (v[FROM]) {
+    join(p, sizeof p, path, "from");
+    KS_TRY(get_int(L, v[FROM], p, 1, day_hi, &from));
+  }
+  if (v[UNTIL]) {
+    join(p, sizeof p, path, "until");
+    KS_TRY(get_int(L, v[UNTIL], p, 1, day_hi, &until));
+    if (until < from)
+      return fail(L, v[UNTIL], "%s is day %ld, before the first day %ld (expected until >= from)", p, until, from);
+  }
+  b->from_day = (int)from;
+  b->until_day = (int)until;
+  b->open_label = 1;
+  if (v[OPEN]) {
+    join(p, sizeof p, path, "open_label");
+    KS_TRY(get_bool(L, v[OPEN], p, &b->open_label));
+  }
+  return KS_OK;
+}
+
 static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm, int day_hi) {
-  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout", "control"};
-  enum { NAME, RATIO, REG, THER, REM, KO, CTRL, NK };
+  static const char *const keys[] = {"name", "ratio", "regimen", "therapy", "reminder_before_dose", "knockout", "control",
+                                     "background"};
+  enum { NAME, RATIO, REG, THER, REM, KO, CTRL, BG, NK };
   const ynode *v[NK];
   char path[64], p[192];
   snprintf(path, sizeof path, "arms[%zu]", ia);
@@ -1077,22 +1244,10 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
       join(q, sizeof q, p, idx);
       arm->n_regimen = i + 1; /* so that destroy frees what was allocated */
       KS_TRY(load_dose(L, v[REG]->items[i], q, &arm->regimen[i], day_hi));
-      /* Overlap: one dose per arm per day. */
-      for (size_t j = 0; j < i; j++)
-        for (size_t a = 0, b = 0; a < arm->regimen[i].n_days && b < arm->regimen[j].n_days;) {
-          int x = arm->regimen[i].days[a], z = arm->regimen[j].days[b];
-          if (x == z) {
-            const ynode *at = map_get(v[REG]->items[i], "days");
-            if (at && at->kind == YN_SEQ && a < at->n) at = at->items[a];
-            else at = v[REG]->items[i];
-            return fail(L, at, "%s: day %d is already dosed by %s.regimen[%zu] (expected one dose per arm per day)",
-                        q, x, path, j);
-          }
-          if (x < z) a++;
-          else b++;
-        }
+      KS_TRY(check_overlap(L, v[REG]->items[i], q, path, arm->regimen, i));
     }
   }
+  KS_TRY(add_induction(L, v[REG] ? v[REG] : y, path, arm));
   if (v[THER]) {
     join(p, sizeof p, path, "therapy");
     if (v[THER]->kind != YN_SEQ)
@@ -1112,6 +1267,13 @@ static ks_status load_arm(loader *L, const ynode *y, size_t ia, ks_scen_arm *arm
       size_t n_doses = ks_scenario_arm_dose_days(L->sc, ia, dose_days, KS_ARRAY_LEN(dose_days));
       KS_TRY(load_therapy(L, v[THER]->items[i], q, &arm->therapy[i], day_hi, dose_days, n_doses));
     }
+  }
+  if (v[BG]) {
+    join(p, sizeof p, path, "background");
+    if (arm->control != KS_ARM_CONTROL_NONE)
+      return fail(L, v[BG], "%s: a %s arm takes no background treatment (expected only visits: remove background, or "
+                  "control: none)", p, ks_scen_arm_control_name(arm->control));
+    KS_TRY(load_background(L, v[BG], p, &arm->background, day_hi));
   }
   if (arm->n_regimen == 0 && arm->n_therapy == 0 && arm->control == KS_ARM_CONTROL_NONE)
     return fail(L, y, "%s ('%s') has no regimen and no therapy (expected at least one dose or therapy session, or "
@@ -1302,7 +1464,8 @@ static ks_status load_endpoint(loader *L, const ynode *y, int kind, ks_scen_endp
     if (!has_baseline(L->sc, e->scale))
       return fail(L, y, "%s: %s has no baseline visit (expected day 0 in assessments.%s)", path,
                   ks_scen_scale_name(e->scale), ks_scen_scale_name(e->scale));
-    if (L->sc->followup_days == 0 || L->sc->followup_every[e->scale] == 0)
+    /* Randomized withdrawal: relapse is followed at the visits of the randomised phase. */
+    if (!L->sc->induction.enabled && (L->sc->followup_days == 0 || L->sc->followup_every[e->scale] == 0))
       return fail(L, y, "%s needs %s visits during follow-up (expected followup: {days: 56, %s_every: 7})", path,
                   ks_scen_scale_name(e->scale), ks_scen_scale_name(e->scale));
     return KS_OK;
@@ -1499,9 +1662,9 @@ static ks_status load_root(loader *L, const ynode *root) {
                                      "washout_days", "arms", "knockout", "assessments", "followup",
                                      "endpoints", "dropout", "imaging", "fear_model",
                                      "allow_unstudied_doses", "replicates", "blinding", "control_arm",
-                                     "contrasts", "multiplicity", "optimize"};
+                                     "contrasts", "multiplicity", "optimize", "induction"};
   enum { VER, NAME, DESC, SEED, POP, DESIGN, PERIOD, WASHOUT, ARMS, KO, ASSESS, FOLLOW, ENDP, DROP, IMG, FEAR, ALLOW, REPL,
-         BLIND, CTRL, CONTR, MULT, OPT, NK };
+         BLIND, CTRL, CONTR, MULT, OPT, IND, NK };
   const ynode *v[NK];
   ks_scenario *sc = L->sc;
   if (!root)
@@ -1567,6 +1730,7 @@ static ks_status load_root(loader *L, const ynode *root) {
     sc->knockout = (ks_scen_knockout)k;
   }
   int day_hi = sc->design == KS_DESIGN_CROSSOVER ? sc->period_days : KS_SCENARIO_MAX_DAY;
+  if (v[IND]) KS_TRY(load_induction(L, v[IND]));
   if (!v[ARMS]) return missing(L, root, "", "arms", "a list of arms, each with a name and a regimen");
   KS_TRY(load_arms(L, v[ARMS], day_hi));
   if (sc->design == KS_DESIGN_PARALLEL && sc->n_arms < 2)
@@ -1601,6 +1765,7 @@ static ks_status load_root(loader *L, const ynode *root) {
   KS_TRY(load_assessments(L, v[ASSESS], ks_scenario_first_dose_day(sc), day_hi));
   if (v[FOLLOW]) KS_TRY(load_followup(L, v[FOLLOW]));
   KS_TRY(load_endpoints(L, v[ENDP], v[ASSESS]));
+  if (v[IND]) KS_TRY(check_induction_selection(L, v[IND]));
   if (v[DROP]) KS_TRY(load_dropout(L, v[DROP]));
   KS_TRY(load_imaging(L, v[IMG]));
   int fm = 0;

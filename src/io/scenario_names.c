@@ -28,6 +28,7 @@ static const char *const blinding_names[] = {"double-blind", "single-blind", "op
 static const char *const arm_control_names[] = {"none", "waitlist", "no-treatment"};
 static const char *const multiplicity_names[] = {"none", "holm", "dunnett"};
 static const char *const agent_names[KS_PLACEBO_AGENT_N] = {"other", "diphenhydramine"};
+static const char *const background_names[KS_BACKGROUND_N] = {"none", "antidepressant", "ssri", "snri"};
 
 #define NAME_OF(tab, i) ((unsigned)(i) < KS_ARRAY_LEN(tab) ? tab[i] : "unknown")
 
@@ -48,6 +49,7 @@ const char *ks_scen_blinding_name(ks_scen_blinding b) { return NAME_OF(blinding_
 const char *ks_scen_arm_control_name(ks_scen_arm_control c) { return NAME_OF(arm_control_names, c); }
 const char *ks_scen_multiplicity_name(ks_scen_multiplicity m) { return NAME_OF(multiplicity_names, m); }
 const char *ks_scen_placebo_agent_name(ks_scen_placebo_agent a) { return NAME_OF(agent_names, a); }
+const char *ks_scen_background_drug_name(ks_scen_background_drug b) { return NAME_OF(background_names, b); }
 double ks_scen_scale_max(ks_scen_scale s) { return (unsigned)s < KS_SCALE_N ? scale_max[s] : 0.0; }
 
 static int parse_in(const char *const *tab, size_t n, const char *name) {
@@ -158,8 +160,26 @@ static int endpoint_eq(const ks_scen_endpoint *a, const ks_scen_endpoint *b) {
          a->drop_pct == b->drop_pct && a->below == b->below && a->responders_only == b->responders_only;
 }
 
+static int dose_eq(const ks_scen_dose *p, const ks_scen_dose *q) {
+  return p->drug == q->drug && p->route == q->route && p->dose == q->dose && p->per_kg == q->per_kg &&
+         p->agent == q->agent && p->recognisability == q->recognisability &&
+         p->recognisability_set == q->recognisability_set && p->infusion_h == q->infusion_h &&
+         strcmp(p->pk_model, q->pk_model) == 0 && p->induction == q->induction &&
+         days_eq(p->days, p->n_days, q->days, q->n_days);
+}
+
+static int induction_eq(const ks_scen_induction *x, const ks_scen_induction *y) {
+  if (x->enabled != y->enabled || x->until_day != y->until_day || x->select != y->select ||
+      x->n_regimen != y->n_regimen || memcmp(&x->background, &y->background, sizeof x->background) != 0)
+    return 0;
+  for (size_t k = 0; k < x->n_regimen; k++)
+    if (!dose_eq(&x->regimen[k], &y->regimen[k])) return 0;
+  return 1;
+}
+
 int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
   if (!a || !b) return a == b;
+  if (!induction_eq(&a->induction, &b->induction)) return 0;
   if (a->version != b->version || strcmp(a->name, b->name) || strcmp(a->description, b->description) ||
       a->seed != b->seed)
     return 0;
@@ -177,17 +197,10 @@ int ks_scenario_equal(const ks_scenario *a, const ks_scenario *b) {
     if (strcmp(x->name, y->name) || x->ratio != y->ratio || x->n_regimen != y->n_regimen ||
         x->n_therapy != y->n_therapy || x->has_reminder != y->has_reminder ||
         x->reminder_before_dose_min != y->reminder_before_dose_min || x->knockout != y->knockout ||
-        x->control != y->control)
+        x->control != y->control || memcmp(&x->background, &y->background, sizeof x->background) != 0)
       return 0;
-    for (size_t k = 0; k < x->n_regimen; k++) {
-      const ks_scen_dose *p = &x->regimen[k], *q = &y->regimen[k];
-      if (p->drug != q->drug || p->route != q->route || p->dose != q->dose || p->per_kg != q->per_kg ||
-          p->agent != q->agent || p->recognisability != q->recognisability ||
-          p->recognisability_set != q->recognisability_set ||
-          p->infusion_h != q->infusion_h || strcmp(p->pk_model, q->pk_model) != 0 ||
-          !days_eq(p->days, p->n_days, q->days, q->n_days))
-        return 0;
-    }
+    for (size_t k = 0; k < x->n_regimen; k++)
+      if (!dose_eq(&x->regimen[k], &y->regimen[k])) return 0;
     for (size_t k = 0; k < x->n_therapy; k++) {
       const ks_scen_therapy *p = &x->therapy[k], *q = &y->therapy[k];
       if (p->kind != q->kind || p->minutes != q->minutes || p->at_h != q->at_h || !days_eq(p->days, p->n_days, q->days, q->n_days))
@@ -221,6 +234,8 @@ void ks_scenario_destroy(ks_scenario **scp) {
     ks_free(ctx, arm->therapy);
   }
   ks_free(ctx, sc->arms);
+  for (size_t i = 0; i < sc->induction.n_regimen; i++) ks_free(ctx, sc->induction.regimen[i].days);
+  ks_free(ctx, sc->induction.regimen);
   for (int s = 0; s < KS_SCALE_N; s++) ks_free(ctx, sc->visits[s]);
   ks_free(ctx, sc);
   *scp = NULL;

@@ -86,6 +86,30 @@ static void write_endpoint(FILE *fp, const char *key, const ks_scen_endpoint *e,
   else fprintf(fp, ", day: %s}\n", v);
 }
 
+/* One regimen entry on one line, with its days expanded. */
+static void write_dose(FILE *fp, const char *indent, const ks_scen_dose *d) {
+  char a[64], b[64];
+  fmt_num(a, sizeof a, d->dose);
+  fprintf(fp, "%s- {drug: %s, route: %s", indent, ks_scen_drug_name(d->drug), ks_scen_route_name(d->route));
+  if (d->drug != KS_SCEN_SALINE) fprintf(fp, ", dose: %s %s", a, d->per_kg ? "mg/kg" : "mg");
+  if (d->drug == KS_SCEN_ACTIVE_PLACEBO) fprintf(fp, ", agent: %s", ks_scen_placebo_agent_name(d->agent));
+  if (d->recognisability_set) fmt_num(b, sizeof b, d->recognisability), fprintf(fp, ", recognisability: %s", b);
+  if (d->route == KS_SCEN_IV && d->infusion_h == 0.0) fprintf(fp, ", infusion: bolus");
+  else if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
+  if (d->pk_model[0]) fprintf(fp, ", pk_model: %s", d->pk_model);
+  fprintf(fp, ", days: ");
+  write_days(fp, d->days, d->n_days);
+  fprintf(fp, "}\n");
+}
+
+/* A background antidepressant, every field explicit (nothing when there is none). */
+static void write_background(FILE *fp, const char *indent, const ks_scen_background *b) {
+  if (b->drug == KS_BACKGROUND_NONE) return;
+  fprintf(fp, "%sbackground: {drug: %s, route: oral, from: %d", indent, ks_scen_background_drug_name(b->drug), b->from_day);
+  if (b->until_day) fprintf(fp, ", until: %d", b->until_day);
+  fprintf(fp, ", open_label: %s}\n", b->open_label ? "true" : "false");
+}
+
 ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *fp) {
   if (!ctx) return KS_EINVAL;
   KS_CHECK_ARG(ctx, sc != NULL && fp != NULL);
@@ -164,6 +188,13 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
     fprintf(fp, "multiplicity: %s\n", ks_scen_multiplicity_name(sc->multiplicity));
   }
   fprintf(fp, "knockout: %s\n", ks_scen_knockout_name(sc->knockout));
+  if (sc->induction.enabled) {
+    const ks_scen_induction *ind = &sc->induction;
+    fprintf(fp, "induction:\n  until: %d\n  select: %s\n  regimen:\n", ind->until_day,
+            ind->select == KS_SELECT_RESPONSE ? "response" : "remission");
+    for (size_t k = 0; k < ind->n_regimen; k++) write_dose(fp, "    ", &ind->regimen[k]);
+    write_background(fp, "  ", &ind->background);
+  }
   fprintf(fp, "arms:\n");
   for (size_t i = 0; i < sc->n_arms; i++) {
     const ks_scen_arm *arm = &sc->arms[i];
@@ -173,21 +204,12 @@ ks_status ks_scenario_write_resolved(ks_ctx *ctx, const ks_scenario *sc, FILE *f
     if (arm->has_reminder) fmt_time(a, sizeof a, arm->reminder_before_dose_min / 60.0), fprintf(fp, "    reminder_before_dose: %s\n", a);
     else fprintf(fp, "    reminder_before_dose: none\n");
     if (arm->control != KS_ARM_CONTROL_NONE) continue; /* a waitlist arm has neither regimen nor therapy */
-    fprintf(fp, "    regimen:%s\n", arm->n_regimen ? "" : " []");
-    for (size_t k = 0; k < arm->n_regimen; k++) {
-      const ks_scen_dose *d = &arm->regimen[k];
-      fmt_num(a, sizeof a, d->dose);
-      fprintf(fp, "      - {drug: %s, route: %s", ks_scen_drug_name(d->drug), ks_scen_route_name(d->route));
-      if (d->drug != KS_SCEN_SALINE) fprintf(fp, ", dose: %s %s", a, d->per_kg ? "mg/kg" : "mg");
-      if (d->drug == KS_SCEN_ACTIVE_PLACEBO) fprintf(fp, ", agent: %s", ks_scen_placebo_agent_name(d->agent));
-      if (d->recognisability_set) fmt_num(b, sizeof b, d->recognisability), fprintf(fp, ", recognisability: %s", b);
-      if (d->route == KS_SCEN_IV && d->infusion_h == 0.0) fprintf(fp, ", infusion: bolus");
-      else if (d->route == KS_SCEN_IV) fmt_time(b, sizeof b, d->infusion_h), fprintf(fp, ", infusion: %s", b);
-      if (d->pk_model[0]) fprintf(fp, ", pk_model: %s", d->pk_model);
-      fprintf(fp, ", days: ");
-      write_days(fp, d->days, d->n_days);
-      fprintf(fp, "}\n");
-    }
+    write_background(fp, "    ", &arm->background);
+    size_t n_own = 0;
+    for (size_t k = 0; k < arm->n_regimen; k++) n_own += !arm->regimen[k].induction;
+    fprintf(fp, "    regimen:%s\n", n_own ? "" : " []");
+    for (size_t k = 0; k < arm->n_regimen; k++)
+      if (!arm->regimen[k].induction) write_dose(fp, "      ", &arm->regimen[k]); /* the induction's: above */
     fprintf(fp, "    therapy:%s\n", arm->n_therapy ? "" : " []");
     for (size_t k = 0; k < arm->n_therapy; k++) {
       const ks_scen_therapy *t = &arm->therapy[k];

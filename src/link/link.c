@@ -22,6 +22,10 @@ ks_link_params ks_link_params_default(void) {
   p.plasticity_iiv_sd = 0.3;
   p.bdnf_iiv_sd = 0.2;
   p.human_spine_relax_scale = 3.0;
+  p.extinction_rate_iiv_sd = 1.2;
+  p.appraisal_rate_iiv_sd = 1.2;
+  p.placebo_response_iiv_sd = 1.2;
+  p.acute_response_iiv_sd = 1.2;
   p.phenotype_severity_ref = 0.6;
   p.phenotype_severity_per_z = 0.25;
   p.control_gain_min = 0.05;
@@ -59,6 +63,10 @@ ks_status ks_link_params_check(ks_ctx *ctx, const ks_link_params *p) {
   REQ(isfinite(p->spine_deficit_per_severity_z) && isfinite(p->spine_deficit_per_resistance) &&
           isfinite(p->resistance_ref), "deficit slopes must be finite");
   REQ(p->spine_deficit_iiv_sd >= 0 && p->plasticity_iiv_sd >= 0 && p->bdnf_iiv_sd >= 0, "IIV SDs must be >= 0");
+  REQ(p->extinction_rate_iiv_sd >= 0 && p->extinction_rate_iiv_sd <= 2 && p->appraisal_rate_iiv_sd >= 0 &&
+          p->appraisal_rate_iiv_sd <= 2 && p->placebo_response_iiv_sd >= 0 && p->placebo_response_iiv_sd <= 2 &&
+          p->acute_response_iiv_sd >= 0 && p->acute_response_iiv_sd <= 2,
+      "response IIV SDs must be in [0, 2] (log units)");
   REQ(p->spine_deficit_min >= 0 && p->spine_deficit_max <= 0.6 && p->spine_deficit_min <= p->spine_deficit_max,
       "deficit clamp must satisfy 0 <= min <= max <= 0.6");
   REQ(p->hpc_deficit_ratio >= 0 && p->human_spine_relax_scale > 0, "hpc ratio >= 0, relax scale > 0");
@@ -114,6 +122,25 @@ void ks_link_cascade_patient(const ks_link_params *lp, double severity_z, double
   cp->spine_relax_d *= lp->human_spine_relax_scale;
   cp->rtol = lp->cascade_rtol;
   cp->atol = lp->cascade_atol;
+}
+
+/* A mean-one log-normal multiplier: exp(sd eps - sd^2 / 2). */
+static double mean_one_lognormal(double sd, ks_rng *rng) { return exp(sd * ks_rng_normal(rng) - 0.5 * sd * sd); }
+
+ks_link_response ks_link_response_draw(const ks_link_params *lp, ks_rng *rng) {
+  ks_link_response r;
+  r.extinction_rate = mean_one_lognormal(lp->extinction_rate_iiv_sd, rng);
+  r.appraisal_rate = mean_one_lognormal(lp->appraisal_rate_iiv_sd, rng);
+  r.placebo_gain = mean_one_lognormal(lp->placebo_response_iiv_sd, rng);
+  r.acute_gain = mean_one_lognormal(lp->acute_response_iiv_sd, rng);
+  return r;
+}
+
+void ks_link_response_apply(const ks_link_response *r, ks_fear_params *fp, ks_mood_params *mp) {
+  fp->alpha_ext_per_min *= r->extinction_rate;
+  mp->eta_per_activity = fmin(mp->eta_per_activity * r->appraisal_rate, 1.0);
+  mp->expectancy_readout = fmin(mp->expectancy_readout * r->placebo_gain, 1.0);
+  mp->expectancy_bias *= r->placebo_gain;
 }
 
 double ks_link_phenotype_severity(const ks_link_params *lp, double severity_z) {
@@ -175,6 +202,7 @@ ks_mood_drive ks_link_mood_drive(const ks_link_params *lp, double window, double
   d.approach = clamp(lp->approach_per_expectancy * e, 0.0, 1.0);
   d.acute_rate_per_day = lp->route_acute_mood ? fmax(0.0, eef2_mean) / lp->acute_ref_eef2_h * 24.0 : 0.0;
   d.expectancy = treated ? e : 0.0;
+  d.antidepressant = 0.0; /* a background antidepressant is the trial's (patient.c) */
   return d;
 }
 

@@ -492,7 +492,7 @@ ks_status ks_trial_arm_expectancy(const ks_trial_result *r, size_t a, ks_trial_e
   if (!r || !out || a >= r->plan.n_arms) return KS_EINVAL;
   const trial_arm_plan *ap = &r->plan.arms[a];
   *out = (ks_trial_expectancy){ap->expectancy_prior, ap->expectancy_after_first_dose, ap->expectancy,
-                               ap->recognisability};
+                               ap->recognisability, ap->expectancy_same_day};
   return KS_OK;
 }
 
@@ -805,6 +805,8 @@ static void json_arm_expectancy(ks_json *j, const ks_trial_result *r, size_t a) 
   json_num_or_null(j, ex.clinic);
   ks_json_key(j, "recognisability");
   json_num_or_null(j, ex.recognisability);
+  ks_json_key(j, "same_day");
+  json_num_or_null(j, ex.same_day);
   ks_json_end_object(j);
 }
 

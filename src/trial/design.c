@@ -90,9 +90,47 @@ double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t 
   return ks__trial_expectancy_after_dose(prior, ks__trial_arm_recognisability(sc, arm), ra, rc);
 }
 
-double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm) {
+double ks__trial_patient_expectancy_same_day(const trial_plan *plan, size_t arm) {
   double e = ks__trial_arm_expectancy_after_first_dose(plan, arm) / reference_posterior();
   return e > 1.0 ? 1.0 : e < 0.0 ? 0.0 : e;
+}
+
+double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm) {
+  /* An open-label background antidepressant is a treatment the patient knows they receive: the
+   * expectancy of benefit is that of receiving at least one active treatment (Rutherford & Roose
+   * 2013: expectancy rises with the probability of active treatment; docs/model/design.md). */
+  const ks_scen_arm *a = &plan->sc->arms[arm];
+  double e_bg = a->background.drug != KS_BACKGROUND_NONE && a->background.open_label ? 1.0 : 0.0;
+  return 1.0 - (1.0 - ks__trial_patient_expectancy_same_day(plan, arm)) * (1.0 - e_bg);
+}
+
+double ks__trial_background_at(const trial_plan *plan, int arm, double t_h) {
+  size_t p = 0;
+  while (p + 1 < plan->n_periods && t_h >= (double)(p + 1) * plan->period_offset_h) p++;
+  const ks_scen_arm *a = &plan->sc->arms[ks__trial_period_arm(plan, arm, p)];
+  const ks_scen_background *b = &a->background;
+  if (b->drug == KS_BACKGROUND_NONE) return 0.0;
+  double day = (t_h - (double)p * plan->period_offset_h) / 24.0;
+  return day >= b->from_day && (b->until_day == 0 || day < b->until_day + 1.0) ? 1.0 : 0.0;
+}
+
+int ks__trial_selected(const trial_plan *plan, size_t v, const double *values) {
+  const ks_scenario *sc = plan->sc;
+  const ks_scen_induction *ind = &sc->induction;
+  if (!ind->enabled || fabs(plan->visit_t_h[v] - 24.0 * ind->until_day) > 1e-9) return 1;
+  int resp = ind->select == KS_SELECT_RESPONSE;
+  const ks_scen_endpoint *ep = resp ? &sc->response : &sc->remission;
+  int m = ks_trial_scale_measure(ep->scale);
+  if (m < 0 || !(plan->visit_scales[v] & (1u << ep->scale))) return 1;
+  double y = values[v * KS_M_N + (size_t)m];
+  if (isnan(y)) return 0;
+  if (!resp) return y < ep->below;
+  for (size_t w = 0; w < v; w++) /* the scale's baseline: its visit at t = 0 */
+    if (plan->visit_t_h[w] == 0.0 && (plan->visit_scales[w] & (1u << ep->scale))) {
+      double b0 = values[w * KS_M_N + (size_t)m];
+      return b0 > 0 && (b0 - y) / b0 * 100.0 >= ep->drop_pct;
+    }
+  return 0;
 }
 
 size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap) {
@@ -155,6 +193,7 @@ ks_status ks__trial_plan_arms(ks_ctx *ctx, trial_plan *plan) {
     ap->expectancy_prior = ks__trial_arm_expectancy(plan, a);
     ap->expectancy_after_first_dose = ks__trial_arm_expectancy_after_first_dose(plan, a);
     ap->expectancy = ks__trial_patient_expectancy(plan, a);
+    ap->expectancy_same_day = ks__trial_patient_expectancy_same_day(plan, a);
     ap->recognisability = ks__trial_arm_recognisability(sc, a);
     size_t n = 0;
     for (size_t k = 0; k < arm->n_therapy; k++) n += arm->therapy[k].n_days;

@@ -31,7 +31,9 @@ typedef struct {
   ks_circuit_phenotype ph;
   ks_fear *fear;
   ks_mood mood;
+  ks_link_response resp;        /* learning, placebo and rapid-response multipliers (link) */
   double expectancy;            /* the design's expectancy for this patient (0 with the route off) */
+  double expectancy_same_day;   /* of rapid improvement from the doses (mood's same-day response) */
   ks_clinic_patient cpt;
   ks_acute_patient apt;
   double first_dose_h;
@@ -93,11 +95,14 @@ ks_circuit_drive ks_trial_circuit_drive(const ks_cascade_point *p) { return ks_l
 /* Expectancy of this patient (ks_clinic_patient.expectancy) from the design. Every arm of a
  * double-blind trial with an active placebo and an open-label arm get the link's blinded
  * expectancy (docs/model/link.md). The one place a per-arm expectancy is wired in. */
-static double patient_expectancy(const trial_plan *plan, const trial_patient *pt) {
+static double patient_expectancy(const trial_plan *plan, const trial_patient *pt, int same_day) {
   /* The design's expectancy of the arm the patient starts in (a crossover's sequence starts with
    * arms[sequence's first]), relative to a double-blind active-placebo arm, times the link's
-   * calibrated expectancy of such an arm (ks_link_expectancy clamps it to [0, 1]). */
-  return plan->link.blinded_expectancy * ks__trial_patient_expectancy(plan, ks__trial_period_arm(plan, pt->arm, 0));
+   * calibrated expectancy of such an arm (ks_link_expectancy clamps it to [0, 1]). SAME_DAY: of
+   * rapid improvement from the doses alone (no background antidepressant; design.c). */
+  size_t arm = (size_t)ks__trial_period_arm(plan, pt->arm, 0);
+  return plan->link.blinded_expectancy * (same_day ? ks__trial_patient_expectancy_same_day(plan, arm)
+                                                   : ks__trial_patient_expectancy(plan, arm));
 }
 
 /* The PK doses of the patient's arm(s): saline and active placebos have no pharmacokinetics (they
@@ -161,15 +166,20 @@ static ks_status setup_patient_layers(ks_ctx *ctx, patient_work *w, ks_fear_driv
   ks_circuit_phenotype_sample(&r, ks_link_phenotype_severity(w->lp, cov->severity_z), &w->ph);
   KS_TRY(ks_circuit_create_default(ctx, &w->ph, &w->circ));
   ks_fear_params fp = ks_link_fear_params(w->lp, &plan->fear);
+  ks_mood_params mp = ks_link_mood_params(w->lp, &plan->mood);
+  ks_rng_init(&r, plan->seed, KS_STREAM_RESPONSE_IIV, cov->id, 0);
+  w->resp = ks_link_response_draw(w->lp, &r); /* learning, placebo and rapid-response variability */
+  ks_link_response_apply(&w->resp, &fp, &mp);
   KS_TRY(ks_fear_create(ctx, &fp, &w->fear));
   *fd = ks_link_fear_drive(w->lp, &w->cas[0], &w->cas[0], &w->ph, 0.0, 0.0);
   KS_TRY(ks_fear_init(w->fear, ks_link_fear_baseline(w->lp, cov->caps5_true), fd, cov->id));
-  ks_mood_params mp = ks_link_mood_params(w->lp, &plan->mood);
   if (ks_mood_init(&w->mood, &mp, ks_link_mood_baseline(w->lp, cov->depression_z), ks_fear_avoidance(w->fear)) != KS_OK)
     return ks_ctx_fail(ctx, KS_EINVAL, "mood model: bad baseline");
-  w->expectancy = ks_link_expectancy(w->lp, patient_expectancy(plan, w->pt));
+  w->expectancy = ks_link_expectancy(w->lp, patient_expectancy(plan, w->pt, 0));
+  w->expectancy_same_day = ks_link_expectancy(w->lp, patient_expectancy(plan, w->pt, 1));
   ks_rng_init(&r, plan->seed, KS_STREAM_CLINIC, cov->id, 0);
   KS_TRY(ks_clinic_patient_draw(plan->clinic, &r, w->expectancy, &w->cpt));
+  w->cpt.placebo_log_gain = log(w->resp.placebo_gain);
   ks_rng_init(&r, plan->seed, KS_STREAM_ACUTE, cov->id, 0);
   return ks_acute_patient_draw(&plan->acute, &r, cov->age_y, cov->hypertension, &w->apt);
 }
@@ -228,6 +238,9 @@ static ks_status advance_to(ks_ctx *ctx, patient_work *w, double *t, double t_vi
     double eef2 = cascade_mean(w, *t, t_next, offsetof(ks_cascade_point, eef2));
     double e = expectancy_at(w, t_next);
     ks_mood_drive md = ks_link_mood_drive(w->lp, win, ks_fear_avoidance(w->fear), e, eef2, t_next > w->first_dose_h);
+    md.acute_rate_per_day *= w->resp.acute_gain; /* the patient's rapid-response sensitivity */
+    md.antidepressant = ks__trial_background_at(w->plan, w->pt->arm, t_next); /* design.c */
+    md.expectancy = t_next > w->first_dose_h ? w->expectancy_same_day : 0.0;
     double acute0 = w->mood.acute;
     if (ks_mood_advance(&w->mood, (t_next - *t) / 24.0, &md) != KS_OK)
       return ks_ctx_fail(ctx, KS_EINVAL, "mood model: drive out of range at t = %g h", t_next);
@@ -340,6 +353,9 @@ static ks_status do_visit(ks_ctx *ctx, const patient_work *w, size_t v, dropout_
     return KS_OK;
   }
   KS_TRY(visit_scales(w, v, t_visit, row, trace));
+  /* Randomized withdrawal: a patient not selected at the end of the induction leaves after this
+   * visit (design.c); the later visits are missing, as after dropout. */
+  if (!ks__trial_selected(plan, v, row - v * KS_M_N)) ds->dropped = 1;
   if (!isnan(row[KS_M_CAPS5])) {
     if (isnan(ds->caps5_base)) ds->caps5_base = row[KS_M_CAPS5];
     ds->last_caps5 = row[KS_M_CAPS5];

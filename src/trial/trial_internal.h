@@ -41,7 +41,9 @@ typedef struct trial_arm_plan {
   size_t n_sessions;
   double expectancy_prior;           /* belief of receiving the active treatment, before any dose */
   double expectancy_after_first_dose; /* after functional unblinding by the first dose */
-  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1 */
+  double expectancy;                 /* what the clinic layer gets: the above / the reference, <= 1,
+                                        combined with an open-label background antidepressant */
+  double expectancy_same_day;        /* the doses' share only: the mood model's same-day response */
   double recognisability;            /* the arm's most recognisable drug, [0, 1] */
 } trial_arm_plan;
 
@@ -95,6 +97,16 @@ double ks__trial_arm_expectancy_after_first_dose(const trial_plan *plan, size_t 
  * [0, 1]: the belief after the first dose relative to the reference trial the placebo response was
  * calibrated on (double-blind ketamine vs midazolam, Feder 2021), capped at 1. */
 double ks__trial_patient_expectancy(const trial_plan *plan, size_t arm);
+/* The expectation of rapid improvement from the arm's doses alone (the same-day response of the
+ * mood model): ks__trial_patient_expectancy without the background antidepressant. */
+double ks__trial_patient_expectancy_same_day(const trial_plan *plan, size_t arm);
+/* 1 while a patient randomised to ARM (a sequence in a crossover) takes the background oral
+ * antidepressant of the arm of the period containing t_h (arm key `background`), else 0. */
+double ks__trial_background_at(const trial_plan *plan, int arm, double t_h);
+/* Randomized withdrawal (scenario induction): 0 when visit V is on the induction's last day and the
+ * patient, whose values so far are VALUES (visit-major, KS_M_N per visit), does not meet the
+ * selection rule (remission or response by the scenario's endpoint); 1 otherwise. */
+int ks__trial_selected(const trial_plan *plan, size_t v, const double *values);
 /* Notes about the design for summary.json and the report (functional unblinding, ...). */
 size_t ks__trial_design_notes(const ks_scenario *sc, char (*notes)[KS_TRIAL_NOTE_LEN], size_t cap);
 /* Resolve plan->arms (sessions, expectancy); free it. */

@@ -164,7 +164,7 @@ KS_TEST(reliabilities_match_published_values_in_a_large_sample) {
 KS_TEST(latent_severity_follows_its_drivers) {
   ks_ctx *ctx = ks_test_ctx();
   ks_clinic_model *m = mkmodel(ctx);
-  ks_clinic_patient pt = {{0.1, 0.2, 0.3, 0.4, 0.5}, {0}, 0.0};
+  ks_clinic_patient pt = {{0.1, 0.2, 0.3, 0.4, 0.5}, {0}, 0.0, 0.0};
   ks_clinic_inputs ref = ks_clinic_inputs_reference();
   ks_clinic_latent l0, l1;
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &pt, &ref, 0.0, &l0));
@@ -184,7 +184,7 @@ KS_TEST(latent_severity_follows_its_drivers) {
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_DEP] < l0.theta[KS_CLUSTER_DEP] - 0.3);
   /* A healthy brain is far below the clinical mean. */
   ks_clinic_inputs healthy = {0.05, 0.01, 0.1, 1.0, 1.0};
-  ks_clinic_patient zero = {{0}, {0}, 0.0};
+  ks_clinic_patient zero = {{0}, {0}, 0.0, 0.0};
   KS_ASSERT_OK(ks_clinic_latent_eval(m, &zero, &healthy, 0.0, &l1));
   KS_ASSERT_TRUE(l1.theta[KS_CLUSTER_B] < -2.0 && l1.theta[KS_CLUSTER_D] < -1.5);
   /* Expectancy: none before treatment, grows with time, scales with belief. */

@@ -93,6 +93,82 @@ KS_TEST(expectancy_from_blinding_and_recognisability) {
   ks_ctx_destroy(&ctx);
 }
 
+/* A background antidepressant (docs/model/design.md, step 4): open label, the clinic's expectancy is
+ * that of receiving at least one known active treatment (1); blinded, nothing changes; the same-day
+ * expectancy is the doses' share in both cases. */
+KS_TEST(background_antidepressant_expectancy) {
+  ks_ctx *ctx = ks_test_ctx();
+  const char *text =
+      "ketasim: 1\nname: bg\nseed: 1\npopulation: {n: 12, preset: treatment-resistant-depression}\n"
+      "arms:\n"
+      "  - {name: ket, background: {drug: ssri}, regimen: [{drug: ketamine, route: iv, dose: 0.5 mg/kg, days: [1]}]}\n"
+      "  - {name: sal, background: {drug: ssri}, regimen: [{drug: saline, days: [1]}]}\n"
+      "  - {name: sal2, background: {drug: snri, open_label: false}, regimen: [{drug: saline, days: [1]}]}\n"
+      "assessments: {madrs: [0, 3]}\n";
+  ks_scenario *sc = load(ctx, text);
+  KS_ASSERT_TRUE(sc != NULL);
+  ks_trial_result *r = run(ctx, sc);
+  KS_ASSERT_TRUE(r != NULL);
+  /* Blinded prior 1/3 (1 of 3 infused arms active); Bayes with r 0.9 (ketamine) / 0.05 (saline). */
+  double b = 1.0 / 3.0, ra = 0.9, rc = 0.05;
+  double pn = b * ra / (b * ra + (1 - b) * rc), pu = b * (1 - ra) / (b * (1 - ra) + (1 - b) * (1 - rc));
+  double ket = ra * pn + (1 - ra) * pu, sal = rc * pn + (1 - rc) * pu;
+  double qn = 0.45 / (0.45 + 0.25), qu = 0.05 / (0.05 + 0.25), ref = 0.5 * qn + 0.5 * qu;
+  ks_trial_expectancy e;
+  KS_ASSERT_OK(ks_trial_arm_expectancy(r, 0, &e));
+  KS_ASSERT_NEAR(e.clinic, 1.0, 1e-12);
+  KS_ASSERT_NEAR(e.same_day, ket / ref > 1.0 ? 1.0 : ket / ref, 1e-12);
+  KS_ASSERT_OK(ks_trial_arm_expectancy(r, 1, &e));
+  KS_ASSERT_NEAR(e.clinic, 1.0, 1e-12);
+  KS_ASSERT_NEAR(e.same_day, sal / ref, 1e-12);
+  KS_ASSERT_OK(ks_trial_arm_expectancy(r, 2, &e));
+  KS_ASSERT_NEAR(e.clinic, sal / ref, 1e-12);
+  KS_ASSERT_NEAR(e.same_day, sal / ref, 1e-12);
+  ks_trial_result_destroy(&r);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
+/* The resolved file of a scenario with a background and an induction loads to an equal scenario;
+ * the induction's doses are in every arm, first, marked, and written once. */
+KS_TEST(background_and_induction_round_trip) {
+  ks_ctx *ctx = ks_test_ctx();
+  const char *text =
+      "ketasim: 1\nname: wd\nseed: 3\npopulation: {n: 12, preset: treatment-resistant-depression}\n"
+      "induction: {until: 28, select: response, regimen: [{drug: esketamine, route: intranasal, dose: 84 mg, days: [1, 4, 8]}],"
+      " background: {drug: antidepressant, from: 1}}\n"
+      "arms:\n"
+      "  - {name: esk, regimen: [{drug: esketamine, route: intranasal, dose: 56 mg, days: [29, 43]}]}\n"
+      "  - {name: pbo, background: {drug: ssri, until: 60, open_label: false}, regimen: [{drug: saline, route: intranasal, days: [29, 43]}]}\n"
+      "assessments: {madrs: [0, 28, 42, 56]}\n"
+      "endpoints: {primary: {scale: madrs, day: 56}, response: {scale: madrs, drop_pct: 50, day: 28}, durability: {responders_only: true}}\n";
+  ks_scenario *sc = load(ctx, text);
+  KS_ASSERT_TRUE(sc != NULL);
+  KS_ASSERT_EQ_INT((int)sc->arms[0].n_regimen, 2);
+  KS_ASSERT_TRUE(sc->arms[0].regimen[0].induction && !sc->arms[0].regimen[1].induction);
+  KS_ASSERT_EQ_INT(sc->arms[0].regimen[0].days[2], 8);
+  KS_ASSERT_EQ_INT((int)sc->arms[0].background.drug, (int)KS_BACKGROUND_ANTIDEPRESSANT); /* inherited */
+  KS_ASSERT_EQ_INT((int)sc->arms[1].background.drug, (int)KS_BACKGROUND_SSRI);             /* its own */
+  KS_ASSERT_EQ_INT(sc->arms[1].background.until_day, 60);
+  KS_ASSERT_EQ_INT(sc->induction.select, KS_SELECT_RESPONSE);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&buf, &len);
+  KS_ASSERT_TRUE(fp != NULL);
+  KS_ASSERT_OK(ks_scenario_write_resolved(ctx, sc, fp));
+  fclose(fp);
+  ks_scenario *again = load(ctx, buf);
+  KS_ASSERT_TRUE(again != NULL);
+  KS_ASSERT_TRUE(ks_scenario_equal(sc, again));
+  size_t n_ind = 0;
+  for (const char *q = buf; (q = strstr(q, "days: [1, 4, 8]")) != NULL; q++) n_ind++;
+  KS_ASSERT_EQ_INT((int)n_ind, 1);
+  free(buf);
+  ks_scenario_destroy(&again);
+  ks_scenario_destroy(&sc);
+  ks_ctx_destroy(&ctx);
+}
+
 KS_TEST(single_arm_primary_is_the_within_arm_change) {
   ks_ctx *ctx = ks_test_ctx();
   const char *text =

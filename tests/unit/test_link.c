@@ -173,4 +173,51 @@ KS_TEST(link_mood_baseline_and_clinic_inputs) {
   KS_ASSERT_NEAR(in.amygdala_reactivity, 1.4, 0.0);
 }
 
+KS_TEST(link_response_draws_are_mean_one_lognormal) {
+  ks_link_params lp = ks_link_params_default();
+  /* Mean one and log-SD sd for each multiplier (20000 patients; 4 SE bounds). */
+  const int n = 20000;
+  double sum[4] = {0}, sl[4] = {0}, sl2[4] = {0};
+  for (int i = 0; i < n; i++) {
+    ks_rng r;
+    ks_rng_init(&r, 99, KS_STREAM_RESPONSE_IIV, (uint64_t)i, 0);
+    ks_link_response x = ks_link_response_draw(&lp, &r);
+    double v[4] = {x.extinction_rate, x.appraisal_rate, x.placebo_gain, x.acute_gain};
+    for (int k = 0; k < 4; k++) sum[k] += v[k], sl[k] += log(v[k]), sl2[k] += log(v[k]) * log(v[k]);
+  }
+  const double sd[4] = {lp.extinction_rate_iiv_sd, lp.appraisal_rate_iiv_sd, lp.placebo_response_iiv_sd,
+                        lp.acute_response_iiv_sd};
+  for (int k = 0; k < 4; k++) {
+    double se_mean = sqrt(exp(sd[k] * sd[k]) - 1.0) / sqrt((double)n);
+    KS_ASSERT_NEAR(sum[k] / n, 1.0, 4.0 * se_mean);
+    double m = sl[k] / n, s = sqrt(sl2[k] / n - m * m);
+    KS_ASSERT_NEAR(m, -0.5 * sd[k] * sd[k], 4.0 * sd[k] / sqrt((double)n));
+    KS_ASSERT_NEAR(s, sd[k], 4.0 * sd[k] / sqrt(2.0 * n));
+  }
+  /* Same key, same draw; SD 0: every multiplier exactly 1. */
+  ks_rng a, b;
+  ks_rng_init(&a, 5, KS_STREAM_RESPONSE_IIV, 17, 0);
+  ks_rng_init(&b, 5, KS_STREAM_RESPONSE_IIV, 17, 0);
+  KS_ASSERT_NEAR(ks_link_response_draw(&lp, &a).acute_gain, ks_link_response_draw(&lp, &b).acute_gain, 0.0);
+  lp.extinction_rate_iiv_sd = lp.appraisal_rate_iiv_sd = lp.placebo_response_iiv_sd = lp.acute_response_iiv_sd = 0;
+  ks_link_response one = ks_link_response_draw(&lp, &a);
+  KS_ASSERT_NEAR(one.extinction_rate * one.appraisal_rate * one.placebo_gain * one.acute_gain, 1.0, 0.0);
+}
+
+KS_TEST(link_response_apply_scales_rates_and_clamps) {
+  ks_fear_params fp = ks_fear_params_default(KS_FEAR_MODEL_TWO_TRACE);
+  ks_mood_params mp = ks_mood_params_default();
+  ks_fear_params fp0 = fp;
+  ks_mood_params mp0 = mp;
+  ks_link_response r = {2.0, 0.5, 3.0, 1.0};
+  ks_link_response_apply(&r, &fp, &mp);
+  KS_ASSERT_NEAR(fp.alpha_ext_per_min, 2.0 * fp0.alpha_ext_per_min, 1e-15);
+  KS_ASSERT_NEAR(mp.eta_per_activity, 0.5 * mp0.eta_per_activity, 1e-15);
+  KS_ASSERT_NEAR(mp.expectancy_readout, 3.0 * mp0.expectancy_readout, 1e-15);
+  ks_link_response big = {1.0, 1e6, 1e6, 1.0}; /* the mood model's ranges: eta and c_x <= 1 */
+  ks_link_response_apply(&big, &fp0, &mp0);
+  KS_ASSERT_NEAR(mp0.eta_per_activity, 1.0, 0.0);
+  KS_ASSERT_NEAR(mp0.expectancy_readout, 1.0, 0.0);
+}
+
 KS_TEST_MAIN()
