@@ -4,7 +4,7 @@
  * or a validation target, never both; checks that pass by construction
  * (data/targets/by_construction.tsv) are listed apart as unit tests and not counted. Exit 0 only
  * when every counted target passes.
- * ketasim validate --trials [--n-scale F] [--plot FILE]: the library of published trials
+ * ketasim validate --trials [--n-scale F] [--uncertainty K] [--plot FILE]: the library of published trials
  * (validate_trials.c) with a forest plot of published against simulated effects. */
 #include "cli.h"
 #include "commands.h"
@@ -165,9 +165,13 @@ static void print_trials_json(const ks_ctx *ctx, const vt_target *t, size_t n, d
     json_num_or_null(&j, "ci_hi", t[i].ci_hi);
     json_num_or_null(&j, "band_lo", t[i].lo);
     json_num_or_null(&j, "band_hi", t[i].hi);
+    json_num_or_null(&j, "band_published_lo", t[i].lo_published);
+    json_num_or_null(&j, "band_published_hi", t[i].hi_published);
     json_num_or_null(&j, "simulated", t[i].simulated);
     json_num_or_null(&j, "simulated_ci_lo", t[i].sim_lo);
     json_num_or_null(&j, "simulated_ci_hi", t[i].sim_hi);
+    json_num_or_null(&j, "prediction_lo", t[i].pred_lo);
+    json_num_or_null(&j, "prediction_hi", t[i].pred_hi);
     ks_json_key(&j, "status");
     ks_json_str(&j, vt_status_name(t[i].status));
     ks_json_key(&j, "source");
@@ -250,12 +254,14 @@ int ks_cli_validate(int argc, char **argv) {
       {"library", "DIR", "with --trials: the scenarios (default examples/trials)", NULL, 0},
       {"data", "DIR", "with --trials: library.tsv and the published tables (default data/trials)", NULL, 0},
       {"threads", "N", "with --trials: worker threads (default: all cores)", NULL, 0},
+      {"uncertainty", "K", "with --trials: also run the library over K draws of the calibrated parameter ensemble: "
+                           "each target's 95% prediction interval, which widens its band", NULL, 0},
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
   const char *pos[1];
   size_t n_pos = 0;
-  int rc = cli_parse("validate", "[--json] [--layer NAME] [--plot FILE] [--trials [--n-scale F]]", argc, argv, opts,
+  int rc = cli_parse("validate", "[--json] [--layer NAME] [--plot FILE] [--trials [--n-scale F] [--uncertainty K]]", argc, argv, opts,
                      no, pos, 0, &n_pos);
   if (rc) return rc < 0 ? 0 : rc;
   int trials = cli_get(opts, no, "trials")->seen;
@@ -286,10 +292,13 @@ int ks_cli_validate(int argc, char **argv) {
   long threads = 0;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 4096, &threads))) return rc;
   vo.n_threads = (int)threads;
+  long unc = 0;
+  if ((rc = cli_int(cli_get(opts, no, "uncertainty"), 2, 10000, &unc))) return rc;
+  vo.uncertainty_k = (size_t)unc;
   if (cli_get(opts, no, "library")->seen) vo.library_dir = cli_get(opts, no, "library")->value;
   if (cli_get(opts, no, "data")->seen) vo.data_dir = cli_get(opts, no, "data")->value;
-  if (!trials && (ns->seen || cli_get(opts, no, "library")->seen || cli_get(opts, no, "data")->seen)) {
-    cli_error("--n-scale, --library and --data go with --trials");
+  if (!trials && (ns->seen || unc || cli_get(opts, no, "library")->seen || cli_get(opts, no, "data")->seen)) {
+    cli_error("--n-scale, --uncertainty, --library and --data go with --trials");
     return 2;
   }
   ks_ctx *ctx = cli_ctx(opts, no, 1);

@@ -8,6 +8,8 @@
 
 #include "cli.h"
 
+#include <ketasim/calibrate.h>
+#include <ketasim/stats.h>
 #include <ketasim/validate.h>
 
 #include <math.h>
@@ -242,8 +244,10 @@ static void set_band(vt_target *t) {
     return;
   }
   ks_band_input b = {.published = t->published, .ci_lo = t->ci_lo, .ci_hi = t->ci_hi, .sd = t->sd, .n = t->n,
-                     .simulated = t->simulated, .pred_lo = NAN, .pred_hi = NAN};
-  if (ks_target_band(&b, &t->lo, &t->hi) != KS_OK) {
+                     .simulated = t->simulated, .pred_lo = t->pred_lo, .pred_hi = t->pred_hi};
+  ks_band_input b0 = b;
+  b0.pred_lo = b0.pred_hi = NAN;
+  if (ks_target_band(&b0, &t->lo_published, &t->hi_published) != KS_OK || ks_target_band(&b, &t->lo, &t->hi) != KS_OK) {
     t->status = VT_NO_BAND;
     return;
   }
@@ -264,7 +268,8 @@ static ks_status one_row(ks_ctx *ctx, const vt_options *o, char **f, vt_cache *c
   snprintf(t->contrast, sizeof t->contrast, "%.95s", f[3]);
   t->calibration = ks_target_is_calibration(f[0]);
   t->published = t->ci_lo = t->ci_hi = t->sd = t->n = t->lo = t->hi = t->simulated = NAN;
-  t->sim_lo = t->sim_hi = NAN;
+  t->lo_published = t->hi_published = NAN;
+  t->sim_lo = t->sim_hi = t->pred_lo = t->pred_hi = NAN;
   if (published_row(o->data_dir, f[2], f[3], f[4], t)) {
     t->status = VT_MISSING;
     return KS_OK;
@@ -291,7 +296,8 @@ static int scenario_selected(const vt_options *o, const char *name) {
   return 0;
 }
 
-ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, size_t *n) {
+/* One pass over the library with the parameters the context holds now. */
+static ks_status vt_pass(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, size_t *n) {
   char path[512], line[LINE_MAX_LEN];
   snprintf(path, sizeof path, "%s/library.tsv", o->data_dir);
   FILE *fp = fopen(path, "r");
@@ -313,6 +319,51 @@ ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, s
   fclose(fp);
   vt_cache_clear(&cache);
   return st;
+}
+
+/* The model's 95% prediction interval of every target: the library re-run over K ensemble draws
+ * (the same draws `run --uncertainty` uses), type-7 quantiles of each target's simulated values,
+ * extended to include the committed set's own value (a few draws may all fall on one side of it). */
+static ks_status vt_predict(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t n) {
+  size_t k = o->uncertainty_k;
+  vt_target *draw = ks_calloc(ctx, n ? n : 1, sizeof *draw);
+  double *val = ks_calloc(ctx, k * (n ? n : 1), sizeof *val), *col = ks_calloc(ctx, k, sizeof *col);
+  ks_status st = draw && val && col ? KS_OK : KS_ENOMEM;
+  vt_options q = *o;
+  q.quiet = 1;
+  for (size_t d = 0; d < k && st == KS_OK; d++) {
+    size_t m = 0;
+    if ((st = ks_ensemble_draw(ctx, ks_ctx_seed(ctx), d)) != KS_OK) break;
+    if (!o->quiet) fprintf(stderr, "ketasim: validate: ensemble draw %zu of %zu\n", d + 1, k);
+    if ((st = vt_pass(ctx, &q, draw, n, &m)) == KS_OK && m != n)
+      st = ks_ctx_fail(ctx, KS_EINVAL, "validate: the library changed between runs");
+    for (size_t i = 0; st == KS_OK && i < n; i++) val[d * n + i] = draw[i].simulated;
+  }
+  ks_model_param_clear(ctx);
+  for (size_t i = 0; st == KS_OK && i < n; i++) {
+    size_t m = 0;
+    for (size_t d = 0; d < k; d++)
+      if (isfinite(val[d * n + i])) col[m++] = val[d * n + i];
+    if (m < 2 || out[i].status == VT_SKIPPED || out[i].status == VT_MISSING) continue;
+    if ((st = ks_stats_quantile(ctx, col, m, 0.025, KS_NAN_REJECT, &out[i].pred_lo)) != KS_OK) break;
+    if ((st = ks_stats_quantile(ctx, col, m, 0.975, KS_NAN_REJECT, &out[i].pred_hi)) != KS_OK) break;
+    /* The interval of the prediction includes the prediction itself (the committed set's run). */
+    if (isfinite(out[i].simulated)) {
+      out[i].pred_lo = fmin(out[i].pred_lo, out[i].simulated);
+      out[i].pred_hi = fmax(out[i].pred_hi, out[i].simulated);
+    }
+    set_band(&out[i]);
+  }
+  ks_free(ctx, draw);
+  ks_free(ctx, val);
+  ks_free(ctx, col);
+  return st;
+}
+
+ks_status vt_run(ks_ctx *ctx, const vt_options *o, vt_target *out, size_t cap, size_t *n) {
+  ks_status st = vt_pass(ctx, o, out, cap, n);
+  if (st != KS_OK) return st;
+  return o->uncertainty_k >= 2 && !o->link && !o->mood && !o->clinic ? vt_predict(ctx, o, out, *n) : KS_OK;
 }
 
 const char *vt_status_name(vt_status s) {

@@ -27,14 +27,20 @@ typedef struct vt_options {
   const struct ks_link_params *link;
   const struct ks_mood_params *mood;
   const struct ks_clinic_params *clinic;
+  /* >= 2: also K runs of the library over the calibrated parameter ensemble (ks_ensemble_draw,
+   * keyed by the context's seed): each target gets the model's 95% prediction interval, which
+   * widens its band (ks_target_band). 0: none. */
+  size_t uncertainty_k;
 } vt_options;
 
 typedef struct vt_target {
   char id[80], scenario[48], contrast[96], endpoint[96], source[200], why[600];
   int calibration;          /* listed in data/targets/calibration.tsv */
   double published, ci_lo, ci_hi, sd, n;   /* the published figure (NAN: not published) */
-  double lo, hi;            /* the band (ks_target_band) */
+  double lo, hi;            /* the band (ks_target_band), widened by the prediction interval when run */
+  double lo_published, hi_published; /* the band from the published figure alone */
   double simulated, sim_lo, sim_hi;        /* simulated value and its own sampling 95% CI */
+  double pred_lo, pred_hi;  /* the model's 95% prediction interval over the ensemble (NAN: not run) */
   vt_status status;
 } vt_target;
 
