@@ -128,7 +128,7 @@ struct ks_trial_result {
   trial_patient *patients;
   double *values;               /* [n][n_visits][KS_M_N]; streamed: [n][n_visits][n_kept] */
   size_t n_screened;
-  /* Scale-out (batch.c). A streamed run keeps only the measures in ks__trial_kept_measures;
+  /* Scale-out (batch.c). A streamed run keeps only the measures of ks__trial_kept_measures its design assesses;
    * the others went to its sink (patients.csv/HDF5) batch by batch. */
   int streamed;
   size_t n_kept;
@@ -145,8 +145,9 @@ static inline double ks__trial_val(const ks_trial_result *r, size_t i, size_t v,
   return s < 0 ? (double)NAN : r->values[(i * r->plan.n_visits + v) * r->n_kept + (size_t)s];
 }
 
-/* Measures a streamed run keeps in memory: those output/summary.c and the report read. A statistic
- * that reads another measure must add it here (else it sees NaN in streamed runs). */
+/* Measures a streamed run may keep in memory: those output/summary.c and the report read; of these
+ * a run keeps the ones its design assesses (ks__trial_set_layout). A statistic that reads another
+ * measure must add it here (else it sees NaN in streamed runs). */
 extern const ks_measure ks__trial_kept_measures[];
 extern const size_t ks__trial_n_kept_measures;
 
