@@ -307,23 +307,9 @@ int ks_cli_optimize(int argc, char **argv) {
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
-  const char *pos[1];
-  size_t n_pos = 0;
-  int rc = cli_parse("optimize", usage_text, argc, argv, opts, no, pos, 1, &n_pos);
-  if (rc < 0) {
-    printf("\n%s\n", summary_text);
-    return 0;
-  }
-  if (rc) return rc;
-  if (n_pos != 1) {
-    cli_error("optimize: missing SCENARIO.yaml (usage: ketasim optimize %s)", usage_text);
-    return 2;
-  }
-  cli_opt *out = cli_get(opts, no, "out");
-  if (!out->seen || !*out->value) {
-    cli_error("--out: missing (expected an output directory, e.g. --out out/optimize)");
-    return 2;
-  }
+  const char *scenario_path = NULL, *out_dir = NULL;
+  int rc = sweep_parse("optimize", usage_text, summary_text, argc, argv, opts, no, &scenario_path, &out_dir);
+  if (rc) return rc < 0 ? 0 : rc;
   long patients = 0, threads = 0, top = 3;
   if ((rc = cli_int(cli_get(opts, no, "patients"), 1, 100000000, &patients))) return rc;
   if ((rc = cli_int(cli_get(opts, no, "threads"), 1, 1024, &threads))) return rc;
@@ -337,16 +323,16 @@ int ks_cli_optimize(int argc, char **argv) {
   memset(&R, 0, sizeof R);
   ks_opt_options oo = {.trial = ks_trial_options_default()};
   char logpath[4096];
-  snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out->value);
+  snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out_dir);
   ks_par_comm comm;
   int rank = 0;
   ks_status st = sweep_mpi_start(ctx, &comm, &rank);
   if (rank != 0) quiet = 1;
-  if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &loaded);
-  if (st == KS_OK) st = ks_scenario_optimize_load(ctx, pos[0], loaded, &spec);
+  if (st == KS_OK) st = ks_scenario_load(ctx, scenario_path, &loaded);
+  if (st == KS_OK) st = ks_scenario_optimize_load(ctx, scenario_path, loaded, &spec);
   if (st != KS_OK) goto fail;
   if (!spec.present) {
-    st = ks_ctx_fail_input(ctx, pos[0], 1, 1, "the scenario has no optimize block (expected optimize: with an "
+    st = ks_ctx_fail_input(ctx, scenario_path, 1, 1, "the scenario has no optimize block (expected optimize: with an "
                            "objective and variables; see docs/user-guide.md)");
     goto fail;
   }
@@ -355,7 +341,7 @@ int ks_cli_optimize(int argc, char **argv) {
   if ((st = ks_scenario_copy(ctx, loaded, &sc)) != KS_OK) goto fail;
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
-  if (rank == 0) st = ks_mkdirs(ctx, out->value);
+  if (rank == 0) st = ks_mkdirs(ctx, out_dir);
   if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
   char key[512];
   /* The key names the scenario and the optimize block (its struct is zeroed before parsing, so its
@@ -381,10 +367,10 @@ int ks_cli_optimize(int argc, char **argv) {
   rc = 0;
   if (rank != 0) goto done; /* rank 0 alone writes the outputs */
   if (!quiet && R.n_resumed) fprintf(stderr, "ketasim: resumed: %zu regimens were already evaluated\n", R.n_resumed);
-  if ((st = write_outputs(ctx, out->value, sc, &spec, &R, top, sc->population.n)) != KS_OK) goto fail;
+  if ((st = write_outputs(ctx, out_dir, sc, &spec, &R, top, sc->population.n)) != KS_OK) goto fail;
   ks_eval_log_close(&oo.log, 1);
   if (!quiet) fprintf(stderr, "ketasim: wrote %s/{regimens.csv,optimize.json,best.yaml,objective.png,objective.svg%s}\n",
-                      out->value, spec.objective2.present ? ",pareto.png,pareto.svg" : "");
+                      out_dir, spec.objective2.present ? ",pareto.png,pareto.svg" : "");
   rc = 0;
   goto done;
 fail:

@@ -273,24 +273,10 @@ int ks_cli_sensitivity(int argc, char **argv) {
       CLI_COMMON_OPTS,
   };
   size_t no = sizeof opts / sizeof opts[0];
-  const char *pos[1];
-  size_t n_pos = 0;
-  int rc = cli_parse("sensitivity", usage_text, argc, argv, opts, no, pos, 1, &n_pos);
-  if (rc < 0) {
-    printf("\n%s\n", summary_text);
-    return 0;
-  }
-  if (rc) return rc;
-  if (n_pos != 1) {
-    cli_error("sensitivity: missing SCENARIO.yaml (usage: ketasim sensitivity %s)", usage_text);
-    return 2;
-  }
-  cli_opt *out = cli_get(opts, no, "out");
-  if (!out->seen || !*out->value) {
-    cli_error("--out: missing (expected an output directory, e.g. --out out/sensitivity)");
-    return 2;
-  }
-  sens_args a = {.scenario_path = pos[0], .covariates = cli_get(opts, no, "covariates")->seen};
+  const char *scenario_path = NULL, *out_dir = NULL;
+  int rc = sweep_parse("sensitivity", usage_text, summary_text, argc, argv, opts, no, &scenario_path, &out_dir);
+  if (rc) return rc < 0 ? 0 : rc;
+  sens_args a = {.scenario_path = scenario_path, .covariates = cli_get(opts, no, "covariates")->seen};
   ks_endpoint e = {.kind = KS_EP_RESPONSE};
   ks_sens_options so = {.method = KS_SENS_SOBOL};
   long n = 0, patients = 0, threads = 0, boot = 1000;
@@ -321,12 +307,12 @@ int ks_cli_sensitivity(int argc, char **argv) {
   ks_param_range ranges[KS_PARAM_MAX];
   size_t k = 0;
   char logpath[4096];
-  snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out->value);
+  snprintf(logpath, sizeof logpath, "%s/.evaluations.log", out_dir);
   ks_par_comm comm;
   int rank = 0;
   ks_status st = sweep_mpi_start(ctx, &comm, &rank);
   if (rank != 0) quiet = 1;
-  if (st == KS_OK) st = ks_scenario_load(ctx, pos[0], &sc);
+  if (st == KS_OK) st = ks_scenario_load(ctx, scenario_path, &sc);
   if (st != KS_OK) goto fail;
   if ((rc = sweep_group(sc, cli_get(opts, no, "arm")->value, &e.group))) goto done_rc;
   if (!a.covariates) {
@@ -335,7 +321,7 @@ int ks_cli_sensitivity(int argc, char **argv) {
   }
   ks_ctx_set_seed(ctx, sc->seed);
   ks_ctx_set_threads(ctx, (int)threads);
-  if (rank == 0) st = ks_mkdirs(ctx, out->value);
+  if (rank == 0) st = ks_mkdirs(ctx, out_dir);
   if ((st = ks_sweep_agree(ctx, &comm, st)) != KS_OK) goto fail;
   so.trial = ks_trial_options_default();
   so.trial.n_threads = (int)threads;
@@ -346,7 +332,7 @@ int ks_cli_sensitivity(int argc, char **argv) {
   sweep_install_handlers();
   if (a.covariates) { /* one trial: its patients over the processes */
     so.trial.comm = &comm;
-    st = run_covariates(ctx, out->value, sc, &e, &so.trial, (size_t)boot, plot, rank);
+    st = run_covariates(ctx, out_dir, sc, &e, &so.trial, (size_t)boot, plot, rank);
     if (st != KS_OK) goto fail;
     goto done;
   }
@@ -367,11 +353,11 @@ int ks_cli_sensitivity(int argc, char **argv) {
   if (st != KS_OK) goto fail;
   if (rank != 0) goto done; /* rank 0 alone writes the outputs */
   if (!quiet && R.n_resumed) fprintf(stderr, "ketasim: resumed: %zu of %zu trials were already done\n", R.n_resumed, R.n_rows);
-  if ((st = write_indices(ctx, out->value, sc, &a, &e, &R, patients ? patients : sc->population.n)) != KS_OK) goto fail;
-  if (plot && (st = plot_params(ctx, out->value, sc, &a, &e, &R)) != KS_OK) goto fail;
+  if ((st = write_indices(ctx, out_dir, sc, &a, &e, &R, patients ? patients : sc->population.n)) != KS_OK) goto fail;
+  if (plot && (st = plot_params(ctx, out_dir, sc, &a, &e, &R)) != KS_OK) goto fail;
   ks_eval_log_close(&so.log, 1);
   print_params(&R);
-  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{indices.csv,indices.json,evaluations.csv%s}\n", out->value,
+  if (!quiet) fprintf(stderr, "ketasim: wrote %s/{indices.csv,indices.json,evaluations.csv%s}\n", out_dir,
                       plot ? ",indices.png,indices.svg" : "");
 done:
   rc = 0;

@@ -36,6 +36,30 @@ int sweep_fail(ks_ctx *ctx, ks_status st, int rank) {
   return st == KS_EINTERRUPTED ? 130 : rc;
 }
 
+int sweep_parse(const char *cmd, const char *usage, const char *summary, int argc, char **argv, cli_opt *opts,
+                size_t no, const char **scenario, const char **out_dir) {
+  const char *pos[1];
+  size_t n_pos = 0;
+  int rc = cli_parse(cmd, usage, argc, argv, opts, no, pos, 1, &n_pos);
+  if (rc < 0) {
+    printf("\n%s\n", summary);
+    return -1;
+  }
+  if (rc) return rc;
+  if (n_pos != 1) {
+    cli_error("%s: missing SCENARIO.yaml (usage: ketasim %s %s)", cmd, cmd, usage);
+    return 2;
+  }
+  cli_opt *out = cli_get(opts, no, "out");
+  if (!out->seen || !*out->value) {
+    cli_error("--out: missing (expected an output directory, e.g. --out out/%s)", cmd);
+    return 2;
+  }
+  *scenario = pos[0];
+  *out_dir = out->value;
+  return 0;
+}
+
 int sweep_group(const ks_scenario *sc, const char *name, int *group) {
   *group = 0;
   if (!name) return 0;

@@ -29,6 +29,12 @@ ks_status sweep_mpi_start(ks_ctx *ctx, ks_par_comm *comm, int *rank);
  * (not the "on another process" echo of rank 0's); 130 when interrupted. */
 int sweep_fail(ks_ctx *ctx, ks_status st, int rank);
 
+/* Parse a sweep command's options: one SCENARIO.yaml (into *SCENARIO) and a required --out DIR
+ * (into *OUT_DIR). Returns -1 after --help (printed with SUMMARY; the caller exits 0), 0 when
+ * parsed, else the exit code after an error line. */
+int sweep_parse(const char *cmd, const char *usage, const char *summary, int argc, char **argv, cli_opt *opts,
+                size_t no, const char **scenario, const char **out_dir);
+
 /* Group index of arm NAME (NULL: 0) in scenario SC; 2 and an error line when unknown. */
 int sweep_group(const ks_scenario *sc, const char *name, int *group);
 
