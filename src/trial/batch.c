@@ -265,25 +265,16 @@ ks_status ks_trial_restore_rows(ks_trial_result *r, size_t first, size_t count, 
   return KS_OK;
 }
 
-/* The assessments that fill measure m (a mask of KS_SCALE_* bits), or 0 when every visit fills it. */
+/* The assessments that fill measure m (a mask of KS_SCALE_* bits), or 0 when every visit fills it:
+ * the scale whose total it is (ks_trial_scale_measure) and, for the imaging measures, a scan visit
+ * (which also records the volumes an MRI visit does: brain_visit.c). */
 static unsigned measure_scales(ks_measure m) {
-  switch (m) {
-  case KS_M_CAPS5: return 1u << KS_SCALE_CAPS5;
-  case KS_M_PCL5: return 1u << KS_SCALE_PCL5;
-  case KS_M_IESR: return 1u << KS_SCALE_IESR;
-  case KS_M_MADRS: return 1u << KS_SCALE_MADRS;
-  case KS_M_CADSS: return 1u << KS_SCALE_CADSS;
-  case KS_M_FC_VMPFC_AMYGDALA: return 1u << KS_SCALE_SCAN;
-  case KS_M_VOL_HPC_PCT:
-  case KS_M_VOL_PFC_PCT: return (1u << KS_SCALE_SCAN) | (1u << KS_SCALE_MRI);
-  case KS_M_RAVLT: return 1u << KS_SCALE_RAVLT;
-  case KS_M_TMT_A: return 1u << KS_SCALE_TMT_A;
-  case KS_M_TMT_B: return 1u << KS_SCALE_TMT_B;
-  case KS_M_DSST: return 1u << KS_SCALE_DSST;
-  case KS_M_PAIN_NRS: return 1u << KS_SCALE_NRS;
-  case KS_M_SSI: return 1u << KS_SCALE_SSI;
-  default: return 0;
-  }
+  unsigned need = 0;
+  for (int s = 0; s < KS_SCALE_N; s++)
+    if (ks_trial_scale_measure((ks_scen_scale)s) == (int)m) need |= 1u << s;
+  if (m == KS_M_FC_VMPFC_AMYGDALA || m == KS_M_VOL_HPC_PCT) need |= 1u << KS_SCALE_SCAN;
+  if (m == KS_M_VOL_PFC_PCT) need |= (1u << KS_SCALE_SCAN) | (1u << KS_SCALE_MRI);
+  return need;
 }
 
 /* A streamed run keeps, of ks__trial_kept_measures, those the design assesses at some visit (a
